@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "SDC Ops administration"
+admin.site.site_title = "SDC Ops admin"
+
+urlpatterns = [
+    path("", include("teams.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+]

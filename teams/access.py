@@ -1,0 +1,152 @@
+"""Who may see and change which team and associate.
+
+Every view that reaches a team or an associate from a URL goes through one of
+the `get_*_for_user` functions here. The rules (DESIGN.md, "Who uses it"):
+
+- an associate sees their own record only;
+- a lead sees and changes the teams they lead;
+- a manager sees the teams they manage, read-only;
+- an ops admin (superuser) sees and changes everything.
+
+A missing object and one the user may not see are the same 404; an object the
+user may see but not change is a 403. Both are logged as failed authorization.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from .models import Associate, Team, User
+
+logger = logging.getLogger("teams.access")
+
+AnyUser = User | AnonymousUser
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What the roster says a user is. Computed once per request."""
+
+    is_admin: bool
+    led_team_ids: frozenset[int]
+    managed_team_ids: frozenset[int]
+    associate_id: int | None
+
+    @property
+    def visible_team_ids(self) -> frozenset[int]:
+        return self.led_team_ids | self.managed_team_ids
+
+    @property
+    def is_lead(self) -> bool:
+        return bool(self.led_team_ids)
+
+    @property
+    def is_manager(self) -> bool:
+        return bool(self.managed_team_ids)
+
+    @property
+    def has_teams(self) -> bool:
+        return self.is_admin or bool(self.visible_team_ids)
+
+    def can_see_team(self, team_id: int) -> bool:
+        return self.is_admin or team_id in self.visible_team_ids
+
+    def can_change_team(self, team_id: int) -> bool:
+        return self.is_admin or team_id in self.led_team_ids
+
+
+NO_ROLES = Roles(is_admin=False, led_team_ids=frozenset(), managed_team_ids=frozenset(), associate_id=None)
+
+
+def roles_for(user: AnyUser) -> Roles:
+    if not isinstance(user, User) or not user.is_active:
+        return NO_ROLES
+    cached: Roles | None = getattr(user, "_sdc_roles", None)
+    if cached is not None:
+        return cached
+    led = Team.leads.through.objects.filter(team=OuterRef("pk"), user=user)
+    rows = (
+        Team.objects.filter(Q(manager=user) | Exists(led))
+        .annotate(is_led=Exists(led))
+        .values_list("pk", "manager_id", "is_led")
+    )
+    led_ids: set[int] = set()
+    managed_ids: set[int] = set()
+    for team_id, manager_id, is_led in rows:
+        if is_led:
+            led_ids.add(team_id)
+        if manager_id == user.pk:
+            managed_ids.add(team_id)
+    associate_id = Associate.objects.filter(user=user).values_list("pk", flat=True).first()
+    roles = Roles(
+        is_admin=user.is_superuser,
+        led_team_ids=frozenset(led_ids),
+        managed_team_ids=frozenset(managed_ids),
+        associate_id=associate_id,
+    )
+    user._sdc_roles = roles  # type: ignore[union-attr]
+    return roles
+
+
+def _deny(user: AnyUser, what: str, object_id: int, *, status: int) -> None:
+    logger.warning(
+        "authorization failed: user=%s %s=%s status=%s",
+        getattr(user, "pk", None),
+        what,
+        object_id,
+        status,
+    )
+
+
+def visible_teams(user: AnyUser) -> QuerySet[Team]:
+    roles = roles_for(user)
+    teams = Team.objects.select_related("site", "manager")
+    if roles.is_admin:
+        return teams.all()
+    return teams.filter(pk__in=roles.visible_team_ids)
+
+
+def changeable_teams(user: AnyUser) -> QuerySet[Team]:
+    roles = roles_for(user)
+    teams = Team.objects.select_related("site")
+    if roles.is_admin:
+        return teams.all()
+    return teams.filter(pk__in=roles.led_team_ids)
+
+
+def get_team_for_user(user: AnyUser, team_id: int, *, for_change: bool = False) -> Team:
+    roles = roles_for(user)
+    if not roles.can_see_team(team_id):
+        _deny(user, "team", team_id, status=404)
+        raise Http404("No such team.")
+    if for_change and not roles.can_change_team(team_id):
+        _deny(user, "team", team_id, status=403)
+        raise PermissionDenied("This team is read-only for you.")
+    try:
+        return Team.objects.select_related("site", "manager").get(pk=team_id)
+    except Team.DoesNotExist:
+        raise Http404("No such team.") from None
+
+
+def get_associate_for_user(
+    user: AnyUser, associate_id: int, *, for_change: bool = False
+) -> Associate:
+    roles = roles_for(user)
+    associate = (
+        Associate.objects.select_related("user", "team__site", "team__manager")
+        .filter(pk=associate_id)
+        .first()
+    )
+    is_self = associate is not None and associate.pk == roles.associate_id
+    if associate is None or not (is_self or roles.can_see_team(associate.team_id)):
+        _deny(user, "associate", associate_id, status=404)
+        raise Http404("No such associate.")
+    if for_change and not roles.can_change_team(associate.team_id):
+        _deny(user, "associate", associate_id, status=403)
+        raise PermissionDenied("This record is read-only for you.")
+    return associate
+

@@ -1,0 +1,262 @@
+"""Build a believable delivery center for the demo and for benchmarks.
+
+Deterministic (fixed random seed) and idempotent: running it again updates
+the same rows instead of adding more. `--associates N` builds a large center
+(about 12 associates per team) with bulk writes, for benchmarks.
+"""
+
+import datetime as dt
+import math
+import random
+from argparse import ArgumentParser
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from teams.models import Associate, AssociateSkill, Site, Skill, Team, User
+
+DEMO_PASSWORD = "sdc-demo-2026"
+DEFAULT_ASSOCIATES = 33  # three teams of 12, 11 and 10
+TEAM_SIZE = 12
+SEED = 20261124
+# A fixed reference date keeps the data identical on every run; hire dates and
+# anniversaries are spread around it.
+REFERENCE_DAY = dt.date(2026, 11, 24)
+
+SKILLS = [
+    ("Payments", Skill.Kind.SKILL),
+    ("Connect", Skill.Kind.SKILL),
+    ("Billing", Skill.Kind.SKILL),
+    ("Disputes", Skill.Kind.SKILL),
+    ("Radar & fraud", Skill.Kind.SKILL),
+    ("Terminal", Skill.Kind.SKILL),
+    ("Email queue", Skill.Kind.QUEUE),
+    ("Live chat", Skill.Kind.QUEUE),
+    ("Phone", Skill.Kind.QUEUE),
+]
+TEAM_NAMES = ["Payments Support", "Connect Onboarding", "Billing & Invoicing"]
+TEAM_FOCUS = {
+    "Payments Support": ["Payments", "Disputes", "Live chat"],
+    "Connect Onboarding": ["Connect", "Radar & fraud", "Email queue"],
+    "Billing & Invoicing": ["Billing", "Terminal", "Phone"],
+}
+FIRST_NAMES = [
+    "Aoife", "Ciarán", "Niamh", "Seán", "Siobhán", "Darragh", "Róisín", "Cillian", "Orla",
+    "Eoin", "Maeve", "Tadhg", "Saoirse", "Fionn", "Clodagh", "Oisín", "Gráinne", "Rory",
+    "Ana", "Tomás", "Lucía", "Mateo", "Julia", "Piotr", "Zofia", "Lukas", "Emma", "Karim",
+    "Amara", "Ravi", "Priya", "Chen", "Mei", "Yusuf", "Leila", "Sofia", "Marco", "Ingrid",
+]
+LAST_NAMES = [
+    "Murphy", "Kelly", "O'Sullivan", "Walsh", "Byrne", "Ryan", "O'Brien", "Doyle", "McCarthy",
+    "Gallagher", "Kennedy", "Lynch", "Quinn", "Nolan", "Farrell", "Brennan", "Fitzgerald",
+    "Nowak", "García", "Rossi", "Müller", "Silva", "Kowalski", "Haddad", "Sharma", "Wang",
+    "Okafor", "Dubois", "Novak", "Jensen",
+]
+TITLES = {
+    Associate.Level.L1: "Support Associate",
+    Associate.Level.L2: "Support Associate",
+    Associate.Level.L3: "Senior Support Associate",
+    Associate.Level.L4: "Support Specialist",
+}
+
+
+@dataclass(frozen=True)
+class Persona:
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+
+
+MANAGER = Persona("manager", "Deirdre", "Maguire", "manager of all three teams")
+ADMIN = Persona("admin", "Ops", "Admin", "ops admin (Django admin)")
+LEADS = [
+    Persona("lead", "Conor", "Daly", "team lead, Payments Support"),
+    Persona("lead2", "Fiona", "Hughes", "team lead, Connect Onboarding"),
+    Persona("lead3", "Declan", "Power", "team lead, Billing & Invoicing"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo delivery center with a login for every persona."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--associates",
+            type=int,
+            default=DEFAULT_ASSOCIATES,
+            help=f"Associates to create (default {DEFAULT_ASSOCIATES}; 2000 for benchmarks).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        count: int = options["associates"]
+        if count < len(TEAM_NAMES):
+            raise CommandError(f"--associates must be at least {len(TEAM_NAMES)}.")
+        rng = random.Random(SEED)
+        # One hash for every demo account: hashing is deliberately slow, and a
+        # demo with thousands of people must still build in seconds.
+        password_hash = make_password(DEMO_PASSWORD)
+        with transaction.atomic():
+            self._build(count, rng, password_hash)
+        self._print_logins(count)
+
+    def _build(self, count: int, rng: random.Random, password_hash: str) -> None:
+        site, _ = Site.objects.update_or_create(
+            name="Dublin Delivery Center",
+            defaults={
+                "time_zone": "Europe/Dublin",
+                "country": "IE",
+                "weekday_opens_at": dt.time(7, 0),
+                "weekday_closes_at": dt.time(19, 0),
+                "weekend_opens_at": dt.time(9, 0),
+                "weekend_closes_at": dt.time(17, 30),
+            },
+        )
+        skills = {}
+        for name, kind in SKILLS:
+            skills[name], _ = Skill.objects.update_or_create(name=name, defaults={"kind": kind})
+
+        team_count = max(len(TEAM_NAMES), math.ceil(count / TEAM_SIZE))
+        team_names = TEAM_NAMES + [f"Team {n:03d}" for n in range(len(TEAM_NAMES) + 1, team_count + 1)]
+        if count == DEFAULT_ASSOCIATES:
+            sizes = [12, 11, 10]
+        else:
+            sizes = [count // team_count + (1 if i < count % team_count else 0) for i in range(team_count)]
+
+        lead_personas = LEADS + [
+            Persona(f"lead{n}", rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES), f"team lead, {name}")
+            for n, name in enumerate(team_names[len(LEADS):], start=len(LEADS) + 1)
+        ]
+        staff = [MANAGER, ADMIN, *lead_personas]
+        self._upsert_users(
+            [
+                User(
+                    username=p.username,
+                    first_name=p.first_name,
+                    last_name=p.last_name,
+                    email=f"{p.username}@sdc-demo.example",
+                    password=password_hash,
+                    is_active=True,
+                    is_staff=p is ADMIN,
+                    is_superuser=p is ADMIN,
+                )
+                for p in staff
+            ]
+        )
+        users = User.objects.in_bulk([p.username for p in staff], field_name="username")
+        manager = users[MANAGER.username]
+
+        teams = []
+        for name, lead in zip(team_names, lead_personas, strict=True):
+            team, _ = Team.objects.update_or_create(site=site, name=name, defaults={"manager": manager})
+            team.leads.set([users[lead.username]])
+            teams.append(team)
+
+        # Associates: deterministic people, usernames by position.
+        people = []
+        for team, size, lead in zip(teams, sizes, lead_personas, strict=True):
+            focus = TEAM_FOCUS.get(team.name) or rng.sample(list(skills), 3)
+            people.append((lead.username, team, Associate.Level.LEAD, focus))
+            for _ in range(size):
+                people.append(("", team, rng.choice(list(TITLES)), focus))
+
+        new_users = []
+        usernames = []
+        serial = 0
+        for username, _team, _level, _focus in people:
+            if username:
+                usernames.append(username)
+                continue
+            serial += 1
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            username = "associate" if serial == 1 else f"associate{serial}"
+            usernames.append(username)
+            new_users.append(
+                User(
+                    username=username,
+                    first_name=first,
+                    last_name=last,
+                    email=f"{username}@sdc-demo.example",
+                    password=password_hash,
+                    is_active=True,
+                )
+            )
+        self._upsert_users(new_users)
+        users = User.objects.in_bulk(usernames, field_name="username")
+
+        associates = []
+        for index, ((_, team, level, _focus), username) in enumerate(zip(people, usernames, strict=True)):
+            is_lead = level == Associate.Level.LEAD
+            hired_on = REFERENCE_DAY - dt.timedelta(days=rng.randint(20, 6 * 365))
+            if index % 17 == 5:  # a few anniversaries in the demo week
+                hired_on = REFERENCE_DAY.replace(year=REFERENCE_DAY.year - rng.randint(1, 5)) + dt.timedelta(days=rng.randint(0, 5))
+            left = not is_lead and index % 29 == 7  # one or two people who left
+            associates.append(
+                Associate(
+                    user=users[username],
+                    team=team,
+                    level=level,
+                    title="Team Lead" if is_lead else TITLES[level],
+                    hired_on=hired_on,
+                    is_active=not left,
+                    left_on=REFERENCE_DAY - dt.timedelta(days=14) if left else None,
+                    weekly_hours=Decimal("39.0") if rng.random() > 0.15 else Decimal("30.0"),
+                )
+            )
+            if left:
+                users[username].is_active = False
+        Associate.objects.bulk_create(
+            associates,
+            update_conflicts=True,
+            unique_fields=["user"],
+            update_fields=["team", "level", "title", "hired_on", "is_active", "left_on", "weekly_hours"],
+        )
+        User.objects.bulk_update([u for u in users.values() if not u.is_active], ["is_active"])
+        by_user = dict(Associate.objects.filter(user__in=users.values()).values_list("user_id", "pk"))
+
+        levels = []
+        for (_, _team, level, focus), username in zip(people, usernames, strict=True):
+            associate_id = by_user[users[username].pk]
+            for name in skills:
+                if name in focus:
+                    value = rng.choices([1, 2, 3, 4], weights=[1, 2, 4, 3])[0]
+                elif rng.random() < 0.35:
+                    value = rng.choices([1, 2, 3], weights=[3, 2, 1])[0]
+                else:
+                    continue
+                if level == Associate.Level.LEAD:
+                    value = max(value, 3)
+                levels.append(AssociateSkill(associate_id=associate_id, skill=skills[name], level=value))
+        # Replace the generated associates' levels wholesale: deterministic input
+        # gives the same rows, so a re-run leaves the data as it was.
+        AssociateSkill.objects.filter(associate_id__in=by_user.values()).delete()
+        AssociateSkill.objects.bulk_create(levels, batch_size=5000)
+
+    @staticmethod
+    def _upsert_users(users: list[User]) -> None:
+        User.objects.bulk_create(
+            users,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["username"],
+            update_fields=["first_name", "last_name", "email", "password", "is_active", "is_staff", "is_superuser"],
+        )
+
+    def _print_logins(self, count: int) -> None:
+        out = self.stdout
+        out.write(self.style.SUCCESS(f"Demo center ready: {count} associates."))
+        out.write(f"Log in at http://127.0.0.1:8000/ — every demo account's password is {DEMO_PASSWORD}")
+        rows = [
+            ("associate", "associate on Payments Support"),
+            ("associate2", "teammate on Payments Support"),
+            (LEADS[0].username, LEADS[0].role),
+            (LEADS[1].username, LEADS[1].role),
+            (MANAGER.username, MANAGER.role),
+            (ADMIN.username, ADMIN.role),
+        ]
+        for username, role in rows:
+            out.write(f"  {username:<11} {role}")

@@ -1,0 +1,103 @@
+"""Read-side queries for roster pages. Each returns a fixed number of queries."""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from .models import Associate, AssociateSkill, Skill, Team
+
+NEW_JOINER_DAYS = 90
+THIN_COVERAGE = 2  # fewer proficient people than this on a skill is a risk
+
+
+def teams_with_headcount(teams: QuerySet[Team]) -> QuerySet[Team]:
+    return (
+        teams.select_related("site", "manager")
+        .prefetch_related("leads")
+        .annotate(
+            active_count=Count("associates", filter=Q(associates__is_active=True)),
+            inactive_count=Count("associates", filter=Q(associates__is_active=False)),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Anniversary:
+    associate: Associate
+    on: dt.date
+    years: int
+
+
+def upcoming_anniversaries(
+    associates: Iterable[Associate], *, today_by_team: dict[int, dt.date], days: int = 7
+) -> list[Anniversary]:
+    """Work anniversaries from each team's local today through the next `days` days."""
+    found = []
+    for associate in associates:
+        today = today_by_team[associate.team_id]
+        for year in (today.year, today.year + 1):
+            try:
+                on = associate.hired_on.replace(year=year)
+            except ValueError:  # hired on 29 February
+                on = dt.date(year, 3, 1)
+            years = year - associate.hired_on.year
+            if today <= on <= today + dt.timedelta(days=days) and years >= 1:
+                found.append(Anniversary(associate, on, years))
+    return sorted(found, key=lambda a: a.on)
+
+
+def new_joiners(
+    associates: Iterable[Associate], *, today_by_team: dict[int, dt.date]
+) -> list[Associate]:
+    """Associates hired in the last NEW_JOINER_DAYS days of their site's calendar."""
+    return sorted(
+        (
+            a
+            for a in associates
+            if 0 <= (today_by_team[a.team_id] - a.hired_on).days < NEW_JOINER_DAYS
+        ),
+        key=lambda a: a.hired_on,
+        reverse=True,
+    )
+
+
+@dataclass(frozen=True)
+class SkillCoverage:
+    skill: Skill
+    proficient_count: int
+
+    @property
+    def is_thin(self) -> bool:
+        return self.proficient_count < THIN_COVERAGE
+
+
+def skill_coverage(team: Team) -> list[SkillCoverage]:
+    """For each skill, how many active associates of the team are proficient or better."""
+    skills = Skill.objects.annotate(
+        proficient_count=Count(
+            "associate_levels",
+            filter=Q(
+                associate_levels__associate__team=team,
+                associate_levels__associate__is_active=True,
+                associate_levels__level__gte=AssociateSkill.Proficiency.PROFICIENT,
+            ),
+        )
+    )
+    return [SkillCoverage(skill, skill.proficient_count) for skill in skills]
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    associate: Associate
+    levels: list[int | None]
+
+
+def skills_matrix(associates: Iterable[Associate], skills: list[Skill]) -> list[MatrixRow]:
+    """Associates × skills; expects `skill_levels` prefetched (with_roster_data)."""
+    rows = []
+    for associate in associates:
+        by_skill = {row.skill_id: row.level for row in associate.skill_levels.all()}
+        rows.append(MatrixRow(associate, [by_skill.get(skill.pk) for skill in skills]))
+    return rows

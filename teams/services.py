@@ -1,0 +1,136 @@
+"""Roster writes that touch several models or have side effects."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from . import tasks
+from .models import Associate, AssociateSkill, Skill, Team, User
+
+
+def _unique_username(email: str) -> str:
+    base = slugify(email.split("@", 1)[0]).replace("-", ".")[:140] or "associate"
+    candidate, n = base, 1
+    while User.objects.filter(username=candidate).exists():
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+@transaction.atomic
+def create_associate(
+    *,
+    actor: User,
+    team: Team,
+    first_name: str,
+    last_name: str,
+    email: str,
+    title: str,
+    level: str,
+    hired_on: dt.date,
+    weekly_hours: Decimal,
+) -> Associate:
+    """Add a person to a team's roster and email them an invitation to set a password."""
+    user = User.objects.create_user(
+        username=_unique_username(email),
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        password=None,  # unusable until they follow the invitation
+    )
+    associate = Associate.objects.create(
+        user=user,
+        team=team,
+        title=title,
+        level=level,
+        hired_on=hired_on,
+        weekly_hours=weekly_hours,
+    )
+    tasks.send_invitation.delay_on_commit(user_id=user.pk, invited_by_id=actor.pk)
+    return associate
+
+
+@transaction.atomic
+def update_associate(
+    *,
+    actor: User,
+    associate: Associate,
+    first_name: str,
+    last_name: str,
+    email: str,
+    team: Team,
+    title: str,
+    level: str,
+    hired_on: dt.date,
+    weekly_hours: Decimal,
+) -> Associate:
+    user = associate.user
+    user.first_name, user.last_name, user.email = first_name, last_name, email
+    user.save(update_fields=["first_name", "last_name", "email"])
+    associate.team = team
+    associate.title = title
+    associate.level = level
+    associate.hired_on = hired_on
+    associate.weekly_hours = weekly_hours
+    associate.save()
+    return associate
+
+
+@transaction.atomic
+def set_associate_skills(
+    *, actor: User, associate: Associate, levels: dict[Skill, int | None]
+) -> int:
+    """Make the associate's skill levels equal `levels` (None removes a skill).
+
+    Returns how many rows changed; a submit that changes nothing writes nothing.
+    """
+    current = {row.skill_id: row for row in AssociateSkill.objects.filter(associate=associate)}
+    changed = 0
+    for skill, level in levels.items():
+        row = current.get(skill.pk)
+        if level is None:
+            if row is not None:
+                row.delete()
+                changed += 1
+        elif row is None:
+            AssociateSkill.objects.create(associate=associate, skill=skill, level=level)
+            changed += 1
+        elif row.level != level:
+            row.level = level
+            row.save(update_fields=["level"])
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def deactivate_associate(*, actor: User, associate: Associate, left_on: dt.date) -> bool:
+    """Take someone off the active roster and end their access.
+
+    Their user becomes inactive, which Django's ModelBackend refuses on the next
+    request, so every open session of theirs ends. Returns False when there was
+    nothing to do (already inactive): double-submits are harmless.
+    """
+    locked = Associate.objects.select_for_update().select_related("user").get(pk=associate.pk)
+    if not locked.is_active:
+        return False
+    locked.is_active = False
+    locked.left_on = max(left_on, locked.hired_on)
+    locked.save(update_fields=["is_active", "left_on"])
+    locked.user.is_active = False
+    locked.user.save(update_fields=["is_active"])
+    return True
+
+
+@transaction.atomic
+def reactivate_associate(*, actor: User, associate: Associate) -> bool:
+    locked = Associate.objects.select_for_update().select_related("user").get(pk=associate.pk)
+    if locked.is_active:
+        return False
+    locked.is_active = True
+    locked.left_on = None
+    locked.save(update_fields=["is_active", "left_on"])
+    locked.user.is_active = True
+    locked.user.save(update_fields=["is_active"])
+    return True

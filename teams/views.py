@@ -1,0 +1,239 @@
+import datetime as dt
+
+import redis
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import selectors, services
+from .access import (
+    changeable_teams,
+    get_associate_for_user,
+    get_team_for_user,
+    roles_for,
+    visible_teams,
+)
+from .forms import AssociateForm, RosterFilterForm, SkillLevelsForm
+from .models import Associate, AssociateSkill, Skill, User
+
+
+def _user(request: HttpRequest) -> User:
+    # LoginRequiredMiddleware guarantees an authenticated user on every view
+    # that is not marked login_not_required.
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    roles = roles_for(user)
+    context: dict[str, object] = {"roles": roles}
+
+    if roles.associate_id is not None:
+        me = (
+            Associate.objects.with_roster_data()
+            .select_related("team__site")
+            .prefetch_related("team__leads")
+            .get(pk=roles.associate_id)
+        )
+        today = me.team.site.local_today()
+        monday = today - dt.timedelta(days=today.weekday())
+        context["me"] = me
+        context["my_week"] = [
+            {
+                "day": day,
+                "is_today": day == today,
+                "hours": me.team.site.opening_hours_on(day),
+            }
+            for day in (monday + dt.timedelta(days=n) for n in range(7))
+        ]
+
+    if roles.is_lead:
+        led = list(
+            selectors.teams_with_headcount(visible_teams(user).filter(pk__in=roles.led_team_ids))
+        )
+        site_today = {team.pk: team.site.local_today() for team in led}
+        active = list(
+            Associate.objects.active().filter(team__in=led).select_related("user", "team")
+        )
+        context["led_teams"] = [
+            {
+                "team": team,
+                "local_now": team.site.local_now(),
+                "coverage": [c for c in selectors.skill_coverage(team) if c.is_thin],
+            }
+            for team in led
+        ]
+        context["anniversaries"] = selectors.upcoming_anniversaries(active, today_by_team=site_today)
+        context["new_joiners"] = selectors.new_joiners(active, today_by_team=site_today)
+
+    if roles.is_manager or roles.is_admin:
+        teams = visible_teams(user)
+        if not roles.is_admin:
+            teams = teams.filter(pk__in=roles.managed_team_ids)
+        context["managed_teams"] = selectors.teams_with_headcount(teams)
+
+    return render(request, "teams/home.html", context)
+
+
+@require_GET
+def team_list(request: HttpRequest) -> HttpResponse:
+    teams = selectors.teams_with_headcount(visible_teams(_user(request)))
+    return render(request, "teams/team_list.html", {"teams": teams})
+
+
+@require_GET
+def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
+    user = _user(request)
+    team = get_team_for_user(user, team_id)
+    form = RosterFilterForm(request.GET or None)
+    associates = list(form.filter(team.associates.with_roster_data()))  # type: ignore[attr-defined]
+    skills = list(Skill.objects.all())
+    context = {
+        "team": team,
+        "leads": list(team.leads.all()),
+        "form": form,
+        "associates": associates,
+        "skills": skills,
+        "matrix": selectors.skills_matrix(associates, skills),
+        "proficiency": AssociateSkill.Proficiency,
+        "can_change": roles_for(user).can_change_team(team.pk),
+        "today": team.site.local_today(),
+    }
+    template = "teams/team_detail.html#roster" if request.htmx else "teams/team_detail.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def associate_create(request: HttpRequest, team_id: int) -> HttpResponse:
+    user = _user(request)
+    team = get_team_for_user(user, team_id, for_change=True)
+    form = AssociateForm(
+        request.POST or None,
+        teams=changeable_teams(user),
+        initial={"team": team.pk, "hired_on": team.site.local_today()},
+    )
+    if request.method == "POST" and form.is_valid():
+        associate = services.create_associate(actor=user, **form.cleaned_data)
+        messages.success(
+            request, f"{associate.name} was added to {associate.team} and invited by email."
+        )
+        return redirect("teams:associate-detail", associate_id=associate.pk)
+    return render(request, "teams/associate_form.html", {"form": form, "team": team})
+
+
+@require_GET
+def associate_detail(request: HttpRequest, associate_id: int) -> HttpResponse:
+    user = _user(request)
+    associate = get_associate_for_user(user, associate_id)
+    skill_levels = list(associate.skill_levels.select_related("skill"))
+    context = {
+        "associate": associate,
+        "skill_levels": skill_levels,
+        "can_change": roles_for(user).can_change_team(associate.team_id),
+        "is_self": associate.pk == roles_for(user).associate_id,
+        "today": associate.team.site.local_today(),
+    }
+    return render(request, "teams/associate_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def associate_edit(request: HttpRequest, associate_id: int) -> HttpResponse:
+    user = _user(request)
+    associate = get_associate_for_user(user, associate_id, for_change=True)
+    form = AssociateForm(request.POST or None, teams=changeable_teams(user), instance=associate)
+    if request.method == "POST" and form.is_valid():
+        services.update_associate(actor=user, associate=associate, **form.cleaned_data)
+        messages.success(request, f"Saved {associate.name}.")
+        return redirect("teams:associate-detail", associate_id=associate.pk)
+    return render(
+        request,
+        "teams/associate_form.html",
+        {"form": form, "team": associate.team, "associate": associate},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def associate_skills(request: HttpRequest, associate_id: int) -> HttpResponse:
+    user = _user(request)
+    associate = get_associate_for_user(user, associate_id, for_change=True)
+    current = dict(associate.skill_levels.values_list("skill_id", "level"))
+    form = SkillLevelsForm(request.POST or None, skills=list(Skill.objects.all()), current=current)
+    if request.method == "POST" and form.is_valid():
+        changed = services.set_associate_skills(
+            actor=user, associate=associate, levels=form.levels()
+        )
+        messages.success(
+            request, f"Skills saved for {associate.name}." if changed else "No skills changed."
+        )
+        return redirect("teams:associate-detail", associate_id=associate.pk)
+    return render(request, "teams/associate_skills.html", {"form": form, "associate": associate})
+
+
+@require_POST
+def associate_deactivate(request: HttpRequest, associate_id: int) -> HttpResponse:
+    user = _user(request)
+    associate = get_associate_for_user(user, associate_id, for_change=True)
+    if associate.user_id == user.pk:
+        messages.error(request, "You cannot deactivate your own record; ask your manager.")
+    elif services.deactivate_associate(
+        actor=user, associate=associate, left_on=associate.team.site.local_today()
+    ):
+        messages.success(request, f"{associate.name} is now inactive and can no longer log in.")
+    else:
+        messages.info(request, f"{associate.name} was already inactive.")
+    return redirect("teams:associate-detail", associate_id=associate.pk)
+
+
+@require_POST
+def associate_reactivate(request: HttpRequest, associate_id: int) -> HttpResponse:
+    user = _user(request)
+    associate = get_associate_for_user(user, associate_id, for_change=True)
+    if services.reactivate_associate(actor=user, associate=associate):
+        messages.success(request, f"{associate.name} is active again.")
+    else:
+        messages.info(request, f"{associate.name} was already active.")
+    return redirect("teams:associate-detail", associate_id=associate.pk)
+
+
+def _broker_status() -> str:
+    if settings.CELERY_BROKER_URL.startswith("memory://"):
+        return "eager"  # the embedded demo: no broker, tasks run in-process
+    client = redis.Redis.from_url(
+        settings.CELERY_BROKER_URL, socket_connect_timeout=2, socket_timeout=2
+    )
+    try:
+        client.ping()
+    except redis.RedisError:
+        return "unavailable"
+    finally:
+        client.close()
+    return "ok"
+
+
+def _database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return "unavailable"
+    return "ok"
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _database_status(), "broker": _broker_status()}
+    healthy = all(value in {"ok", "eager"} for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )
+

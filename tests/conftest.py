@@ -1,0 +1,118 @@
+"""The named cast every test speaks in.
+
+Two teams on one site: `team` (led by `lead`, managed by `manager`, with
+`associate` and `teammate` on it) and `other_team` (led by `other_lead`,
+managed by `other_manager`). `admin` is an ops admin (superuser).
+"""
+
+import pytest
+from django.test import Client
+
+from sdc_ops.celery import app as celery_app
+from tests.factories import PASSWORD, AssociateFactory, SiteFactory, TeamFactory, UserFactory
+
+PERSONAS = (
+    "anonymous",
+    "associate",
+    "teammate",
+    "lead",
+    "other_lead",
+    "manager",
+    "other_manager",
+    "admin",
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_local(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Tasks run in-process so a test sees their effect; the broker itself is
+    # exercised by the health check tests against the real Redis.
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture
+def site(db):
+    return SiteFactory(name="Dublin", time_zone="Europe/Dublin", country="IE")
+
+
+@pytest.fixture
+def lead(db):
+    return UserFactory(username="lead", first_name="Lena", last_name="Lead")
+
+
+@pytest.fixture
+def other_lead(db):
+    return UserFactory(username="other_lead", first_name="Otto", last_name="Other")
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(username="manager", first_name="Mona", last_name="Manager")
+
+
+@pytest.fixture
+def other_manager(db):
+    return UserFactory(username="other_manager", first_name="Omar", last_name="Othermgr")
+
+
+@pytest.fixture
+def admin(db):
+    return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def team(site, lead, manager):
+    return TeamFactory(site=site, name="Payments", leads=[lead], manager=manager)
+
+
+@pytest.fixture
+def other_team(site, other_lead, other_manager):
+    return TeamFactory(site=site, name="Connect", leads=[other_lead], manager=other_manager)
+
+
+@pytest.fixture
+def associate(team):
+    user = UserFactory(username="associate", first_name="Ada", last_name="Associate")
+    return AssociateFactory(user=user, team=team)
+
+
+@pytest.fixture
+def teammate(team):
+    user = UserFactory(username="teammate", first_name="Tim", last_name="Teammate")
+    return AssociateFactory(user=user, team=team)
+
+
+@pytest.fixture
+def other_associate(other_team):
+    user = UserFactory(username="other_associate", first_name="Oona", last_name="Outside")
+    return AssociateFactory(user=user, team=other_team)
+
+
+@pytest.fixture
+def cast(associate, teammate, lead, other_lead, manager, other_manager, admin, other_team, other_associate):
+    """Everyone, with their user for logging in (None for anonymous)."""
+    return {
+        "anonymous": None,
+        "associate": associate.user,
+        "teammate": teammate.user,
+        "lead": lead,
+        "other_lead": other_lead,
+        "manager": manager,
+        "other_manager": other_manager,
+        "admin": admin,
+    }
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def login():
+    return client_for

@@ -1,0 +1,149 @@
+"""Every URL × every persona: the status each must get.
+
+The test walks the URL resolver, so a new view without a declared expectation
+fails here before it can ship unchecked. Admin URLs are covered model by model
+in test_admin_is_for_ops_admins_only.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib import admin as django_admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import PERSONAS, client_for
+
+LOGIN = "login"  # 302 to the login page with ?next=
+REDIRECT = "redirect"  # 302 somewhere else (POST/redirect/GET)
+
+
+@dataclass(frozen=True)
+class Expect:
+    statuses: dict[str, int | str]
+    method: str = "get"
+    kwargs: str = ""  # which cast object fills the URL: "team" or "associate"
+    data: dict[str, str] = field(default_factory=dict)
+
+
+def everyone(status: int | str, **overrides: int | str) -> dict[str, int | str]:
+    return {persona: overrides.get(persona, status) for persona in PERSONAS}
+
+
+def team_page(**overrides: int | str) -> dict[str, int | str]:
+    base: dict[str, int | str] = {
+        "anonymous": LOGIN,
+        "associate": 404,
+        "teammate": 404,
+        "lead": 200,
+        "other_lead": 404,
+        "manager": 200,
+        "other_manager": 404,
+        "admin": 200,
+    }
+    return base | overrides
+
+
+def associate_page(**overrides: int | str) -> dict[str, int | str]:
+    base: dict[str, int | str] = {
+        "anonymous": LOGIN,
+        "associate": 200,
+        "teammate": 404,
+        "lead": 200,
+        "other_lead": 404,
+        "manager": 200,
+        "other_manager": 404,
+        "admin": 200,
+    }
+    return base | overrides
+
+
+EDIT = {"associate": 403, "manager": 403}
+
+EXPECTATIONS: dict[str, Expect] = {
+    # teams
+    "teams:home": Expect(everyone(200, anonymous=LOGIN)),
+    "teams:healthz": Expect(everyone(200)),
+    "teams:team-list": Expect(everyone(200, anonymous=LOGIN)),
+    "teams:team-detail": Expect(team_page(), kwargs="team"),
+    "teams:associate-create": Expect(team_page(manager=403), kwargs="team"),
+    "teams:associate-detail": Expect(associate_page(), kwargs="associate"),
+    "teams:associate-edit": Expect(associate_page(**EDIT), kwargs="associate"),
+    "teams:associate-skills": Expect(associate_page(**EDIT), kwargs="associate"),
+    "teams:associate-deactivate": Expect(
+        associate_page(**EDIT, lead=REDIRECT, admin=REDIRECT), method="post", kwargs="associate"
+    ),
+    "teams:associate-reactivate": Expect(
+        associate_page(**EDIT, lead=REDIRECT, admin=REDIRECT), method="post", kwargs="associate"
+    ),
+    # accounts (django.contrib.auth.urls)
+    "login": Expect(everyone(200)),
+    "logout": Expect(everyone(REDIRECT, anonymous=LOGIN), method="post"),
+    "password_change": Expect(everyone(200, anonymous=LOGIN)),
+    "password_change_done": Expect(everyone(200, anonymous=LOGIN)),
+    "password_reset": Expect(everyone(200)),
+    "password_reset_done": Expect(everyone(200)),
+    "password_reset_confirm": Expect(everyone(200), kwargs="reset"),
+    "password_reset_complete": Expect(everyone(200)),
+}
+
+
+def _url_names(resolver: URLResolver, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver) and pattern.namespace == "admin":
+            continue  # covered model by model in test_admin_is_for_ops_admins_only
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            assert pattern.name, f"URL {pattern.pattern} has no name, so it cannot be checked"
+            names.add(namespace + pattern.name)
+    return names
+
+
+def test_every_url_has_a_declared_expectation():
+    names = _url_names(get_resolver())
+    assert names - EXPECTATIONS.keys() == set(), "URLs missing from the access matrix"
+    assert EXPECTATIONS.keys() - names == set(), "stale entries in the access matrix"
+
+
+def _url(name: str, expect: Expect, cast, request) -> str:
+    if expect.kwargs == "team":
+        return reverse(name, kwargs={"team_id": request.getfixturevalue("team").pk})
+    if expect.kwargs == "associate":
+        return reverse(name, kwargs={"associate_id": request.getfixturevalue("associate").pk})
+    if expect.kwargs == "reset":
+        return reverse(name, kwargs={"uidb64": "MQ", "token": "bad-token"})
+    return reverse(name)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(EXPECTATIONS))
+def test_access_matrix(name, persona, cast, request):
+    expect = EXPECTATIONS[name]
+    url = _url(name, expect, cast, request)
+    client = client_for(cast[persona])
+    response = getattr(client, expect.method)(url, expect.data)
+    wanted = expect.statuses[persona]
+    if wanted == LOGIN:
+        assert response.status_code == 302, (name, persona, response.status_code)
+        assert response["Location"].startswith(reverse("login") + "?next="), response["Location"]
+    elif wanted == REDIRECT:
+        assert response.status_code == 302, (name, persona, response.status_code)
+        assert "?next=" not in response["Location"]
+    else:
+        assert response.status_code == wanted, (name, persona, response.status_code)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_admin_is_for_ops_admins_only(persona, cast):
+    client = client_for(cast[persona])
+    for model in django_admin.site._registry:
+        for view in ("changelist", "add"):
+            url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}")
+            response = client.get(url)
+            if persona == "admin":
+                assert response.status_code == 200, (url, response.status_code)
+            else:
+                assert response.status_code == 302, (url, persona, response.status_code)
+                assert "login" in response["Location"]
