@@ -59,7 +59,9 @@ class Roles:
         return self.is_admin or team_id in self.led_team_ids
 
 
-NO_ROLES = Roles(is_admin=False, led_team_ids=frozenset(), managed_team_ids=frozenset(), associate_id=None)
+NO_ROLES = Roles(
+    is_admin=False, led_team_ids=frozenset(), managed_team_ids=frozenset(), associate_id=None
+)
 
 
 def roles_for(user: AnyUser) -> Roles:
@@ -81,14 +83,16 @@ def roles_for(user: AnyUser) -> Roles:
             led_ids.add(team_id)
         if manager_id == user.pk:
             managed_ids.add(team_id)
-    associate_id = Associate.objects.filter(user=user).values_list("pk", flat=True).first()
+    associate_id = (
+        Associate.objects.filter(user=user).order_by().values_list("pk", flat=True).first()
+    )
     roles = Roles(
         is_admin=user.is_superuser,
         led_team_ids=frozenset(led_ids),
         managed_team_ids=frozenset(managed_ids),
         associate_id=associate_id,
     )
-    user._sdc_roles = roles  # type: ignore[union-attr]
+    user.__dict__["_sdc_roles"] = roles
     return roles
 
 
@@ -149,4 +153,3 @@ def get_associate_for_user(
         _deny(user, "associate", associate_id, status=403)
         raise PermissionDenied("This record is read-only for you.")
     return associate
-

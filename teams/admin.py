@@ -52,7 +52,13 @@ class AssociateAdmin(admin.ModelAdmin):
     list_display = ("__str__", "team", "title", "level", "hired_on", "weekly_hours", "is_active")
     list_filter = ("is_active", "level", "team__site", "team")
     list_select_related = ("user", "team")
-    search_fields = ("user__username", "user__first_name", "user__last_name", "user__email", "title")
+    search_fields = (
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "user__email",
+        "title",
+    )
     autocomplete_fields = ("user", "team")
     date_hierarchy = "hired_on"
     inlines = [AssociateSkillInline]

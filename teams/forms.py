@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django import forms
 from django.db.models import QuerySet
 
@@ -13,9 +15,7 @@ class AssociateForm(forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.none(), empty_label=None)
     title = forms.CharField(max_length=100, initial="Support Associate")
     level = forms.ChoiceField(choices=Associate.Level.choices, initial=Associate.Level.L1)
-    hired_on = forms.DateField(
-        label="Hire date", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    hired_on = forms.DateField(label="Hire date", widget=forms.DateInput(attrs={"type": "date"}))
     weekly_hours = forms.DecimalField(
         label="Contracted hours per week",
         min_value=1,
@@ -62,16 +62,18 @@ class AssociateForm(forms.Form):
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         hired_on = cleaned.get("hired_on")
-        if self.instance is not None and self.instance.left_on and hired_on:
-            if hired_on > self.instance.left_on:  # type: ignore[operator]
-                self.add_error("hired_on", "The hire date cannot be after the leaving date.")
+        left_on = self.instance.left_on if self.instance is not None else None
+        if left_on and isinstance(hired_on, dt.date) and hired_on > left_on:
+            self.add_error("hired_on", "The hire date cannot be after the leaving date.")
         return cleaned
 
 
 class SkillLevelsForm(forms.Form):
     """One select per skill: no level, or a proficiency 1–4."""
 
-    def __init__(self, *args: object, skills: list[Skill], current: dict[int, int], **kwargs: object):
+    def __init__(
+        self, *args: object, skills: list[Skill], current: dict[int, int], **kwargs: object
+    ):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         choices = [("", "—"), *AssociateSkill.Proficiency.choices]
         self.skills = skills

@@ -1,17 +1,17 @@
 """Roster writes that touch several models or have side effects."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils.text import slugify
 
 from . import tasks
 from .models import Associate, AssociateSkill, Skill, Team, User
 
 
 def _unique_username(email: str) -> str:
-    base = slugify(email.split("@", 1)[0]).replace("-", ".")[:140] or "associate"
+    base = re.sub(r"[^a-z0-9._-]", "", email.split("@", 1)[0].lower())[:140] or "associate"
     candidate, n = base, 1
     while User.objects.filter(username=candidate).exists():
         n += 1
@@ -48,7 +48,9 @@ def create_associate(
         hired_on=hired_on,
         weekly_hours=weekly_hours,
     )
-    tasks.send_invitation.delay_on_commit(user_id=user.pk, invited_by_id=actor.pk)
+    transaction.on_commit(
+        lambda: tasks.send_invitation.delay(user_id=user.pk, invited_by_id=actor.pk)
+    )
     return associate
 
 

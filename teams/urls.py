@@ -9,14 +9,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("teams/", views.team_list, name="team-list"),
     path("teams/<int:team_id>/", views.team_detail, name="team-detail"),
-    path(
-        "teams/<int:team_id>/associates/new/", views.associate_create, name="associate-create"
-    ),
+    path("teams/<int:team_id>/associates/new/", views.associate_create, name="associate-create"),
     path("associates/<int:associate_id>/", views.associate_detail, name="associate-detail"),
     path("associates/<int:associate_id>/edit/", views.associate_edit, name="associate-edit"),
-    path(
-        "associates/<int:associate_id>/skills/", views.associate_skills, name="associate-skills"
-    ),
+    path("associates/<int:associate_id>/skills/", views.associate_skills, name="associate-skills"),
     path(
         "associates/<int:associate_id>/deactivate/",
         views.associate_deactivate,

@@ -4,11 +4,13 @@ import redis
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from . import selectors, services
 from .access import (
@@ -22,10 +24,15 @@ from .forms import AssociateForm, RosterFilterForm, SkillLevelsForm
 from .models import Associate, AssociateSkill, Skill, User
 
 
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
 def _user(request: HttpRequest) -> User:
     # LoginRequiredMiddleware guarantees an authenticated user on every view
-    # that is not marked login_not_required.
-    assert isinstance(request.user, User)
+    # that is not marked login_not_required; this only narrows the type.
+    if not isinstance(request.user, User):
+        raise PermissionDenied
     return request.user
 
 
@@ -70,7 +77,9 @@ def home(request: HttpRequest) -> HttpResponse:
             }
             for team in led
         ]
-        context["anniversaries"] = selectors.upcoming_anniversaries(active, today_by_team=site_today)
+        context["anniversaries"] = selectors.upcoming_anniversaries(
+            active, today_by_team=site_today
+        )
         context["new_joiners"] = selectors.new_joiners(active, today_by_team=site_today)
 
     if roles.is_manager or roles.is_admin:
@@ -89,11 +98,11 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
+def team_detail(request: HtmxHttpRequest, team_id: int) -> HttpResponse:
     user = _user(request)
     team = get_team_for_user(user, team_id)
     form = RosterFilterForm(request.GET or None)
-    associates = list(form.filter(team.associates.with_roster_data()))  # type: ignore[attr-defined]
+    associates = list(form.filter(Associate.objects.for_team(team).with_roster_data()))
     skills = list(Skill.objects.all())
     context = {
         "team": team,
@@ -236,4 +245,3 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
     )
-

@@ -92,7 +92,17 @@ def other_associate(other_team):
 
 
 @pytest.fixture
-def cast(associate, teammate, lead, other_lead, manager, other_manager, admin, other_team, other_associate):
+def cast(
+    associate,
+    teammate,
+    lead,
+    other_lead,
+    manager,
+    other_manager,
+    admin,
+    other_team,
+    other_associate,
+):
     """Everyone, with their user for logging in (None for anonymous)."""
     return {
         "anonymous": None,

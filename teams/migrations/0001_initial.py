@@ -13,138 +13,369 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Skill',
+            name="Skill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, unique=True)),
-                ('kind', models.CharField(choices=[('skill', 'Skill'), ('queue', 'Queue')], default='skill', max_length=10)),
-                ('description', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("skill", "Skill"), ("queue", "Queue")],
+                        default="skill",
+                        max_length=10,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['kind', 'name'],
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'abstract': False,
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "abstract": False,
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Associate',
+            name="Associate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(default='Support Associate', max_length=100)),
-                ('level', models.CharField(choices=[('L1', 'L1 · Associate'), ('L2', 'L2 · Associate'), ('L3', 'L3 · Senior associate'), ('L4', 'L4 · Specialist'), ('LEAD', 'Team lead')], default='L1', max_length=4)),
-                ('hired_on', models.DateField()),
-                ('left_on', models.DateField(blank=True, null=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('weekly_hours', models.DecimalField(decimal_places=1, default=Decimal('39.0'), help_text='Contracted hours per week.', max_digits=4, validators=[django.core.validators.MinValueValidator(Decimal('1')), django.core.validators.MaxValueValidator(Decimal('48'))])),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='associate', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(default="Support Associate", max_length=100)),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("L1", "L1 · Associate"),
+                            ("L2", "L2 · Associate"),
+                            ("L3", "L3 · Senior associate"),
+                            ("L4", "L4 · Specialist"),
+                            ("LEAD", "Team lead"),
+                        ],
+                        default="L1",
+                        max_length=4,
+                    ),
+                ),
+                ("hired_on", models.DateField()),
+                ("left_on", models.DateField(blank=True, null=True)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "weekly_hours",
+                    models.DecimalField(
+                        decimal_places=1,
+                        default=Decimal("39.0"),
+                        help_text="Contracted hours per week.",
+                        max_digits=4,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("1")),
+                            django.core.validators.MaxValueValidator(Decimal("48")),
+                        ],
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="associate",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['user__first_name', 'user__last_name'],
+                "ordering": ["user__first_name", "user__last_name"],
             },
         ),
         migrations.CreateModel(
-            name='Site',
+            name="Site",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('time_zone', models.CharField(help_text="IANA zone, e.g. Europe/Dublin. All 'today' logic uses this zone.", max_length=64, validators=[teams.models.validate_time_zone])),
-                ('country', models.CharField(help_text='ISO 3166 country code for public holidays.', max_length=2, validators=[django.core.validators.RegexValidator('^[A-Z]{2}$', 'Use a two-letter ISO country code, e.g. IE.')])),
-                ('weekday_opens_at', models.TimeField(default=datetime.time(7, 0))),
-                ('weekday_closes_at', models.TimeField(default=datetime.time(19, 0))),
-                ('weekend_opens_at', models.TimeField(default=datetime.time(9, 0))),
-                ('weekend_closes_at', models.TimeField(default=datetime.time(17, 30))),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                (
+                    "time_zone",
+                    models.CharField(
+                        help_text="IANA zone, e.g. Europe/Dublin. All 'today' logic uses this zone.",
+                        max_length=64,
+                        validators=[teams.models.validate_time_zone],
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        help_text="ISO 3166 country code for public holidays.",
+                        max_length=2,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{2}$", "Use a two-letter ISO country code, e.g. IE."
+                            )
+                        ],
+                    ),
+                ),
+                ("weekday_opens_at", models.TimeField(default=datetime.time(7, 0))),
+                ("weekday_closes_at", models.TimeField(default=datetime.time(19, 0))),
+                ("weekend_opens_at", models.TimeField(default=datetime.time(9, 0))),
+                ("weekend_closes_at", models.TimeField(default=datetime.time(17, 30))),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('weekday_closes_at__gt', models.F('weekday_opens_at'))), name='site_weekday_closes_after_opening', violation_error_message='Weekday closing time must be after opening time.'), models.CheckConstraint(condition=models.Q(('weekend_closes_at__gt', models.F('weekend_opens_at'))), name='site_weekend_closes_after_opening', violation_error_message='Weekend closing time must be after opening time.')],
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("weekday_closes_at__gt", models.F("weekday_opens_at"))),
+                        name="site_weekday_closes_after_opening",
+                        violation_error_message="Weekday closing time must be after opening time.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("weekend_closes_at__gt", models.F("weekend_opens_at"))),
+                        name="site_weekend_closes_after_opening",
+                        violation_error_message="Weekend closing time must be after opening time.",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AssociateSkill',
+            name="AssociateSkill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'Learning'), (2, 'Capable'), (3, 'Proficient'), (4, 'Expert')])),
-                ('associate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='skill_levels', to='teams.associate')),
-                ('skill', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='associate_levels', to='teams.skill')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Learning"), (2, "Capable"), (3, "Proficient"), (4, "Expert")]
+                    ),
+                ),
+                (
+                    "associate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="skill_levels",
+                        to="teams.associate",
+                    ),
+                ),
+                (
+                    "skill",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="associate_levels",
+                        to="teams.skill",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['skill__kind', 'skill__name'],
+                "ordering": ["skill__kind", "skill__name"],
             },
         ),
         migrations.AddField(
-            model_name='associate',
-            name='skills',
-            field=models.ManyToManyField(related_name='associates', through='teams.AssociateSkill', to='teams.skill'),
+            model_name="associate",
+            name="skills",
+            field=models.ManyToManyField(
+                related_name="associates", through="teams.AssociateSkill", to="teams.skill"
+            ),
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('leads', models.ManyToManyField(blank=True, help_text='Team leads (player-coaches) who run this team day to day.', related_name='led_teams', to=settings.AUTH_USER_MODEL)),
-                ('manager', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='managed_teams', to=settings.AUTH_USER_MODEL)),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='teams', to='teams.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "leads",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Team leads (player-coaches) who run this team day to day.",
+                        related_name="led_teams",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "manager",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="managed_teams",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="teams",
+                        to="teams.site",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['site__name', 'name'],
+                "ordering": ["site__name", "name"],
             },
         ),
         migrations.AddField(
-            model_name='associate',
-            name='team',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='associates', to='teams.team'),
+            model_name="associate",
+            name="team",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="associates",
+                to="teams.team",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='associateskill',
-            constraint=models.UniqueConstraint(fields=('associate', 'skill'), name='one_level_per_skill'),
+            model_name="associateskill",
+            constraint=models.UniqueConstraint(
+                fields=("associate", "skill"), name="one_level_per_skill"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='associateskill',
-            constraint=models.CheckConstraint(condition=models.Q(('level__gte', 1), ('level__lte', 4)), name='skill_level_in_range'),
+            model_name="associateskill",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("level__gte", 1), ("level__lte", 4)),
+                name="skill_level_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='team',
-            constraint=models.UniqueConstraint(fields=('site', 'name'), name='team_unique_name_per_site'),
+            model_name="team",
+            constraint=models.UniqueConstraint(
+                fields=("site", "name"), name="team_unique_name_per_site"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='associate',
-            constraint=models.CheckConstraint(condition=models.Q(('weekly_hours__gt', 0), ('weekly_hours__lte', 48)), name='associate_weekly_hours_in_range'),
+            model_name="associate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weekly_hours__gt", 0), ("weekly_hours__lte", 48)),
+                name="associate_weekly_hours_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='associate',
-            constraint=models.CheckConstraint(condition=models.Q(('left_on__isnull', True), ('left_on__gte', models.F('hired_on')), _connector='OR'), name='associate_leaves_after_hire'),
+            model_name="associate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("left_on__isnull", True),
+                    ("left_on__gte", models.F("hired_on")),
+                    _connector="OR",
+                ),
+                name="associate_leaves_after_hire",
+            ),
         ),
     ]

@@ -45,16 +45,76 @@ TEAM_FOCUS = {
     "Billing & Invoicing": ["Billing", "Terminal", "Phone"],
 }
 FIRST_NAMES = [
-    "Aoife", "Ciarán", "Niamh", "Seán", "Siobhán", "Darragh", "Róisín", "Cillian", "Orla",
-    "Eoin", "Maeve", "Tadhg", "Saoirse", "Fionn", "Clodagh", "Oisín", "Gráinne", "Rory",
-    "Ana", "Tomás", "Lucía", "Mateo", "Julia", "Piotr", "Zofia", "Lukas", "Emma", "Karim",
-    "Amara", "Ravi", "Priya", "Chen", "Mei", "Yusuf", "Leila", "Sofia", "Marco", "Ingrid",
+    "Aoife",
+    "Ciarán",
+    "Niamh",
+    "Seán",
+    "Siobhán",
+    "Darragh",
+    "Róisín",
+    "Cillian",
+    "Orla",
+    "Eoin",
+    "Maeve",
+    "Tadhg",
+    "Saoirse",
+    "Fionn",
+    "Clodagh",
+    "Oisín",
+    "Gráinne",
+    "Rory",
+    "Ana",
+    "Tomás",
+    "Lucía",
+    "Mateo",
+    "Julia",
+    "Piotr",
+    "Zofia",
+    "Lukas",
+    "Emma",
+    "Karim",
+    "Amara",
+    "Ravi",
+    "Priya",
+    "Chen",
+    "Mei",
+    "Yusuf",
+    "Leila",
+    "Sofia",
+    "Marco",
+    "Ingrid",
 ]
 LAST_NAMES = [
-    "Murphy", "Kelly", "O'Sullivan", "Walsh", "Byrne", "Ryan", "O'Brien", "Doyle", "McCarthy",
-    "Gallagher", "Kennedy", "Lynch", "Quinn", "Nolan", "Farrell", "Brennan", "Fitzgerald",
-    "Nowak", "García", "Rossi", "Müller", "Silva", "Kowalski", "Haddad", "Sharma", "Wang",
-    "Okafor", "Dubois", "Novak", "Jensen",
+    "Murphy",
+    "Kelly",
+    "O'Sullivan",
+    "Walsh",
+    "Byrne",
+    "Ryan",
+    "O'Brien",
+    "Doyle",
+    "McCarthy",
+    "Gallagher",
+    "Kennedy",
+    "Lynch",
+    "Quinn",
+    "Nolan",
+    "Farrell",
+    "Brennan",
+    "Fitzgerald",
+    "Nowak",
+    "García",
+    "Rossi",
+    "Müller",
+    "Silva",
+    "Kowalski",
+    "Haddad",
+    "Sharma",
+    "Wang",
+    "Okafor",
+    "Dubois",
+    "Novak",
+    "Jensen",
 ]
 TITLES = {
     Associate.Level.L1: "Support Associate",
@@ -121,15 +181,22 @@ class Command(BaseCommand):
             skills[name], _ = Skill.objects.update_or_create(name=name, defaults={"kind": kind})
 
         team_count = max(len(TEAM_NAMES), math.ceil(count / TEAM_SIZE))
-        team_names = TEAM_NAMES + [f"Team {n:03d}" for n in range(len(TEAM_NAMES) + 1, team_count + 1)]
+        team_names = TEAM_NAMES + [
+            f"Team {n:03d}" for n in range(len(TEAM_NAMES) + 1, team_count + 1)
+        ]
         if count == DEFAULT_ASSOCIATES:
             sizes = [12, 11, 10]
         else:
-            sizes = [count // team_count + (1 if i < count % team_count else 0) for i in range(team_count)]
+            sizes = [
+                count // team_count + (1 if i < count % team_count else 0)
+                for i in range(team_count)
+            ]
 
         lead_personas = LEADS + [
-            Persona(f"lead{n}", rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES), f"team lead, {name}")
-            for n, name in enumerate(team_names[len(LEADS):], start=len(LEADS) + 1)
+            Persona(
+                f"lead{n}", rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES), f"team lead, {name}"
+            )
+            for n, name in enumerate(team_names[len(LEADS) :], start=len(LEADS) + 1)
         ]
         staff = [MANAGER, ADMIN, *lead_personas]
         self._upsert_users(
@@ -152,7 +219,9 @@ class Command(BaseCommand):
 
         teams = []
         for name, lead in zip(team_names, lead_personas, strict=True):
-            team, _ = Team.objects.update_or_create(site=site, name=name, defaults={"manager": manager})
+            team, _ = Team.objects.update_or_create(
+                site=site, name=name, defaults={"manager": manager}
+            )
             team.leads.set([users[lead.username]])
             teams.append(team)
 
@@ -189,11 +258,15 @@ class Command(BaseCommand):
         users = User.objects.in_bulk(usernames, field_name="username")
 
         associates = []
-        for index, ((_, team, level, _focus), username) in enumerate(zip(people, usernames, strict=True)):
+        for index, ((_, team, level, _focus), username) in enumerate(
+            zip(people, usernames, strict=True)
+        ):
             is_lead = level == Associate.Level.LEAD
             hired_on = REFERENCE_DAY - dt.timedelta(days=rng.randint(20, 6 * 365))
             if index % 17 == 5:  # a few anniversaries in the demo week
-                hired_on = REFERENCE_DAY.replace(year=REFERENCE_DAY.year - rng.randint(1, 5)) + dt.timedelta(days=rng.randint(0, 5))
+                hired_on = REFERENCE_DAY.replace(
+                    year=REFERENCE_DAY.year - rng.randint(1, 5)
+                ) + dt.timedelta(days=rng.randint(0, 5))
             left = not is_lead and index % 29 == 7  # one or two people who left
             associates.append(
                 Associate(
@@ -213,10 +286,20 @@ class Command(BaseCommand):
             associates,
             update_conflicts=True,
             unique_fields=["user"],
-            update_fields=["team", "level", "title", "hired_on", "is_active", "left_on", "weekly_hours"],
+            update_fields=[
+                "team",
+                "level",
+                "title",
+                "hired_on",
+                "is_active",
+                "left_on",
+                "weekly_hours",
+            ],
         )
         User.objects.bulk_update([u for u in users.values() if not u.is_active], ["is_active"])
-        by_user = dict(Associate.objects.filter(user__in=users.values()).values_list("user_id", "pk"))
+        by_user = dict(
+            Associate.objects.filter(user__in=users.values()).values_list("user_id", "pk")
+        )
 
         levels = []
         for (_, _team, level, focus), username in zip(people, usernames, strict=True):
@@ -230,7 +313,9 @@ class Command(BaseCommand):
                     continue
                 if level == Associate.Level.LEAD:
                     value = max(value, 3)
-                levels.append(AssociateSkill(associate_id=associate_id, skill=skills[name], level=value))
+                levels.append(
+                    AssociateSkill(associate_id=associate_id, skill=skills[name], level=value)
+                )
         # Replace the generated associates' levels wholesale: deterministic input
         # gives the same rows, so a re-run leaves the data as it was.
         AssociateSkill.objects.filter(associate_id__in=by_user.values()).delete()
@@ -243,13 +328,23 @@ class Command(BaseCommand):
             batch_size=2000,
             update_conflicts=True,
             unique_fields=["username"],
-            update_fields=["first_name", "last_name", "email", "password", "is_active", "is_staff", "is_superuser"],
+            update_fields=[
+                "first_name",
+                "last_name",
+                "email",
+                "password",
+                "is_active",
+                "is_staff",
+                "is_superuser",
+            ],
         )
 
     def _print_logins(self, count: int) -> None:
         out = self.stdout
         out.write(self.style.SUCCESS(f"Demo center ready: {count} associates."))
-        out.write(f"Log in at http://127.0.0.1:8000/ — every demo account's password is {DEMO_PASSWORD}")
+        out.write(
+            f"Log in at http://127.0.0.1:8000/ — every demo account's password is {DEMO_PASSWORD}"
+        )
         rows = [
             ("associate", "associate on Payments Support"),
             ("associate2", "teammate on Payments Support"),

@@ -1,0 +1,68 @@
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from teams.management.commands.seed_demo import DEMO_PASSWORD
+from teams.models import Associate, AssociateSkill, Site, Team, User
+
+pytestmark = pytest.mark.django_db
+
+
+def state():
+    return (
+        list(User.objects.order_by("username").values_list("username", "first_name", "is_active")),
+        list(
+            Associate.objects.order_by("user__username").values_list(
+                "user__username", "team__name", "level", "hired_on", "is_active", "weekly_hours"
+            )
+        ),
+        sorted(
+            AssociateSkill.objects.values_list("associate__user__username", "skill__name", "level")
+        ),
+    )
+
+
+def test_seed_demo_builds_a_believable_center_and_is_idempotent(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", stdout=None)
+    first = state()
+    call_command("seed_demo")
+    assert state() == first
+
+    site = Site.objects.get()
+    assert site.time_zone == "Europe/Dublin"
+    teams = Team.objects.order_by("name")
+    assert teams.count() == 3
+    for team in teams:
+        assert team.manager.username == "manager"
+        assert 10 <= team.associates.exclude(level=Associate.Level.LEAD).count() <= 12
+    assert AssociateSkill.objects.count() > 3 * 10
+
+
+@pytest.mark.parametrize(
+    "username", ["associate", "associate2", "lead", "lead2", "manager", "admin"]
+)
+def test_every_demo_persona_can_log_in(settings, username):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo")
+    client = Client()
+    assert client.login(username=username, password=DEMO_PASSWORD)
+    assert client.get("/").status_code == 200
+
+
+def test_seed_demo_is_deterministic_across_databases(settings, django_db_blocker):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo")
+    first = state()
+    Associate.objects.all().delete()
+    User.objects.all().delete()
+    call_command("seed_demo")
+    assert state() == first
+
+
+def test_large_center_for_benchmarks(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", associates=300)
+    # 300 associates in teams of about 12, each team with a lead who is also on the roster.
+    assert Team.objects.count() == 25
+    assert Associate.objects.exclude(level=Associate.Level.LEAD).count() == 300
