@@ -8,7 +8,7 @@ from teams.models import Associate, AssociateSkill, Site, Skill, Team, User
 PASSWORD = "correct-horse-battery"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -20,7 +20,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password(PASSWORD)
 
 
-class SiteFactory(factory.django.DjangoModelFactory):
+class SiteFactory(factory.django.DjangoModelFactory[Site]):
     class Meta:
         model = Site
 
@@ -29,7 +29,7 @@ class SiteFactory(factory.django.DjangoModelFactory):
     country = "IE"
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
+class TeamFactory(factory.django.DjangoModelFactory[Team]):
     class Meta:
         model = Team
         skip_postgeneration_save = True
@@ -43,7 +43,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
             obj.leads.set(extracted)
 
 
-class SkillFactory(factory.django.DjangoModelFactory):
+class SkillFactory(factory.django.DjangoModelFactory[Skill]):
     class Meta:
         model = Skill
         django_get_or_create = ("name",)
@@ -51,7 +51,7 @@ class SkillFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Skill {n}")
 
 
-class AssociateFactory(factory.django.DjangoModelFactory):
+class AssociateFactory(factory.django.DjangoModelFactory[Associate]):
     class Meta:
         model = Associate
 
@@ -61,7 +61,7 @@ class AssociateFactory(factory.django.DjangoModelFactory):
     weekly_hours = Decimal("39.0")
 
 
-class AssociateSkillFactory(factory.django.DjangoModelFactory):
+class AssociateSkillFactory(factory.django.DjangoModelFactory[AssociateSkill]):
     class Meta:
         model = AssociateSkill
 

@@ -16,7 +16,10 @@ PRODUCTION = {
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "REDIS_URL"}
+    # Start from a clean slate: no settings variables from the test run, and not
+    # the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE, which --deploy rightly flags.
+    dropped = {*PRODUCTION, "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
