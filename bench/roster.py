@@ -12,12 +12,13 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sdc_ops.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -31,7 +32,7 @@ from django.urls import reverse  # noqa: E402
 ROUNDS = 30
 
 
-def timed(fn, rounds=ROUNDS):
+def timed(fn: Callable[[], object], rounds: int = ROUNDS) -> float:
     samples = []
     for _ in range(rounds):
         start = time.perf_counter()
@@ -40,7 +41,7 @@ def timed(fn, rounds=ROUNDS):
     return statistics.median(samples)
 
 
-def queries(client, url):
+def queries(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx)
@@ -65,8 +66,10 @@ def run() -> None:
     quiet = open(os.devnull, "w")  # noqa: SIM115
     seed_small = timed(lambda: call_command("seed_demo", stdout=quiet), rounds=1)
     seed_large = timed(lambda: call_command("seed_demo", associates=2000, stdout=quiet), rounds=1)
-    print(f"seed_demo: default center {seed_small:.2f}s; 2,000 associates {seed_large:.2f}s "
-          f"({seed_large / seed_small:.1f}x the default center)")
+    print(
+        f"seed_demo: default center {seed_small:.2f}s; 2,000 associates {seed_large:.2f}s "
+        f"({seed_large / seed_small:.1f}x the default center)"
+    )
 
     lead, manager = Client(), Client()
     assert lead.login(username="lead", password=DEMO_PASSWORD)
@@ -74,7 +77,9 @@ def run() -> None:
     team = Team.objects.get(name="Payments Support")
     big = Team.objects.get(name="Team 004")
     # Put 200 people on one team to show the page does not grow in queries.
-    movers = list(Associate.objects.exclude(team__in=[team, big]).values_list("pk", flat=True)[:190])
+    movers = list(
+        Associate.objects.exclude(team__in=[team, big]).values_list("pk", flat=True)[:190]
+    )
     Associate.objects.filter(pk__in=movers).update(team=big)
     from django.contrib.auth import get_user_model
 

@@ -15,7 +15,11 @@ class AssociateForm(forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.none(), empty_label=None)
     title = forms.CharField(max_length=100, initial="Support Associate")
     level = forms.ChoiceField(choices=Associate.Level.choices, initial=Associate.Level.L1)
-    hired_on = forms.DateField(label="Hire date", widget=forms.DateInput(attrs={"type": "date"}))
+    hired_on = forms.DateField(
+        label="Hire date",
+        # A date input takes ISO dates whatever the language of the page.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     weekly_hours = forms.DecimalField(
         label="Contracted hours per week",
         min_value=1,

@@ -147,7 +147,10 @@ class TestEdit:
         url = reverse("teams:associate-edit", kwargs={"associate_id": associate.pk})
         response = client_for(lead).get(url)
         assert response.status_code == 200
-        assert 'value="associate@example.com"' in response.content.decode()
+        html = response.content.decode()
+        assert 'value="associate@example.com"' in html
+        # A date input only shows an ISO date.
+        assert 'type="date" name="hired_on" value="2024-03-01"' in html
 
     @pytest.mark.parametrize(
         ("persona", "status"),

@@ -22,6 +22,7 @@ from teams.models import Associate, AssociateSkill, Site, Skill, Team, User
 DEMO_PASSWORD = "sdc-demo-2026"
 DEFAULT_ASSOCIATES = 33  # three teams of 12, 11 and 10
 TEAM_SIZE = 12
+FULL_TIME, PART_TIME = Decimal("39.0"), Decimal("30.0")
 SEED = 20261124
 # A fixed reference date keeps the data identical on every run; hire dates and
 # anniversaries are spread around it.
@@ -263,7 +264,11 @@ class Command(BaseCommand):
         ):
             is_lead = level == Associate.Level.LEAD
             hired_on = REFERENCE_DAY - dt.timedelta(days=rng.randint(20, 6 * 365))
-            if index % 17 == 5:  # a few anniversaries in the demo week
+            if is_lead:
+                hired_on = REFERENCE_DAY - dt.timedelta(days=rng.randint(3 * 365, 8 * 365))
+            elif index % 13 == 9:  # a new joiner or two
+                hired_on = REFERENCE_DAY - dt.timedelta(days=rng.randint(14, 60))
+            elif index % 17 == 5:  # a few anniversaries in the demo week
                 hired_on = REFERENCE_DAY.replace(
                     year=REFERENCE_DAY.year - rng.randint(1, 5)
                 ) + dt.timedelta(days=rng.randint(0, 5))
@@ -277,7 +282,7 @@ class Command(BaseCommand):
                     hired_on=hired_on,
                     is_active=not left,
                     left_on=REFERENCE_DAY - dt.timedelta(days=14) if left else None,
-                    weekly_hours=Decimal("39.0") if rng.random() > 0.15 else Decimal("30.0"),
+                    weekly_hours=PART_TIME if rng.random() < 0.15 and not is_lead else FULL_TIME,
                 )
             )
             if left:
