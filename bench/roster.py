@@ -8,6 +8,7 @@ to that baseline plus query counts, so they compare across machines.
     make bench            # or: DATABASE_URL=postgres://... python bench/roster.py
 """
 
+import functools
 import os
 import statistics
 import sys
@@ -98,7 +99,7 @@ def run() -> None:
     print(f"baseline /healthz median: {baseline * 1000:.2f} ms over {ROUNDS} requests")
     print(f"{'page':<32} {'x baseline':>10} {'queries':>8}")
     for label, client, url in cases:
-        median = timed(lambda c=client, u=url: c.get(u))
+        median = timed(functools.partial(client.get, url))
         print(f"{label:<32} {median / baseline:>10.1f} {queries(client, url):>8}")
 
 
