@@ -4,13 +4,11 @@ import redis
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.middleware import HtmxDetails
 
 from . import selectors, services
 from .access import (
@@ -21,24 +19,13 @@ from .access import (
     visible_teams,
 )
 from .forms import AssociateForm, RosterFilterForm, SkillLevelsForm
-from .models import Associate, AssociateSkill, Skill, User
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def _user(request: HttpRequest) -> User:
-    # LoginRequiredMiddleware guarantees an authenticated user on every view
-    # that is not marked login_not_required; this only narrows the type.
-    if not isinstance(request.user, User):
-        raise PermissionDenied
-    return request.user
+from .http import HtmxHttpRequest, authenticated_user
+from .models import Associate, AssociateSkill, Skill
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = authenticated_user(request)
     roles = roles_for(user)
     context: dict[str, object] = {"roles": roles}
 
@@ -93,13 +80,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def team_list(request: HttpRequest) -> HttpResponse:
-    teams = selectors.teams_with_headcount(visible_teams(_user(request)))
+    teams = selectors.teams_with_headcount(visible_teams(authenticated_user(request)))
     return render(request, "teams/team_list.html", {"teams": teams})
 
 
 @require_GET
 def team_detail(request: HtmxHttpRequest, team_id: int) -> HttpResponse:
-    user = _user(request)
+    user = authenticated_user(request)
     team = get_team_for_user(user, team_id)
     form = RosterFilterForm(request.GET or None)
     associates = list(form.filter(Associate.objects.for_team(team).with_roster_data()))
@@ -121,7 +108,7 @@ def team_detail(request: HtmxHttpRequest, team_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def associate_create(request: HttpRequest, team_id: int) -> HttpResponse:
-    user = _user(request)
+    user = authenticated_user(request)
     team = get_team_for_user(user, team_id, for_change=True)
     form = AssociateForm(
         request.POST or None,
@@ -139,7 +126,7 @@ def associate_create(request: HttpRequest, team_id: int) -> HttpResponse:
 
 @require_GET
 def associate_detail(request: HttpRequest, associate_id: int) -> HttpResponse:
-    user = _user(request)
+    user = authenticated_user(request)
     associate = get_associate_for_user(user, associate_id)
     skill_levels = list(associate.skill_levels.select_related("skill"))
     context = {
@@ -154,7 +141,7 @@ def associate_detail(request: HttpRequest, associate_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def associate_edit(request: HttpRequest, associate_id: int) -> HttpResponse:
-    user = _user(request)
+    user = authenticated_user(request)
     associate = get_associate_for_user(user, associate_id, for_change=True)
     form = AssociateForm(request.POST or None, teams=changeable_teams(user), instance=associate)
     if request.method == "POST" and form.is_valid():
@@ -170,7 +157,7 @@ def associate_edit(request: HttpRequest, associate_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def associate_skills(request: HttpRequest, associate_id: int) -> HttpResponse:
-    user = _user(request)
+    user = authenticated_user(request)
     associate = get_associate_for_user(user, associate_id, for_change=True)
     current = dict(associate.skill_levels.values_list("skill_id", "level"))
     form = SkillLevelsForm(request.POST or None, skills=list(Skill.objects.all()), current=current)
@@ -187,7 +174,7 @@ def associate_skills(request: HttpRequest, associate_id: int) -> HttpResponse:
 
 @require_POST
 def associate_deactivate(request: HttpRequest, associate_id: int) -> HttpResponse:
-    user = _user(request)
+    user = authenticated_user(request)
     associate = get_associate_for_user(user, associate_id, for_change=True)
     if associate.user_id == user.pk:
         messages.error(request, "You cannot deactivate your own record; ask your manager.")
@@ -202,7 +189,7 @@ def associate_deactivate(request: HttpRequest, associate_id: int) -> HttpRespons
 
 @require_POST
 def associate_reactivate(request: HttpRequest, associate_id: int) -> HttpResponse:
-    user = _user(request)
+    user = authenticated_user(request)
     associate = get_associate_for_user(user, associate_id, for_change=True)
     if services.reactivate_associate(actor=user, associate=associate):
         messages.success(request, f"{associate.name} is active again.")

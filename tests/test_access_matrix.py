@@ -5,12 +5,14 @@ fails here before it can ship unchecked. Admin URLs are covered model by model
 in test_admin_is_for_ops_admins_only.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
 from django.contrib import admin as django_admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from scheduling.models import CalendarFeed, CoverageRequirement, TimeOffRequest
 from tests.conftest import PERSONAS, client_for
 
 LOGIN = "login"  # 302 to the login page with ?next=
@@ -58,6 +60,19 @@ def associate_page(**overrides: int | str) -> dict[str, int | str]:
 
 
 EDIT = {"associate": 403, "manager": 403}
+TEAM_WRITE = team_page(lead=REDIRECT, admin=REDIRECT, manager=403)
+OWN = {
+    "anonymous": LOGIN,
+    "associate": 200,
+    "teammate": 200,
+    "lead": 404,
+    "other_lead": 404,
+    "manager": 404,
+    "other_manager": 404,
+    "admin": 404,
+}
+OWN_WRITE = OWN | {"associate": REDIRECT, "teammate": REDIRECT}
+DECIDE = associate_page(associate=403, manager=403, lead=REDIRECT, admin=REDIRECT)
 
 EXPECTATIONS: dict[str, Expect] = {
     # teams
@@ -74,6 +89,31 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "teams:associate-reactivate": Expect(
         associate_page(**EDIT, lead=REDIRECT, admin=REDIRECT), method="post", kwargs="associate"
+    ),
+    # scheduling
+    "scheduling:schedule-grid": Expect(team_page(), kwargs="team"),
+    "scheduling:schedule-cell": Expect(team_page(manager=403), kwargs="cell"),
+    "scheduling:schedule-assign": Expect(TEAM_WRITE, method="post", kwargs="team"),
+    "scheduling:schedule-copy": Expect(TEAM_WRITE, method="post", kwargs="team"),
+    "scheduling:schedule-publish": Expect(TEAM_WRITE, method="post", kwargs="team"),
+    "scheduling:schedule-history": Expect(team_page(), kwargs="team"),
+    "scheduling:coverage-requirements": Expect(team_page(), kwargs="team"),
+    "scheduling:coverage-requirement-delete": Expect(
+        TEAM_WRITE, method="post", kwargs="requirement"
+    ),
+    "scheduling:timeoff-queue": Expect(team_page(), kwargs="team"),
+    "scheduling:timeoff-approve": Expect(DECIDE, method="post", kwargs="time_off"),
+    "scheduling:timeoff-deny": Expect(DECIDE, method="post", kwargs="time_off"),
+    "scheduling:timeoff-cancel": Expect(
+        DECIDE | {"associate": REDIRECT}, method="post", kwargs="time_off"
+    ),
+    "scheduling:my-schedule": Expect(OWN),
+    "scheduling:timeoff-request": Expect(OWN),
+    "scheduling:calendar-rotate": Expect(OWN_WRITE, method="post"),
+    "scheduling:calendar-revoke": Expect(OWN_WRITE, method="post"),
+    "scheduling:calendar-feed": Expect(everyone(200), kwargs="feed"),
+    "scheduling:coverage-overview": Expect(
+        everyone(200, anonymous=LOGIN, associate=404, teammate=404)
     ),
     # accounts (django.contrib.auth.urls)
     "login": Expect(everyone(200)),
@@ -112,6 +152,31 @@ def _url(name: str, expect: Expect, cast, request) -> str:
         return reverse(name, kwargs={"team_id": request.getfixturevalue("team").pk})
     if expect.kwargs == "associate":
         return reverse(name, kwargs={"associate_id": request.getfixturevalue("associate").pk})
+    if expect.kwargs == "cell":
+        team, associate = request.getfixturevalue("team"), request.getfixturevalue("associate")
+        return reverse(
+            name,
+            kwargs={"team_id": team.pk, "associate_id": associate.pk, "day": "2026-11-30"},
+        )
+    if expect.kwargs == "requirement":
+        requirement = CoverageRequirement.objects.create(
+            team=request.getfixturevalue("team"), day_kind="weekday", min_headcount=1
+        )
+        return reverse(
+            name, kwargs={"team_id": requirement.team_id, "requirement_id": requirement.pk}
+        )
+    if expect.kwargs == "time_off":
+        time_off = TimeOffRequest.objects.create(
+            associate=request.getfixturevalue("associate"),
+            first_day=dt.date(2030, 1, 7),
+            last_day=dt.date(2030, 1, 8),
+        )
+        return reverse(name, kwargs={"request_id": time_off.pk})
+    if expect.kwargs == "feed":
+        feed = CalendarFeed.objects.create(
+            associate=request.getfixturevalue("associate"), token=CalendarFeed.new_token()
+        )
+        return reverse(name, kwargs={"token": feed.token})
     if expect.kwargs == "reset":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "bad-token"})
     return reverse(name)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -24,6 +25,7 @@ DEFAULT_ASSOCIATES = 33  # three teams of 12, 11 and 10
 TEAM_SIZE = 12
 FULL_TIME, PART_TIME = Decimal("39.0"), Decimal("30.0")
 SEED = 20261124
+OTHER_SEEDS = ["seed_schedule"]
 # A fixed reference date keeps the data identical on every run; hire dates and
 # anniversaries are spread around it.
 REFERENCE_DAY = dt.date(2026, 11, 24)
@@ -163,6 +165,12 @@ class Command(BaseCommand):
         password_hash = make_password(DEMO_PASSWORD)
         with transaction.atomic():
             self._build(count, rng, password_hash)
+        # Other apps seed their own demo data through their own commands, so this
+        # app does not import them.
+        commands = get_commands()
+        for name in OTHER_SEEDS:
+            if name in commands:
+                call_command(name, stdout=self.stdout)
         self._print_logins(count)
 
     def _build(self, count: int, rng: random.Random, password_hash: str) -> None:

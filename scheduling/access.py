@@ -1,0 +1,49 @@
+"""Access to scheduling objects, built on the roster rules in teams.access."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from teams.access import AnyUser, roles_for
+from teams.models import Associate, Team
+
+from .models import TimeOffRequest
+
+
+def get_own_associate(user: AnyUser) -> Associate:
+    """The roster record of the user themself; 404 for people not on a roster."""
+    roles = roles_for(user)
+    if roles.associate_id is None:
+        raise Http404("You are not on a team roster.")
+    return Associate.objects.select_related("user", "team__site").get(pk=roles.associate_id)
+
+
+def get_team_member(team: Team, associate_id: int) -> Associate:
+    associate = Associate.objects.select_related("user").filter(pk=associate_id, team=team).first()
+    if associate is None:
+        raise Http404("No such associate on this team.")
+    return associate
+
+
+def get_time_off_for_user(
+    user: AnyUser, request_id: int, *, to_decide: bool = False, to_cancel: bool = False
+) -> TimeOffRequest:
+    """Owner, their leads, their managers and admins see a request; leads and
+    admins decide it; the owner or a lead may cancel it."""
+    roles = roles_for(user)
+    request = (
+        TimeOffRequest.objects.select_related("associate__user", "associate__team__site")
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None:
+        raise Http404("No such request.")
+    is_owner = request.associate_id == roles.associate_id
+    team_id = request.associate.team_id
+    if not (is_owner or roles.can_see_team(team_id)):
+        raise Http404("No such request.")
+    can_decide = roles.can_change_team(team_id)
+    if to_decide and not can_decide:
+        raise PermissionDenied("Only the team's lead decides time off.")
+    if to_cancel and not (is_owner or can_decide):
+        raise PermissionDenied("Only the requester or the team's lead can cancel this.")
+    return request

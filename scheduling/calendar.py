@@ -1,0 +1,65 @@
+"""An associate's published schedule as an RFC 5545 calendar (icalendar)."""
+
+import datetime as dt
+
+import icalendar
+from django.utils import timezone
+
+from teams.models import Associate
+
+from .models import EntryKind, PublicHoliday, PublishedEntry
+
+PAST_DAYS, FUTURE_DAYS = 30, 120
+
+
+def ics_for(associate: Associate, *, host: str) -> bytes:
+    site = associate.team.site
+    today = site.local_today()
+    first, last = today - dt.timedelta(days=PAST_DAYS), today + dt.timedelta(days=FUTURE_DAYS)
+    entries = PublishedEntry.objects.filter(
+        associate=associate, on__gte=first, on__lte=last
+    ).select_related("template")
+    holidays = dict(
+        PublicHoliday.objects.filter(site=site, on__gte=first, on__lte=last).values_list(
+            "on", "name"
+        )
+    )
+
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//SDC Ops//Schedule//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", f"Work schedule – {associate.name}")
+    cal.add("x-wr-timezone", site.time_zone)
+    stamp = timezone.now()
+    for entry in entries:
+        event = icalendar.Event()
+        event.add("uid", f"entry-{associate.pk}-{entry.on.isoformat()}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("last-modified", entry.published_at)
+        if entry.kind == EntryKind.SHIFT:
+            name = entry.template.name if entry.template else "Shift"
+            event.add("summary", f"{name} shift ({entry.label()})")
+            event.add("dtstart", entry.starts(site.zone))
+            event.add("dtend", entry.ends(site.zone))
+            if entry.break_minutes:
+                event.add("description", f"Includes a {entry.break_minutes}-minute unpaid break.")
+        else:
+            event.add("summary", entry.get_kind_display())
+            event.add("dtstart", entry.on)
+            event.add("dtend", entry.on + dt.timedelta(days=1))
+            event.add("transp", "TRANSPARENT")
+        if entry.note:
+            event.add("comment", entry.note)
+        cal.add_component(event)
+    for on, name in holidays.items():
+        event = icalendar.Event()
+        event.add("uid", f"holiday-{site.pk}-{on.isoformat()}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("summary", f"Public holiday: {name}")
+        event.add("dtstart", on)
+        event.add("dtend", on + dt.timedelta(days=1))
+        event.add("transp", "TRANSPARENT")
+        cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal.to_ical()

@@ -1,0 +1,152 @@
+import datetime as dt
+
+from django import forms
+from django.db.models import QuerySet
+
+from teams.models import Associate, Site, Skill, Team
+
+from .models import CoverageRequirement, EntryKind, ShiftTemplate, TimeOffRequest
+
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CellForm(forms.Form):
+    """One grid cell: a template, a custom shift, a day off, or empty."""
+
+    assignment = forms.ChoiceField(label="Assign")
+    starts_at = forms.TimeField(label="Custom start", required=False, widget=TIME)
+    ends_at = forms.TimeField(label="Custom end", required=False, widget=TIME)
+    break_minutes = forms.IntegerField(
+        label="Unpaid break (minutes)", required=False, min_value=0, max_value=120, initial=30
+    )
+    note = forms.CharField(required=False, max_length=200)
+
+    def __init__(self, *args: object, templates: list[ShiftTemplate], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.templates = {str(t.pk): t for t in templates}
+        self.fields["assignment"].choices = [  # type: ignore[attr-defined]
+            ("", "— empty —"),
+            *[(f"t{t.pk}", str(t)) for t in templates],
+            ("custom", "Custom shift…"),
+            (EntryKind.DAY_OFF, "Day off"),
+        ]
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        choice = cleaned.get("assignment")
+        if choice == "custom":
+            starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+            if starts is None:
+                self.add_error("starts_at", "A custom shift needs a start time.")
+            if ends is None:
+                self.add_error("ends_at", "A custom shift needs an end time.")
+            if isinstance(starts, dt.time) and isinstance(ends, dt.time) and ends <= starts:
+                self.add_error("ends_at", "The shift must end after it starts.")
+        return cleaned
+
+    def template(self) -> ShiftTemplate | None:
+        choice = self.cleaned_data["assignment"]
+        return self.templates.get(choice[1:]) if choice.startswith("t") else None
+
+
+class AssignForm(forms.Form):
+    template = forms.ModelChoiceField(queryset=ShiftTemplate.objects.none(), label="Shift")
+    associates = forms.ModelMultipleChoiceField(
+        queryset=Associate.objects.none(), widget=forms.CheckboxSelectMultiple, label="People"
+    )
+    days = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label="Days")
+
+    def __init__(
+        self,
+        *args: object,
+        team: Team,
+        days: list[dt.date],
+        people: QuerySet[Associate],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["template"].queryset = ShiftTemplate.objects.filter(site_id=team.site_id)  # type: ignore[attr-defined]
+        self.fields["associates"].queryset = people  # type: ignore[attr-defined]
+        self.fields["associates"].label_from_instance = lambda a: a.name  # type: ignore[attr-defined]
+        self.fields["days"].choices = [(d.isoformat(), f"{d:%a %-d}") for d in days]  # type: ignore[attr-defined]
+
+    def chosen_days(self) -> list[dt.date]:
+        return [dt.date.fromisoformat(d) for d in self.cleaned_data["days"]]
+
+
+class WeekForm(forms.Form):
+    week = forms.DateField()
+
+    def clean_week(self) -> dt.date:
+        week: dt.date = self.cleaned_data["week"]
+        if week.weekday() != 0:
+            raise forms.ValidationError("A week starts on a Monday.")
+        return week
+
+
+class TimeOffForm(forms.ModelForm):
+    class Meta:
+        model = TimeOffRequest
+        fields = ["first_day", "last_day", "type", "note"]
+        widgets = {"first_day": DATE, "last_day": DATE}
+
+    def __init__(self, *args: object, associate: Associate, today: dt.date, **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.associate = associate
+        self.today = today
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        first, last = cleaned.get("first_day"), cleaned.get("last_day")
+        if not (isinstance(first, dt.date) and isinstance(last, dt.date)):
+            return cleaned
+        if first < self.today:
+            self.add_error("first_day", "Time off cannot start in the past.")
+        if last < first:
+            self.add_error("last_day", "The last day cannot be before the first day.")
+        elif (last - first).days >= 60:
+            self.add_error("last_day", "Ask for at most 60 days at once.")
+        overlapping = TimeOffRequest.objects.filter(
+            associate=self.associate,
+            status__in=[TimeOffRequest.Status.PENDING, TimeOffRequest.Status.APPROVED],
+            first_day__lte=last,
+            last_day__gte=first,
+        )
+        if overlapping.exists():
+            self.add_error(None, "You already have a request covering some of these days.")
+        return cleaned
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(required=False, max_length=300, label="Note to the associate")
+
+
+class CoverageRequirementForm(forms.ModelForm):
+    class Meta:
+        model = CoverageRequirement
+        fields = ["day_kind", "template", "skill", "min_headcount"]
+
+    def __init__(self, *args: object, team: Team, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.instance.team = team
+        site: Site = team.site
+        self.fields["template"].queryset = ShiftTemplate.objects.filter(site=site)  # type: ignore[attr-defined]
+        self.fields["skill"].queryset = Skill.objects.all()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        # The unique constraints include the team, which is not a form field, so
+        # ModelForm would not check them: check here rather than fail on save.
+        same = CoverageRequirement.objects.filter(
+            team=self.instance.team,
+            day_kind=cleaned.get("day_kind"),
+            template=cleaned.get("template"),
+            skill=cleaned.get("skill"),
+        ).exclude(pk=self.instance.pk)
+        if same.exists():
+            raise forms.ValidationError(
+                "There is already a requirement for these days, band and skill; "
+                "remove it first to change the number."
+            )
+        return cleaned

@@ -1,0 +1,128 @@
+"""Demo schedules for the demo center (run by `seed_demo`).
+
+Shift templates, coverage needs and public holidays for every site, and for the
+three demo teams a published current week, a draft next week and a few
+time-off requests. Idempotent: it goes through the same services as the app,
+which write nothing when nothing changes.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from scheduling import services
+from scheduling.models import (
+    CoverageRequirement,
+    DayKind,
+    EntryKind,
+    ScheduleEntry,
+    ShiftTemplate,
+    TimeOffRequest,
+    monday_of,
+)
+from scheduling.services import Change
+from teams.models import Site, Skill, Team
+
+TEMPLATES = [
+    # name, code, start, end, break, applies to
+    ("Early", "E", dt.time(7, 0), dt.time(15, 30), 30, ShiftTemplate.Applies.WEEKDAY),
+    ("Mid", "M", dt.time(9, 0), dt.time(17, 30), 30, ShiftTemplate.Applies.WEEKDAY),
+    ("Late", "L", dt.time(10, 30), dt.time(19, 0), 30, ShiftTemplate.Applies.WEEKDAY),
+    ("Weekend", "W", dt.time(9, 0), dt.time(17, 30), 30, ShiftTemplate.Applies.WEEKEND),
+]
+DEMO_TEAMS = 3
+
+
+class Command(BaseCommand):
+    help = "Create demo shift templates, coverage needs, holidays and schedules."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        for site in Site.objects.all():
+            self._site(site)
+        for team in Team.objects.select_related("site").order_by("pk")[:DEMO_TEAMS]:
+            self._team(team)
+        self.stdout.write("Demo schedules ready: this week published, next week in draft.")
+
+    def _site(self, site: Site) -> None:
+        for name, code, start, end, pause, applies in TEMPLATES:
+            ShiftTemplate.objects.update_or_create(
+                site=site,
+                name=name,
+                defaults={
+                    "code": code,
+                    "starts_at": start,
+                    "ends_at": end,
+                    "break_minutes": pause,
+                    "applies_to": applies,
+                },
+            )
+        year = site.local_today().year
+        services.sync_public_holidays(site=site, years=[year, year + 1])
+
+    @transaction.atomic
+    def _team(self, team: Team) -> None:
+        templates = {t.name: t for t in ShiftTemplate.objects.filter(site=team.site)}
+        chat = Skill.objects.filter(name="Live chat").first()
+        needs = [
+            (DayKind.WEEKDAY, None, None, 7),
+            (DayKind.WEEKDAY, templates["Early"], None, 2),
+            (DayKind.WEEKDAY, templates["Late"], None, 2),
+            (DayKind.WEEKEND, None, None, 2),
+        ]
+        if chat is not None:
+            needs.append((DayKind.WEEKDAY, None, chat, 2))
+        for day_kind, template, skill, count in needs:
+            CoverageRequirement.objects.update_or_create(
+                team=team,
+                day_kind=day_kind,
+                template=template,
+                skill=skill,
+                defaults={"min_headcount": count},
+            )
+
+        lead = team.leads.first()
+        if lead is None:
+            return
+        people = list(team.associates.filter(is_active=True).select_related("user").order_by("pk"))
+        monday = monday_of(team.site.local_today())
+        holidays = set(
+            team.site.public_holidays.filter(
+                on__gte=monday, on__lte=monday + dt.timedelta(days=13)
+            ).values_list("on", flat=True)
+        )
+        rotation = [templates["Early"], templates["Mid"], templates["Late"]]
+        for week in (0, 1):
+            start = monday + dt.timedelta(days=7 * week)
+            changes = []
+            for index, person in enumerate(people):
+                template = rotation[(index + week) % 3]
+                works_weekend = index % 5 == week  # a few people cover each weekend
+                for offset in range(7):
+                    day = start + dt.timedelta(days=offset)
+                    taken = ScheduleEntry.objects.filter(
+                        associate=person, on=day, kind__in=services.PROTECTED_KINDS
+                    ).exists()
+                    if taken:
+                        continue
+                    if day in holidays:
+                        changes.append(Change(associate=person, on=day, kind=EntryKind.HOLIDAY))
+                    elif offset < 5 and not (works_weekend and offset == 2):
+                        changes.append(Change.shift(person, day, template))
+                    elif offset == 5 and works_weekend:
+                        changes.append(Change.shift(person, day, templates["Weekend"]))
+                    else:
+                        # A weekend worker gets Wednesday off instead.
+                        changes.append(Change(associate=person, on=day, kind=EntryKind.DAY_OFF))
+            services.apply_changes(actor=lead, team=team, changes=changes)
+        services.publish_week(actor=lead, team=team, monday=monday)
+
+        if len(people) > 4:
+            asker = people[1]  # "associate" on the first team
+            TimeOffRequest.objects.get_or_create(
+                associate=asker,
+                first_day=monday + dt.timedelta(days=17),
+                last_day=monday + dt.timedelta(days=18),
+                defaults={"type": TimeOffRequest.Type.ANNUAL, "note": "Family wedding"},
+            )

@@ -1,0 +1,85 @@
+import datetime as dt
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from teams.models import Associate
+
+from .models import PublishedEntry, TimeOffRequest
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def send_week_summary(*, associate_id: int, monday: str, is_change: bool) -> bool:
+    """Email an associate their published week. Reads the published rows at send time,
+    so a retry or a duplicate delivery sends the same, current summary."""
+    associate = (
+        Associate.objects.select_related("user", "team__site").filter(pk=associate_id).first()
+    )
+    if associate is None or not associate.is_active or not associate.user.email:
+        return False
+    first = dt.date.fromisoformat(monday)
+    entries = {
+        e.on: e
+        for e in PublishedEntry.objects.filter(
+            associate=associate, on__gte=first, on__lte=first + dt.timedelta(days=6)
+        )
+    }
+    days = [(day, entries.get(day)) for day in (first + dt.timedelta(days=n) for n in range(7))]
+    context = {
+        "associate": associate,
+        "monday": first,
+        "days": days,
+        "is_change": is_change,
+        "link": settings.SITE_URL.rstrip("/") + reverse("scheduling:my-schedule"),
+    }
+    subject = (
+        f"Your schedule for the week of {first:%-d %b} has changed"
+        if is_change
+        else f"Your schedule for the week of {first:%-d %b}"
+    )
+    send_mail(
+        subject=subject,
+        message=render_to_string("scheduling/email/week_summary.txt", context),
+        from_email=None,
+        recipient_list=[associate.user.email],
+    )
+    return True
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def notify_time_off(*, request_id: int, event: str) -> bool:
+    """Tell the other side of a time-off request what happened to it."""
+    request = (
+        TimeOffRequest.objects.select_related("associate__user", "associate__team")
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None:
+        return False
+    team = request.associate.team
+    if event == "requested":
+        recipients = [u.email for u in team.leads.all() if u.email]
+    else:
+        recipients = [request.associate.user.email] if request.associate.user.email else []
+    if not recipients:
+        return False
+    context = {
+        "request": request,
+        "event": event,
+        "link": settings.SITE_URL.rstrip("/")
+        + (
+            reverse("scheduling:timeoff-queue", kwargs={"team_id": team.pk})
+            if event == "requested"
+            else reverse("scheduling:my-schedule")
+        ),
+    }
+    send_mail(
+        subject=f"Time off {request.first_day:%-d %b}–{request.last_day:%-d %b}: {event}",
+        message=render_to_string("scheduling/email/time_off.txt", context),
+        from_email=None,
+        recipient_list=recipients,
+    )
+    return True

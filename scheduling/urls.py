@@ -1,0 +1,38 @@
+from django.urls import path
+
+from . import views
+
+app_name = "scheduling"
+
+urlpatterns = [
+    path("teams/<int:team_id>/schedule/", views.schedule_grid, name="schedule-grid"),
+    path(
+        "teams/<int:team_id>/schedule/cell/<int:associate_id>/<str:day>/",
+        views.schedule_cell,
+        name="schedule-cell",
+    ),
+    path("teams/<int:team_id>/schedule/assign/", views.schedule_assign, name="schedule-assign"),
+    path("teams/<int:team_id>/schedule/copy/", views.schedule_copy, name="schedule-copy"),
+    path("teams/<int:team_id>/schedule/publish/", views.schedule_publish, name="schedule-publish"),
+    path("teams/<int:team_id>/schedule/history/", views.schedule_history, name="schedule-history"),
+    path(
+        "teams/<int:team_id>/coverage/",
+        views.coverage_requirements,
+        name="coverage-requirements",
+    ),
+    path(
+        "teams/<int:team_id>/coverage/<int:requirement_id>/delete/",
+        views.coverage_requirement_delete,
+        name="coverage-requirement-delete",
+    ),
+    path("teams/<int:team_id>/time-off/", views.timeoff_queue, name="timeoff-queue"),
+    path("time-off/<int:request_id>/approve/", views.timeoff_approve, name="timeoff-approve"),
+    path("time-off/<int:request_id>/deny/", views.timeoff_deny, name="timeoff-deny"),
+    path("time-off/<int:request_id>/cancel/", views.timeoff_cancel, name="timeoff-cancel"),
+    path("my/schedule/", views.my_schedule, name="my-schedule"),
+    path("my/time-off/new/", views.timeoff_request, name="timeoff-request"),
+    path("my/calendar/", views.calendar_rotate, name="calendar-rotate"),
+    path("my/calendar/revoke/", views.calendar_revoke, name="calendar-revoke"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
+    path("coverage/", views.coverage_overview, name="coverage-overview"),
+]

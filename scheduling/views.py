@@ -1,0 +1,473 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import retarget
+
+from teams.access import get_team_for_user, roles_for, visible_teams
+from teams.http import HtmxHttpRequest, authenticated_user
+from teams.models import Team
+
+from . import calendar, selectors, services
+from .access import get_own_associate, get_team_member, get_time_off_for_user
+from .forms import (
+    AssignForm,
+    CellForm,
+    CoverageRequirementForm,
+    DecisionForm,
+    TimeOffForm,
+    WeekForm,
+)
+from .models import (
+    CalendarFeed,
+    CoverageRequirement,
+    EntryKind,
+    ScheduleEntry,
+    ShiftTemplate,
+    TimeOffRequest,
+    monday_of,
+)
+from .services import Change, ScheduleConflict
+
+
+def _week_param(request: HttpRequest, team: Team) -> dt.date:
+    raw = request.GET.get("week") or request.POST.get("week")
+    if raw:
+        try:
+            return monday_of(dt.date.fromisoformat(raw))
+        except ValueError:
+            pass
+    return monday_of(team.site.local_today())
+
+
+def _grid_url(team: Team, monday: dt.date, weeks: int = 1) -> str:
+    query = {"week": monday.isoformat()} | ({"weeks": str(weeks)} if weeks != 1 else {})
+    return reverse("scheduling:schedule-grid", kwargs={"team_id": team.pk}) + "?" + urlencode(query)
+
+
+def _conflict_message(request: HttpRequest, error: ScheduleConflict, what: str) -> None:
+    messages.error(request, f"{what} was refused and nothing changed: " + " ".join(error.reasons))
+
+
+def _grid_context(
+    request: HttpRequest, team: Team, monday: dt.date, weeks: int
+) -> dict[str, object]:
+    user = authenticated_user(request)
+    grid = selectors.schedule_grid(team, monday, weeks)
+    people = team.associates.filter(is_active=True).select_related("user")
+    return {
+        "team": team,
+        "grid": grid,
+        "monday": monday,
+        "weeks": weeks,
+        "today": team.site.local_today(),
+        "previous": monday - dt.timedelta(days=7 * weeks),
+        "next": monday + dt.timedelta(days=7 * weeks),
+        "can_change": roles_for(user).can_change_team(team.pk),
+        "assign_form": AssignForm(team=team, days=grid.days, people=people),
+        "templates": list(ShiftTemplate.objects.filter(site_id=team.site_id)),
+    }
+
+
+@require_GET
+def schedule_grid(request: HtmxHttpRequest, team_id: int) -> HttpResponse:
+    team = get_team_for_user(authenticated_user(request), team_id)
+    weeks = 4 if request.GET.get("weeks") == "4" else 1
+    context = _grid_context(request, team, _week_param(request, team), weeks)
+    template = "scheduling/grid.html#grid" if request.htmx else "scheduling/grid.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def schedule_cell(
+    request: HtmxHttpRequest, team_id: int, associate_id: int, day: str
+) -> HttpResponse:
+    user = authenticated_user(request)
+    team = get_team_for_user(user, team_id, for_change=True)
+    associate = get_team_member(team, associate_id)
+    try:
+        on = dt.date.fromisoformat(day)
+    except ValueError:
+        raise Http404("Not a date.") from None
+    templates = [t for t in ShiftTemplate.objects.filter(site_id=team.site_id) if t.applies_on(on)]
+    current = ScheduleEntry.objects.filter(associate=associate, on=on).first()
+    initial: dict[str, object] = {}
+    if current is not None:
+        initial = {
+            "assignment": f"t{current.template_id}"
+            if current.template_id
+            else ("custom" if current.is_shift else current.kind),
+            "starts_at": current.starts_at,
+            "ends_at": current.ends_at,
+            "break_minutes": current.break_minutes,
+            "note": current.note,
+        }
+    form = CellForm(request.POST or None, templates=templates, initial=initial)
+    monday = monday_of(on)
+    weeks = 4 if request.GET.get("weeks") == "4" else 1
+    if request.method == "POST" and form.is_valid():
+        choice = form.cleaned_data["assignment"]
+        template = form.template()
+        if template is not None:
+            change = Change.shift(associate, on, template)
+        elif choice == "custom":
+            change = Change(
+                associate=associate,
+                on=on,
+                kind=EntryKind.SHIFT,
+                starts_at=form.cleaned_data["starts_at"],
+                ends_at=form.cleaned_data["ends_at"],
+                break_minutes=form.cleaned_data["break_minutes"] or 0,
+            )
+        else:
+            change = Change(associate=associate, on=on, kind=choice or None)
+        change = Change(**{**change.__dict__, "note": form.cleaned_data["note"]})
+        if current is not None and current.kind in services.PROTECTED_KINDS:
+            form.add_error(
+                None,
+                f"This day is {current.get_kind_display().lower()}; change it through its request.",
+            )
+        else:
+            try:
+                services.apply_changes(actor=user, team=team, changes=[change])
+            except ScheduleConflict as error:
+                for reason in error.reasons:
+                    form.add_error(None, reason)
+            else:
+                if request.htmx:
+                    context = _grid_context(request, team, monday, weeks)
+                    context["clear_editor"] = True
+                    return render(request, "scheduling/grid.html#grid", context)
+                messages.success(request, f"Saved {associate.name} on {on:%a %-d %b}.")
+                return redirect(_grid_url(team, monday, weeks))
+    context = {
+        "team": team,
+        "associate": associate,
+        "on": on,
+        "form": form,
+        "current": current,
+        "monday": monday,
+        "weeks": weeks,
+    }
+    if request.htmx:
+        response = render(request, "scheduling/cell.html#cell-editor", context)
+        return retarget(response, "#cell-editor") if request.method == "POST" else response
+    return render(request, "scheduling/cell.html", context)
+
+
+@require_POST
+def schedule_assign(request: HttpRequest, team_id: int) -> HttpResponse:
+    user = authenticated_user(request)
+    team = get_team_for_user(user, team_id, for_change=True)
+    monday = _week_param(request, team)
+    weeks = 4 if request.POST.get("weeks") == "4" else 1
+    days = selectors.days_from(monday, 7 * weeks)
+    people = team.associates.filter(is_active=True).select_related("user")
+    form = AssignForm(request.POST, team=team, days=days, people=people)
+    if not form.is_valid():
+        problems = "; ".join(
+            f"{form.fields[f].label if f in form.fields else 'Form'}: "
+            + " ".join(str(message) for message in e)
+            for f, e in form.errors.items()
+        )
+        messages.error(request, f"Nothing was assigned. {problems}")
+        return redirect(_grid_url(team, monday, weeks))
+    template = form.cleaned_data["template"]
+    chosen = form.chosen_days()
+    associates = list(form.cleaned_data["associates"])
+    try:
+        written = services.assign_template(
+            actor=user, team=team, associates=associates, days=chosen, template=template
+        )
+    except ScheduleConflict as error:
+        _conflict_message(request, error, f"Assigning {template.name}")
+    else:
+        messages.success(
+            request,
+            f"{template.name} assigned: {len(associates)} people × {len(chosen)} days "
+            f"({written} cells changed).",
+        )
+    return redirect(_grid_url(team, monday, weeks))
+
+
+@require_POST
+def schedule_copy(request: HttpRequest, team_id: int) -> HttpResponse:
+    user = authenticated_user(request)
+    team = get_team_for_user(user, team_id, for_change=True)
+    form = WeekForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the Monday of the week to fill.")
+        return redirect(_grid_url(team, monday_of(team.site.local_today())))
+    target = form.cleaned_data["week"]
+    source = target - dt.timedelta(days=7)
+    try:
+        written = services.copy_week(
+            actor=user, team=team, source_monday=source, target_monday=target
+        )
+    except ScheduleConflict as error:
+        _conflict_message(request, error, "Copying last week")
+    else:
+        messages.success(
+            request, f"Copied the week of {source:%-d %b} into empty cells: {written} cells."
+        )
+    return redirect(_grid_url(team, target))
+
+
+@require_POST
+def schedule_publish(request: HttpRequest, team_id: int) -> HttpResponse:
+    user = authenticated_user(request)
+    team = get_team_for_user(user, team_id, for_change=True)
+    form = WeekForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the Monday of the week to publish.")
+        return redirect(_grid_url(team, monday_of(team.site.local_today())))
+    monday = form.cleaned_data["week"]
+    changed = services.publish_week(actor=user, team=team, monday=monday)
+    messages.success(
+        request,
+        f"Published the week of {monday:%-d %b}. "
+        + (
+            f"{len(changed)} associate(s) notified by email."
+            if changed
+            else "Nobody's week changed."
+        ),
+    )
+    return redirect(_grid_url(team, monday))
+
+
+@require_GET
+def schedule_history(request: HttpRequest, team_id: int) -> HttpResponse:
+    team = get_team_for_user(authenticated_user(request), team_id)
+    monday = _week_param(request, team)
+    sunday = monday + dt.timedelta(days=6)
+    records = list(
+        ScheduleEntry.history.filter(associate__team=team, on__gte=monday, on__lte=sunday)
+        .select_related("history_user", "associate__user", "template")
+        .order_by("-history_date")[:200]
+    )
+    # Every version of the records shown, in one query, to find each one's "before".
+    older = ScheduleEntry.history.filter(id__in={r.id for r in records}).order_by(
+        "id", "history_date"
+    )
+    chains: dict[int, list[object]] = {}
+    for row in older:
+        chains.setdefault(row.id, []).append(row)
+    changes = []
+    for record in records:
+        chain = chains.get(record.id, [])
+        index = next(i for i, r in enumerate(chain) if r.history_id == record.history_id)  # type: ignore[attr-defined]
+        before = chain[index - 1] if index > 0 else None
+        changes.append({"record": record, "before": before})
+    return render(
+        request,
+        "scheduling/history.html",
+        {"team": team, "monday": monday, "changes": changes},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def coverage_requirements(request: HttpRequest, team_id: int) -> HttpResponse:
+    user = authenticated_user(request)
+    team = get_team_for_user(user, team_id, for_change=request.method == "POST")
+    can_change = roles_for(user).can_change_team(team.pk)
+    form = CoverageRequirementForm(request.POST or None, team=team)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Requirement added.")
+        return redirect("scheduling:coverage-requirements", team_id=team.pk)
+    requirements = CoverageRequirement.objects.filter(team=team).select_related("template", "skill")
+    return render(
+        request,
+        "scheduling/coverage_requirements.html",
+        {"team": team, "form": form, "requirements": requirements, "can_change": can_change},
+    )
+
+
+@require_POST
+def coverage_requirement_delete(
+    request: HttpRequest, team_id: int, requirement_id: int
+) -> HttpResponse:
+    team = get_team_for_user(authenticated_user(request), team_id, for_change=True)
+    deleted, _ = CoverageRequirement.objects.filter(team=team, pk=requirement_id).delete()
+    if not deleted:
+        raise Http404("No such requirement.")
+    messages.success(request, "Requirement removed.")
+    return redirect("scheduling:coverage-requirements", team_id=team.pk)
+
+
+# --- Time off --------------------------------------------------------------------
+
+
+@require_GET
+def timeoff_queue(request: HttpRequest, team_id: int) -> HttpResponse:
+    user = authenticated_user(request)
+    team = get_team_for_user(user, team_id)
+    pending = list(
+        TimeOffRequest.objects.filter(
+            associate__team=team, status=TimeOffRequest.Status.PENDING
+        ).select_related("associate__user", "associate__team__site")
+    )
+    recent = (
+        TimeOffRequest.objects.filter(associate__team=team)
+        .exclude(status=TimeOffRequest.Status.PENDING)
+        .select_related("associate__user", "decided_by")
+        .order_by("-decided_at")[:20]
+    )
+    return render(
+        request,
+        "scheduling/timeoff_queue.html",
+        {
+            "team": team,
+            "pending": [(r, services.time_off_impact(r)) for r in pending],
+            "recent": recent,
+            "can_change": roles_for(user).can_change_team(team.pk),
+            "decision_form": DecisionForm(),
+        },
+    )
+
+
+def _after_decision(request: HttpRequest, time_off: TimeOffRequest) -> HttpResponse:
+    if roles_for(request.user).can_change_team(time_off.associate.team_id):
+        return redirect("scheduling:timeoff-queue", team_id=time_off.associate.team_id)
+    return redirect("scheduling:my-schedule")
+
+
+@require_POST
+def timeoff_approve(request: HttpRequest, request_id: int) -> HttpResponse:
+    user = authenticated_user(request)
+    time_off = get_time_off_for_user(user, request_id, to_decide=True)
+    form = DecisionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.approve_time_off(actor=user, request=time_off, note=note)
+    except ScheduleConflict as error:
+        _conflict_message(request, error, f"Approving {time_off.associate}'s time off")
+    else:
+        messages.success(request, f"Approved {time_off.associate}'s time off.")
+    return _after_decision(request, time_off)
+
+
+@require_POST
+def timeoff_deny(request: HttpRequest, request_id: int) -> HttpResponse:
+    user = authenticated_user(request)
+    time_off = get_time_off_for_user(user, request_id, to_decide=True)
+    form = DecisionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.deny_time_off(actor=user, request=time_off, note=note)
+    except ScheduleConflict as error:
+        _conflict_message(request, error, "Denying")
+    else:
+        messages.success(request, f"Denied {time_off.associate}'s time off.")
+    return _after_decision(request, time_off)
+
+
+@require_POST
+def timeoff_cancel(request: HttpRequest, request_id: int) -> HttpResponse:
+    user = authenticated_user(request)
+    time_off = get_time_off_for_user(user, request_id, to_cancel=True)
+    services.cancel_time_off(actor=user, request=time_off)
+    messages.success(request, "The time-off request is cancelled.")
+    return _after_decision(request, time_off)
+
+
+# --- The associate's own pages ------------------------------------------------------
+
+
+@require_GET
+def my_schedule(request: HttpRequest) -> HttpResponse:
+    associate = get_own_associate(request.user)
+    site = associate.team.site
+    today = site.local_today()
+    monday = monday_of(today)
+    days = selectors.days_from(monday, 28)
+    entries = {e.on: e for e in selectors.published_schedule(associate, days[0], days[-1])}
+    holidays = selectors.holidays_between(associate.team, days[0], days[-1])
+    feed = CalendarFeed.objects.filter(associate=associate).first()
+    return render(
+        request,
+        "scheduling/my_schedule.html",
+        {
+            "associate": associate,
+            "today": today,
+            "today_entry": entries.get(today),
+            "weeks": [
+                [(d, entries.get(d), holidays.get(d)) for d in days[i : i + 7]]
+                for i in range(0, 28, 7)
+            ],
+            "requests": TimeOffRequest.objects.filter(associate=associate).order_by("-first_day")[
+                :20
+            ],
+            "balance": selectors.leave_balance(associate, today.year, today),
+            "feed_url": request.build_absolute_uri(
+                reverse("scheduling:calendar-feed", kwargs={"token": feed.token})
+            )
+            if feed
+            else None,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def timeoff_request(request: HttpRequest) -> HttpResponse:
+    user = authenticated_user(request)
+    associate = get_own_associate(user)
+    today = associate.team.site.local_today()
+    form = TimeOffForm(request.POST or None, associate=associate, today=today)
+    if request.method == "POST" and form.is_valid():
+        services.request_time_off(actor=user, associate=associate, **form.cleaned_data)
+        messages.success(request, "Your request is with your lead.")
+        return redirect("scheduling:my-schedule")
+    return render(request, "scheduling/timeoff_form.html", {"form": form, "associate": associate})
+
+
+@require_POST
+def calendar_rotate(request: HttpRequest) -> HttpResponse:
+    associate = get_own_associate(request.user)
+    services.rotate_calendar_feed(associate=associate)
+    messages.success(request, "Your calendar link is ready. Any older link no longer works.")
+    return redirect("scheduling:my-schedule")
+
+
+@require_POST
+def calendar_revoke(request: HttpRequest) -> HttpResponse:
+    associate = get_own_associate(request.user)
+    services.revoke_calendar_feed(associate=associate)
+    messages.success(request, "Your calendar link is switched off.")
+    return redirect("scheduling:my-schedule")
+
+
+@login_not_required
+@never_cache
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    feed = (
+        CalendarFeed.objects.select_related("associate__user", "associate__team__site")
+        .filter(token=token, associate__is_active=True)
+        .first()
+    )
+    if feed is None:
+        raise Http404("No such calendar.")
+    body = calendar.ics_for(feed.associate, host=request.get_host())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="sdc-ops-schedule.ics"'
+    return response
+
+
+# --- Managers ---------------------------------------------------------------------
+
+
+@require_GET
+def coverage_overview(request: HttpRequest) -> HttpResponse:
+    user = authenticated_user(request)
+    if not roles_for(user).has_teams:
+        raise Http404("You do not lead or manage a team.")
+    teams = list(visible_teams(user))
+    rows = selectors.coverage_overview(teams, weeks=4)
+    return render(request, "scheduling/coverage_overview.html", {"rows": rows})
