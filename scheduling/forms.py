@@ -14,7 +14,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class CellForm(forms.Form):
     """One grid cell: a template, a custom shift, a day off, or empty."""
 
-    assignment = forms.ChoiceField(label="Assign")
+    assignment = forms.ChoiceField(label="Assign", required=False)
     starts_at = forms.TimeField(label="Custom start", required=False, widget=TIME)
     ends_at = forms.TimeField(label="Custom end", required=False, widget=TIME)
     break_minutes = forms.IntegerField(

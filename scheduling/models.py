@@ -120,6 +120,16 @@ class EntryKind(models.TextChoices):
     HOLIDAY = "holiday", "Public holiday"
 
 
+def entry_label(entry: object) -> str:
+    """How a cell reads: "07:00–15:30" for a shift, else its kind. Works on
+    history rows too, which have the fields but not the methods."""
+    kind = getattr(entry, "kind", "")
+    starts_at, ends_at = getattr(entry, "starts_at", None), getattr(entry, "ends_at", None)
+    if kind == EntryKind.SHIFT and starts_at and ends_at:
+        return f"{starts_at:%H:%M}–{ends_at:%H:%M}"
+    return str(EntryKind(kind).label) if kind in EntryKind.values else "—"
+
+
 class EntryQuerySet(models.QuerySet["ScheduleEntry"]):
     def for_team(self, team: Team) -> "EntryQuerySet":
         return self.filter(associate__team=team)
@@ -170,9 +180,7 @@ class EntryFields(models.Model):
         return elapsed - dt.timedelta(minutes=self.break_minutes)
 
     def label(self) -> str:
-        if self.is_shift and self.starts_at and self.ends_at:
-            return f"{self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
-        return str(EntryKind(self.kind).label)
+        return entry_label(self)
 
     def same_as(self, other: "EntryFields") -> bool:
         return self.signature() == other.signature()

@@ -69,7 +69,7 @@ def conflicts(
         )
     template = getattr(entry, "template", None)
     if template is not None and not template.applies_on(day):
-        found.append(f"{template.name} is not a {template.get_applies_to_display().lower()} shift.")
+        found.append(f"{template.name} is only for {template.get_applies_to_display().lower()}.")
     zone = site.zone
     for first in (day, day + dt.timedelta(days=1)):
         rest = rest_before(plan, first, zone)

@@ -405,7 +405,7 @@ def approve_time_off(*, actor: User, request: TimeOffRequest, note: str = "") ->
     team = request.associate.team
     _lock_team(team)
     request = (
-        TimeOffRequest.objects.select_for_update()
+        TimeOffRequest.objects.select_for_update(of=("self",))
         .select_related("associate__team__site", "associate__user")
         .get(pk=request.pk)
     )

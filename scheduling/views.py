@@ -31,6 +31,7 @@ from .models import (
     ScheduleEntry,
     ShiftTemplate,
     TimeOffRequest,
+    entry_label,
     monday_of,
 )
 from .services import Change, ScheduleConflict
@@ -263,7 +264,13 @@ def schedule_history(request: HttpRequest, team_id: int) -> HttpResponse:
         chain = chains.get(record.id, [])
         index = next(i for i, r in enumerate(chain) if r.history_id == record.history_id)  # type: ignore[attr-defined]
         before = chain[index - 1] if index > 0 else None
-        changes.append({"record": record, "before": before})
+        changes.append(
+            {
+                "record": record,
+                "after": "removed" if record.history_type == "-" else entry_label(record),
+                "before": entry_label(before) if before is not None else None,
+            }
+        )
     return render(
         request,
         "scheduling/history.html",

@@ -61,7 +61,7 @@ def associate_page(**overrides: int | str) -> dict[str, int | str]:
 
 EDIT = {"associate": 403, "manager": 403}
 TEAM_WRITE = team_page(lead=REDIRECT, admin=REDIRECT, manager=403)
-OWN = {
+OWN: dict[str, int | str] = {
     "anonymous": LOGIN,
     "associate": 200,
     "teammate": 200,

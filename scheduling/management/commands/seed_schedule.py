@@ -65,7 +65,7 @@ class Command(BaseCommand):
     def _team(self, team: Team) -> None:
         templates = {t.name: t for t in ShiftTemplate.objects.filter(site=team.site)}
         chat = Skill.objects.filter(name="Live chat").first()
-        needs = [
+        needs: list[tuple[str, ShiftTemplate | None, Skill | None, int]] = [
             (DayKind.WEEKDAY, None, None, 7),
             (DayKind.WEEKDAY, templates["Early"], None, 2),
             (DayKind.WEEKDAY, templates["Late"], None, 2),

@@ -1,0 +1,341 @@
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from scheduling import services
+from scheduling.models import EntryKind, PublishedEntry, ScheduleEntry, ScheduleWeek
+from scheduling.services import Change
+from tests.conftest import client_for
+from tests.factories import AssociateFactory, TeamFactory
+from tests.scheduling.conftest import MONDAY
+
+pytestmark = pytest.mark.django_db
+
+
+def grid_url(team, **query):
+    url = reverse("scheduling:schedule-grid", kwargs={"team_id": team.pk})
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def cell_url(team, associate, day):
+    return reverse(
+        "scheduling:schedule-cell",
+        kwargs={"team_id": team.pk, "associate_id": associate.pk, "day": day.isoformat()},
+    )
+
+
+class TestGrid:
+    def test_shows_people_days_and_coverage_gaps(
+        self, cast, team, lead, associate, early, needs_two
+    ):
+        services.apply_changes(
+            actor=lead, team=team, changes=[Change.shift(associate, MONDAY, early)]
+        )
+        response = client_for(lead).get(grid_url(team, week=MONDAY.isoformat()))
+        grid = response.context["grid"]
+        assert [row.associate.name for row in grid.rows] == ["Ada Associate", "Tim Teammate"]
+        monday_lines = grid.coverage[MONDAY]
+        assert monday_lines[0].label == "On shift"
+        assert (monday_lines[0].scheduled, monday_lines[0].required) == (1, 2)
+        assert monday_lines[0].is_gap
+        html = response.content.decode()
+        assert "1/2" in html
+        assert "coverage gap" in html
+
+    def test_four_week_view(self, cast, team, lead):
+        response = client_for(lead).get(grid_url(team, week=MONDAY.isoformat(), weeks=4))
+        assert len(response.context["grid"].days) == 28
+        assert len(response.context["grid"].weeks) == 4
+
+    def test_manager_sees_the_grid_without_edit_controls(self, cast, team, manager, associate):
+        html = client_for(manager).get(grid_url(team)).content.decode()
+        assert "Publish week" not in html
+        assert "schedule/cell/" not in html
+
+    def test_htmx_grid_request_returns_the_fragment(self, cast, team, lead):
+        response = client_for(lead).get(grid_url(team), headers={"HX-Request": "true"})
+        assert response.content.decode().lstrip().startswith('<div id="grid">')
+
+    def test_grid_query_budget_does_not_grow_with_people_or_weeks(
+        self, cast, team, lead, early, django_assert_max_num_queries
+    ):
+        people = [AssociateFactory(team=team) for _ in range(13)]
+        changes = [
+            Change.shift(p, MONDAY + dt.timedelta(days=d + 7 * w), early)
+            for p in people
+            for w in range(4)
+            for d in range(5)
+        ]
+        services.apply_changes(actor=lead, team=team, changes=changes)
+        client = client_for(lead)
+        with django_assert_max_num_queries(16):
+            response = client.get(grid_url(team, week=MONDAY.isoformat(), weeks=4))
+        assert len(response.context["grid"].rows) == 15
+
+
+class TestCellEditing:
+    def test_lead_sets_a_cell_with_a_plain_form(self, cast, team, lead, associate, early):
+        response = client_for(lead).post(
+            cell_url(team, associate, MONDAY), {"assignment": f"t{early.pk}", "note": "training"}
+        )
+        assert response.status_code == 302
+        entry = ScheduleEntry.objects.get()
+        assert (entry.kind, entry.starts_at, entry.note) == ("shift", dt.time(7), "training")
+
+    def test_htmx_edit_returns_the_updated_grid_and_clears_the_editor(
+        self, cast, team, lead, associate, early
+    ):
+        response = client_for(lead).post(
+            cell_url(team, associate, MONDAY),
+            {"assignment": f"t{early.pk}"},
+            headers={"HX-Request": "true"},
+        )
+        html = response.content.decode()
+        assert html.lstrip().startswith('<div id="grid">')
+        assert 'id="cell-editor" hx-swap-oob="true"' in html
+
+    def test_htmx_edit_with_a_conflict_shows_the_reason_in_the_editor(
+        self, cast, team, lead, associate
+    ):
+        response = client_for(lead).post(
+            cell_url(team, associate, MONDAY),
+            {"assignment": "custom", "starts_at": "05:00", "ends_at": "12:00"},
+            headers={"HX-Request": "true"},
+        )
+        assert response["HX-Retarget"] == "#cell-editor"
+        assert "outside opening hours" in response.content.decode()
+        assert not ScheduleEntry.objects.exists()
+
+    def test_custom_shift_needs_both_times(self, cast, team, lead, associate):
+        response = client_for(lead).post(
+            cell_url(team, associate, MONDAY), {"assignment": "custom", "starts_at": "09:00"}
+        )
+        assert "A custom shift needs an end time." in response.content.decode()
+        assert not ScheduleEntry.objects.exists()
+
+    def test_day_off_and_clearing(self, cast, team, lead, associate):
+        client = client_for(lead)
+        client.post(cell_url(team, associate, MONDAY), {"assignment": "day_off"})
+        assert ScheduleEntry.objects.get().kind == EntryKind.DAY_OFF
+        client.post(cell_url(team, associate, MONDAY), {"assignment": ""})
+        assert not ScheduleEntry.objects.exists()
+
+    def test_a_lead_cannot_reach_another_teams_people_through_their_own_team(
+        self, cast, team, lead, other_associate, early
+    ):
+        response = client_for(lead).post(
+            cell_url(team, other_associate, MONDAY), {"assignment": f"t{early.pk}"}
+        )
+        assert response.status_code == 404
+        assert not ScheduleEntry.objects.exists()
+
+    def test_other_lead_cannot_post_into_this_grid(self, cast, team, other_lead, associate, early):
+        response = client_for(other_lead).post(
+            cell_url(team, associate, MONDAY), {"assignment": f"t{early.pk}"}
+        )
+        assert response.status_code == 404
+        assert not ScheduleEntry.objects.exists()
+
+    def test_a_bad_date_is_404(self, cast, team, lead, associate):
+        url = reverse(
+            "scheduling:schedule-cell",
+            kwargs={"team_id": team.pk, "associate_id": associate.pk, "day": "2030-02-30"},
+        )
+        assert client_for(lead).get(url).status_code == 404
+
+
+class TestBulkAndCopy:
+    def test_assign_a_template_to_several_people_and_days_in_one_action(
+        self, cast, team, lead, associate, teammate, early
+    ):
+        days = [(MONDAY + dt.timedelta(days=n)).isoformat() for n in range(5)]
+        response = client_for(lead).post(
+            reverse("scheduling:schedule-assign", kwargs={"team_id": team.pk}),
+            {
+                "week": MONDAY.isoformat(),
+                "template": early.pk,
+                "associates": [associate.pk, teammate.pk],
+                "days": days,
+            },
+            follow=True,
+        )
+        assert ScheduleEntry.objects.filter(template=early).count() == 10
+        assert "Early assigned: 2 people × 5 days" in response.content.decode()
+
+    def test_a_bulk_assign_with_one_conflict_writes_nothing_and_says_why(
+        self, cast, team, lead, associate, teammate, early
+    ):
+        days = [(MONDAY + dt.timedelta(days=n)).isoformat() for n in range(6)]  # includes Saturday
+        response = client_for(lead).post(
+            reverse("scheduling:schedule-assign", kwargs={"team_id": team.pk}),
+            {
+                "week": MONDAY.isoformat(),
+                "template": early.pk,
+                "associates": [associate.pk, teammate.pk],
+                "days": days,
+            },
+            follow=True,
+        )
+        assert not ScheduleEntry.objects.exists()
+        html = response.content.decode()
+        assert "refused and nothing changed" in html
+        assert "Early is only for weekdays" in html
+
+    def test_bulk_assign_cannot_pick_people_from_another_team(
+        self, cast, team, lead, other_associate, early
+    ):
+        client_for(lead).post(
+            reverse("scheduling:schedule-assign", kwargs={"team_id": team.pk}),
+            {
+                "week": MONDAY.isoformat(),
+                "template": early.pk,
+                "associates": [other_associate.pk],
+                "days": [MONDAY.isoformat()],
+            },
+        )
+        assert not ScheduleEntry.objects.exists()
+
+    def test_copy_last_week_fills_only_empty_cells(
+        self, cast, team, lead, associate, teammate, early, late
+    ):
+        services.apply_changes(
+            actor=lead,
+            team=team,
+            changes=[
+                Change.shift(associate, MONDAY, early),
+                Change.shift(teammate, MONDAY, early),
+                Change(
+                    associate=associate, on=MONDAY + dt.timedelta(days=1), kind=EntryKind.DAY_OFF
+                ),
+            ],
+        )
+        next_monday = MONDAY + dt.timedelta(days=7)
+        services.apply_changes(
+            actor=lead, team=team, changes=[Change.shift(teammate, next_monday, late)]
+        )
+        client_for(lead).post(
+            reverse("scheduling:schedule-copy", kwargs={"team_id": team.pk}),
+            {"week": next_monday.isoformat()},
+        )
+        target = {
+            (e.associate_id, e.on): e for e in ScheduleEntry.objects.filter(on__gte=next_monday)
+        }
+        assert target[(associate.pk, next_monday)].template == early
+        assert target[(associate.pk, next_monday + dt.timedelta(days=1))].kind == EntryKind.DAY_OFF
+        assert target[(teammate.pk, next_monday)].template == late  # kept, not overwritten
+
+
+class TestPublishing:
+    def publish(self, client, team, monday=MONDAY):
+        return client.post(
+            reverse("scheduling:schedule-publish", kwargs={"team_id": team.pk}),
+            {"week": monday.isoformat()},
+        )
+
+    def test_associates_see_only_published_weeks(
+        self, cast, team, lead, associate, early, time_machine, django_capture_on_commit_callbacks
+    ):
+        time_machine.move_to(dt.datetime(2030, 1, 7, 9, tzinfo=dt.UTC))
+        services.apply_changes(
+            actor=lead, team=team, changes=[Change.shift(associate, MONDAY, early)]
+        )
+        me = client_for(associate.user)
+        assert me.get(reverse("scheduling:my-schedule")).context["today_entry"] is None
+
+        with django_capture_on_commit_callbacks(execute=True):
+            self.publish(client_for(lead), team)
+        today = me.get(reverse("scheduling:my-schedule")).context["today_entry"]
+        assert today.label() == "07:00–15:30"
+
+    def test_publishing_emails_everyone_with_a_week_then_only_those_changed(
+        self, cast, team, lead, associate, teammate, early, late, django_capture_on_commit_callbacks
+    ):
+        client = client_for(lead)
+        services.apply_changes(
+            actor=lead,
+            team=team,
+            changes=[Change.shift(associate, MONDAY, early), Change.shift(teammate, MONDAY, early)],
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            self.publish(client, team)
+        assert sorted(m.to[0] for m in mail.outbox) == [
+            "associate@example.com",
+            "teammate@example.com",
+        ]
+        assert "07:00–15:30 (Early)" in mail.outbox[0].body
+        assert ScheduleWeek.objects.get().published_at is not None
+
+        mail.outbox.clear()
+        services.apply_changes(
+            actor=lead, team=team, changes=[Change.shift(teammate, MONDAY, late)]
+        )
+        assert PublishedEntry.objects.get(associate=teammate).template == early  # not yet
+        with django_capture_on_commit_callbacks(execute=True):
+            self.publish(client, team)
+        assert [m.to[0] for m in mail.outbox] == ["teammate@example.com"]
+        assert "has changed" in mail.outbox[0].subject
+        assert PublishedEntry.objects.get(associate=teammate).template == late
+
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            self.publish(client, team)
+        assert mail.outbox == []
+
+    def test_history_shows_who_changed_what(self, cast, team, lead, associate, early, late):
+        services.apply_changes(
+            actor=lead, team=team, changes=[Change.shift(associate, MONDAY, early)]
+        )
+        services.apply_changes(
+            actor=lead, team=team, changes=[Change.shift(associate, MONDAY, late)]
+        )
+        response = client_for(lead).get(
+            reverse("scheduling:schedule-history", kwargs={"team_id": team.pk}),
+            {"week": MONDAY.isoformat()},
+        )
+        changes = response.context["changes"]
+        assert len(changes) == 2
+        assert changes[0]["before"] == "07:00–15:30"
+        assert changes[0]["after"] == "10:30–19:00"
+        assert "Lena Lead" in response.content.decode()
+
+
+class TestToday:
+    def test_today_is_the_sites_day_near_midnight(
+        self, cast, team, lead, associate, early, time_machine
+    ):
+        tuesday = MONDAY + dt.timedelta(days=1)
+        services.apply_changes(
+            actor=lead, team=team, changes=[Change.shift(associate, tuesday, early)]
+        )
+        services.publish_week(actor=lead, team=team, monday=MONDAY)
+        # 23:30 UTC on Monday is 23:30 in Dublin in winter: still Monday.
+        time_machine.move_to(dt.datetime(2030, 1, 7, 23, 30, tzinfo=dt.UTC))
+        me = client_for(associate.user)
+        assert me.get(reverse("scheduling:my-schedule")).context["today"] == MONDAY
+        team.site.time_zone = "Europe/Helsinki"  # UTC+2: already Tuesday
+        team.site.save()
+        response = me.get(reverse("scheduling:my-schedule"))
+        assert response.context["today"] == tuesday
+        assert response.context["today_entry"].label() == "07:00–15:30"
+
+
+class TestCoverageOverview:
+    def test_gaps_first_and_a_fixed_number_of_queries(
+        self, cast, site, manager, early, django_assert_max_num_queries
+    ):
+        from scheduling.models import CoverageRequirement
+
+        teams = [TeamFactory(site=site, manager=manager, name=f"T{n:02}") for n in range(20)]
+        for team in teams[5:8]:
+            CoverageRequirement.objects.create(team=team, day_kind="weekday", min_headcount=3)
+        for team in teams:
+            AssociateFactory(team=team)
+        client = client_for(manager)
+        with django_assert_max_num_queries(14):
+            response = client.get(reverse("scheduling:coverage-overview"))
+        rows = response.context["rows"]
+        assert len(rows) == 21  # the cast's own team too
+        assert {r.team.name for r in rows[:3]} == {"T05", "T06", "T07"}
+        assert all(len(r.gaps) == 20 for r in rows[:3])
