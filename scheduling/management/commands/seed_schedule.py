@@ -98,7 +98,10 @@ class Command(BaseCommand):
             changes = []
             for index, person in enumerate(people):
                 template = rotation[(index + week) % 3]
-                works_weekend = index % 5 == week  # a few people cover each weekend
+                # A few people cover each Saturday (Wednesday off instead) and
+                # each Sunday (Thursday off instead).
+                works_saturday = index % 5 == week
+                works_sunday = index % 5 == (week + 2) % 5
                 for offset in range(7):
                     day = start + dt.timedelta(days=offset)
                     taken = ScheduleEntry.objects.filter(
@@ -108,12 +111,13 @@ class Command(BaseCommand):
                         continue
                     if day in holidays:
                         changes.append(Change(associate=person, on=day, kind=EntryKind.HOLIDAY))
-                    elif offset < 5 and not (works_weekend and offset == 2):
+                    elif offset < 5 and not (
+                        (works_saturday and offset == 2) or (works_sunday and offset == 3)
+                    ):
                         changes.append(Change.shift(person, day, template))
-                    elif offset == 5 and works_weekend:
+                    elif (offset == 5 and works_saturday) or (offset == 6 and works_sunday):
                         changes.append(Change.shift(person, day, templates["Weekend"]))
                     else:
-                        # A weekend worker gets Wednesday off instead.
                         changes.append(Change(associate=person, on=day, kind=EntryKind.DAY_OFF))
             services.apply_changes(actor=lead, team=team, changes=changes)
         services.publish_week(actor=lead, team=team, monday=monday)
