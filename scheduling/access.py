@@ -6,7 +6,7 @@ from django.http import Http404
 from teams.access import AnyUser, roles_for
 from teams.models import Associate, Team
 
-from .models import TimeOffRequest
+from .models import ShiftSwap, TimeOffRequest
 
 
 def get_own_associate(user: AnyUser) -> Associate:
@@ -47,3 +47,36 @@ def get_time_off_for_user(
     if to_cancel and not (is_owner or can_decide):
         raise PermissionDenied("Only the requester or the team's lead can cancel this.")
     return request
+
+
+def get_swap_for_user(user: AnyUser, swap_id: int, *, action: str = "view") -> ShiftSwap:
+    """The two people in a swap, their leads, managers and admins see it.
+
+    action: "respond" (the partner only), "decide" (a lead of the team) or
+    "cancel" (the requester, or a lead).
+    """
+    roles = roles_for(user)
+    swap = (
+        ShiftSwap.objects.select_related(
+            "requester__user", "partner__user", "requester__team__site"
+        )
+        .filter(pk=swap_id)
+        .first()
+    )
+    if swap is None:
+        raise Http404("No such swap.")
+    is_requester = swap.requester_id == roles.associate_id
+    is_partner = swap.partner_id == roles.associate_id
+    team_id = swap.requester.team_id
+    if not (is_requester or is_partner or roles.can_see_team(team_id)):
+        raise Http404("No such swap.")
+    can_decide = roles.can_change_team(team_id)
+    allowed = {
+        "view": True,
+        "respond": is_partner,
+        "decide": can_decide,
+        "cancel": is_requester or can_decide,
+    }[action]
+    if not allowed:
+        raise PermissionDenied("This step of the swap is not yours to take.")
+    return swap

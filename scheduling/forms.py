@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 
 from teams.models import Associate, Site, Skill, Team
 
-from .models import CoverageRequirement, EntryKind, ShiftTemplate, TimeOffRequest
+from .models import CoverageRequirement, EntryKind, PublishedEntry, ShiftTemplate, TimeOffRequest
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -150,3 +150,38 @@ class CoverageRequirementForm(forms.ModelForm):
                 "remove it first to change the number."
             )
         return cleaned
+
+
+class SwapForm(forms.Form):
+    """Offer one of my published shifts for one of a teammate's."""
+
+    mine = forms.ChoiceField(label="My shift")
+    theirs = forms.ChoiceField(label="For this teammate's shift")
+    note = forms.CharField(required=False, max_length=300)
+
+    def __init__(
+        self,
+        *args: object,
+        my_shifts: list[PublishedEntry],
+        their_shifts: list[PublishedEntry],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.teammates = {e.associate_id: e.associate for e in their_shifts}
+        self.fields["mine"].choices = [  # type: ignore[attr-defined]
+            (e.on.isoformat(), f"{e.on:%a %-d %b} · {e.label()}") for e in my_shifts
+        ]
+        self.fields["theirs"].choices = [  # type: ignore[attr-defined]
+            (
+                f"{e.associate_id}:{e.on.isoformat()}",
+                f"{e.associate} · {e.on:%a %-d %b} · {e.label()}",
+            )
+            for e in their_shifts
+        ]
+
+    def my_day(self) -> dt.date:
+        return dt.date.fromisoformat(self.cleaned_data["mine"])
+
+    def partner_and_day(self) -> tuple[Associate, dt.date]:
+        associate_id, day = self.cleaned_data["theirs"].split(":")
+        return self.teammates[int(associate_id)], dt.date.fromisoformat(day)

@@ -22,6 +22,7 @@ from .models import (
     PublishedEntry,
     ScheduleEntry,
     ScheduleWeek,
+    ShiftSwap,
     ShiftTemplate,
     TimeOffRequest,
     monday_of,
@@ -520,3 +521,191 @@ def sync_public_holidays(*, site: Site, years: Iterable[int]) -> int:
             PublicHoliday.objects.create(site=site, on=on, name=name)
             created += 1
     return created
+
+
+# --- Shift swaps -------------------------------------------------------------------
+
+
+@transaction.atomic
+def propose_swap(
+    *,
+    actor: User,
+    requester: Associate,
+    requester_day: dt.date,
+    partner: Associate,
+    partner_day: dt.date,
+    note: str = "",
+) -> ShiftSwap:
+    """An associate offers their published shift for a teammate's."""
+    problems = []
+    if partner.pk == requester.pk or partner.team_id != requester.team_id:
+        problems.append("Swap with someone on your own team.")
+    shifts = {
+        (e.associate_id, e.on)
+        for e in PublishedEntry.objects.filter(
+            associate__in=[requester, partner],
+            on__in=[requester_day, partner_day],
+            kind=EntryKind.SHIFT,
+        )
+    }
+    if (requester.pk, requester_day) not in shifts:
+        problems.append(f"You have no published shift on {requester_day:%a %-d %b}.")
+    if (partner.pk, partner_day) not in shifts:
+        problems.append(f"{partner} has no published shift on {partner_day:%a %-d %b}.")
+    if problems:
+        raise ScheduleConflict(problems)
+    swap = ShiftSwap(
+        requester=requester,
+        requester_day=requester_day,
+        partner=partner,
+        partner_day=partner_day,
+        note=note,
+    )
+    swap._history_user = actor  # type: ignore[attr-defined]
+    swap.save()
+    transaction.on_commit(
+        functools.partial(tasks.notify_swap.delay, swap_id=swap.pk, event="proposed")
+    )
+    return swap
+
+
+def _set_swap_status(swap: ShiftSwap, *, actor: User, status: str, note: str = "") -> None:
+    swap.status = status
+    swap.decided_at = timezone.now()
+    swap.decided_by = actor
+    if note:
+        swap.decision_note = note
+    swap._history_user = actor  # type: ignore[attr-defined]
+    swap.save()
+
+
+def _locked_swap(swap: ShiftSwap, *, expected: Iterable[str]) -> ShiftSwap | None:
+    """The swap, row-locked; None if it is already past this step (a double submit)."""
+    locked = (
+        ShiftSwap.objects.select_for_update(of=("self",))
+        .select_related("requester__user", "partner__user", "requester__team__site")
+        .get(pk=swap.pk)
+    )
+    if locked.status in expected:
+        return locked
+    return None
+
+
+@transaction.atomic
+def respond_to_swap(*, actor: User, swap: ShiftSwap, accept: bool) -> ShiftSwap:
+    locked = _locked_swap(swap, expected=[ShiftSwap.Status.PROPOSED])
+    if locked is None:
+        return ShiftSwap.objects.get(pk=swap.pk)
+    status = ShiftSwap.Status.ACCEPTED if accept else ShiftSwap.Status.DECLINED
+    _set_swap_status(locked, actor=actor, status=status)
+    event = "accepted" if accept else "declined"
+    transaction.on_commit(
+        functools.partial(tasks.notify_swap.delay, swap_id=locked.pk, event=event)
+    )
+    return locked
+
+
+def _coverage_losses(
+    team: Team, days: Sequence[dt.date], before: Sequence[EntryFields], after: Sequence[EntryFields]
+) -> list[str]:
+    requirements = selectors.requirements_for(team)
+    if not requirements:
+        return []
+    holidays = set(selectors.holidays_between(team, min(days), max(days)))
+    skills = selectors.capable_skills({e.associate_id for e in before})
+    losses = []
+    for day in days:
+        old = selectors.coverage_for_day(
+            day, [e for e in before if e.on == day], requirements, skills, holidays
+        )
+        new = selectors.coverage_for_day(
+            day, [e for e in after if e.on == day], requirements, skills, holidays
+        )
+        for was, now in zip(old, new, strict=True):
+            if now.is_gap and not was.is_gap:
+                losses.append(
+                    f"{day:%a %-d %b}: {now.label} would drop to {now.scheduled} of {now.required}."
+                )
+    return losses
+
+
+@transaction.atomic
+def approve_swap(*, actor: User, swap: ShiftSwap, note: str = "") -> ShiftSwap:
+    """Exchange both people's cells on the swap's days, in the plan and, for
+    published weeks, in what they see. Refused if any rule or coverage breaks."""
+    team = swap.requester.team
+    _lock_team(team)
+    locked = _locked_swap(swap, expected=[ShiftSwap.Status.ACCEPTED])
+    if locked is None:
+        current = ShiftSwap.objects.get(pk=swap.pk)
+        if current.status == ShiftSwap.Status.APPROVED:
+            return current
+        raise ScheduleConflict([f"This swap is {current.get_status_display().lower()}."])
+    people = [locked.requester, locked.partner]
+    days = locked.days
+    cells = {
+        (e.associate_id, e.on): e
+        for e in ScheduleEntry.objects.filter(associate__in=people, on__in=days).select_related(
+            "template"
+        )
+    }
+    protected = [e for e in cells.values() if e.kind in PROTECTED_KINDS]
+    if protected:
+        raise ScheduleConflict(
+            [
+                f"{e.associate} has {e.get_kind_display().lower()} on {e.on:%a %-d %b}."
+                for e in protected
+            ]
+        )
+    changes = []
+    for day in days:
+        for me, other in ((locked.requester, locked.partner), (locked.partner, locked.requester)):
+            theirs = cells.get((other.pk, day))
+            changes.append(
+                Change(
+                    associate=me,
+                    on=day,
+                    kind=theirs.kind if theirs else None,
+                    template=theirs.template if theirs else None,
+                    starts_at=theirs.starts_at if theirs else None,
+                    ends_at=theirs.ends_at if theirs else None,
+                    break_minutes=theirs.break_minutes if theirs else 0,
+                    note=f"Swapped with {other}",
+                )
+            )
+    day_entries = list(
+        ScheduleEntry.objects.for_team(team).filter(on__in=days, associate__is_active=True)
+    )
+    swapped = {(c.associate.pk, c.on): c for c in changes}
+    after: list[EntryFields] = [e for e in day_entries if (e.associate_id, e.on) not in swapped]
+    after += [
+        ScheduleEntry(associate_id=c.associate.pk, on=c.on, kind=c.kind, template=c.template)
+        for c in changes
+        if c.kind is not None
+    ]
+    losses = _coverage_losses(team, days, day_entries, after)
+    if losses:
+        raise ScheduleConflict(losses)
+    _check_and_write(actor=actor, team=team, changes=changes)
+    _set_swap_status(locked, actor=actor, status=ShiftSwap.Status.APPROVED, note=note)
+    published = _published_weeks(team, days)
+    shown = [d for d in days if monday_of(d) in published]
+    if shown:
+        _sync_published([p.pk for p in people], shown[0], shown[-1], now=timezone.now())
+    transaction.on_commit(
+        functools.partial(tasks.notify_swap.delay, swap_id=locked.pk, event="approved")
+    )
+    return locked
+
+
+@transaction.atomic
+def close_swap(*, actor: User, swap: ShiftSwap, status: str, note: str = "") -> ShiftSwap:
+    """Deny (lead) or cancel (requester) a swap that is still open."""
+    locked = _locked_swap(swap, expected=ShiftSwap.OPEN)
+    if locked is None:
+        return ShiftSwap.objects.get(pk=swap.pk)
+    _set_swap_status(locked, actor=actor, status=status, note=note)
+    transaction.on_commit(
+        functools.partial(tasks.notify_swap.delay, swap_id=locked.pk, event=status)
+    )
+    return locked

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from teams.models import Associate
 
-from .models import PublishedEntry, TimeOffRequest
+from .models import PublishedEntry, ShiftSwap, TimeOffRequest
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
@@ -79,6 +79,35 @@ def notify_time_off(*, request_id: int, event: str) -> bool:
     send_mail(
         subject=f"Time off {request.first_day:%-d %b}–{request.last_day:%-d %b}: {event}",
         message=render_to_string("scheduling/email/time_off.txt", context),
+        from_email=None,
+        recipient_list=recipients,
+    )
+    return True
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def notify_swap(*, swap_id: int, event: str) -> bool:
+    """Tell whoever acts next on a shift swap (or both people, once it is decided)."""
+    swap = (
+        ShiftSwap.objects.select_related("requester__user", "partner__user", "requester__team")
+        .filter(pk=swap_id)
+        .first()
+    )
+    if swap is None:
+        return False
+    if event == "proposed":
+        people = [swap.partner.user]
+    elif event == "accepted":
+        people = list(swap.requester.team.leads.all())
+    else:
+        people = [swap.requester.user, swap.partner.user]
+    recipients = [u.email for u in people if u.email]
+    if not recipients:
+        return False
+    context = {"swap": swap, "event": event, "link": settings.SITE_URL.rstrip("/")}
+    send_mail(
+        subject=f"Shift swap {swap.requester_day:%-d %b} ⇄ {swap.partner_day:%-d %b}: {event}",
+        message=render_to_string("scheduling/email/swap.txt", context),
         from_email=None,
         recipient_list=recipients,
     )

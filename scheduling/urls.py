@@ -35,4 +35,9 @@ urlpatterns = [
     path("my/calendar/revoke/", views.calendar_revoke, name="calendar-revoke"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
     path("coverage/", views.coverage_overview, name="coverage-overview"),
+    path("my/swaps/new/", views.swap_propose, name="swap-propose"),
+    path("swaps/<int:swap_id>/respond/", views.swap_respond, name="swap-respond"),
+    path("swaps/<int:swap_id>/approve/", views.swap_approve, name="swap-approve"),
+    path("swaps/<int:swap_id>/deny/", views.swap_deny, name="swap-deny"),
+    path("swaps/<int:swap_id>/cancel/", views.swap_cancel, name="swap-cancel"),
 ]

@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,12 +16,13 @@ from teams.http import HtmxHttpRequest, authenticated_user
 from teams.models import Team
 
 from . import calendar, selectors, services
-from .access import get_own_associate, get_team_member, get_time_off_for_user
+from .access import get_own_associate, get_swap_for_user, get_team_member, get_time_off_for_user
 from .forms import (
     AssignForm,
     CellForm,
     CoverageRequirementForm,
     DecisionForm,
+    SwapForm,
     TimeOffForm,
     WeekForm,
 )
@@ -28,7 +30,9 @@ from .models import (
     CalendarFeed,
     CoverageRequirement,
     EntryKind,
+    PublishedEntry,
     ScheduleEntry,
+    ShiftSwap,
     ShiftTemplate,
     TimeOffRequest,
     entry_label,
@@ -332,6 +336,9 @@ def timeoff_queue(request: HttpRequest, team_id: int) -> HttpResponse:
         {
             "team": team,
             "pending": [(r, services.time_off_impact(r)) for r in pending],
+            "swaps": ShiftSwap.objects.filter(
+                requester__team=team, status__in=ShiftSwap.OPEN
+            ).select_related("requester__user", "partner__user"),
             "recent": recent,
             "can_change": roles_for(user).can_change_team(team.pk),
             "decision_form": DecisionForm(),
@@ -412,6 +419,9 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
                 :20
             ],
             "balance": selectors.leave_balance(associate, today.year, today),
+            "swaps": ShiftSwap.objects.filter(Q(requester=associate) | Q(partner=associate))
+            .select_related("requester__user", "partner__user")
+            .order_by("-created_at")[:20],
             "feed_url": request.build_absolute_uri(
                 reverse("scheduling:calendar-feed", kwargs={"token": feed.token})
             )
@@ -478,3 +488,102 @@ def coverage_overview(request: HttpRequest) -> HttpResponse:
     teams = list(visible_teams(user))
     rows = selectors.coverage_overview(teams, weeks=4)
     return render(request, "scheduling/coverage_overview.html", {"rows": rows})
+
+
+# --- Shift swaps ------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def swap_propose(request: HttpRequest) -> HttpResponse:
+    user = authenticated_user(request)
+    me = get_own_associate(user)
+    today = me.team.site.local_today()
+    upcoming = (
+        PublishedEntry.objects.filter(
+            associate__team=me.team,
+            associate__is_active=True,
+            kind=EntryKind.SHIFT,
+            on__gt=today,
+            on__lte=today + dt.timedelta(days=42),
+        )
+        .select_related("associate__user")
+        .order_by("on", "associate__user__first_name")
+    )
+    mine = [e for e in upcoming if e.associate_id == me.pk]
+    theirs = [e for e in upcoming if e.associate_id != me.pk]
+    form = SwapForm(request.POST or None, my_shifts=mine, their_shifts=theirs)
+    if request.method == "POST" and form.is_valid():
+        partner, partner_day = form.partner_and_day()
+        try:
+            services.propose_swap(
+                actor=user,
+                requester=me,
+                requester_day=form.my_day(),
+                partner=partner,
+                partner_day=partner_day,
+                note=form.cleaned_data["note"],
+            )
+        except ScheduleConflict as error:
+            for reason in error.reasons:
+                form.add_error(None, reason)
+        else:
+            messages.success(
+                request, f"Swap offered to {partner}. They accept, then your lead approves."
+            )
+            return redirect("scheduling:my-schedule")
+    return render(request, "scheduling/swap_form.html", {"form": form, "has_shifts": bool(mine)})
+
+
+def _after_swap(request: HttpRequest, swap: ShiftSwap) -> HttpResponse:
+    if roles_for(request.user).can_change_team(swap.requester.team_id):
+        return redirect("scheduling:timeoff-queue", team_id=swap.requester.team_id)
+    return redirect("scheduling:my-schedule")
+
+
+@require_POST
+def swap_respond(request: HttpRequest, swap_id: int) -> HttpResponse:
+    user = authenticated_user(request)
+    swap = get_swap_for_user(user, swap_id, action="respond")
+    accept = request.POST.get("answer") == "accept"
+    services.respond_to_swap(actor=user, swap=swap, accept=accept)
+    messages.success(
+        request,
+        "You accepted the swap; your lead decides next." if accept else "You declined the swap.",
+    )
+    return _after_swap(request, swap)
+
+
+@require_POST
+def swap_approve(request: HttpRequest, swap_id: int) -> HttpResponse:
+    user = authenticated_user(request)
+    swap = get_swap_for_user(user, swap_id, action="decide")
+    try:
+        services.approve_swap(actor=user, swap=swap, note=request.POST.get("note", "")[:300])
+    except ScheduleConflict as error:
+        _conflict_message(request, error, "The swap")
+    else:
+        messages.success(request, f"Swap approved: {swap.requester} ⇄ {swap.partner}.")
+    return _after_swap(request, swap)
+
+
+@require_POST
+def swap_deny(request: HttpRequest, swap_id: int) -> HttpResponse:
+    user = authenticated_user(request)
+    swap = get_swap_for_user(user, swap_id, action="decide")
+    services.close_swap(
+        actor=user,
+        swap=swap,
+        status=ShiftSwap.Status.DENIED,
+        note=request.POST.get("note", "")[:300],
+    )
+    messages.success(request, "Swap denied.")
+    return _after_swap(request, swap)
+
+
+@require_POST
+def swap_cancel(request: HttpRequest, swap_id: int) -> HttpResponse:
+    user = authenticated_user(request)
+    swap = get_swap_for_user(user, swap_id, action="cancel")
+    services.close_swap(actor=user, swap=swap, status=ShiftSwap.Status.CANCELLED)
+    messages.success(request, "Swap cancelled.")
+    return _after_swap(request, swap)

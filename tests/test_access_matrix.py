@@ -12,7 +12,7 @@ import pytest
 from django.contrib import admin as django_admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from scheduling.models import CalendarFeed, CoverageRequirement, TimeOffRequest
+from scheduling.models import CalendarFeed, CoverageRequirement, ShiftSwap, TimeOffRequest
 from tests.conftest import PERSONAS, client_for
 
 LOGIN = "login"  # 302 to the login page with ?next=
@@ -73,6 +73,10 @@ OWN: dict[str, int | str] = {
 }
 OWN_WRITE = OWN | {"associate": REDIRECT, "teammate": REDIRECT}
 DECIDE = associate_page(associate=403, manager=403, lead=REDIRECT, admin=REDIRECT)
+# A swap offered by `associate` to `teammate`, who accepted it.
+SWAP_DECIDE = DECIDE | {"teammate": 403}
+SWAP_RESPOND = SWAP_DECIDE | {"teammate": REDIRECT, "lead": 403, "admin": 403}
+SWAP_CANCEL = SWAP_DECIDE | {"associate": REDIRECT}
 
 EXPECTATIONS: dict[str, Expect] = {
     # teams
@@ -115,6 +119,11 @@ EXPECTATIONS: dict[str, Expect] = {
     "scheduling:coverage-overview": Expect(
         everyone(200, anonymous=LOGIN, associate=404, teammate=404)
     ),
+    "scheduling:swap-propose": Expect(OWN),
+    "scheduling:swap-respond": Expect(SWAP_RESPOND, method="post", kwargs="swap"),
+    "scheduling:swap-approve": Expect(SWAP_DECIDE, method="post", kwargs="swap"),
+    "scheduling:swap-deny": Expect(SWAP_DECIDE, method="post", kwargs="swap"),
+    "scheduling:swap-cancel": Expect(SWAP_CANCEL, method="post", kwargs="swap"),
     # accounts (django.contrib.auth.urls)
     "login": Expect(everyone(200)),
     "logout": Expect(everyone(REDIRECT, anonymous=LOGIN), method="post"),
@@ -172,6 +181,15 @@ def _url(name: str, expect: Expect, cast, request) -> str:
             last_day=dt.date(2030, 1, 8),
         )
         return reverse(name, kwargs={"request_id": time_off.pk})
+    if expect.kwargs == "swap":
+        swap = ShiftSwap.objects.create(
+            requester=request.getfixturevalue("associate"),
+            requester_day=dt.date(2030, 1, 7),
+            partner=request.getfixturevalue("teammate"),
+            partner_day=dt.date(2030, 1, 8),
+            status=ShiftSwap.Status.ACCEPTED,
+        )
+        return reverse(name, kwargs={"swap_id": swap.pk})
     if expect.kwargs == "feed":
         feed = CalendarFeed.objects.create(
             associate=request.getfixturevalue("associate"), token=CalendarFeed.new_token()
