@@ -141,6 +141,9 @@ class EntryQuerySet(models.QuerySet["ScheduleEntry"]):
         return self.filter(kind=EntryKind.SHIFT)
 
 
+CELL_FIELDS = ("kind", "template_id", "starts_at", "ends_at", "break_minutes", "note")
+
+
 class EntryFields(models.Model):
     """What one cell of the grid holds: a shift with local times, or a kind of day."""
 
@@ -182,19 +185,15 @@ class EntryFields(models.Model):
     def label(self) -> str:
         return entry_label(self)
 
+    def cell_values(self) -> dict[str, object]:
+        """What a cell holds, to copy it onto another row, person or day."""
+        return {field: getattr(self, field) for field in CELL_FIELDS}
+
     def same_as(self, other: "EntryFields") -> bool:
         return self.signature() == other.signature()
 
     def signature(self) -> tuple[object, ...]:
-        return (
-            self.on,
-            self.kind,
-            self.template_id,
-            self.starts_at,
-            self.ends_at,
-            self.break_minutes,
-            self.note,
-        )
+        return (self.on, *self.cell_values().values())
 
 
 def _entry_constraints(prefix: str) -> list[models.BaseConstraint]:

@@ -54,6 +54,29 @@ class Change:
     note: str = ""
 
     @classmethod
+    def like(
+        cls,
+        entry: EntryFields | None,
+        *,
+        associate: Associate,
+        on: dt.date,
+        note: str | None = None,
+    ) -> "Change":
+        """Put what `entry` holds (nothing, if None) into another person's or day's cell."""
+        if entry is None:
+            return cls(associate=associate, on=on, kind=None)
+        return cls(
+            associate=associate,
+            on=on,
+            kind=entry.kind,
+            template=entry.template,
+            starts_at=entry.starts_at,
+            ends_at=entry.ends_at,
+            break_minutes=entry.break_minutes,
+            note=entry.note if note is None else note,
+        )
+
+    @classmethod
     def shift(cls, associate: Associate, on: dt.date, template: ShiftTemplate) -> "Change":
         return cls(
             associate=associate,
@@ -166,8 +189,8 @@ def _check_and_write(*, actor: User, team: Team, changes: Sequence[Change]) -> i
             continue  # nothing changes, nothing is written or audited
         row = current or wanted
         if current is not None:
-            for field in ("kind", "template", "starts_at", "ends_at", "break_minutes", "note"):
-                setattr(current, field, getattr(wanted, field))
+            for field, value in wanted.cell_values().items():
+                setattr(current, field, value)
         row._history_user = actor  # type: ignore[attr-defined]
         row.save()
         written += 1
@@ -226,16 +249,7 @@ def copy_week(*, actor: User, team: Team, source_monday: dt.date, target_monday:
         .values_list("associate_id", "on")
     )
     changes = [
-        Change(
-            associate=e.associate,
-            on=e.on + offset,
-            kind=e.kind,
-            template=e.template,
-            starts_at=e.starts_at,
-            ends_at=e.ends_at,
-            break_minutes=e.break_minutes,
-            note=e.note,
-        )
+        Change.like(e, associate=e.associate, on=e.on + offset)
         for e in source
         if (e.associate_id, e.on + offset) not in taken
     ]
@@ -262,19 +276,11 @@ def _sync_published(
             shown.delete()
         elif draft is not None and shown is None:
             PublishedEntry.objects.create(
-                associate_id=key[0],
-                on=key[1],
-                kind=draft.kind,
-                template_id=draft.template_id,
-                starts_at=draft.starts_at,
-                ends_at=draft.ends_at,
-                break_minutes=draft.break_minutes,
-                note=draft.note,
-                published_at=now,
+                associate_id=key[0], on=key[1], published_at=now, **draft.cell_values()
             )
         elif draft is not None and shown is not None and not draft.same_as(shown):
-            for field in ("kind", "template_id", "starts_at", "ends_at", "break_minutes", "note"):
-                setattr(shown, field, getattr(draft, field))
+            for field, value in draft.cell_values().items():
+                setattr(shown, field, value)
             shown.published_at = now
             shown.save()
         else:
@@ -660,17 +666,9 @@ def approve_swap(*, actor: User, swap: ShiftSwap, note: str = "") -> ShiftSwap:
     changes = []
     for day in days:
         for me, other in ((locked.requester, locked.partner), (locked.partner, locked.requester)):
-            theirs = cells.get((other.pk, day))
             changes.append(
-                Change(
-                    associate=me,
-                    on=day,
-                    kind=theirs.kind if theirs else None,
-                    template=theirs.template if theirs else None,
-                    starts_at=theirs.starts_at if theirs else None,
-                    ends_at=theirs.ends_at if theirs else None,
-                    break_minutes=theirs.break_minutes if theirs else 0,
-                    note=f"Swapped with {other}",
+                Change.like(
+                    cells.get((other.pk, day)), associate=me, on=day, note=f"Swapped with {other}"
                 )
             )
     day_entries = list(
