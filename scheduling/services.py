@@ -360,37 +360,41 @@ class Impact:
         )
 
 
-def time_off_impact(request: TimeOffRequest) -> list[Impact]:
-    """Coverage lines that lose this associate if the request is approved."""
-    associate = request.associate
-    team = associate.team
-    days = request.days()
+def time_off_impacts(team: Team, requests: Sequence[TimeOffRequest]) -> dict[int, list[Impact]]:
+    """For each request, the coverage lines that lose its associate if it is
+    approved. Four queries, however many requests."""
+    if not requests:
+        return {}
+    first = min(r.first_day for r in requests)
+    last = max(r.last_day for r in requests)
     entries = list(
-        ScheduleEntry.objects.for_team(team)
-        .between(days[0], days[-1])
-        .filter(associate__is_active=True)
+        ScheduleEntry.objects.for_team(team).between(first, last).filter(associate__is_active=True)
     )
-    mine = {e.on for e in entries if e.associate_id == associate.pk and e.is_shift}
-    if not mine:
-        return []
-    holidays = set(selectors.holidays_between(team, days[0], days[-1]))
+    holidays = set(selectors.holidays_between(team, first, last))
     requirements = selectors.requirements_for(team)
     skills = selectors.capable_skills({e.associate_id for e in entries})
-    impacts = []
-    for day in sorted(mine):
-        today = [e for e in entries if e.on == day]
-        before = selectors.coverage_for_day(day, today, requirements, skills, holidays)
-        after = selectors.coverage_for_day(
-            day,
-            [e for e in today if e.associate_id != associate.pk],
-            requirements,
-            skills,
-            holidays,
-        )
-        for line_before, line_after in zip(before, after, strict=True):
-            if line_after.scheduled < line_before.scheduled:
-                impacts.append(Impact(day, line_before, line_after.scheduled))
+    by_day: dict[dt.date, list[EntryFields]] = defaultdict(list)
+    for entry in entries:
+        by_day[entry.on].append(entry)
+    impacts: dict[int, list[Impact]] = {}
+    for request in requests:
+        found = impacts[request.pk] = []
+        for day in request.days():
+            today = by_day.get(day, [])
+            if not any(e.associate_id == request.associate_id and e.is_shift for e in today):
+                continue
+            without = [e for e in today if e.associate_id != request.associate_id]
+            before = selectors.coverage_for_day(day, today, requirements, skills, holidays)
+            after = selectors.coverage_for_day(day, without, requirements, skills, holidays)
+            for line_before, line_after in zip(before, after, strict=True):
+                if line_after.scheduled < line_before.scheduled:
+                    found.append(Impact(day, line_before, line_after.scheduled))
     return impacts
+
+
+def time_off_impact(request: TimeOffRequest) -> list[Impact]:
+    """Coverage lines that lose this associate if the request is approved."""
+    return time_off_impacts(request.associate.team, [request])[request.pk]
 
 
 def _decide(request: TimeOffRequest, *, actor: User, status: str, note: str) -> None:

@@ -6,7 +6,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from teams.models import Associate
+from teams.models import Associate, Site
 
 from .models import PublishedEntry, ShiftSwap, TimeOffRequest
 
@@ -112,3 +112,16 @@ def notify_swap(*, swap_id: int, event: str) -> bool:
         recipient_list=recipients,
     )
     return True
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=3)
+def sync_holidays() -> int:
+    """Load this and next year's public holidays for every site. Idempotent:
+    holidays already there (or edited by an admin) are left as they are."""
+    from .services import sync_public_holidays
+
+    created = 0
+    for site in Site.objects.all():
+        year = site.local_today().year
+        created += sync_public_holidays(site=site, years=[year, year + 1])
+    return created

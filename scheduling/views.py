@@ -324,6 +324,7 @@ def timeoff_queue(request: HttpRequest, team_id: int) -> HttpResponse:
             associate__team=team, status=TimeOffRequest.Status.PENDING
         ).select_related("associate__user", "associate__team__site")
     )
+    impacts = services.time_off_impacts(team, pending)
     recent = (
         TimeOffRequest.objects.filter(associate__team=team)
         .exclude(status=TimeOffRequest.Status.PENDING)
@@ -335,13 +336,12 @@ def timeoff_queue(request: HttpRequest, team_id: int) -> HttpResponse:
         "scheduling/timeoff_queue.html",
         {
             "team": team,
-            "pending": [(r, services.time_off_impact(r)) for r in pending],
+            "pending": [(r, impacts[r.pk]) for r in pending],
             "swaps": ShiftSwap.objects.filter(
                 requester__team=team, status__in=ShiftSwap.OPEN
             ).select_related("requester__user", "partner__user"),
             "recent": recent,
             "can_change": roles_for(user).can_change_team(team.pk),
-            "decision_form": DecisionForm(),
         },
     )
 

@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -191,7 +192,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 3,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "sync-public-holidays": {
+        "task": "scheduling.tasks.sync_holidays",
+        "schedule": crontab(minute=15, hour=3, day_of_week="mon"),
+        "options": {"expires": 6 * 3600},
+    },
+}
 
 # Security. The defaults for DEBUG off pass `manage.py check --deploy`; behind a
 # TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO.

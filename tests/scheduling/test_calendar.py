@@ -83,3 +83,11 @@ def test_public_holidays_come_from_the_sites_country(site):
     site.public_holidays.filter(on=dt.date(2026, 3, 17)).update(name="Paddy's Day")
     assert services.sync_public_holidays(site=site, years=[2026]) == 0
     assert site.public_holidays.get(on=dt.date(2026, 3, 17)).name == "Paddy's Day"
+
+
+def test_the_weekly_holiday_job_loads_every_site_and_is_idempotent(site, time_machine):
+    from scheduling.tasks import sync_holidays
+
+    time_machine.move_to(dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC))
+    assert sync_holidays() == 20  # Ireland, 2026 and 2027
+    assert sync_holidays() == 0

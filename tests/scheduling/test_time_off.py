@@ -260,3 +260,39 @@ def test_two_concurrent_approvals_that_together_break_coverage_let_only_one_thro
     assert sorted(outcomes.values()) == ["approved", "refused"]
     assert TimeOffRequest.objects.filter(status="approved").count() == 1
     assert ScheduleEntry.objects.filter(on=MONDAY, kind=EntryKind.SHIFT).count() == 2
+
+
+def test_the_queue_has_a_fixed_query_budget(cast, team, lead, early, django_assert_max_num_queries):
+    people = [AssociateFactory(team=team) for _ in range(10)]
+    services.apply_changes(
+        actor=lead,
+        team=team,
+        changes=[Change.shift(p, d, early) for p in people for d in (MONDAY, TUESDAY)],
+    )
+    for person in people:
+        ask(person, MONDAY, TUESDAY)
+    client = client_for(lead)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("scheduling:timeoff-queue", kwargs={"team_id": team.pk}))
+    assert len(response.context["pending"]) == 10
+    assert all(len(impacts) == 2 for _request, impacts in response.context["pending"])
+
+
+def test_my_schedule_has_a_fixed_query_budget(
+    cast, team, lead, associate, early, django_assert_max_num_queries
+):
+    services.apply_changes(
+        actor=lead,
+        team=team,
+        changes=[Change.shift(associate, MONDAY + dt.timedelta(days=n), early) for n in range(5)],
+    )
+    services.publish_week(actor=lead, team=team, monday=MONDAY)
+    for n in range(5):
+        ask(
+            associate,
+            MONDAY + dt.timedelta(days=30 + 2 * n),
+            MONDAY + dt.timedelta(days=30 + 2 * n),
+        )
+    client = client_for(associate.user)
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("scheduling:my-schedule")).status_code == 200
