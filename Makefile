@@ -44,7 +44,7 @@ smoke: $(STAMP)
 ## Benchmarks (see bench/README.md)
 bench: $(STAMP)
 	scripts/ensure_services.sh
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/roster.py
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

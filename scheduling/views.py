@@ -66,9 +66,22 @@ def _grid_context(
     user = authenticated_user(request)
     grid = selectors.schedule_grid(team, monday, weeks)
     people = team.associates.filter(is_active=True).select_related("user")
+    suffix = "?weeks=4" if weeks == 4 else ""
+    # One reverse() per person, not per cell: a 4-week grid has hundreds of cells.
+    rows = []
+    for row in grid.rows:
+        base = reverse(
+            "scheduling:schedule-cell",
+            kwargs={"team_id": team.pk, "associate_id": row.associate.pk, "day": "DAY"},
+        )
+        cells = [
+            (day, entry, base.replace("DAY", day.isoformat()) + suffix) for day, entry in row.cells
+        ]
+        rows.append((row.associate, cells))
     return {
         "team": team,
         "grid": grid,
+        "rows": rows,
         "monday": monday,
         "weeks": weeks,
         "today": team.site.local_today(),

@@ -1,4 +1,4 @@
-"""Roster benchmarks on PostgreSQL with a large center.
+"""Page benchmarks on PostgreSQL with a large center.
 
 Builds a center of 2,000 associates with `seed_demo --associates 2000` in a
 throwaway database, then times pages against a baseline measured in the same
@@ -72,7 +72,8 @@ def run() -> None:
         f"({seed_large / seed_small:.1f}x the default center)"
     )
 
-    lead, manager = Client(), Client()
+    lead, manager, associate = Client(), Client(), Client()
+    assert associate.login(username="associate", password=DEMO_PASSWORD)
     assert lead.login(username="lead", password=DEMO_PASSWORD)
     assert manager.login(username="manager", password=DEMO_PASSWORD)
     team = Team.objects.get(name="Payments Support")
@@ -95,6 +96,20 @@ def run() -> None:
         ("lead home", lead, reverse("teams:home")),
         (f"manager home, {Team.objects.count()} teams", manager, reverse("teams:home")),
         ("team list (manager)", manager, reverse("teams:team-list")),
+        ("schedule grid, 1 week", lead, reverse("scheduling:schedule-grid", args=[team.pk])),
+        (
+            "schedule grid, 4 weeks",
+            lead,
+            reverse("scheduling:schedule-grid", args=[team.pk]) + "?weeks=4",
+        ),
+        ("schedule grid, 200 people", lead, reverse("scheduling:schedule-grid", args=[big.pk])),
+        ("time-off queue", lead, reverse("scheduling:timeoff-queue", args=[team.pk])),
+        ("my schedule (associate)", associate, reverse("scheduling:my-schedule")),
+        (
+            f"coverage overview, {Team.objects.count()} teams",
+            manager,
+            reverse("scheduling:coverage-overview"),
+        ),
     ]
     print(f"baseline /healthz median: {baseline * 1000:.2f} ms over {ROUNDS} requests")
     print(f"{'page':<32} {'x baseline':>10} {'queries':>8}")
