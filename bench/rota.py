@@ -1,0 +1,161 @@
+"""Weekend rota generator benchmark: a site pool over a quarter.
+
+    python bench/rota.py [--associates 300] [--weeks 13] [--out plan.json]
+
+Builds a deterministic instance (skills and skill needs, approved leave, a year
+of weekend history, volunteers, blackout dates, preferred comp weekdays and
+limited weekday cover), runs the generator, checks the plan against every hard
+constraint independently of the model, and prints solve time, fairness gap,
+violations, objective and the solver's bound. The last line is one JSON object.
+No database is involved: the generator is pure Python over plain data.
+"""
+
+import argparse
+import datetime as dt
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scheduling.rota import (
+    Person,
+    RotaInfeasible,
+    RotaProblem,
+    solve,
+    violations,
+    weekend_days_between,
+)
+
+FIRST = dt.date(2027, 1, 4)  # a Monday
+SKILLS = {1: "Connect", 2: "Disputes", 3: "Phone", 4: "Terminal"}
+
+
+def instance(associates: int, weeks: int, seed: int = 7) -> RotaProblem:
+    rng = random.Random(seed)
+    last = FIRST + dt.timedelta(days=7 * weeks - 1)
+    weekend = weekend_days_between(FIRST, last)
+    weekdays = [
+        FIRST + dt.timedelta(days=n)
+        for n in range(-7, 7 * weeks + 7)
+        if (FIRST + dt.timedelta(days=n)).weekday() < 5
+    ]
+    people = []
+    for i in range(associates):
+        skills = frozenset(s for s in SKILLS if rng.random() < 0.3)
+        # A year of history: about one weekend day a month, a little uneven.
+        history = rng.choice([11, 12, 12, 12, 13])
+        leave: set[dt.date] = set()
+        if rng.random() < 0.15:  # a week or two of annual leave in the quarter
+            start = FIRST + dt.timedelta(days=rng.randrange(0, 7 * weeks - 14))
+            leave |= {start + dt.timedelta(days=n) for n in range(rng.choice([7, 14]))}
+        volunteer = frozenset(d for d in weekend if rng.random() < 0.03)
+        blackout = frozenset(d for d in weekend if rng.random() < 0.05) - volunteer
+        people.append(
+            Person(
+                id=i,
+                name=f"Associate {i:03d}",
+                skills=skills,
+                history=history,
+                last_weekend=FIRST - dt.timedelta(days=rng.randint(1, 6) * 7 - 1),
+                unavailable=frozenset(leave),
+                volunteer=volunteer,
+                blackout=blackout,
+                preferred_comp_weekday=rng.choice([None, None, 0, 2, 4]),
+            )
+        )
+    # Weekends need about one person in six each day (two days a quarter each).
+    seats = max(2, associates // 6)
+    headcount = {d: seats for d in weekend}
+    skill_needs = {(d, s): max(1, seats // 10) for d in weekend for s in SKILLS}
+    # Weekday cover: a quarter of the pool may be off on any weekday beyond leave.
+    spare = {d: max(2, associates // 8) for d in weekdays}
+    return RotaProblem(
+        people=tuple(people),
+        weekend_days=tuple(weekend),
+        headcount=headcount,
+        skill_needs=skill_needs,
+        skill_names=SKILLS,
+        spare_cover=spare,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--associates", type=int, default=300)
+    parser.add_argument("--weeks", type=int, default=13)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+
+    problem = instance(args.associates, args.weeks)
+    start = time.perf_counter()
+    plan = solve(problem)
+    seconds = time.perf_counter() - start
+    if isinstance(plan, RotaInfeasible):
+        print("infeasible:", *plan.conflicts, sep="\n  ")
+        raise SystemExit(1)
+    broken = violations(problem, plan)
+    gap = (plan.objective - plan.bound) / plan.objective if plan.objective else 0.0
+    print(f"{args.associates} associates, {args.weeks} weeks, {len(plan.duties)} weekend duties")
+    print(f"solve time        {seconds:.2f} s")
+    print(f"fairness gap      {plan.fairness_gap} (max - min weekend days over the year)")
+    print(f"back-to-back      {plan.back_to_back}")
+    print(f"violations        {len(broken)}")
+    print(f"objective / bound {plan.objective} / {plan.bound} (gap {gap:.2%})")
+    if args.out:
+        args.out.write_text(
+            json.dumps(
+                {
+                    "problem": {
+                        "weekend_days": [d.isoformat() for d in problem.weekend_days],
+                        "headcount": {d.isoformat(): n for d, n in problem.headcount.items()},
+                        "skill_needs": [
+                            [d.isoformat(), s, n] for (d, s), n in problem.skill_needs.items()
+                        ],
+                        "spare_cover": {d.isoformat(): n for d, n in problem.spare_cover.items()},
+                        "max_consecutive": problem.max_consecutive,
+                        "people": [
+                            {
+                                "id": p.id,
+                                "skills": sorted(p.skills),
+                                "history": p.history,
+                                "unavailable": sorted(d.isoformat() for d in p.unavailable),
+                                "volunteer": sorted(d.isoformat() for d in p.volunteer),
+                                "blackout": sorted(d.isoformat() for d in p.blackout),
+                                "preferred_comp_weekday": p.preferred_comp_weekday,
+                            }
+                            for p in problem.people
+                        ],
+                    },
+                    "plan": [
+                        {
+                            "person": d.person_id,
+                            "on": d.on.isoformat(),
+                            "comp_on": d.comp_on.isoformat(),
+                        }
+                        for d in plan.duties
+                    ],
+                },
+                indent=1,
+            )
+        )
+    print(
+        json.dumps(
+            {
+                "associates": args.associates,
+                "weeks": args.weeks,
+                "solve_s": round(seconds, 2),
+                "fairness_gap": plan.fairness_gap,
+                "violations": len(broken),
+                "objective": plan.objective,
+                "bound": plan.bound,
+                "optimality_gap": round(gap, 4),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
