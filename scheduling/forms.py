@@ -5,7 +5,16 @@ from django.db.models import QuerySet
 
 from teams.models import Associate, Site, Skill, Team
 
-from .models import CoverageRequirement, EntryKind, PublishedEntry, ShiftTemplate, TimeOffRequest
+from .models import (
+    CoverageRequirement,
+    EntryKind,
+    PublishedEntry,
+    RotaPreference,
+    RotaSettings,
+    RotaWish,
+    ShiftTemplate,
+    TimeOffRequest,
+)
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -185,3 +194,56 @@ class SwapForm(forms.Form):
     def partner_and_day(self) -> tuple[Associate, dt.date]:
         associate_id, day = self.cleaned_data["theirs"].split(":")
         return self.teammates[int(associate_id)], dt.date.fromisoformat(day)
+
+
+class RotaGenerateForm(forms.Form):
+    first_day = forms.DateField(label="From (a Monday)", widget=DATE)
+    weeks = forms.TypedChoiceField(
+        choices=[(4, "4 weeks"), (8, "8 weeks"), (13, "13 weeks")], coerce=int, initial=4
+    )
+
+    def clean_first_day(self) -> dt.date:
+        day: dt.date = self.cleaned_data["first_day"]
+        if day.weekday() != 0:
+            raise forms.ValidationError("Start the rota on a Monday.")
+        return day
+
+
+class RotaSettingsForm(forms.ModelForm):
+    class Meta:
+        model = RotaSettings
+        fields = [
+            "saturday_headcount",
+            "sunday_headcount",
+            "weekend_template",
+            "max_consecutive_days",
+            "comp_expiry_days",
+            "back_to_back_for_volunteers_only",
+        ]
+
+    def __init__(self, *args: object, team: Team, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.instance.team = team
+        self.fields["weekend_template"].queryset = ShiftTemplate.objects.filter(  # type: ignore[attr-defined]
+            site_id=team.site_id
+        )
+
+
+class RotaWishForm(forms.Form):
+    on = forms.DateField(label="Weekend day", widget=DATE)
+    kind = forms.ChoiceField(
+        choices=[*RotaWish.Kind.choices, ("clear", "No preference")], label="I am"
+    )
+
+    def clean_on(self) -> dt.date:
+        day: dt.date = self.cleaned_data["on"]
+        if day.weekday() < 5:
+            raise forms.ValidationError("Choose a Saturday or a Sunday.")
+        return day
+
+
+class RotaPreferenceForm(forms.ModelForm):
+    class Meta:
+        model = RotaPreference
+        fields = ["preferred_comp_weekday"]
+        labels = {"preferred_comp_weekday": "Preferred weekday off"}

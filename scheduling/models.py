@@ -452,3 +452,189 @@ class ShiftSwap(models.Model):
     @property
     def days(self) -> list[dt.date]:
         return sorted({self.requester_day, self.partner_day})
+
+
+# --- Weekend rota and comp days ------------------------------------------------------
+
+
+class RotaSettings(models.Model):
+    """How a team staffs its weekends. Defaults follow DESIGN.md."""
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="rota_settings")
+    saturday_headcount = models.PositiveSmallIntegerField(default=2)
+    sunday_headcount = models.PositiveSmallIntegerField(default=2)
+    weekend_template = models.ForeignKey(
+        ShiftTemplate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The shift weekend duties use; empty = the site's first weekend template.",
+    )
+    max_consecutive_days = models.PositiveSmallIntegerField(default=MAX_CONSECUTIVE_DAYS)
+    comp_expiry_days = models.PositiveSmallIntegerField(default=30)
+    back_to_back_for_volunteers_only = models.BooleanField(
+        default=True,
+        help_text="Two weekends in a row only for people who volunteered for one of them.",
+    )
+
+    class Meta:
+        verbose_name_plural = "rota settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_consecutive_days__gte=5) & Q(max_consecutive_days__lte=12),
+                name="rota_max_consecutive_sane",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rota settings of {self.team}"
+
+
+class WeekendSkillNeed(models.Model):
+    settings = models.ForeignKey(RotaSettings, on_delete=models.CASCADE, related_name="skill_needs")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="+")
+    min_count = models.PositiveSmallIntegerField(default=1, help_text="Each weekend day.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["settings", "skill"], name="one_need_per_skill"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.skill} ≥ {self.min_count}"
+
+
+class RotaWish(models.Model):
+    """An associate's preference for the generator: volunteer or blackout a weekend day."""
+
+    class Kind(models.TextChoices):
+        VOLUNTEER = "volunteer", "Happy to work"
+        BLACKOUT = "blackout", "Rather not work"
+
+    associate = models.ForeignKey(Associate, on_delete=models.CASCADE, related_name="rota_wishes")
+    on = models.DateField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["on"]
+        constraints = [
+            models.UniqueConstraint(fields=["associate", "on"], name="one_wish_per_day"),
+            models.CheckConstraint(
+                condition=Q(on__iso_week_day__gte=6), name="wish_on_a_weekend_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.associate} {self.on}: {self.get_kind_display()}"
+
+
+class RotaPreference(models.Model):
+    associate = models.OneToOneField(
+        Associate, on_delete=models.CASCADE, related_name="rota_preference"
+    )
+    preferred_comp_weekday = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        choices=[(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday")],
+    )
+
+    def __str__(self) -> str:
+        return f"Rota preference of {self.associate}"
+
+
+class RotaProposal(models.Model):
+    """A generated rota waiting for the lead: the plan with its reasons, as JSON."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="rota_proposals")
+    first_day = models.DateField()
+    last_day = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    duties = models.JSONField(default=list)
+    conflicts = models.JSONField(default=list)
+    fairness = models.JSONField(default=dict)
+    objective = models.BigIntegerField(null=True, blank=True)
+    bound = models.BigIntegerField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Rota proposal for {self.team} {self.first_day}–{self.last_day}"
+
+    @property
+    def is_feasible(self) -> bool:
+        return not self.conflicts
+
+
+class WeekendDuty(models.Model):
+    """A weekend day an associate works (or worked). Each earns exactly one CompDay."""
+
+    associate = models.ForeignKey(
+        Associate, on_delete=models.PROTECT, related_name="weekend_duties"
+    )
+    on = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["on"]
+        verbose_name_plural = "weekend duties"
+        constraints = [
+            models.UniqueConstraint(fields=["associate", "on"], name="one_duty_per_day"),
+            models.CheckConstraint(
+                condition=Q(on__iso_week_day__gte=6), name="duty_on_a_weekend_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.associate} works {self.on}"
+
+
+class CompDay(models.Model):
+    """The weekday off earned by one weekend duty. The ledger's unit.
+
+    One per duty (a unique one-to-one), so a weekend day can never be counted
+    twice; the balance is a count of open rows, so it can never go negative.
+    """
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        OWED = "owed", "Earned, not yet scheduled"
+        TAKEN = "taken", "Taken"
+        EXPIRED = "expired", "Expired"
+
+    duty = models.OneToOneField(WeekendDuty, on_delete=models.PROTECT, related_name="comp_day")
+    associate = models.ForeignKey(Associate, on_delete=models.PROTECT, related_name="comp_days")
+    on = models.DateField(null=True, blank=True, help_text="The weekday off, once scheduled.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    expires_on = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["owed", "expired"]) | Q(on__isnull=False),
+                name="comp_day_has_a_date_once_scheduled",
+            ),
+            models.CheckConstraint(
+                condition=Q(on__isnull=True) | Q(on__iso_week_day__lte=5),
+                name="comp_day_on_a_weekday",
+            ),
+            models.UniqueConstraint(
+                fields=["associate", "on"],
+                condition=Q(on__isnull=False),
+                name="one_comp_day_per_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.associate} comp day {self.on or 'unscheduled'} ({self.status})"

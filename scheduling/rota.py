@@ -580,7 +580,11 @@ def _explain_infeasible(problem: RotaProblem) -> list[str]:
             words.append(
                 f"{people.get(int(rest), rest)}: at most {problem.max_consecutive} days in a row"
             )
-    return ["These cannot all hold together: " + "; ".join(words) + "."]
+    return [
+        "These cannot all hold together: "
+        + "; ".join(words)
+        + ". (Nobody works both days of a weekend unless they volunteered for both.)"
+    ]
 
 
 def _reasons(

@@ -5,10 +5,11 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from teams.models import Associate, Site
 
-from .models import PublishedEntry, ShiftSwap, TimeOffRequest
+from .models import CompDay, PublishedEntry, RotaProposal, ShiftSwap, TimeOffRequest
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
@@ -125,3 +126,81 @@ def sync_holidays() -> int:
         year = site.local_today().year
         created += sync_public_holidays(site=site, years=[year, year + 1])
     return created
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def notify_rota_draft(*, proposal_id: int) -> bool:
+    proposal = RotaProposal.objects.select_related("team").filter(pk=proposal_id).first()
+    if proposal is None:
+        return False
+    recipients = [u.email for u in proposal.team.leads.all() if u.email]
+    if not recipients:
+        return False
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "scheduling:rota", kwargs={"team_id": proposal.team_id}
+    )
+    if proposal.conflicts:
+        body = "The weekend rota could not be drafted:\n" + "\n".join(proposal.conflicts)
+    else:
+        body = f"A weekend rota with {len(proposal.duties)} duties is ready for your review."
+    send_mail(
+        subject=f"Weekend rota {proposal.first_day:%-d %b}–{proposal.last_day:%-d %b} for "
+        f"{proposal.team}",
+        message=f"{body}\n\nReview and accept it here: {link}\n\n— SDC Ops",
+        from_email=None,
+        recipient_list=recipients,
+    )
+    return True
+
+
+@shared_task
+def draft_weekend_rotas() -> list[int]:
+    """Weekly: draft next period's rota where a team has none and tell its leads."""
+    from .rota_services import draft_rotas
+
+    return draft_rotas(dt.date.today())
+
+
+@shared_task
+def settle_comp_days() -> tuple[int, int]:
+    """Daily: past scheduled comp days become taken; overdue unscheduled ones expire."""
+    from .rota_services import settle_comp_days as settle
+
+    return settle(dt.date.today())
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def remind_expiring_comp_days(days: int = 7) -> int:
+    """Remind the associate and their leads of comp days not yet scheduled that expire
+    within `days`. Each comp day is claimed once with a conditional update, so a
+    second run (or a duplicate delivery) sends nothing."""
+    today = dt.date.today()
+    sent = 0
+    candidates = CompDay.objects.filter(
+        status=CompDay.Status.OWED,
+        reminded_at__isnull=True,
+        expires_on__lte=today + dt.timedelta(days=days),
+        expires_on__gte=today,
+    ).values_list("pk", flat=True)
+    for comp_id in list(candidates):
+        claimed = CompDay.objects.filter(pk=comp_id, reminded_at__isnull=True).update(
+            reminded_at=timezone.now()
+        )
+        if not claimed:
+            continue
+        comp = CompDay.objects.select_related("associate__user", "associate__team").get(pk=comp_id)
+        people = [comp.associate.user, *comp.associate.team.leads.all()]
+        recipients = [u.email for u in people if u.email]
+        if recipients:
+            send_mail(
+                subject=f"A comp day of {comp.associate} expires on {comp.expires_on:%-d %b}",
+                message=(
+                    f"{comp.associate} earned a weekday off by working {comp.duty.on:%A %-d %B}. "
+                    f"It is not scheduled yet and expires on {comp.expires_on:%A %-d %B}.\n\n"
+                    "— SDC Ops"
+                ),
+                from_email=None,
+                recipient_list=recipients,
+            )
+            sent += 1
+    return sent

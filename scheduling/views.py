@@ -1,8 +1,10 @@
+import csv
 import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,17 +13,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import retarget
 
-from teams.access import get_team_for_user, roles_for, visible_teams
+from teams.access import get_associate_for_user, get_team_for_user, roles_for, visible_teams
 from teams.http import HtmxHttpRequest, authenticated_user
 from teams.models import Team
 
-from . import calendar, selectors, services
+from . import calendar, rota_services, selectors, services
 from .access import get_own_associate, get_swap_for_user, get_team_member, get_time_off_for_user
 from .forms import (
     AssignForm,
     CellForm,
     CoverageRequirementForm,
     DecisionForm,
+    RotaGenerateForm,
+    RotaPreferenceForm,
+    RotaSettingsForm,
+    RotaWishForm,
     SwapForm,
     TimeOffForm,
     WeekForm,
@@ -31,10 +37,14 @@ from .models import (
     CoverageRequirement,
     EntryKind,
     PublishedEntry,
+    RotaPreference,
+    RotaProposal,
+    RotaWish,
     ScheduleEntry,
     ShiftSwap,
     ShiftTemplate,
     TimeOffRequest,
+    WeekendDuty,
     entry_label,
     monday_of,
 )
@@ -600,3 +610,244 @@ def swap_cancel(request: HttpRequest, swap_id: int) -> HttpResponse:
     services.close_swap(actor=user, swap=swap, status=ShiftSwap.Status.CANCELLED)
     messages.success(request, "Swap cancelled.")
     return _after_swap(request, swap)
+
+
+# --- Weekend rota and comp-day ledger -----------------------------------------------------
+
+
+def _proposal_grid(proposal: RotaProposal | None) -> dict[str, object]:
+    """People x weekend days of a proposal, each cell marked new, kept or removed."""
+    if proposal is None or proposal.conflicts:
+        return {"days": [], "rows": []}
+    first, last = proposal.first_day, proposal.last_day
+    days = [
+        first + dt.timedelta(days=n)
+        for n in range((last - first).days + 1)
+        if (first + dt.timedelta(days=n)).weekday() >= 5
+    ]
+    marks: dict[int, dict[str, str]] = {}
+    names: dict[int, str] = {}
+    for item in proposal.duties:
+        names[item["associate_id"]] = item["name"]
+        mark = "removed" if item.get("removed") else ("new" if item.get("is_new") else "kept")
+        marks.setdefault(item["associate_id"], {})[item["on"]] = mark
+    rows = [
+        (names[pid], [marks[pid].get(d.isoformat(), "") for d in days])
+        for pid in sorted(marks, key=lambda pid: names[pid])
+    ]
+    return {"days": days, "rows": rows}
+
+
+@require_GET
+def rota(request: HttpRequest, team_id: int) -> HttpResponse:
+    user = authenticated_user(request)
+    team = get_team_for_user(user, team_id)
+    proposal = RotaProposal.objects.filter(team=team).first()
+    today = team.site.local_today()
+    next_monday = monday_of(today) + dt.timedelta(days=7)
+    settings = rota_services.settings_for(team)
+    fairness = sorted(
+        (proposal.fairness or {}).values() if proposal else [],
+        key=lambda row: (-row["total"], row["name"]),
+    )
+    upcoming = (
+        WeekendDuty.objects.filter(associate__team=team, on__gte=today)
+        .select_related("associate__user", "comp_day")
+        .order_by("on", "associate__user__first_name")[:60]
+    )
+    return render(
+        request,
+        "scheduling/rota.html",
+        {
+            "team": team,
+            "proposal": proposal,
+            "proposal_grid": _proposal_grid(proposal),
+            "fairness": fairness,
+            "new_duties": [d for d in (proposal.duties if proposal else []) if d.get("is_new")],
+            "explained": [d for d in (proposal.duties if proposal else []) if not d.get("removed")],
+            "upcoming": upcoming,
+            "can_change": roles_for(user).can_change_team(team.pk),
+            "generate_form": RotaGenerateForm(initial={"first_day": next_monday, "weeks": 4}),
+            "settings_form": RotaSettingsForm(instance=settings, team=team),
+            "settings": settings,
+            "skill_needs": list(settings.skill_needs.all()) if settings.pk else [],
+        },
+    )
+
+
+@require_POST
+def rota_generate(request: HttpRequest, team_id: int) -> HttpResponse:
+    user = authenticated_user(request)
+    team = get_team_for_user(user, team_id, for_change=True)
+    form = RotaGenerateForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, "Nothing was generated: " + " ".join(str(e) for e in form.errors.values())
+        )
+        return redirect("scheduling:rota", team_id=team.pk)
+    first = form.cleaned_data["first_day"]
+    last = first + dt.timedelta(days=7 * form.cleaned_data["weeks"] - 1)
+    proposal = rota_services.generate_rota(actor=user, team=team, first=first, last=last)
+    if proposal.conflicts:
+        messages.error(request, "The rota cannot meet every need: " + " ".join(proposal.conflicts))
+    else:
+        messages.success(
+            request, f"Proposed {len(proposal.duties)} weekend duties. Review and accept below."
+        )
+    return redirect("scheduling:rota", team_id=team.pk)
+
+
+@require_POST
+def rota_accept(request: HttpRequest, team_id: int, proposal_id: int) -> HttpResponse:
+    user = authenticated_user(request)
+    team = get_team_for_user(user, team_id, for_change=True)
+    proposal = RotaProposal.objects.filter(team=team, pk=proposal_id).first()
+    if proposal is None:
+        raise Http404("No such proposal.")
+    keys: set[tuple[int, dt.date]] | None = None
+    if "all" not in request.POST:
+        keys = set()
+        for value in request.POST.getlist("duty"):
+            associate_id, _, day = value.partition(":")
+            try:
+                keys.add((int(associate_id), dt.date.fromisoformat(day)))
+            except ValueError:
+                messages.error(request, f"Nothing was accepted: {value!r} is not a duty.")
+                return redirect("scheduling:rota", team_id=team.pk)
+        if not keys:
+            messages.error(request, "Choose the duties to accept, or accept all.")
+            return redirect("scheduling:rota", team_id=team.pk)
+    try:
+        added = rota_services.accept_rota(actor=user, proposal=proposal, keys=keys)
+    except ScheduleConflict as error:
+        _conflict_message(request, error, "Accepting the rota")
+    else:
+        messages.success(
+            request,
+            f"Accepted {added} weekend duties with their comp days as draft schedule entries. "
+            "Publish the weeks to tell people.",
+        )
+    return redirect("scheduling:rota", team_id=team.pk)
+
+
+@require_POST
+def rota_settings(request: HttpRequest, team_id: int) -> HttpResponse:
+    user = authenticated_user(request)
+    team = get_team_for_user(user, team_id, for_change=True)
+    form = RotaSettingsForm(request.POST, instance=rota_services.settings_for(team), team=team)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Rota settings saved.")
+    else:
+        messages.error(
+            request,
+            "Settings not saved: "
+            + "; ".join(f"{f}: {' '.join(str(m) for m in e)}" for f, e in form.errors.items()),
+        )
+    return redirect("scheduling:rota", team_id=team.pk)
+
+
+@require_GET
+def rota_payroll_csv(request: HttpRequest, team_id: int) -> HttpResponse:
+    """Weekend days worked per month per associate, for payroll."""
+    team = get_team_for_user(authenticated_user(request), team_id)
+    rows = (
+        WeekendDuty.objects.filter(associate__team=team, on__lt=team.site.local_today())
+        .annotate(month=TruncMonth("on"))
+        .values(
+            "month", "associate_id", "associate__user__first_name", "associate__user__last_name"
+        )
+        .annotate(days=Count("pk"))
+        .order_by("month", "associate__user__last_name", "associate__user__first_name")
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="weekend-days-{team.pk}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["month", "associate_id", "associate", "weekend_days_worked"])
+    for row in rows:
+        name = f"{row['associate__user__first_name']} {row['associate__user__last_name']}".strip()
+        writer.writerow([f"{row['month']:%Y-%m}", row["associate_id"], name, row["days"]])
+    return response
+
+
+@require_GET
+def associate_ledger(request: HttpRequest, associate_id: int) -> HttpResponse:
+    user = authenticated_user(request)
+    associate = get_associate_for_user(user, associate_id)
+    today = associate.team.site.local_today()
+    duties = (
+        WeekendDuty.objects.filter(associate=associate).select_related("comp_day").order_by("-on")
+    )
+    return render(
+        request,
+        "scheduling/ledger.html",
+        {
+            "associate": associate,
+            "duties": duties,
+            "balance": rota_services.balances([associate.pk], today)[associate.pk],
+            "today": today,
+        },
+    )
+
+
+@require_GET
+def my_rota(request: HttpRequest) -> HttpResponse:
+    me = get_own_associate(request.user)
+    today = me.team.site.local_today()
+    team_ids = list(me.team.associates.filter(is_active=True).values_list("pk", flat=True))
+    balances = rota_services.balances(team_ids, today)
+    counts = sorted(
+        ((b.worked + b.upcoming, pid) for pid, b in balances.items()), key=lambda row: row[0]
+    )
+    position = next(i for i, (_n, pid) in enumerate(counts, start=1) if pid == me.pk)
+    return render(
+        request,
+        "scheduling/my_rota.html",
+        {
+            "associate": me,
+            "duties": WeekendDuty.objects.filter(associate=me, on__gte=today)
+            .select_related("comp_day")
+            .order_by("on"),
+            "balance": balances[me.pk],
+            "position": position,
+            "team_size": len(counts),
+            "wishes": RotaWish.objects.filter(associate=me, on__gte=today),
+            "wish_form": RotaWishForm(),
+            "preference_form": RotaPreferenceForm(
+                instance=RotaPreference.objects.filter(associate=me).first()
+                or RotaPreference(associate=me)
+            ),
+        },
+    )
+
+
+@require_POST
+def my_rota_wish(request: HttpRequest) -> HttpResponse:
+    me = get_own_associate(request.user)
+    form = RotaWishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Not saved: " + " ".join(str(e) for e in form.errors.values()))
+        return redirect("scheduling:my-rota")
+    on, kind = form.cleaned_data["on"], form.cleaned_data["kind"]
+    if on < me.team.site.local_today():
+        messages.error(request, "That day has passed.")
+    elif kind == "clear":
+        RotaWish.objects.filter(associate=me, on=on).delete()
+        messages.success(request, f"No preference for {on:%a %-d %b}.")
+    else:
+        RotaWish.objects.update_or_create(associate=me, on=on, defaults={"kind": kind})
+        messages.success(request, "Saved. The next rota your lead generates takes it into account.")
+    return redirect("scheduling:my-rota")
+
+
+@require_POST
+def my_rota_preference(request: HttpRequest) -> HttpResponse:
+    me = get_own_associate(request.user)
+    instance = RotaPreference.objects.filter(associate=me).first() or RotaPreference(associate=me)
+    form = RotaPreferenceForm(request.POST, instance=instance)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Preferred weekday off saved.")
+    else:
+        messages.error(request, "Not saved: choose a weekday.")
+    return redirect("scheduling:my-rota")

@@ -177,7 +177,7 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or env_str("REDIS_URL")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 if not CELERY_BROKER_URL:
-    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -197,6 +197,21 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "scheduling.tasks.sync_holidays",
         "schedule": crontab(minute=15, hour=3, day_of_week="mon"),
         "options": {"expires": 6 * 3600},
+    },
+    "draft-weekend-rotas": {
+        "task": "scheduling.tasks.draft_weekend_rotas",
+        "schedule": crontab(minute=0, hour=6, day_of_week="wed"),
+        "options": {"expires": 6 * 3600},
+    },
+    "settle-comp-days": {
+        "task": "scheduling.tasks.settle_comp_days",
+        "schedule": crontab(minute=30, hour=2),
+        "options": {"expires": 3600},
+    },
+    "remind-expiring-comp-days": {
+        "task": "scheduling.tasks.remind_expiring_comp_days",
+        "schedule": crontab(minute=0, hour=8),
+        "options": {"expires": 3600},
     },
 }
 

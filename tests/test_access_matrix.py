@@ -12,7 +12,13 @@ import pytest
 from django.contrib import admin as django_admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from scheduling.models import CalendarFeed, CoverageRequirement, ShiftSwap, TimeOffRequest
+from scheduling.models import (
+    CalendarFeed,
+    CoverageRequirement,
+    RotaProposal,
+    ShiftSwap,
+    TimeOffRequest,
+)
 from tests.conftest import PERSONAS, client_for
 
 LOGIN = "login"  # 302 to the login page with ?next=
@@ -119,6 +125,15 @@ EXPECTATIONS: dict[str, Expect] = {
     "scheduling:coverage-overview": Expect(
         everyone(200, anonymous=LOGIN, associate=404, teammate=404)
     ),
+    "scheduling:rota": Expect(team_page(), kwargs="team"),
+    "scheduling:rota-generate": Expect(TEAM_WRITE, method="post", kwargs="team"),
+    "scheduling:rota-accept": Expect(TEAM_WRITE, method="post", kwargs="proposal"),
+    "scheduling:rota-settings": Expect(TEAM_WRITE, method="post", kwargs="team"),
+    "scheduling:rota-payroll": Expect(team_page(), kwargs="team"),
+    "scheduling:ledger": Expect(associate_page(), kwargs="associate"),
+    "scheduling:my-rota": Expect(OWN),
+    "scheduling:my-rota-wish": Expect(OWN_WRITE, method="post"),
+    "scheduling:my-rota-preference": Expect(OWN_WRITE, method="post"),
     "scheduling:swap-propose": Expect(OWN),
     "scheduling:swap-respond": Expect(SWAP_RESPOND, method="post", kwargs="swap"),
     "scheduling:swap-approve": Expect(SWAP_DECIDE, method="post", kwargs="swap"),
@@ -190,6 +205,13 @@ def _url(name: str, expect: Expect, cast, request) -> str:
             status=ShiftSwap.Status.ACCEPTED,
         )
         return reverse(name, kwargs={"swap_id": swap.pk})
+    if expect.kwargs == "proposal":
+        proposal = RotaProposal.objects.create(
+            team=request.getfixturevalue("team"),
+            first_day=dt.date(2030, 1, 7),
+            last_day=dt.date(2030, 2, 3),
+        )
+        return reverse(name, kwargs={"team_id": proposal.team_id, "proposal_id": proposal.pk})
     if expect.kwargs == "feed":
         feed = CalendarFeed.objects.create(
             associate=request.getfixturevalue("associate"), token=CalendarFeed.new_token()

@@ -12,18 +12,22 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from scheduling import services
+from scheduling import rota_services, services
 from scheduling.models import (
+    CompDay,
     CoverageRequirement,
     DayKind,
     EntryKind,
+    RotaSettings,
     ScheduleEntry,
     ShiftTemplate,
     TimeOffRequest,
+    WeekendDuty,
+    WeekendSkillNeed,
     monday_of,
 )
 from scheduling.services import Change
-from teams.models import Site, Skill, Team
+from teams.models import Associate, Site, Skill, Team, User
 
 TEMPLATES = [
     # name, code, start, end, break, applies to
@@ -98,10 +102,6 @@ class Command(BaseCommand):
             changes = []
             for index, person in enumerate(people):
                 template = rotation[(index + week) % 3]
-                # A few people cover each Saturday (Wednesday off instead) and
-                # each Sunday (Thursday off instead).
-                works_saturday = index % 5 == week
-                works_sunday = index % 5 == (week + 2) % 5
                 for offset in range(7):
                     day = start + dt.timedelta(days=offset)
                     taken = ScheduleEntry.objects.filter(
@@ -111,18 +111,16 @@ class Command(BaseCommand):
                         continue
                     if day in holidays:
                         changes.append(Change(associate=person, on=day, kind=EntryKind.HOLIDAY))
-                    elif offset < 5 and not (
-                        (works_saturday and offset == 2) or (works_sunday and offset == 3)
-                    ):
+                    elif offset < 5:
                         changes.append(Change.shift(person, day, template))
-                    elif (offset == 5 and works_saturday) or (offset == 6 and works_sunday):
-                        changes.append(Change.shift(person, day, templates["Weekend"]))
                     else:
+                        # Weekends come from the rota generator below.
                         changes.append(Change(associate=person, on=day, kind=EntryKind.DAY_OFF))
             services.apply_changes(actor=lead, team=team, changes=changes)
+        self._rota(team, lead, people, monday, chat)
         services.publish_week(actor=lead, team=team, monday=monday)
 
-        if len(people) > 4:
+        if len(people) > 4 and not TimeOffRequest.objects.filter(associate=people[1]).exists():
             asker = people[1]  # "associate" on the first team
             TimeOffRequest.objects.get_or_create(
                 associate=asker,
@@ -130,3 +128,46 @@ class Command(BaseCommand):
                 last_day=monday + dt.timedelta(days=18),
                 defaults={"type": TimeOffRequest.Type.ANNUAL, "note": "Family wedding"},
             )
+
+    def _rota(
+        self, team: Team, lead: User, people: list[Associate], monday: dt.date, chat: Skill | None
+    ) -> None:
+        """A year-like history of weekend duties, then a generated, accepted rota."""
+        settings, _ = RotaSettings.objects.get_or_create(team=team)
+        capable = sum(
+            1
+            for p in people
+            if chat is not None and p.skill_levels.filter(skill=chat, level__gte=2)
+        )
+        if chat is not None and capable >= 4:
+            WeekendSkillNeed.objects.get_or_create(settings=settings, skill=chat)
+        if not WeekendDuty.objects.filter(associate__team=team, on__lt=monday).exists():
+            # Twelve past weekends, two people a day in turn; their comp days taken.
+            turn = 0
+            for week in range(12, 0, -1):
+                saturday = monday - dt.timedelta(days=7 * week - 5)
+                for day in (saturday, saturday + dt.timedelta(days=1)):
+                    for _ in range(2):
+                        person = people[turn % len(people)]
+                        turn += 1
+                        if person.hired_on > day:
+                            continue
+                        duty = WeekendDuty.objects.create(
+                            associate=person, on=day, reason="earlier rota"
+                        )
+                        CompDay.objects.create(
+                            duty=duty,
+                            associate=person,
+                            on=saturday + dt.timedelta(days=4 + (day.weekday() - 5)),
+                            status=CompDay.Status.TAKEN,
+                            expires_on=day + dt.timedelta(days=30),
+                        )
+        if WeekendDuty.objects.filter(associate__team=team, on__gte=monday).exists():
+            return
+        proposal = rota_services.generate_rota(
+            actor=lead, team=team, first=monday, last=monday + dt.timedelta(days=27)
+        )
+        if proposal.conflicts:
+            self.stderr.write(f"{team}: {' '.join(proposal.conflicts)}")
+            return
+        rota_services.accept_rota(actor=lead, proposal=proposal)
