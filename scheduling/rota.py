@@ -73,6 +73,8 @@ class RotaProblem:
     fixed_comp: dict[tuple[int, dt.date], dt.date] = field(default_factory=dict)
     # Duties of an earlier, unpublished proposal: changing them costs a little.
     current: frozenset[tuple[int, dt.date]] = frozenset()
+    # Weekdays no new comp day may take: in the past, or in a published week.
+    comp_blocked: frozenset[dt.date] = frozenset()
     max_consecutive: int = 6
     volunteers_only_back_to_back: bool = True
     time_limit: float = 10.0  # deterministic seconds of search, per solve
@@ -81,7 +83,7 @@ class RotaProblem:
         """Weekdays of the weekend day's working week and of the week after."""
         monday = weekend_day - dt.timedelta(days=weekend_day.weekday())
         days = [monday + dt.timedelta(days=n) for n in range(12)]
-        return [d for d in days if d.weekday() < 5]
+        return [d for d in days if d.weekday() < 5 and d not in self.comp_blocked]
 
 
 @dataclass(frozen=True)

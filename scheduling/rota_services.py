@@ -80,8 +80,8 @@ def build_problem(team: Team, first: dt.date, last: dt.date) -> Built:
     published = set(
         ScheduleWeek.objects.filter(
             team=team,
-            starts_on__gte=monday_of(first),
-            starts_on__lte=last,
+            starts_on__gte=monday_of(horizon_first),
+            starts_on__lte=horizon_last,
             published_at__isnull=False,
         ).values_list("starts_on", flat=True)
     )
@@ -215,7 +215,15 @@ def build_problem(team: Team, first: dt.date, last: dt.date) -> Built:
     spare = _spare_cover(
         team, people, entries, holidays, leave, replaceable_comp, horizon_first, horizon_last
     )
+    today = site.local_today()
+    blocked = {
+        horizon_first + dt.timedelta(days=n)
+        for n in range((horizon_last - horizon_first).days + 1)
+        if horizon_first + dt.timedelta(days=n) <= today
+        or monday_of(horizon_first + dt.timedelta(days=n)) in published
+    }
     problem = rota.RotaProblem(
+        comp_blocked=frozenset(blocked),
         people=tuple(persons),
         weekend_days=tuple(weekend),
         headcount=headcount,
