@@ -15,14 +15,21 @@ Hard constraints
 - every duty earns exactly one comp day, on a weekday of the working week of the
   weekend day or the week after, on which the person would otherwise work;
 - comp days never take a weekday below its minimum cover;
-- nobody works more than `max_consecutive` days in a row.
+- nobody works more than `max_consecutive` days in a row, counted without the
+  comp days: a plan never relies on a comp day to stay within the limit, so a
+  comp day can later move inside its window (an associate asks for another
+  day) without breaking it.
 
-Objective, lexicographic through weights (each level outweighs all below it):
+Objective, lexicographic (each level outweighs all below it):
 1. fairness: the spread (max - min) of weekend days per eligible person, counting
    history, with credit for time before joining and on leave;
 2. no back-to-back weekends unless volunteered;
-3. preferences: volunteered days, blackout dates, preferred comp weekday;
-4. stability: as few changes as possible to an existing (unpublished) plan.
+3. weekend wishes: volunteered days granted, blackout dates avoided;
+4. stability: as few changes as possible to an existing (unpublished) plan;
+5. comp days on each person's preferred weekday - optimised for the duties the
+   levels above chose, so it never changes who works which weekend.
+Levels 1-4 are one CP-SAT model (fairness is settled by trying the tightest
+bands of totals first); level 5 is a second, small model.
 
 Deterministic: one search worker, a fixed seed and a deterministic time limit.
 """
@@ -703,7 +710,6 @@ def _consecutive_violations(problem: RotaProblem, plan: RotaPlan) -> list[str]:
         return []
     found = []
     duties = {(d.person_id, d.on) for d in plan.duties}
-    comps = {(d.person_id, d.comp_on) for d in plan.duties}
     first = min(problem.weekend_days) - dt.timedelta(days=14)
     last = max(problem.weekend_days) + dt.timedelta(days=14)
     for person in problem.people:
@@ -713,9 +719,7 @@ def _consecutive_violations(problem: RotaProblem, plan: RotaPlan) -> list[str]:
             if day.weekday() >= 5:
                 works = (person.id, day) in duties
             else:
-                works = not (
-                    day in person.off_days or day in person.unavailable or (person.id, day) in comps
-                )
+                works = not (day in person.off_days or day in person.unavailable)
             run = run + 1 if works else 0
             if run > problem.max_consecutive:
                 found.append(f"{person.name} works {run} days in a row up to {day}")

@@ -1,0 +1,326 @@
+"""The weekend rota generator on plain data: hard constraints, fairness,
+determinism, optimality against exhaustive search, and infeasibility."""
+
+import datetime as dt
+import itertools
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from scheduling import rota
+from scheduling.rota import Person, RotaInfeasible, RotaPlan, RotaProblem
+
+MONDAY = dt.date(2031, 3, 3)
+
+
+def weekdays_around(weeks: int) -> list[dt.date]:
+    return [
+        MONDAY + dt.timedelta(days=n)
+        for n in range(-14, 7 * weeks + 14)
+        if (MONDAY + dt.timedelta(days=n)).weekday() < 5
+    ]
+
+
+@st.composite
+def problems(draw, with_skills: bool = True):
+    weeks = draw(st.integers(2, 4))
+    size = draw(st.integers(4, 9))
+    weekend = rota.weekend_days_between(MONDAY, MONDAY + dt.timedelta(days=7 * weeks - 1))
+    base = draw(st.integers(0, 5))
+    people = []
+    for i in range(size):
+        leave_day = draw(st.sampled_from([None, *weekend]))
+        people.append(
+            Person(
+                id=i,
+                name=f"P{i}",
+                skills=frozenset({1}) if i % 2 == 0 else frozenset(),
+                history=base + draw(st.integers(0, 1)),
+                last_weekend=draw(st.sampled_from([None, MONDAY - dt.timedelta(days=2)])),
+                unavailable=frozenset({leave_day} if leave_day else set()),
+                volunteer=frozenset(d for d in weekend if draw(st.integers(0, 9)) == 0),
+                blackout=frozenset(d for d in weekend if draw(st.integers(0, 9)) == 0),
+                preferred_comp_weekday=draw(st.sampled_from([None, 0, 2, 4])),
+            )
+        )
+    # At most a quarter of the team on any weekend day, as in a real center.
+    headcount = {d: draw(st.integers(1, max(1, size // 4))) for d in weekend}
+    needs = {(d, 1): 1 for d in weekend} if with_skills and draw(st.booleans()) else {}
+    return RotaProblem(
+        people=tuple(people),
+        weekend_days=tuple(weekend),
+        headcount=headcount,
+        skill_needs=needs,
+        skill_names={1: "Connect"},
+        spare_cover={d: draw(st.integers(1, 3)) for d in weekdays_around(weeks)},
+        time_limit=5,
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_every_plan_meets_every_hard_constraint_and_is_deterministic(problem):
+    plan = rota.solve(problem)
+    if isinstance(plan, RotaInfeasible):
+        # Only when a need truly cannot be met: the seat-count check agrees.
+        assert plan.conflicts
+        return
+    assert rota.violations(problem, plan) == []
+    again = rota.solve(problem)
+    assert isinstance(again, RotaPlan)
+    assert again.duties == plan.duties
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(with_skills=False))
+def test_fairness_gap_is_at_most_one_when_history_is_even(problem):
+    assume(not rota.precheck(problem))  # enough people on every day
+    plan = rota.solve(problem)
+    assert isinstance(plan, RotaPlan), plan
+    # At most one, unless seat counts alone (leave, one day a weekend) force more;
+    # and never more than seat counts force.
+    least = rota.fairness_bands(problem)[0][0]
+    assert plan.fairness_gap <= max(1, least)
+    assert plan.fairness_gap == least
+
+
+# --- Exhaustive search on small instances ------------------------------------------
+
+
+def brute_force(
+    problem: RotaProblem, given: set[tuple[int, dt.date]] | None = None
+) -> tuple[int, int]:
+    """The least duty objective over every assignment of people to weekend days
+    (each checked with a comp placement that satisfies every hard constraint);
+    and, for the duties `given`, the least comp-day objective over every placement."""
+    people = {p.id: p for p in problem.people}
+    days = list(problem.weekend_days)
+    seats = [(d, k) for d in days for k in range(problem.headcount[d])]
+    best: tuple[int, int] | None = None
+    for chosen in itertools.product(list(people), repeat=len(seats)):
+        duties = sorted({(pid, d) for pid, (d, _k) in zip(chosen, seats, strict=True)})
+        if len(duties) != len(seats):
+            continue  # one person twice on the same day
+        if given is not None and set(duties) != given:
+            continue
+        duty_cost = _duty_cost(problem, duties)
+        if duty_cost is None or (best is not None and duty_cost > best[0]):
+            continue
+        windows = [
+            [
+                c
+                for c in problem.comp_window(d)
+                if c not in people[pid].off_days and problem.spare_cover.get(c, 0) > 0
+            ]
+            for pid, d in duties
+        ]
+        for comps in itertools.product(*windows):
+            plan = RotaPlan(
+                duties=tuple(
+                    rota.Duty(pid, d, c, "", "") for (pid, d), c in zip(duties, comps, strict=True)
+                ),
+                objective=0,
+                bound=0,
+                is_optimal=True,
+                fairness_gap=0,
+                back_to_back=0,
+                totals={},
+            )
+            if rota.violations(problem, plan):
+                continue
+            comp_cost = sum(
+                rota.W_COMP_PREFERENCE
+                for (pid, _d), c in zip(duties, comps, strict=True)
+                if people[pid].preferred_comp_weekday is not None
+                and c.weekday() != people[pid].preferred_comp_weekday
+            )
+            if given is None:
+                comp_cost = 0  # the first stage compares duty objectives only
+            if best is None or (duty_cost, comp_cost) < best:
+                best = (duty_cost, comp_cost)
+    assert best is not None
+    return best
+
+
+def _duty_cost(problem: RotaProblem, duties: list[tuple[int, dt.date]]) -> int | None:
+    people = {p.id: p for p in problem.people}
+    for pid, d in duties:
+        if d in people[pid].unavailable:
+            return None
+    totals = {
+        p.id: p.history + sum(1 for q, _d in duties if q == p.id)
+        for p in problem.people
+        if any(d not in p.unavailable for d in problem.weekend_days)
+    }
+    cost = rota.W_FAIRNESS * (max(totals.values()) - min(totals.values()))
+    worked = {(pid, rota._weekend_key(d)) for pid, d in duties}
+    for pid, key in worked:
+        person = people[pid]
+        before = key - dt.timedelta(days=7)
+        had_before = (pid, before) in worked or (
+            person.last_weekend is not None and rota._weekend_key(person.last_weekend) == before
+        )
+        pair = (key, key + dt.timedelta(days=1), before, before + dt.timedelta(days=1))
+        if had_before and not any(d in person.volunteer for d in pair):
+            cost += rota.W_BACK_TO_BACK
+    for pid, d in duties:
+        if d in people[pid].blackout:
+            cost += rota.W_PREFERENCE
+    for person in problem.people:
+        for d in person.volunteer:
+            if d in problem.weekend_days and (person.id, d) not in duties:
+                cost += rota.W_PREFERENCE
+    return cost
+
+
+@st.composite
+def small_problems(draw):
+    weekend = rota.weekend_days_between(MONDAY, MONDAY + dt.timedelta(days=13))  # 2 weekends
+    people = tuple(
+        Person(
+            id=i,
+            name=f"P{i}",
+            history=draw(st.integers(0, 2)),
+            last_weekend=draw(st.sampled_from([None, MONDAY - dt.timedelta(days=2)])),
+            volunteer=frozenset(d for d in weekend if draw(st.integers(0, 4)) == 0),
+            blackout=frozenset(d for d in weekend if draw(st.integers(0, 4)) == 0),
+            preferred_comp_weekday=draw(st.sampled_from([None, 0, 2])),
+        )
+        for i in range(draw(st.integers(3, 4)))
+    )
+    # Comp days only on Mondays and Wednesdays keeps the search small.
+    spare = {d: (1 if d.weekday() in (0, 2) else 0) for d in weekdays_around(2)}
+    return RotaProblem(
+        people=people,
+        weekend_days=tuple(weekend),
+        headcount={d: 1 for d in weekend},
+        spare_cover=spare,
+        time_limit=5,
+    )
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems())
+def test_the_generator_reaches_the_optimum_of_exhaustive_search(problem):
+    """Lexicographic, in the generator's order: who works which weekend day
+    (fairness, back-to-back, weekend wishes, stability) is optimal over every
+    plan; then the comp days of those duties are optimal over every placement."""
+    plan = rota.solve(problem)
+    assert isinstance(plan, RotaPlan), plan
+    assert plan.is_optimal
+    duty_best, _ = brute_force(problem)
+    duties = {(d.person_id, d.on) for d in plan.duties}
+    _, comp_best = brute_force(problem, given=duties)
+    assert _duty_cost(problem, sorted(duties)) == duty_best
+    assert plan.objective == duty_best + comp_best
+
+
+# --- Named situations -----------------------------------------------------------------
+
+
+def team(n=6, **overrides):
+    weekend = rota.weekend_days_between(MONDAY, MONDAY + dt.timedelta(days=27))
+    fields = dict(
+        people=tuple(Person(id=i, name=f"P{i}") for i in range(n)),
+        weekend_days=tuple(weekend),
+        headcount={d: 1 for d in weekend},
+        spare_cover={d: 2 for d in weekdays_around(4)},
+    )
+    return RotaProblem(**(fields | overrides))
+
+
+def test_more_seats_than_people_is_reported_by_day():
+    problem = team(n=2)
+    problem = RotaProblem(**{**problem.__dict__, "headcount": {d: 3 for d in problem.weekend_days}})
+    result = rota.solve(problem)
+    assert isinstance(result, RotaInfeasible)
+    assert "Sat 8 Mar: 3 weekend seats but only 2 people can work" in result.conflicts[0]
+
+
+def test_a_skill_need_nobody_can_meet_is_named():
+    problem = team(skill_needs={(MONDAY + dt.timedelta(days=5), 7): 1}, skill_names={7: "Terminal"})
+    result = rota.solve(problem)
+    assert isinstance(result, RotaInfeasible)
+    assert result.conflicts == ("Sat 8 Mar: needs 1 Terminal-skilled, 0 available.",)
+
+
+def test_conflicting_needs_are_found_by_the_solver_and_named():
+    # Two Connect people, each may work one day a weekend, but both days need two.
+    people = tuple(
+        Person(id=i, name=f"P{i}", skills=frozenset({1}) if i < 2 else frozenset())
+        for i in range(6)
+    )
+    days = rota.weekend_days_between(MONDAY, MONDAY + dt.timedelta(days=6))
+    problem = team(
+        people=people,
+        weekend_days=tuple(days),
+        headcount={d: 2 for d in days},
+        skill_needs={(d, 1): 2 for d in days},
+        skill_names={1: "Connect"},
+    )
+    result = rota.solve(problem)
+    assert isinstance(result, RotaInfeasible)
+    assert "Sat 8 Mar: the Connect need" in result.conflicts[0]
+    assert "Sun 9 Mar: the Connect need" in result.conflicts[0]
+
+
+def test_nobody_is_rostered_while_unavailable_and_leavers_are_skipped():
+    weekend = rota.weekend_days_between(MONDAY, MONDAY + dt.timedelta(days=27))
+    leaver = Person(id=0, name="Leaver", unavailable=frozenset(weekend[2:]))
+    problem = team(people=(leaver, *(Person(id=i, name=f"P{i}") for i in range(1, 6))))
+    plan = rota.solve(problem)
+    assert isinstance(plan, RotaPlan)
+    assert all(d.on in weekend[:2] for d in plan.duties if d.person_id == 0)
+
+
+def test_a_holiday_inside_the_comp_window_is_never_a_comp_day():
+    holiday = MONDAY + dt.timedelta(days=2)  # the Wednesday of the first week
+    people = tuple(Person(id=i, name=f"P{i}", off_days=frozenset({holiday})) for i in range(6))
+    plan = rota.solve(team(people=people))
+    assert isinstance(plan, RotaPlan)
+    assert holiday not in {d.comp_on for d in plan.duties}
+
+
+def test_a_volunteer_gets_two_weekends_in_a_row_without_penalty():
+    weekend = rota.weekend_days_between(MONDAY, MONDAY + dt.timedelta(days=13))
+    keen = Person(id=0, name="Keen", volunteer=frozenset({weekend[0], weekend[2]}))
+    others = tuple(Person(id=i, name=f"P{i}", history=1) for i in range(1, 4))
+    problem = team(
+        people=(keen, *others), weekend_days=tuple(weekend), headcount={d: 1 for d in weekend}
+    )
+    plan = rota.solve(problem)
+    assert isinstance(plan, RotaPlan)
+    keen_days = {d.on for d in plan.duties if d.person_id == 0}
+    assert keen_days == {weekend[0], weekend[2]}
+    assert plan.back_to_back == 0
+    assert all(d.reason == "volunteered for this day" for d in plan.duties if d.person_id == 0)
+
+
+def test_reasons_are_readable():
+    people = (
+        Person(id=0, name="Long ago", last_weekend=MONDAY - dt.timedelta(days=44)),
+        *(Person(id=i, name=f"P{i}", history=3) for i in range(1, 4)),
+    )
+    weekend = (MONDAY + dt.timedelta(days=5),)
+    plan = rota.solve(team(people=people, weekend_days=weekend, headcount={weekend[0]: 1}))
+    assert isinstance(plan, RotaPlan)
+    (duty,) = plan.duties
+    assert duty.person_id == 0
+    assert duty.reason == "longest since last weekend: 7 weeks"
+    assert "spare cover" in duty.comp_reason or "minimum cover" in duty.comp_reason
+
+
+def test_the_dst_weekend_is_an_ordinary_weekend():
+    spring = dt.date(2026, 3, 28)  # Dublin moves its clocks on Sunday 29 March
+    weekend = (spring, spring + dt.timedelta(days=1))
+    monday = spring - dt.timedelta(days=5)
+    spare = {
+        monday + dt.timedelta(days=n): 2
+        for n in range(-14, 28)
+        if (monday + dt.timedelta(days=n)).weekday() < 5
+    }
+    problem = team(weekend_days=weekend, headcount={d: 1 for d in weekend}, spare_cover=spare)
+    plan = rota.solve(problem)
+    assert isinstance(plan, RotaPlan)
+    assert {d.on for d in plan.duties} == set(weekend)
+    assert rota.violations(problem, plan) == []
