@@ -546,12 +546,12 @@ def solve(problem: RotaProblem) -> RotaPlan | RotaInfeasible:
         Duty(pid, day, comp[pid, day], reasons[pid, day][0], reasons[pid, day][1])
         for pid, day in chosen
     )
-    duty_objective = W_FAIRNESS * spread + int(solver.objective_value)
-    duty_bound = W_FAIRNESS * spread + int(solver.best_objective_bound)
+    duty_objective = W_FAIRNESS * spread + round(solver.objective_value)
+    duty_bound = W_FAIRNESS * spread + round(solver.best_objective_bound)
     return RotaPlan(
         duties=duties,
-        objective=duty_objective + int(comp_solver.objective_value),
-        bound=duty_bound + int(comp_solver.best_objective_bound),
+        objective=duty_objective + round(comp_solver.objective_value),
+        bound=duty_bound + round(comp_solver.best_objective_bound),
         is_optimal=status == cp_model.OPTIMAL and comp_status == cp_model.OPTIMAL,
         fairness_gap=max(totals.values()) - min(totals.values()) if totals else 0,
         back_to_back=sum(int(solver.value(v)) for v in model.b2b_vars),

@@ -393,6 +393,30 @@ def accept_rota(
                     comp = getattr(duty, "comp_day", None)
                     if comp is not None and comp.on is not None:
                         changes.append(Change(associate=duty.associate, on=comp.on, kind=None))
+    # Leave and comp days already on the plan are never overwritten.
+    freed = {
+        (d.associate_id, d.comp_day.on)
+        for d in removed
+        if getattr(d, "comp_day", None) is not None and d.comp_day.on is not None
+    }
+    targets = {(c.associate.pk, c.on) for c in changes if c.kind is not None} - freed
+    blocked = [
+        e
+        for e in ScheduleEntry.objects.filter(
+            associate__team=team,
+            on__in={on for _pid, on in targets},
+            kind__in=services.PROTECTED_KINDS,
+        ).select_related("associate__user")
+        if (e.associate_id, e.on) in targets
+    ]
+    if blocked:
+        raise ScheduleConflict(
+            [
+                f"{e.associate} has {e.get_kind_display().lower()} on {e.on:%a %-d %b}; "
+                "generate the rota again."
+                for e in blocked
+            ]
+        )
     for duty in removed:
         comp = getattr(duty, "comp_day", None)
         if comp is not None:

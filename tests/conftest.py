@@ -5,11 +5,20 @@ Two teams on one site: `team` (led by `lead`, managed by `manager`, with
 managed by `other_manager`). `admin` is an ops admin (superuser).
 """
 
+import os
+
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from sdc_ops.celery import app as celery_app
 from tests.factories import PASSWORD, AssociateFactory, SiteFactory, TeamFactory, UserFactory
+
+# CI runs the same examples every time (a red build is then reproducible);
+# local runs explore new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 PERSONAS = (
     "anonymous",

@@ -1,0 +1,247 @@
+"""The rota in the app: generate, review, accept into the ledger and the plan."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from scheduling import rota_services, services
+from scheduling.models import (
+    CompDay,
+    EntryKind,
+    PublicHoliday,
+    RotaProposal,
+    RotaSettings,
+    RotaWish,
+    ScheduleEntry,
+    TimeOffRequest,
+    WeekendDuty,
+)
+from scheduling.services import ScheduleConflict
+from tests.conftest import client_for
+from tests.factories import AssociateFactory
+from tests.scheduling.conftest import MONDAY
+
+pytestmark = pytest.mark.django_db
+LAST = MONDAY + dt.timedelta(days=27)
+
+
+@pytest.fixture
+def crew(team, associate, teammate, weekend, time_machine):
+    time_machine.move_to(dt.datetime(2030, 1, 1, 12, tzinfo=dt.UTC))
+    extra = [AssociateFactory(team=team, hired_on=dt.date(2024, 1, 1)) for _ in range(4)]
+    RotaSettings.objects.create(team=team, saturday_headcount=1, sunday_headcount=1)
+    return [associate, teammate, *extra]
+
+
+def generate(client, team, first=MONDAY, weeks=4):
+    return client.post(
+        reverse("scheduling:rota-generate", kwargs={"team_id": team.pk}),
+        {"first_day": first.isoformat(), "weeks": weeks},
+    )
+
+
+def test_lead_generates_reviews_and_accepts_a_rota(cast, team, lead, crew):
+    client = client_for(lead)
+    generate(client, team)
+    proposal = RotaProposal.objects.get()
+    assert not proposal.conflicts
+    assert len(proposal.duties) == 8  # 4 weekends x 2 days x 1 seat
+    assert all(d["reason"] and d["comp_reason"] for d in proposal.duties)
+    page = client.get(reverse("scheduling:rota", kwargs={"team_id": team.pk})).content.decode()
+    assert "Why each person, and their weekday off" in page
+    assert "Fairness: weekend days over the last 12 months" in page
+    assert WeekendDuty.objects.count() == 0  # nothing changes before accepting
+
+    response = client.post(
+        reverse("scheduling:rota-accept", kwargs={"team_id": team.pk, "proposal_id": proposal.pk}),
+        {"all": "1"},
+    )
+    assert response.status_code == 302
+    assert WeekendDuty.objects.count() == 8
+    assert CompDay.objects.filter(status=CompDay.Status.SCHEDULED).count() == 8
+    for duty in WeekendDuty.objects.select_related("comp_day"):
+        shift = ScheduleEntry.objects.get(associate=duty.associate, on=duty.on)
+        assert shift.kind == EntryKind.SHIFT
+        assert shift.template.name == "Weekend"
+        comp = ScheduleEntry.objects.get(associate=duty.associate, on=duty.comp_day.on)
+        assert comp.kind == EntryKind.COMP_DAY
+        assert duty.comp_day.expires_on == duty.on + dt.timedelta(days=30)
+    assert WeekendDuty.history.count() == 8  # audited
+
+
+def test_accepting_some_duties_only(cast, team, lead, crew):
+    proposal = rota_services.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    first = proposal.duties[0]
+    rota_services.accept_rota(
+        actor=lead,
+        proposal=proposal,
+        keys={(first["associate_id"], dt.date.fromisoformat(first["on"]))},
+    )
+    assert list(WeekendDuty.objects.values_list("associate_id", "on")) == [
+        (first["associate_id"], dt.date.fromisoformat(first["on"]))
+    ]
+
+
+def test_an_infeasible_rota_reports_the_conflict_and_writes_nothing(cast, team, lead, crew):
+    RotaSettings.objects.filter(team=team).update(saturday_headcount=9)
+    response = generate(client_for(lead), team)
+    proposal = RotaProposal.objects.get()
+    assert proposal.conflicts
+    assert "9 weekend seats but only 6 people can work" in proposal.conflicts[0]
+    follow = client_for(lead).get(response["Location"]).content.decode()
+    assert "No rota meets every need" in follow
+    with pytest.raises(ScheduleConflict):
+        rota_services.accept_rota(actor=lead, proposal=proposal)
+    assert not WeekendDuty.objects.exists()
+    assert not ScheduleEntry.objects.exists()
+
+
+def test_accept_is_all_or_nothing_when_the_plan_changed_since(cast, team, lead, crew):
+    proposal = rota_services.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    duty = proposal.duties[0]
+    comp_on = dt.date.fromisoformat(duty["comp_on"])
+    # Someone's time off lands on a proposed comp day after the proposal was made.
+    request = TimeOffRequest.objects.create(
+        associate_id=duty["associate_id"], first_day=comp_on, last_day=comp_on
+    )
+    services.approve_time_off(actor=lead, request=request)
+    with pytest.raises(ScheduleConflict):
+        rota_services.accept_rota(actor=lead, proposal=proposal)
+    assert not WeekendDuty.objects.exists()
+    assert not ScheduleEntry.objects.exclude(kind=EntryKind.TIME_OFF).exists()
+
+
+def test_leave_a_leaver_and_a_holiday_are_respected(cast, team, lead, crew):
+    leaver, on_leave = crew[2], crew[3]
+    leaver.left_on = MONDAY + dt.timedelta(days=10)
+    leaver.save()
+    TimeOffRequest.objects.create(
+        associate=on_leave, first_day=MONDAY, last_day=LAST, status=TimeOffRequest.Status.APPROVED
+    )
+    holiday = MONDAY + dt.timedelta(days=9)  # a Wednesday
+    PublicHoliday.objects.create(site=team.site, on=holiday, name="A holiday")
+    proposal = rota_services.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    assert not proposal.conflicts
+    for duty in proposal.duties:
+        day = dt.date.fromisoformat(duty["on"])
+        assert duty["associate_id"] != on_leave.pk
+        assert not (duty["associate_id"] == leaver.pk and day >= leaver.left_on)
+        assert duty["comp_on"] != holiday.isoformat()
+
+
+def test_wishes_and_preferred_weekday_shape_the_proposal(cast, team, lead, associate, crew):
+    saturday = MONDAY + dt.timedelta(days=5)
+    client = client_for(associate.user)
+    client.post(
+        reverse("scheduling:my-rota-wish"), {"on": saturday.isoformat(), "kind": "volunteer"}
+    )
+    client.post(reverse("scheduling:my-rota-preference"), {"preferred_comp_weekday": "4"})
+    assert RotaWish.objects.get().kind == "volunteer"
+    proposal = rota_services.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    mine = [d for d in proposal.duties if d["associate_id"] == associate.pk]
+    assert any(
+        d["on"] == saturday.isoformat() and d["reason"] == "volunteered for this day" for d in mine
+    )
+    assert all(dt.date.fromisoformat(d["comp_on"]).weekday() == 4 for d in mine)
+
+
+def test_a_wish_on_a_weekday_is_refused(cast, associate, crew):
+    response = client_for(associate.user).post(
+        reverse("scheduling:my-rota-wish"),
+        {"on": MONDAY.isoformat(), "kind": "volunteer"},
+        follow=True,
+    )
+    assert "Choose a Saturday or a Sunday." in response.content.decode()
+    assert not RotaWish.objects.exists()
+
+
+def test_the_ledger_balance_follows_the_ledger(cast, team, lead, associate, crew, time_machine):
+    proposal = rota_services.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    rota_services.accept_rota(actor=lead, proposal=proposal)
+    ids = [a.pk for a in crew]
+    for day in (MONDAY + dt.timedelta(days=n) for n in range(0, 70, 3)):
+        rota_services.settle_comp_days(day)
+        if day == MONDAY + dt.timedelta(days=12):
+            # The lead unschedules one comp day; it is owed until it expires.
+            comp = CompDay.objects.filter(status=CompDay.Status.SCHEDULED).order_by("on").last()
+            comp.status, comp.on = CompDay.Status.OWED, None
+            comp.save()
+        for pid, balance in rota_services.balances(ids, day).items():
+            earned = WeekendDuty.objects.filter(associate_id=pid).count()
+            assert balance.open == earned - balance.taken - balance.expired
+            assert balance.open >= 0
+    totals = rota_services.balances(ids, MONDAY + dt.timedelta(days=70))
+    assert sum(b.expired for b in totals.values()) == 1
+    assert sum(b.taken for b in totals.values()) == 7
+
+
+def test_settling_twice_changes_nothing_more(cast, team, lead, crew):
+    proposal = rota_services.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    rota_services.accept_rota(actor=lead, proposal=proposal)
+    later = LAST + dt.timedelta(days=20)
+    assert rota_services.settle_comp_days(later) == (8, 0)
+    assert rota_services.settle_comp_days(later) == (0, 0)
+
+
+def test_associates_see_their_own_explanations_and_position(cast, team, lead, associate, crew):
+    rota_services.accept_rota(
+        actor=lead,
+        proposal=rota_services.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST),
+    )
+    page = client_for(associate.user).get(reverse("scheduling:my-rota"))
+    html = page.content.decode()
+    assert page.context["team_size"] == 6
+    assert "in the rotation" in html
+    mine = set(WeekendDuty.objects.filter(associate=associate).values_list("reason", flat=True))
+    others = set(
+        WeekendDuty.objects.exclude(associate=associate).values_list(
+            "associate__user__first_name", flat=True
+        )
+    )
+    for reason in mine:
+        assert reason in html
+    for name in others - {associate.user.first_name}:
+        assert name not in html
+
+
+def test_payroll_csv_counts_weekend_days_worked_per_month(cast, team, lead, crew, time_machine):
+    rota_services.accept_rota(
+        actor=lead,
+        proposal=rota_services.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST),
+    )
+    time_machine.move_to(dt.datetime(2030, 3, 1, 12, tzinfo=dt.UTC))
+    response = client_for(lead).get(reverse("scheduling:rota-payroll", kwargs={"team_id": team.pk}))
+    lines = response.content.decode().strip().splitlines()
+    assert lines[0] == "month,associate_id,associate,weekend_days_worked"
+    assert sum(int(line.rsplit(",", 1)[1]) for line in lines[1:]) == 8
+    assert all(line.startswith(("2030-01", "2030-02")) for line in lines[1:])
+
+
+def test_the_weekly_job_drafts_once_and_tells_the_lead(
+    cast, team, lead, crew, django_capture_on_commit_callbacks
+):
+    today = MONDAY - dt.timedelta(days=7)
+    with django_capture_on_commit_callbacks(execute=True):
+        made = rota_services.draft_rotas(today)
+    assert len(made) == 1
+    assert mail.outbox[-1].to == ["lead@example.com"]
+    assert "weekend rota" in mail.outbox[-1].body.lower()
+    assert rota_services.draft_rotas(today) == []  # a proposal is already waiting
+
+
+def test_expiring_comp_day_reminders_are_sent_once(cast, team, lead, associate, crew, time_machine):
+    from scheduling.tasks import remind_expiring_comp_days
+
+    duty = WeekendDuty.objects.create(associate=associate, on=MONDAY + dt.timedelta(days=5))
+    CompDay.objects.create(
+        duty=duty,
+        associate=associate,
+        status=CompDay.Status.OWED,
+        expires_on=MONDAY + dt.timedelta(days=12),
+    )
+    time_machine.move_to(dt.datetime(2030, 1, 14, 9, tzinfo=dt.UTC))
+    assert remind_expiring_comp_days() == 1
+    assert remind_expiring_comp_days() == 0
+    assert sorted(mail.outbox[0].to) == ["associate@example.com", "lead@example.com"]
