@@ -663,8 +663,15 @@ def rota(request: HttpRequest, team_id: int) -> HttpResponse:
             "proposal": proposal,
             "proposal_grid": _proposal_grid(proposal),
             "fairness": fairness,
-            "new_duties": [d for d in (proposal.duties if proposal else []) if d.get("is_new")],
-            "explained": [d for d in (proposal.duties if proposal else []) if not d.get("removed")],
+            "explained": [
+                d
+                | {
+                    "day": dt.date.fromisoformat(d["on"]),
+                    "comp_day": dt.date.fromisoformat(d["comp_on"]),
+                }
+                for d in (proposal.duties if proposal else [])
+                if not d.get("removed")
+            ],
             "upcoming": upcoming,
             "can_change": roles_for(user).can_change_team(team.pk),
             "generate_form": RotaGenerateForm(initial={"first_day": next_monday, "weeks": 4}),
