@@ -16,6 +16,7 @@ from teams.models import Associate, Site, Team, User
 from . import rules, selectors, tasks
 from .models import (
     CalendarFeed,
+    CompDay,
     EntryFields,
     EntryKind,
     PublicHoliday,
@@ -25,6 +26,7 @@ from .models import (
     ShiftSwap,
     ShiftTemplate,
     TimeOffRequest,
+    WeekendDuty,
     monday_of,
 )
 
@@ -688,7 +690,16 @@ def approve_swap(*, actor: User, swap: ShiftSwap, note: str = "") -> ShiftSwap:
     losses = _coverage_losses(team, days, day_entries, after)
     if losses:
         raise ScheduleConflict(losses)
+    moves = _weekend_duties_changing_hands(locked, days)
+    for duty, _to in moves:
+        comp = getattr(duty, "comp_day", None)
+        if comp is not None and comp.on is not None:
+            # The comp day goes with the duty, unscheduled: its old date was
+            # chosen for the other person's week.
+            changes.append(Change(associate=duty.associate, on=comp.on, kind=None))
     _check_and_write(actor=actor, team=team, changes=changes)
+    for duty, to in moves:
+        _move_duty(duty, to=to, actor=actor)
     _set_swap_status(locked, actor=actor, status=ShiftSwap.Status.APPROVED, note=note)
     published = _published_weeks(team, days)
     shown = [d for d in days if monday_of(d) in published]
@@ -698,6 +709,42 @@ def approve_swap(*, actor: User, swap: ShiftSwap, note: str = "") -> ShiftSwap:
         functools.partial(tasks.notify_swap.delay, swap_id=locked.pk, event="approved")
     )
     return locked
+
+
+def _weekend_duties_changing_hands(
+    swap: ShiftSwap, days: Sequence[dt.date]
+) -> list[tuple[WeekendDuty, Associate]]:
+    """Weekend duties whose shift the swap hands from one person to the other."""
+    people = {swap.requester.pk: swap.partner, swap.partner.pk: swap.requester}
+    duties = list(
+        WeekendDuty.objects.filter(associate_id__in=people, on__in=days).select_related(
+            "comp_day", "associate__user"
+        )
+    )
+    held = {(d.associate_id, d.on) for d in duties}
+    return [
+        (duty, people[duty.associate_id])
+        for duty in duties
+        # If both already worked that day, each keeps their own duty.
+        if (people[duty.associate_id].pk, duty.on) not in held
+    ]
+
+
+def _move_duty(duty: WeekendDuty, *, to: Associate, actor: User) -> None:
+    """The ledger follows a swapped weekend shift: the duty and its comp day move
+    to the person who now works it; the comp day is owed until scheduled again."""
+    duty.associate = to
+    duty.reason = f"swapped in for {duty.reason or 'a teammate'}"[:200]
+    duty._history_user = actor  # type: ignore[attr-defined]
+    duty.save()
+    comp = getattr(duty, "comp_day", None)
+    if comp is not None:
+        comp.associate = to
+        comp.on = None
+        comp.status = CompDay.Status.OWED
+        comp.reason = "moved with a swapped weekend shift; to be scheduled"
+        comp._history_user = actor
+        comp.save()
 
 
 @transaction.atomic

@@ -193,3 +193,46 @@ def test_the_requester_cannot_accept_their_own_offer(cast, associate, teammate, 
     assert response.status_code == 403
     swap.refresh_from_db()
     assert swap.status == ShiftSwap.Status.PROPOSED
+
+
+def test_swapping_weekend_duties_moves_the_ledger_with_the_shifts(
+    cast, team, lead, associate, teammate, weekend, early, time_machine
+):
+    from scheduling.models import CompDay, WeekendDuty
+
+    time_machine.move_to(dt.datetime(2030, 1, 1, 12, tzinfo=dt.UTC))
+    saturday, sunday = MONDAY + dt.timedelta(days=5), MONDAY + dt.timedelta(days=6)
+    wednesday, thursday = MONDAY + dt.timedelta(days=9), MONDAY + dt.timedelta(days=10)
+    services.apply_changes(
+        actor=lead,
+        team=team,
+        changes=[
+            Change.shift(associate, saturday, weekend),
+            Change(associate=associate, on=sunday, kind=EntryKind.DAY_OFF),
+            Change(associate=associate, on=wednesday, kind=EntryKind.COMP_DAY),
+            Change(associate=teammate, on=saturday, kind=EntryKind.DAY_OFF),
+            Change.shift(teammate, sunday, weekend),
+            Change(associate=teammate, on=thursday, kind=EntryKind.COMP_DAY),
+        ],
+    )
+    for person, day, comp_on in ((associate, saturday, wednesday), (teammate, sunday, thursday)):
+        duty = WeekendDuty.objects.create(associate=person, on=day)
+        CompDay.objects.create(
+            duty=duty, associate=person, on=comp_on, expires_on=day + dt.timedelta(days=30)
+        )
+    services.publish_week(actor=lead, team=team, monday=MONDAY)
+    services.publish_week(actor=lead, team=team, monday=MONDAY + dt.timedelta(days=7))
+
+    swap = accepted(associate, teammate, mine=saturday, theirs=sunday)
+    services.approve_swap(actor=lead, swap=swap)
+
+    assert WeekendDuty.objects.get(on=saturday).associate == teammate
+    assert WeekendDuty.objects.get(on=sunday).associate == associate
+    for person in (associate, teammate):
+        comp = CompDay.objects.get(associate=person)
+        assert (comp.status, comp.on) == (CompDay.Status.OWED, None)
+        assert comp.duty.associate == person
+    assert not ScheduleEntry.objects.filter(kind=EntryKind.COMP_DAY).exists()
+    assert cell(ScheduleEntry, associate, sunday) == "09:00–17:30"
+    assert cell(PublishedEntry, teammate, saturday) == "09:00–17:30"
+    assert WeekendDuty.history.filter(history_type="~").count() == 2
