@@ -6,7 +6,7 @@ from django.http import Http404
 from teams.access import AnyUser, roles_for
 from teams.models import Associate, Team
 
-from .models import ShiftSwap, TimeOffRequest
+from .models import CompDay, CompDayRequest, ShiftSwap, TimeOffRequest
 
 
 def get_own_associate(user: AnyUser) -> Associate:
@@ -80,3 +80,40 @@ def get_swap_for_user(user: AnyUser, swap_id: int, *, action: str = "view") -> S
     if not allowed:
         raise PermissionDenied("This step of the swap is not yours to take.")
     return swap
+
+
+def get_comp_day_for_user(user: AnyUser, comp_day_id: int, *, for_change: bool = False) -> CompDay:
+    """The owner, their leads, managers and admins see a comp day; the owner may
+    ask to move it; only a lead of the team (or an admin) moves it directly."""
+    roles = roles_for(user)
+    comp = (
+        CompDay.objects.select_related("associate__user", "associate__team__site", "duty")
+        .filter(pk=comp_day_id)
+        .first()
+    )
+    if comp is None:
+        raise Http404("No such comp day.")
+    is_owner = comp.associate_id == roles.associate_id
+    if not (is_owner or roles.can_see_team(comp.associate.team_id)):
+        raise Http404("No such comp day.")
+    if for_change and not roles.can_change_team(comp.associate.team_id):
+        raise PermissionDenied("Only the team's lead schedules comp days.")
+    return comp
+
+
+def get_comp_day_request_for_user(user: AnyUser, request_id: int) -> CompDayRequest:
+    """Only a lead of the team (or an admin) decides a comp-day request."""
+    roles = roles_for(user)
+    request = (
+        CompDayRequest.objects.select_related("comp_day__associate__team__site")
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None:
+        raise Http404("No such request.")
+    team_id = request.comp_day.associate.team_id
+    if not (request.comp_day.associate_id == roles.associate_id or roles.can_see_team(team_id)):
+        raise Http404("No such request.")
+    if not roles.can_change_team(team_id):
+        raise PermissionDenied("Only the team's lead decides comp-day requests.")
+    return request

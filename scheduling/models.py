@@ -638,3 +638,33 @@ class CompDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.associate} comp day {self.on or 'unscheduled'} ({self.status})"
+
+
+class CompDayRequest(models.Model):
+    """An associate asks to take a comp day on another weekday; the lead decides."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        DENIED = "denied", "Denied"
+
+    comp_day = models.ForeignKey(CompDay, on_delete=models.CASCADE, related_name="requests")
+    wanted_on = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(wanted_on__iso_week_day__lte=5), name="comp_request_on_a_weekday"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.comp_day.associate} wants {self.wanted_on} off"

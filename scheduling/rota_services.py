@@ -22,6 +22,7 @@ from teams.models import Associate, Team, User
 from . import rota, rules, selectors, services, tasks
 from .models import (
     CompDay,
+    CompDayRequest,
     CoverageRequirement,
     DayKind,
     EntryKind,
@@ -547,3 +548,73 @@ def draft_rotas(today: dt.date, weeks: int = 4) -> list[int]:
             functools.partial(tasks.notify_rota_draft.delay, proposal_id=proposal.pk)
         )
     return made
+
+
+@transaction.atomic
+def move_comp_day(*, actor: User, comp_day: CompDay, to: dt.date) -> CompDay:
+    """Schedule (or move) a comp day onto a weekday, if cover allows. All or nothing."""
+    associate = comp_day.associate
+    team = associate.team
+    services._lock_team(team)
+    comp = (
+        CompDay.objects.select_for_update(of=("self",)).select_related("duty").get(pk=comp_day.pk)
+    )
+    today = team.site.local_today()
+    problems = []
+    if comp.status in (CompDay.Status.TAKEN, CompDay.Status.EXPIRED):
+        problems.append(f"This comp day is already {comp.get_status_display().lower()}.")
+    if to.weekday() >= 5:
+        problems.append("A comp day is a weekday.")
+    if to <= today:
+        problems.append("Choose a day after today.")
+    if to > comp.expires_on:
+        problems.append(f"This comp day expires on {comp.expires_on:%a %-d %b}.")
+    if PublicHoliday.objects.filter(site_id=team.site_id, on=to).exists():
+        problems.append(f"{to:%a %-d %b} is a public holiday already.")
+    cell = ScheduleEntry.objects.filter(associate=associate, on=to).first()
+    if cell is not None and cell.kind in services.PROTECTED_KINDS:
+        problems.append(
+            f"{associate} already has {cell.get_kind_display().lower()} on {to:%a %-d %b}."
+        )
+    if problems:
+        raise ScheduleConflict(problems)
+    if cell is not None and cell.is_shift:
+        probe = TimeOffRequest(associate=associate, first_day=to, last_day=to)
+        broken = [i for i in services.time_off_impact(probe) if i.breaks_minimum]
+        if broken:
+            raise ScheduleConflict(
+                [
+                    f"{i.day:%a %-d %b}: {i.line.label} would drop to {i.after} "
+                    f"of {i.line.required} required."
+                    for i in broken
+                ]
+            )
+    changes = [Change(associate=associate, on=to, kind=EntryKind.COMP_DAY, note="Comp day")]
+    if comp.on is not None and comp.on != to:
+        changes.append(Change(associate=associate, on=comp.on, kind=None))
+    services._check_and_write(actor=actor, team=team, changes=changes)
+    comp.on, comp.status = to, CompDay.Status.SCHEDULED
+    comp.reason = f"moved to {to:%A %-d %b} by {actor.display_name}"[:200]
+    comp._history_user = actor  # type: ignore[attr-defined]
+    comp.save()
+    return comp
+
+
+@transaction.atomic
+def decide_comp_day_request(
+    *, actor: User, request: CompDayRequest, approve: bool
+) -> CompDayRequest:
+    locked = (
+        CompDayRequest.objects.select_for_update(of=("self",))
+        .select_related("comp_day__associate__team__site")
+        .get(pk=request.pk)
+    )
+    if locked.status != CompDayRequest.Status.PENDING:
+        return locked
+    if approve:
+        move_comp_day(actor=actor, comp_day=locked.comp_day, to=locked.wanted_on)
+    locked.status = CompDayRequest.Status.APPROVED if approve else CompDayRequest.Status.DENIED
+    locked.decided_at, locked.decided_by = timezone.now(), actor
+    locked._history_user = actor  # type: ignore[attr-defined]
+    locked.save()
+    return locked

@@ -48,6 +48,19 @@ urlpatterns = [
     path("my/rota/", views.my_rota, name="my-rota"),
     path("my/rota/wish/", views.my_rota_wish, name="my-rota-wish"),
     path("my/rota/preference/", views.my_rota_preference, name="my-rota-preference"),
+    path(
+        "my/rota/comp-days/<int:comp_day_id>/request/",
+        views.my_comp_day_request,
+        name="my-comp-day-request",
+    ),
+    path(
+        "comp-days/<int:comp_day_id>/schedule/", views.comp_day_schedule, name="comp-day-schedule"
+    ),
+    path(
+        "comp-day-requests/<int:request_id>/<str:decision>/",
+        views.comp_day_request_decide,
+        name="comp-day-request-decide",
+    ),
     path("my/swaps/new/", views.swap_propose, name="swap-propose"),
     path("swaps/<int:swap_id>/respond/", views.swap_respond, name="swap-respond"),
     path("swaps/<int:swap_id>/approve/", views.swap_approve, name="swap-approve"),

@@ -3,6 +3,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +19,14 @@ from teams.http import HtmxHttpRequest, authenticated_user
 from teams.models import Team
 
 from . import calendar, rota_services, selectors, services
-from .access import get_own_associate, get_swap_for_user, get_team_member, get_time_off_for_user
+from .access import (
+    get_comp_day_for_user,
+    get_comp_day_request_for_user,
+    get_own_associate,
+    get_swap_for_user,
+    get_team_member,
+    get_time_off_for_user,
+)
 from .forms import (
     AssignForm,
     CellForm,
@@ -34,6 +42,7 @@ from .forms import (
 )
 from .models import (
     CalendarFeed,
+    CompDayRequest,
     CoverageRequirement,
     EntryKind,
     PublishedEntry,
@@ -363,6 +372,9 @@ def timeoff_queue(request: HttpRequest, team_id: int) -> HttpResponse:
             "swaps": ShiftSwap.objects.filter(
                 requester__team=team, status__in=ShiftSwap.OPEN
             ).select_related("requester__user", "partner__user"),
+            "comp_requests": CompDayRequest.objects.filter(
+                comp_day__associate__team=team, status=CompDayRequest.Status.PENDING
+            ).select_related("comp_day__associate__user"),
             "recent": recent,
             "can_change": roles_for(user).can_change_team(team.pk),
         },
@@ -793,6 +805,7 @@ def associate_ledger(request: HttpRequest, associate_id: int) -> HttpResponse:
             "duties": duties,
             "balance": rota_services.balances([associate.pk], today)[associate.pk],
             "today": today,
+            "can_change": roles_for(user).can_change_team(associate.team_id),
         },
     )
 
@@ -858,3 +871,62 @@ def my_rota_preference(request: HttpRequest) -> HttpResponse:
     else:
         messages.error(request, "Not saved: choose a weekday.")
     return redirect("scheduling:my-rota")
+
+
+def _comp_day_date(request: HttpRequest) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(request.POST.get("on", ""))
+    except ValueError:
+        messages.error(request, "Nothing changed: choose a date.")
+        return None
+
+
+@require_POST
+def my_comp_day_request(request: HttpRequest, comp_day_id: int) -> HttpResponse:
+    user = authenticated_user(request)
+    comp = get_comp_day_for_user(user, comp_day_id)
+    if comp.associate_id != roles_for(user).associate_id:
+        raise PermissionDenied("Only the person who earned a comp day asks to move it.")
+    wanted = _comp_day_date(request)
+    if wanted is not None:
+        if wanted.weekday() >= 5 or wanted <= comp.associate.team.site.local_today():
+            messages.error(request, "Nothing changed: ask for a weekday after today.")
+        else:
+            CompDayRequest.objects.create(comp_day=comp, wanted_on=wanted)
+            messages.success(request, f"Asked for {wanted:%A %-d %b} off; your lead decides.")
+    return redirect("scheduling:my-rota")
+
+
+@require_POST
+def comp_day_schedule(request: HttpRequest, comp_day_id: int) -> HttpResponse:
+    user = authenticated_user(request)
+    comp = get_comp_day_for_user(user, comp_day_id, for_change=True)
+    wanted = _comp_day_date(request)
+    if wanted is not None:
+        try:
+            rota_services.move_comp_day(actor=user, comp_day=comp, to=wanted)
+        except ScheduleConflict as error:
+            _conflict_message(request, error, "Scheduling the comp day")
+        else:
+            messages.success(request, f"Comp day scheduled on {wanted:%A %-d %b}.")
+    return redirect("scheduling:ledger", associate_id=comp.associate_id)
+
+
+@require_POST
+def comp_day_request_decide(request: HttpRequest, request_id: int, decision: str) -> HttpResponse:
+    if decision not in {"approve", "deny"}:
+        raise Http404("No such decision.")
+    user = authenticated_user(request)
+    ask = get_comp_day_request_for_user(user, request_id)
+    try:
+        rota_services.decide_comp_day_request(
+            actor=user, request=ask, approve=decision == "approve"
+        )
+    except ScheduleConflict as error:
+        _conflict_message(request, error, "Moving the comp day")
+    else:
+        messages.success(
+            request,
+            "Comp-day request approved." if decision == "approve" else "Comp-day request denied.",
+        )
+    return redirect("scheduling:timeoff-queue", team_id=ask.comp_day.associate.team_id)

@@ -14,10 +14,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from scheduling.models import (
     CalendarFeed,
+    CompDay,
+    CompDayRequest,
     CoverageRequirement,
     RotaProposal,
     ShiftSwap,
     TimeOffRequest,
+    WeekendDuty,
 )
 from tests.conftest import PERSONAS, client_for
 
@@ -134,6 +137,11 @@ EXPECTATIONS: dict[str, Expect] = {
     "scheduling:my-rota": Expect(OWN),
     "scheduling:my-rota-wish": Expect(OWN_WRITE, method="post"),
     "scheduling:my-rota-preference": Expect(OWN_WRITE, method="post"),
+    "scheduling:my-comp-day-request": Expect(
+        DECIDE | {"associate": REDIRECT, "lead": 403, "admin": 403}, method="post", kwargs="comp"
+    ),
+    "scheduling:comp-day-schedule": Expect(DECIDE, method="post", kwargs="comp"),
+    "scheduling:comp-day-request-decide": Expect(DECIDE, method="post", kwargs="comp_request"),
     "scheduling:swap-propose": Expect(OWN),
     "scheduling:swap-respond": Expect(SWAP_RESPOND, method="post", kwargs="swap"),
     "scheduling:swap-approve": Expect(SWAP_DECIDE, method="post", kwargs="swap"),
@@ -212,6 +220,16 @@ def _url(name: str, expect: Expect, cast, request) -> str:
             last_day=dt.date(2030, 2, 3),
         )
         return reverse(name, kwargs={"team_id": proposal.team_id, "proposal_id": proposal.pk})
+    if expect.kwargs in ("comp", "comp_request"):
+        associate = request.getfixturevalue("associate")
+        duty = WeekendDuty.objects.create(associate=associate, on=dt.date(2030, 1, 12))
+        comp = CompDay.objects.create(
+            duty=duty, associate=associate, on=dt.date(2030, 1, 16), expires_on=dt.date(2030, 2, 11)
+        )
+        if expect.kwargs == "comp":
+            return reverse(name, kwargs={"comp_day_id": comp.pk})
+        ask = CompDayRequest.objects.create(comp_day=comp, wanted_on=dt.date(2030, 1, 17))
+        return reverse(name, kwargs={"request_id": ask.pk, "decision": "approve"})
     if expect.kwargs == "feed":
         feed = CalendarFeed.objects.create(
             associate=request.getfixturevalue("associate"), token=CalendarFeed.new_token()

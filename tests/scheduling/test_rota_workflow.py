@@ -245,3 +245,90 @@ def test_expiring_comp_day_reminders_are_sent_once(cast, team, lead, associate, 
     assert remind_expiring_comp_days() == 1
     assert remind_expiring_comp_days() == 0
     assert sorted(mail.outbox[0].to) == ["associate@example.com", "lead@example.com"]
+
+
+class TestMovingCompDays:
+    @pytest.fixture
+    def accepted(self, team, lead, crew):
+        rota_services.accept_rota(
+            actor=lead,
+            proposal=rota_services.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST),
+        )
+        return CompDay.objects.filter(status=CompDay.Status.SCHEDULED).order_by("on").first()
+
+    def free_weekday(self, comp):
+        """A later weekday in the window on which the person works a shift or has nothing."""
+        for n in range(1, 10):
+            day = comp.on + dt.timedelta(days=n)
+            if (
+                day.weekday() < 5
+                and not ScheduleEntry.objects.filter(
+                    associate=comp.associate, on=day, kind__in=["comp_day", "time_off"]
+                ).exists()
+            ):
+                return day
+        raise AssertionError("no free weekday")
+
+    def test_associate_asks_and_the_lead_approves(self, cast, team, lead, accepted):
+        comp, owner = accepted, accepted.associate
+        was = comp.on
+        wanted = self.free_weekday(comp)
+        client_for(owner.user).post(
+            reverse("scheduling:my-comp-day-request", kwargs={"comp_day_id": comp.pk}),
+            {"on": wanted.isoformat()},
+        )
+        ask = comp.requests.get()
+        client_for(lead).post(
+            reverse(
+                "scheduling:comp-day-request-decide",
+                kwargs={"request_id": ask.pk, "decision": "approve"},
+            )
+        )
+        comp.refresh_from_db()
+        ask.refresh_from_db()
+        assert (ask.status, comp.on) == ("approved", wanted)
+        assert ScheduleEntry.objects.get(associate=owner, on=wanted).kind == EntryKind.COMP_DAY
+        assert not ScheduleEntry.objects.filter(associate=owner, on=was, kind="comp_day").exists()
+        assert CompDay.history.filter(id=comp.pk).count() == 2  # audited move
+
+    def test_a_move_that_breaks_weekday_cover_is_refused(self, cast, team, lead, accepted):
+        from scheduling.models import CoverageRequirement
+
+        comp = accepted
+        was = comp.on
+        wanted = self.free_weekday(comp)
+        ScheduleEntry.objects.update_or_create(
+            associate=comp.associate,
+            on=wanted,
+            defaults={"kind": EntryKind.SHIFT, "starts_at": dt.time(9), "ends_at": dt.time(17)},
+        )
+        working = ScheduleEntry.objects.filter(on=wanted, kind=EntryKind.SHIFT).count()
+        CoverageRequirement.objects.create(team=team, day_kind="weekday", min_headcount=working)
+        with pytest.raises(ScheduleConflict, match="would drop to"):
+            rota_services.move_comp_day(actor=lead, comp_day=comp, to=wanted)
+        comp.refresh_from_db()
+        assert comp.on == was
+
+    @pytest.mark.parametrize("offset", [-30, 5 + 7 * 8])
+    def test_a_move_into_the_past_or_past_expiry_is_refused(self, cast, lead, accepted, offset):
+        with pytest.raises(ScheduleConflict):
+            rota_services.move_comp_day(
+                actor=lead, comp_day=accepted, to=accepted.on + dt.timedelta(days=offset)
+            )
+
+    def test_only_the_owner_asks_and_only_the_lead_decides(self, cast, team, lead, accepted):
+        other = next(
+            a
+            for a in cast.values()
+            if a is not None
+            and a != accepted.associate.user
+            and hasattr(a, "associate")
+            and a.associate.team_id == team.pk
+        )
+        url = reverse("scheduling:my-comp-day-request", kwargs={"comp_day_id": accepted.pk})
+        assert client_for(other).post(url, {"on": "2030-01-22"}).status_code in (403, 404)
+        schedule = reverse("scheduling:comp-day-schedule", kwargs={"comp_day_id": accepted.pk})
+        assert (
+            client_for(accepted.associate.user).post(schedule, {"on": "2030-01-22"}).status_code
+            == 403
+        )
