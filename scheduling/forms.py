@@ -217,6 +217,7 @@ class RotaSettingsForm(forms.ModelForm):
             "sunday_headcount",
             "weekend_template",
             "max_consecutive_days",
+            "comp_window_weeks",
             "comp_expiry_days",
             "back_to_back_for_volunteers_only",
         ]

@@ -472,6 +472,10 @@ class RotaSettings(models.Model):
         help_text="The shift weekend duties use; empty = the site's first weekend template.",
     )
     max_consecutive_days = models.PositiveSmallIntegerField(default=MAX_CONSECUTIVE_DAYS)
+    comp_window_weeks = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="Comp days fall in the weekend's working week or up to this many weeks after.",
+    )
     comp_expiry_days = models.PositiveSmallIntegerField(default=30)
     back_to_back_for_volunteers_only = models.BooleanField(
         default=True,
@@ -484,6 +488,9 @@ class RotaSettings(models.Model):
             models.CheckConstraint(
                 condition=Q(max_consecutive_days__gte=5) & Q(max_consecutive_days__lte=12),
                 name="rota_max_consecutive_sane",
+            ),
+            models.CheckConstraint(
+                condition=Q(comp_window_weeks__lte=3), name="rota_comp_window_sane"
             ),
         ]
 

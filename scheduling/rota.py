@@ -83,13 +83,14 @@ class RotaProblem:
     # Weekdays no new comp day may take: in the past, or in a published week.
     comp_blocked: frozenset[dt.date] = frozenset()
     max_consecutive: int = 6
+    comp_window_weeks: int = 1  # weeks after the weekend's own working week
     volunteers_only_back_to_back: bool = True
     time_limit: float = 10.0  # deterministic seconds of search, per solve
 
     def comp_window(self, weekend_day: dt.date) -> list[dt.date]:
-        """Weekdays of the weekend day's working week and of the week after."""
+        """Weekdays of the weekend day's working week and of the weeks after it."""
         monday = weekend_day - dt.timedelta(days=weekend_day.weekday())
-        days = [monday + dt.timedelta(days=n) for n in range(12)]
+        days = [monday + dt.timedelta(days=n) for n in range(7 * self.comp_window_weeks + 5)]
         return [d for d in days if d.weekday() < 5 and d not in self.comp_blocked]
 
 
@@ -253,7 +254,10 @@ class _DutyModel:
             for j in range(i, len(mondays)):
                 needing = [v for monday in mondays[i : j + 1] for v in duties_in_week[monday]]
                 room = sum(spare_in(monday) for monday in mondays[i : j + 1])
-                room += spare_in(mondays[j] + dt.timedelta(days=7))
+                room += sum(
+                    spare_in(mondays[j] + dt.timedelta(days=7 * k))
+                    for k in range(1, p.comp_window_weeks + 1)
+                )
                 self._hard(f"cover {start}", m.add(sum(needing) <= room))
         # Consecutive days with weekdays worked unless off: a window of
         # max_consecutive + 1 days may hold at most max_consecutive working days.

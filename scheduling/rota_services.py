@@ -74,7 +74,8 @@ def build_problem(team: Team, first: dt.date, last: dt.date) -> Built:
     template = weekend_template(team, settings)
     site = team.site
     weekend = rota.weekend_days_between(first, last)
-    horizon_first, horizon_last = first - dt.timedelta(days=14), last + dt.timedelta(days=14)
+    horizon_first = first - dt.timedelta(days=14)
+    horizon_last = last + dt.timedelta(days=7 * (settings.comp_window_weeks + 1))
     people = list(Associate.objects.for_team(team).active().select_related("user").order_by("pk"))
     ids = [a.pk for a in people]
 
@@ -235,6 +236,7 @@ def build_problem(team: Team, first: dt.date, last: dt.date) -> Built:
         fixed_comp=fixed_comp,
         current=frozenset(current),
         max_consecutive=settings.max_consecutive_days,
+        comp_window_weeks=settings.comp_window_weeks,
         volunteers_only_back_to_back=settings.back_to_back_for_volunteers_only,
     )
     return Built(problem=problem, people={a.pk: a for a in people}, template=template)

@@ -324,3 +324,17 @@ def test_the_dst_weekend_is_an_ordinary_weekend():
     assert isinstance(plan, RotaPlan)
     assert {d.on for d in plan.duties} == set(weekend)
     assert rota.violations(problem, plan) == []
+
+
+def test_a_wider_comp_window_reaches_further_weeks():
+    weekend = (MONDAY + dt.timedelta(days=5),)
+    # Only the third week has spare cover: a one-week window cannot place the
+    # comp day, a two-week window can.
+    third_week = {MONDAY + dt.timedelta(days=14 + n): 1 for n in range(5)}
+    spare = {d: 0 for d in weekdays_around(4)} | third_week
+    narrow = team(weekend_days=weekend, headcount={weekend[0]: 1}, spare_cover=spare)
+    assert isinstance(rota.solve(narrow), RotaInfeasible)
+    wide = RotaProblem(**{**narrow.__dict__, "comp_window_weeks": 2})
+    plan = rota.solve(wide)
+    assert isinstance(plan, RotaPlan)
+    assert plan.duties[0].comp_on in third_week
