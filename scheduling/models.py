@@ -326,7 +326,20 @@ class CoverageRequirement(models.Model):
         return f"{self.team} {self.get_day_kind_display()}: {scope} ≥ {self.min_headcount}"
 
 
-class TimeOffRequest(models.Model):
+class Decided(models.Model):
+    """Who decided a request, when, and what they said."""
+
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class TimeOffRequest(Decided):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         APPROVED = "approved", "Approved"
@@ -346,11 +359,6 @@ class TimeOffRequest(models.Model):
     note = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     requested_at = models.DateTimeField(auto_now_add=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    decision_note = models.CharField(max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -406,7 +414,7 @@ class CalendarFeed(models.Model):
         return secrets.token_urlsafe(32)
 
 
-class ShiftSwap(models.Model):
+class ShiftSwap(Decided):
     """Two teammates exchange their cells on one or two days.
 
     The requester offers their published shift on `requester_day` for the
@@ -431,11 +439,6 @@ class ShiftSwap(models.Model):
     note = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
     created_at = models.DateTimeField(auto_now_add=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    decision_note = models.CharField(max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:
