@@ -3,14 +3,23 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     CalendarFeed,
+    CompDay,
+    CompDayRequest,
     CoverageRequirement,
     LeaveAllowance,
     PublicHoliday,
     PublishedEntry,
+    RotaPreference,
+    RotaProposal,
+    RotaSettings,
+    RotaWish,
     ScheduleEntry,
     ScheduleWeek,
+    ShiftSwap,
     ShiftTemplate,
     TimeOffRequest,
+    WeekendDuty,
+    WeekendSkillNeed,
 )
 
 
@@ -86,3 +95,74 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     search_fields = ("associate__user__first_name", "associate__user__last_name")
     readonly_fields = ("token",)
     raw_id_fields = ("associate",)
+
+
+class WeekendSkillNeedInline(admin.TabularInline):
+    model = WeekendSkillNeed
+    extra = 1
+
+
+@admin.register(RotaSettings)
+class RotaSettingsAdmin(admin.ModelAdmin):
+    list_display = ("team", "saturday_headcount", "sunday_headcount", "comp_window_weeks")
+    list_select_related = ("team",)
+    search_fields = ("team__name",)
+    inlines = [WeekendSkillNeedInline]
+
+
+@admin.register(WeekendDuty)
+class WeekendDutyAdmin(SimpleHistoryAdmin):
+    list_display = ("on", "associate", "reason")
+    list_filter = ("associate__team",)
+    list_select_related = ("associate__user",)
+    search_fields = ("associate__user__first_name", "associate__user__last_name")
+    date_hierarchy = "on"
+    raw_id_fields = ("associate",)
+
+
+@admin.register(CompDay)
+class CompDayAdmin(SimpleHistoryAdmin):
+    list_display = ("associate", "on", "status", "expires_on")
+    list_filter = ("status", "associate__team")
+    list_select_related = ("associate__user",)
+    search_fields = ("associate__user__first_name", "associate__user__last_name")
+    raw_id_fields = ("associate", "duty")
+
+
+@admin.register(CompDayRequest)
+class CompDayRequestAdmin(SimpleHistoryAdmin):
+    list_display = ("comp_day", "wanted_on", "status")
+    list_filter = ("status",)
+    search_fields = ("comp_day__associate__user__last_name",)
+    raw_id_fields = ("comp_day",)
+
+
+@admin.register(RotaWish)
+class RotaWishAdmin(admin.ModelAdmin):
+    list_display = ("associate", "on", "kind")
+    list_filter = ("kind",)
+    search_fields = ("associate__user__first_name", "associate__user__last_name")
+    raw_id_fields = ("associate",)
+
+
+@admin.register(RotaPreference)
+class RotaPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("associate", "preferred_comp_weekday")
+    search_fields = ("associate__user__first_name", "associate__user__last_name")
+    raw_id_fields = ("associate",)
+
+
+@admin.register(RotaProposal)
+class RotaProposalAdmin(admin.ModelAdmin):
+    list_display = ("team", "first_day", "last_day", "created_at", "accepted_at")
+    list_filter = ("team",)
+    search_fields = ("team__name",)
+    readonly_fields = ("duties", "conflicts", "fairness", "objective", "bound")
+
+
+@admin.register(ShiftSwap)
+class ShiftSwapAdmin(SimpleHistoryAdmin):
+    list_display = ("requester", "requester_day", "partner", "partner_day", "status")
+    list_filter = ("status",)
+    search_fields = ("requester__user__last_name", "partner__user__last_name")
+    raw_id_fields = ("requester", "partner")

@@ -270,3 +270,20 @@ def test_admin_is_for_ops_admins_only(persona, cast):
             else:
                 assert response.status_code == 302, (url, persona, response.status_code)
                 assert "login" in response["Location"]
+
+
+INLINE_ONLY = {"WeekendSkillNeed"}  # edited inside RotaSettings
+
+
+def test_every_model_has_an_admin():
+    from django.apps import apps
+
+    missing = [
+        model.__name__
+        for app in ("teams", "scheduling", "performance")
+        for model in apps.get_app_config(app).get_models()
+        if model not in django_admin.site._registry
+        and not model.__name__.startswith("Historical")
+        and model.__name__ not in INLINE_ONLY
+    ]
+    assert missing == []
