@@ -64,6 +64,8 @@ class Person:
     volunteer: frozenset[dt.date] = frozenset()
     blackout: frozenset[dt.date] = frozenset()
     preferred_comp_weekday: int | None = None  # 0 = Monday
+    # Whose weekday cover a comp day takes from (a team, when a site pools teams).
+    group: int = 0
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,10 @@ class RotaProblem:
     headcount: dict[dt.date, int]
     skill_needs: dict[tuple[dt.date, int], int] = field(default_factory=dict)
     skill_names: dict[int, str] = field(default_factory=dict)
-    # How many people may be off (comp days) on a weekday without breaking cover.
+    # How many people may be off (comp days) on a weekday without breaking cover;
+    # per (group, day) when people come from several teams with their own cover.
     spare_cover: dict[dt.date, int] = field(default_factory=dict)
+    group_spare: dict[tuple[int, dt.date], int] = field(default_factory=dict)
     # Duties that are published: kept as they are.
     fixed: frozenset[tuple[int, dt.date]] = frozenset()
     fixed_comp: dict[tuple[int, dt.date], dt.date] = field(default_factory=dict)
@@ -86,6 +90,11 @@ class RotaProblem:
     comp_window_weeks: int = 1  # weeks after the weekend's own working week
     volunteers_only_back_to_back: bool = True
     time_limit: float = 10.0  # deterministic seconds of search, per solve
+
+    def spare(self, group: int, day: dt.date) -> int:
+        if self.group_spare:
+            return self.group_spare.get((group, day), 0)
+        return self.spare_cover.get(day, len(self.people))
 
     def comp_window(self, weekend_day: dt.date) -> list[dt.date]:
         """Weekdays of the weekend day's working week and of the weeks after it."""
@@ -235,30 +244,35 @@ class _DutyModel:
                 self.worked_weekend[pid, key] = worked
         # Comp-day capacity, week runs [a..b] -> weekdays of weeks a..b+1.
         mondays = sorted({k - dt.timedelta(days=5) for k in self.weekend_keys})
-        duties_in_week = {
-            monday: [
-                v
-                for (_pid, d), v in self.duty.items()
-                if _weekend_key(d) == monday + dt.timedelta(days=5)
-            ]
-            for monday in mondays
-        }
+        group_of = {q.id: q.group for q in p.people}
+        for group in sorted({q.group for q in p.people}):
+            duties_in_week = {
+                monday: [
+                    v
+                    for (pid, d), v in self.duty.items()
+                    if group_of[pid] == group and _weekend_key(d) == monday + dt.timedelta(days=5)
+                ]
+                for monday in mondays
+            }
 
-        def spare_in(monday: dt.date) -> int:
-            return sum(
-                max(p.spare_cover.get(monday + dt.timedelta(days=n), len(p.people)), 0)
-                for n in range(5)
-            )
-
-        for i, start in enumerate(mondays):
-            for j in range(i, len(mondays)):
-                needing = [v for monday in mondays[i : j + 1] for v in duties_in_week[monday]]
-                room = sum(spare_in(monday) for monday in mondays[i : j + 1])
-                room += sum(
-                    spare_in(mondays[j] + dt.timedelta(days=7 * k))
-                    for k in range(1, p.comp_window_weeks + 1)
+            def spare_in(monday: dt.date, group: int = group) -> int:
+                return sum(
+                    max(p.spare(group, monday + dt.timedelta(days=n)), 0)
+                    for n in range(5)
+                    if monday + dt.timedelta(days=n) not in p.comp_blocked
                 )
-                self._hard(f"cover {start}", m.add(sum(needing) <= room))
+
+            for i, start in enumerate(mondays):
+                for j in range(i, len(mondays)):
+                    needing = [v for mon in mondays[i : j + 1] for v in duties_in_week[mon]]
+                    if not needing:
+                        continue
+                    room = sum(spare_in(mon) for mon in mondays[i : j + 1])
+                    room += sum(
+                        spare_in(mondays[j] + dt.timedelta(days=7 * k))
+                        for k in range(1, p.comp_window_weeks + 1)
+                    )
+                    self._hard(f"cover {start}", m.add(sum(needing) <= room))
         # Consecutive days with weekdays worked unless off: a window of
         # max_consecutive + 1 days may hold at most max_consecutive working days.
         if days:
@@ -337,7 +351,7 @@ class _CompModel:
         self.m = cp_model.CpModel()
         self.comp: dict[tuple[int, dt.date, dt.date], cp_model.IntVar] = {}
         people = {q.id: q for q in problem.people}
-        by_day: dict[dt.date, list[cp_model.IntVar]] = defaultdict(list)
+        by_day: dict[tuple[int, dt.date], list[cp_model.IntVar]] = defaultdict(list)
         by_person_day: dict[tuple[int, dt.date], list[cp_model.IntVar]] = defaultdict(list)
         terms = []
         for pid, day in duties:
@@ -357,7 +371,7 @@ class _CompModel:
                 var = self.m.new_bool_var(f"comp_{pid}_{day}_{d}")
                 self.comp[pid, day, d] = var
                 choices.append(var)
-                by_day[d].append(var)
+                by_day[person.group, d].append(var)
                 by_person_day[pid, d].append(var)
                 if (
                     person.preferred_comp_weekday is not None
@@ -368,8 +382,8 @@ class _CompModel:
         for vs in by_person_day.values():
             if len(vs) > 1:
                 self.m.add_at_most_one(vs)
-        for d, vs in by_day.items():
-            self.m.add(sum(vs) <= max(problem.spare_cover.get(d, len(problem.people)), 0))
+        for (group, d), vs in by_day.items():
+            self.m.add(sum(vs) <= max(problem.spare(group, d), 0))
         self.m.minimize(sum(terms))
 
 
@@ -608,12 +622,9 @@ def _reasons(
 ) -> dict[tuple[int, dt.date], tuple[str, str]]:
     people = {q.id: q for q in problem.people}
     average = sum(q.history for q in problem.people) / max(len(problem.people), 1)
-    on_day: dict[dt.date, set[int]] = defaultdict(set)
-    for pid, day in chosen:
-        on_day[day].add(pid)
-    comp_count: dict[dt.date, int] = defaultdict(int)
-    for d in comp.values():
-        comp_count[d] += 1
+    comp_count: dict[tuple[int, dt.date], int] = defaultdict(int)
+    for (pid, _day), d in comp.items():
+        comp_count[people[pid].group, d] += 1
     found = {}
     for pid, day in chosen:
         person = people[pid]
@@ -655,7 +666,9 @@ def _reasons(
                 for d in problem.comp_window(day)
                 if d not in person.off_days and d not in person.unavailable
             ]
-            spare = {d: problem.spare_cover.get(d, 0) - comp_count[d] for d in window}
+            spare = {
+                d: problem.spare(person.group, d) - comp_count[person.group, d] for d in window
+            }
             best = max(spare.values()) if spare else 0
             named = f"{comp_day:%A} {comp_day.day} {comp_day:%b}"
             if spare.get(comp_day) == best:
@@ -682,7 +695,7 @@ def violations(problem: RotaProblem, plan: RotaPlan) -> list[str]:
     for key in problem.fixed:
         if key not in duties:
             found.append(f"published duty {key} dropped")
-    comp_on: dict[dt.date, int] = defaultdict(int)
+    comp_on: dict[tuple[int, dt.date], int] = defaultdict(int)
     off: dict[int, set[dt.date]] = defaultdict(set)
     for duty in plan.duties:
         person = people[duty.person_id]
@@ -695,10 +708,10 @@ def violations(problem: RotaProblem, plan: RotaPlan) -> list[str]:
         if duty.comp_on in off[duty.person_id]:
             found.append(f"{person.name}: two comp days on {duty.comp_on}")
         off[duty.person_id].add(duty.comp_on)
-        comp_on[duty.comp_on] += 1
-    for day, count in comp_on.items():
-        if count > problem.spare_cover.get(day, len(problem.people)):
-            found.append(f"{day}: {count} comp days, cover allows {problem.spare_cover.get(day)}")
+        comp_on[person.group, duty.comp_on] += 1
+    for (group, day), count in comp_on.items():
+        if count > problem.spare(group, day):
+            found.append(f"{day}: {count} comp days, cover allows {problem.spare(group, day)}")
     by_weekend: dict[tuple[int, dt.date], list[dt.date]] = defaultdict(list)
     for pid, day in duties:
         by_weekend[pid, _weekend_key(day)].append(day)
