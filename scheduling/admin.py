@@ -107,6 +107,7 @@ class RotaSettingsAdmin(admin.ModelAdmin):
     list_display = ("team", "saturday_headcount", "sunday_headcount", "comp_window_weeks")
     list_select_related = ("team",)
     search_fields = ("team__name",)
+    filter_horizontal = ("pooled_teams",)
     inlines = [WeekendSkillNeedInline]
 
 

@@ -480,6 +480,13 @@ class RotaSettings(models.Model):
         help_text="Comp days fall in the weekend's working week or up to this many weeks after.",
     )
     comp_expiry_days = models.PositiveSmallIntegerField(default=30)
+    pooled_teams = models.ManyToManyField(
+        Team,
+        blank=True,
+        related_name="rota_pools",
+        help_text="Other teams of the site whose people staff these weekends too. Their "
+        "weekday cover is kept team by team; this team's lead generates and accepts.",
+    )
     back_to_back_for_volunteers_only = models.BooleanField(
         default=True,
         help_text="Two weekends in a row only for people who volunteered for one of them.",

@@ -43,6 +43,13 @@ from .services import Change, ScheduleConflict
 HISTORY_DAYS = 365
 
 
+def pool_of(team: Team, settings: RotaSettings) -> list[Team]:
+    """The teams whose people staff this team's weekends: itself and its pool."""
+    if not settings.pk:
+        return [team]
+    return [team, *settings.pooled_teams.exclude(pk=team.pk).select_related("site").order_by("pk")]
+
+
 def settings_for(team: Team) -> RotaSettings:
     """The team's settings, or the defaults (unsaved) when it has none yet."""
     found = RotaSettings.objects.filter(team=team).prefetch_related("skill_needs__skill").first()
@@ -76,12 +83,16 @@ def build_problem(team: Team, first: dt.date, last: dt.date) -> Built:
     weekend = rota.weekend_days_between(first, last)
     horizon_first = first - dt.timedelta(days=14)
     horizon_last = last + dt.timedelta(days=7 * (settings.comp_window_weeks + 1))
-    people = list(Associate.objects.for_team(team).active().select_related("user").order_by("pk"))
+    pool = pool_of(team, settings)
+    people = list(
+        Associate.objects.filter(team__in=pool).active().select_related("user").order_by("pk")
+    )
     ids = [a.pk for a in people]
 
+    # A week published for any team of the pool is kept as it is for all of them.
     published = set(
         ScheduleWeek.objects.filter(
-            team=team,
+            team__in=pool,
             starts_on__gte=monday_of(horizon_first),
             starts_on__lte=horizon_last,
             published_at__isnull=False,
@@ -194,6 +205,7 @@ def build_problem(team: Team, first: dt.date, last: dt.date) -> Built:
                 volunteer=frozenset(wishes[associate.pk][RotaWish.Kind.VOLUNTEER]),
                 blackout=frozenset(wishes[associate.pk][RotaWish.Kind.BLACKOUT]),
                 preferred_comp_weekday=preferred.get(associate.pk),
+                group=associate.team_id,
             )
         )
 
@@ -214,9 +226,20 @@ def build_problem(team: Team, first: dt.date, last: dt.date) -> Built:
                 if monday_of(day) not in published:
                     skill_needs[day, need.skill_id] = need.min_count
 
-    spare = _spare_cover(
-        team, people, entries, holidays, leave, replaceable_comp, horizon_first, horizon_last
-    )
+    group_spare = {
+        (member.pk, day): count
+        for member in pool
+        for day, count in _spare_cover(
+            member,
+            [a for a in people if a.team_id == member.pk],
+            entries,
+            holidays,
+            leave,
+            replaceable_comp,
+            horizon_first,
+            horizon_last,
+        ).items()
+    }
     today = site.local_today()
     blocked = {
         horizon_first + dt.timedelta(days=n)
@@ -231,7 +254,7 @@ def build_problem(team: Team, first: dt.date, last: dt.date) -> Built:
         headcount=headcount,
         skill_needs=skill_needs,
         skill_names=skill_names,
-        spare_cover=spare,
+        group_spare=group_spare,
         fixed=frozenset(fixed),
         fixed_comp=fixed_comp,
         current=frozenset(current),
@@ -348,15 +371,19 @@ def accept_rota(
     """Accept all (keys=None) or some proposed duties: ledger rows and draft schedule
     cells in one transaction, checked by the schedule rules; all or nothing."""
     team = proposal.team
-    services._lock_team(team)
+    settings = settings_for(team)
+    pool = pool_of(team, settings)
+    for member in sorted(pool, key=lambda t: t.pk):  # one order, so accepts cannot deadlock
+        services._lock_team(member)
     locked = RotaProposal.objects.select_for_update().get(pk=proposal.pk)
     if locked.conflicts:
         raise ScheduleConflict(["This proposal has conflicts; nothing can be accepted."])
-    settings = settings_for(team)
     template = weekend_template(team, settings)
     if template is None:
         raise ScheduleConflict([f"{team.site} has no weekend shift template."])
-    people = {a.pk: a for a in Associate.objects.for_team(team).select_related("user")}
+    people = {
+        a.pk: a for a in Associate.objects.filter(team__in=pool).select_related("user", "team")
+    }
     wanted = [
         d
         for d in locked.duties
@@ -367,8 +394,8 @@ def accept_rota(
     existing = {
         (d.associate_id, d.on): d
         for d in WeekendDuty.objects.filter(
-            associate__team=team, on__gte=locked.first_day, on__lte=locked.last_day
-        ).select_related("comp_day")
+            associate__team__in=pool, on__gte=locked.first_day, on__lte=locked.last_day
+        ).select_related("comp_day", "associate__team")
     }
     changes: list[Change] = []
     added = []
@@ -406,7 +433,7 @@ def accept_rota(
     blocked = [
         e
         for e in ScheduleEntry.objects.filter(
-            associate__team=team,
+            associate__team__in=pool,
             on__in={on for _pid, on in targets},
             kind__in=services.PROTECTED_KINDS,
         ).select_related("associate__user")
@@ -427,7 +454,11 @@ def accept_rota(
             comp.delete()
         duty._history_user = actor  # type: ignore[attr-defined]
         duty.delete()
-    services._check_and_write(actor=actor, team=team, changes=changes)
+    by_team: dict[int, list[Change]] = defaultdict(list)
+    for change in changes:
+        by_team[change.associate.team_id].append(change)
+    for member in pool:
+        services._check_and_write(actor=actor, team=member, changes=by_team[member.pk])
     for associate, on, comp_on, item in added:
         duty = WeekendDuty(associate=associate, on=on, reason=item["reason"][:200])
         duty._history_user = actor  # type: ignore[attr-defined]
@@ -536,6 +567,8 @@ def draft_rotas(today: dt.date, weeks: int = 4) -> list[int]:
     made = []
     for settings in RotaSettings.objects.select_related("team__site"):
         team = settings.team
+        if RotaSettings.objects.filter(pooled_teams=team).exists():
+            continue  # its weekends are drafted with the pool it belongs to
         planned = WeekendDuty.objects.filter(
             associate__team=team, on__gte=first, on__lte=last
         ).exists()

@@ -662,8 +662,9 @@ def rota(request: HttpRequest, team_id: int) -> HttpResponse:
         (proposal.fairness or {}).values() if proposal else [],
         key=lambda row: (-row["total"], row["name"]),
     )
+    pool = rota_services.pool_of(team, settings)
     upcoming = (
-        WeekendDuty.objects.filter(associate__team=team, on__gte=today)
+        WeekendDuty.objects.filter(associate__team__in=pool, on__gte=today)
         .select_related("associate__user", "comp_day")
         .order_by("on", "associate__user__first_name")[:60]
     )
@@ -690,6 +691,7 @@ def rota(request: HttpRequest, team_id: int) -> HttpResponse:
             "settings_form": RotaSettingsForm(instance=settings, team=team),
             "settings": settings,
             "skill_needs": list(settings.skill_needs.all()) if settings.pk else [],
+            "pooled": pool[1:],
         },
     )
 

@@ -332,3 +332,39 @@ class TestMovingCompDays:
             client_for(accepted.associate.user).post(schedule, {"on": "2030-01-22"}).status_code
             == 403
         )
+
+
+def test_a_site_pool_staffs_weekends_from_several_teams_keeping_each_teams_cover(
+    cast, team, other_team, lead, crew
+):
+    from scheduling.models import CoverageRequirement
+
+    others = [AssociateFactory(team=other_team, hired_on=dt.date(2024, 1, 1)) for _ in range(4)]
+    settings = RotaSettings.objects.get(team=team)
+    settings.saturday_headcount = settings.sunday_headcount = 2
+    settings.save()
+    settings.pooled_teams.add(other_team)
+    # The other team (5 people with the cast's) may not lose anyone on weekdays, so
+    # its people cannot take a comp day and the pool staffs weekends with this team.
+    CoverageRequirement.objects.create(team=other_team, day_kind="weekday", min_headcount=5)
+    proposal = rota_services.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    assert not proposal.conflicts
+    assert {d["associate_id"] for d in proposal.duties} <= {a.pk for a in crew}
+
+    # With room in the other team's cover, both teams share the weekends.
+    CoverageRequirement.objects.filter(team=other_team).update(min_headcount=1)
+    proposal = rota_services.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    staffed = {d["associate_id"] for d in proposal.duties}
+    assert staffed & {a.pk for a in others}
+    assert staffed & {a.pk for a in crew}
+    rota_services.accept_rota(actor=lead, proposal=proposal)
+    assert WeekendDuty.objects.filter(associate__team=other_team).exists()
+    assert ScheduleEntry.objects.filter(
+        associate__team=other_team, kind=EntryKind.COMP_DAY
+    ).exists()
+    # The pooled team is drafted with its pool, never on its own.
+    RotaSettings.objects.create(team=other_team)
+    assert all(
+        RotaProposal.objects.get(pk=pk).team == team
+        for pk in rota_services.draft_rotas(MONDAY + dt.timedelta(days=21))
+    )
