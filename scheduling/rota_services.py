@@ -9,6 +9,7 @@ schedule write.
 
 import datetime as dt
 import functools
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -265,7 +266,16 @@ def build_problem(team: Team, first: dt.date, last: dt.date) -> Built:
     return Built(problem=problem, people={a.pk: a for a in people}, template=template)
 
 
-def _breaks_rest(entries, associate, day, template, zone) -> bool:  # type: ignore[no-untyped-def]
+Cells = dict[tuple[int, dt.date], ScheduleEntry]
+
+
+def _breaks_rest(
+    entries: Cells,
+    associate: Associate,
+    day: dt.date,
+    template: ShiftTemplate,
+    zone: zoneinfo.ZoneInfo,
+) -> bool:
     """Would a weekend shift on `day` leave less than 11 hours' rest around it?"""
     plan = {
         d: entries[associate.pk, d]
@@ -286,8 +296,15 @@ def _breaks_rest(entries, associate, day, template, zone) -> bool:  # type: igno
     return False
 
 
-def _spare_cover(  # type: ignore[no-untyped-def]
-    team, people, entries, holidays, leave, replaceable_comp, first, last
+def _spare_cover(
+    team: Team,
+    people: list[Associate],
+    entries: Cells,
+    holidays: set[dt.date],
+    leave: dict[int, set[dt.date]],
+    replaceable_comp: set[tuple[int, dt.date]],
+    first: dt.date,
+    last: dt.date,
 ) -> dict[dt.date, int]:
     """How many more people may be off on each weekday without going below the minimum."""
     minimum = (
@@ -374,7 +391,7 @@ def accept_rota(
     settings = settings_for(team)
     pool = pool_of(team, settings)
     for member in sorted(pool, key=lambda t: t.pk):  # one order, so accepts cannot deadlock
-        services._lock_team(member)
+        services.lock_team(member)
     locked = RotaProposal.objects.select_for_update().get(pk=proposal.pk)
     if locked.conflicts:
         raise ScheduleConflict(["This proposal has conflicts; nothing can be accepted."])
@@ -458,7 +475,7 @@ def accept_rota(
     for change in changes:
         by_team[change.associate.team_id].append(change)
     for member in pool:
-        services._check_and_write(actor=actor, team=member, changes=by_team[member.pk])
+        services.check_and_write(actor=actor, team=member, changes=by_team[member.pk])
     for associate, on, comp_on, item in added:
         duty = WeekendDuty(associate=associate, on=on, reason=item["reason"][:200])
         duty._history_user = actor  # type: ignore[attr-defined]
@@ -590,7 +607,7 @@ def move_comp_day(*, actor: User, comp_day: CompDay, to: dt.date) -> CompDay:
     """Schedule (or move) a comp day onto a weekday, if cover allows. All or nothing."""
     associate = comp_day.associate
     team = associate.team
-    services._lock_team(team)
+    services.lock_team(team)
     comp = (
         CompDay.objects.select_for_update(of=("self",)).select_related("duty").get(pk=comp_day.pk)
     )
@@ -627,7 +644,7 @@ def move_comp_day(*, actor: User, comp_day: CompDay, to: dt.date) -> CompDay:
     changes = [Change(associate=associate, on=to, kind=EntryKind.COMP_DAY, note="Comp day")]
     if comp.on is not None and comp.on != to:
         changes.append(Change(associate=associate, on=comp.on, kind=None))
-    services._check_and_write(actor=actor, team=team, changes=changes)
+    services.check_and_write(actor=actor, team=team, changes=changes)
     comp.on, comp.status = to, CompDay.Status.SCHEDULED
     comp.reason = f"moved to {to:%A %-d %b} by {actor.display_name}"[:200]
     comp._history_user = actor  # type: ignore[attr-defined]

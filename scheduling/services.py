@@ -91,7 +91,7 @@ class Change:
         )
 
 
-def _lock_team(team: Team) -> None:
+def lock_team(team: Team) -> None:
     # Every schedule write for a team serializes here, so two leads (or a lead
     # and a time-off approval) cannot each pass a check the other invalidates.
     Team.objects.select_for_update().filter(pk=team.pk).first()
@@ -112,7 +112,7 @@ def _approved_time_off(
     return days
 
 
-def _check_and_write(*, actor: User, team: Team, changes: Sequence[Change]) -> int:
+def check_and_write(*, actor: User, team: Team, changes: Sequence[Change]) -> int:
     """Apply changes to the working plan, all or nothing. Caller holds the team lock."""
     if not changes:
         return 0
@@ -202,8 +202,8 @@ def _check_and_write(*, actor: User, team: Team, changes: Sequence[Change]) -> i
 @transaction.atomic
 def apply_changes(*, actor: User, team: Team, changes: Sequence[Change]) -> int:
     """Set cells of a team's working plan; all or nothing. Returns cells written."""
-    _lock_team(team)
-    return _check_and_write(actor=actor, team=team, changes=changes)
+    lock_team(team)
+    return check_and_write(actor=actor, team=team, changes=changes)
 
 
 @transaction.atomic
@@ -216,7 +216,7 @@ def assign_template(
     template: ShiftTemplate,
 ) -> int:
     """Put one shift template on several people × days at once (all or nothing)."""
-    _lock_team(team)
+    lock_team(team)
     protected = {
         (e.associate_id, e.on): e
         for e in ScheduleEntry.objects.filter(
@@ -230,13 +230,13 @@ def assign_template(
     if refused:
         raise ScheduleConflict(refused)
     changes = [Change.shift(a, d, template) for a in associates for d in days]
-    return _check_and_write(actor=actor, team=team, changes=changes)
+    return check_and_write(actor=actor, team=team, changes=changes)
 
 
 @transaction.atomic
 def copy_week(*, actor: User, team: Team, source_monday: dt.date, target_monday: dt.date) -> int:
     """Copy shifts and days off of one week onto the empty cells of another."""
-    _lock_team(team)
+    lock_team(team)
     offset = target_monday - source_monday
     active = set(team.associates.filter(is_active=True).values_list("pk", flat=True))
     source = (
@@ -255,7 +255,7 @@ def copy_week(*, actor: User, team: Team, source_monday: dt.date, target_monday:
         for e in source
         if (e.associate_id, e.on + offset) not in taken
     ]
-    return _check_and_write(actor=actor, team=team, changes=changes)
+    return check_and_write(actor=actor, team=team, changes=changes)
 
 
 def _sync_published(
@@ -294,7 +294,7 @@ def _sync_published(
 @transaction.atomic
 def publish_week(*, actor: User, team: Team, monday: dt.date) -> set[int]:
     """Publish a team's week; email only the associates whose week changed."""
-    _lock_team(team)
+    lock_team(team)
     now = timezone.now()
     sunday = monday + dt.timedelta(days=6)
     week, _ = ScheduleWeek.objects.get_or_create(team=team, starts_on=monday)
@@ -416,7 +416,7 @@ def approve_time_off(*, actor: User, request: TimeOffRequest, note: str = "") ->
     team lock makes two concurrent approvals see each other's effect.
     """
     team = request.associate.team
-    _lock_team(team)
+    lock_team(team)
     request = (
         TimeOffRequest.objects.select_for_update(of=("self",))
         .select_related("associate__team__site", "associate__user")
@@ -446,7 +446,7 @@ def approve_time_off(*, actor: User, request: TimeOffRequest, note: str = "") ->
         )
         for d in days
     ]
-    _check_and_write(actor=actor, team=team, changes=changes)
+    check_and_write(actor=actor, team=team, changes=changes)
     published = _published_weeks(team, days)
     published_days = [d for d in days if monday_of(d) in published]
     if published_days:
@@ -477,7 +477,7 @@ def deny_time_off(*, actor: User, request: TimeOffRequest, note: str = "") -> Ti
 def cancel_time_off(*, actor: User, request: TimeOffRequest) -> TimeOffRequest:
     """Withdraw a request; approved days go back to empty cells for the lead to fill."""
     team = request.associate.team
-    _lock_team(team)
+    lock_team(team)
     request = TimeOffRequest.objects.select_for_update().get(pk=request.pk)
     if request.status in {TimeOffRequest.Status.CANCELLED, TimeOffRequest.Status.DENIED}:
         return request
@@ -646,7 +646,7 @@ def approve_swap(*, actor: User, swap: ShiftSwap, note: str = "") -> ShiftSwap:
     """Exchange both people's cells on the swap's days, in the plan and, for
     published weeks, in what they see. Refused if any rule or coverage breaks."""
     team = swap.requester.team
-    _lock_team(team)
+    lock_team(team)
     locked = _locked_swap(swap, expected=[ShiftSwap.Status.ACCEPTED])
     if locked is None:
         current = ShiftSwap.objects.get(pk=swap.pk)
@@ -697,7 +697,7 @@ def approve_swap(*, actor: User, swap: ShiftSwap, note: str = "") -> ShiftSwap:
             # The comp day goes with the duty, unscheduled: its old date was
             # chosen for the other person's week.
             changes.append(Change(associate=duty.associate, on=comp.on, kind=None))
-    _check_and_write(actor=actor, team=team, changes=changes)
+    check_and_write(actor=actor, team=team, changes=changes)
     for duty, to in moves:
         _move_duty(duty, to=to, actor=actor)
     _set_swap_status(locked, actor=actor, status=ShiftSwap.Status.APPROVED, note=note)
