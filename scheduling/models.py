@@ -137,9 +137,6 @@ class EntryQuerySet(models.QuerySet["ScheduleEntry"]):
     def between(self, first: dt.date, last: dt.date) -> "EntryQuerySet":
         return self.filter(on__gte=first, on__lte=last)
 
-    def shifts(self) -> "EntryQuerySet":
-        return self.filter(kind=EntryKind.SHIFT)
-
 
 CELL_FIELDS = ("kind", "template_id", "starts_at", "ends_at", "break_minutes", "note")
 

@@ -36,7 +36,6 @@ Deterministic: one search worker, a fixed seed and a deterministic time limit.
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -748,7 +747,3 @@ def _consecutive_violations(problem: RotaProblem, plan: RotaPlan) -> list[str]:
 def weekend_days_between(first: dt.date, last: dt.date) -> list[dt.date]:
     days = (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
     return [d for d in days if d.weekday() >= 5]
-
-
-def ids(people: Iterable[Person]) -> list[int]:
-    return [p.id for p in people]

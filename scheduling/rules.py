@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from teams.models import Site
 
-from .models import MAX_CONSECUTIVE_DAYS, MIN_REST, EntryFields, EntryKind
+from .models import MAX_CONSECUTIVE_DAYS, MIN_REST, EntryFields
 
 
 def _shift_bounds(entry: EntryFields, zone: zoneinfo.ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
@@ -85,7 +85,3 @@ def conflicts(
             f"{name} would work {run} days in a row around {when} (maximum {max_consecutive})."
         )
     return found
-
-
-def is_working(entry: EntryFields | None) -> bool:
-    return entry is not None and entry.kind == EntryKind.SHIFT

@@ -206,12 +206,6 @@ class Associate(models.Model):
     def name(self) -> str:
         return self.user.display_name
 
-    def tenure_years(self, today: dt.date) -> int:
-        years = today.year - self.hired_on.year
-        if (today.month, today.day) < (self.hired_on.month, self.hired_on.day):
-            years -= 1
-        return max(years, 0)
-
 
 class AssociateSkill(models.Model):
     class Proficiency(models.IntegerChoices):
