@@ -50,8 +50,12 @@ class CellForm(forms.Form):
                 self.add_error("starts_at", "A custom shift needs a start time.")
             if ends is None:
                 self.add_error("ends_at", "A custom shift needs an end time.")
-            if isinstance(starts, dt.time) and isinstance(ends, dt.time) and ends <= starts:
-                self.add_error("ends_at", "The shift must end after it starts.")
+            if isinstance(starts, dt.time) and isinstance(ends, dt.time):
+                minutes = (ends.hour * 60 + ends.minute) - (starts.hour * 60 + starts.minute)
+                if minutes <= 0:
+                    self.add_error("ends_at", "The shift must end after it starts.")
+                elif (cleaned.get("break_minutes") or 0) >= minutes:
+                    self.add_error("break_minutes", "The break must be shorter than the shift.")
         return cleaned
 
     def template(self) -> ShiftTemplate | None:
@@ -153,6 +157,13 @@ class CoverageRequirementForm(forms.ModelForm):
             template=cleaned.get("template"),
             skill=cleaned.get("skill"),
         ).exclude(pk=self.instance.pk)
+        template, day_kind = cleaned.get("template"), cleaned.get("day_kind")
+        if (
+            isinstance(template, ShiftTemplate)
+            and template.applies_to != ShiftTemplate.Applies.ANY
+            and template.applies_to != day_kind
+        ):
+            self.add_error("template", f"{template.name} is not a shift for these days.")
         if same.exists():
             raise forms.ValidationError(
                 "There is already a requirement for these days, band and skill; "
@@ -240,6 +251,8 @@ class RotaWishForm(forms.Form):
         day: dt.date = self.cleaned_data["on"]
         if day.weekday() < 5:
             raise forms.ValidationError("Choose a Saturday or a Sunday.")
+        if day > dt.date.today() + dt.timedelta(days=366):
+            raise forms.ValidationError("Choose a weekend day within the next year.")
         return day
 
 

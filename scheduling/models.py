@@ -4,6 +4,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -292,7 +293,9 @@ class CoverageRequirement(models.Model):
         related_name="+",
         help_text="Leave empty to count everyone.",
     )
-    min_headcount = models.PositiveSmallIntegerField()
+    min_headcount = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
 
     class Meta:
         ordering = ["team", "day_kind", "template", "skill"]

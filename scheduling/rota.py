@@ -625,8 +625,11 @@ def _reasons(
     for (pid, _day), d in comp.items():
         comp_count[people[pid].group, d] += 1
     found = {}
-    for pid, day in chosen:
+    previous: dict[int, dt.date | None] = {q.id: q.last_weekend for q in problem.people}
+    for pid, day in sorted(chosen, key=lambda key: key[1]):
         person = people[pid]
+        last_weekend = previous[pid]
+        previous[pid] = day
         reason = ""
         if (pid, day) in problem.fixed:
             reason = "already published"
@@ -642,8 +645,8 @@ def _reasons(
                     reason = f"only {name}-skilled associate available"
                     break
         if not reason:
-            if person.last_weekend is not None:
-                weeks = (day - person.last_weekend).days // 7
+            if last_weekend is not None:
+                weeks = (day - last_weekend).days // 7
                 reason = (
                     f"longest since last weekend: {weeks} weeks"
                     if weeks >= 3

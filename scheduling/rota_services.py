@@ -670,3 +670,34 @@ def decide_comp_day_request(
     locked._history_user = actor  # type: ignore[attr-defined]
     locked.save()
     return locked
+
+
+def as_seen_by_associate(
+    associate: Associate, duties: list[WeekendDuty], today: dt.date
+) -> list[WeekendDuty]:
+    """What an associate may see of their own ledger: past duties, and future ones
+    only in weeks their lead has published (drafts stay with the lead)."""
+    published = set(
+        ScheduleWeek.objects.filter(
+            team_id=associate.team_id, published_at__isnull=False
+        ).values_list("starts_on", flat=True)
+    )
+    return [d for d in duties if d.on < today or monday_of(d.on) in published]
+
+
+def balance_of(duties: list[WeekendDuty], today: dt.date) -> Balance:
+    """The Balance of a list of duties with their comp days loaded."""
+    counts: dict[str, int] = defaultdict(int)
+    for duty in duties:
+        counts["worked" if duty.on < today else "upcoming"] += 1
+        comp = getattr(duty, "comp_day", None)
+        if comp is not None:
+            counts[comp.status] += 1
+    return Balance(
+        worked=counts["worked"],
+        upcoming=counts["upcoming"],
+        scheduled=counts[CompDay.Status.SCHEDULED],
+        owed=counts[CompDay.Status.OWED],
+        taken=counts[CompDay.Status.TAKEN],
+        expired=counts[CompDay.Status.EXPIRED],
+    )

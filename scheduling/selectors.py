@@ -333,3 +333,12 @@ def coverage_overview(teams: Sequence[Team], *, weeks: int) -> list[TeamCoverage
 def monday_of_today(team: Team) -> dt.date:
     today = team.site.local_today()
     return today - dt.timedelta(days=today.weekday())
+
+
+def published_week_labels(associate: Associate, days: list[dt.date]) -> dict[dt.date, str]:
+    """What the associate does each day, as published ("Early 07:00–15:30", "Day off")."""
+    labels = {}
+    for entry in published_schedule(associate, min(days), max(days)):
+        name = entry.template.name + " " if entry.template else ""
+        labels[entry.on] = f"{name}{entry.label()}" if entry.is_shift else entry.label()
+    return labels

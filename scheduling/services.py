@@ -564,6 +564,13 @@ def propose_swap(
         problems.append(f"You have no published shift on {requester_day:%a %-d %b}.")
     if (partner.pk, partner_day) not in shifts:
         problems.append(f"{partner} has no published shift on {partner_day:%a %-d %b}.")
+    if requester_day == partner_day and not problems:
+        mine, theirs = (
+            PublishedEntry.objects.filter(associate=a, on=requester_day).first()
+            for a in (requester, partner)
+        )
+        if mine is not None and theirs is not None and mine.same_as(theirs):
+            problems.append("You both work the same shift that day: there is nothing to swap.")
     if problems:
         raise ScheduleConflict(problems)
     swap = ShiftSwap(

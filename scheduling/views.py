@@ -1,6 +1,7 @@
 import csv
 import datetime as dt
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -73,6 +74,11 @@ def _week_param(request: HttpRequest, team: Team) -> dt.date:
 def _grid_url(team: Team, monday: dt.date, weeks: int = 1) -> str:
     query = {"week": monday.isoformat()} | ({"weeks": str(weeks)} if weeks != 1 else {})
     return reverse("scheduling:schedule-grid", kwargs={"team_id": team.pk}) + "?" + urlencode(query)
+
+
+def _plain_errors(form: forms.BaseForm) -> str:
+    """A form's errors as one plain sentence for a flash message."""
+    return " ".join(str(message) for errors in form.errors.values() for message in errors)
 
 
 def _conflict_message(request: HttpRequest, error: ScheduleConflict, what: str) -> None:
@@ -208,12 +214,9 @@ def schedule_assign(request: HttpRequest, team_id: int) -> HttpResponse:
     people = team.associates.filter(is_active=True).select_related("user")
     form = AssignForm(request.POST, team=team, days=days, people=people)
     if not form.is_valid():
-        problems = "; ".join(
-            f"{form.fields[f].label if f in form.fields else 'Form'}: "
-            + " ".join(str(message) for message in e)
-            for f, e in form.errors.items()
+        messages.error(
+            request, "Nothing was assigned: choose a shift, at least one person and one day."
         )
-        messages.error(request, f"Nothing was assigned. {problems}")
         return redirect(_grid_url(team, monday, weeks))
     template = form.cleaned_data["template"]
     chosen = form.chosen_days()
@@ -227,8 +230,9 @@ def schedule_assign(request: HttpRequest, team_id: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"{template.name} assigned: {len(associates)} people × {len(chosen)} days "
-            f"({written} cells changed).",
+            f"{template.name} assigned: {len(associates)} "
+            f"{'person' if len(associates) == 1 else 'people'} × {len(chosen)} "
+            f"day{'' if len(chosen) == 1 else 's'} ({written} cells changed).",
         )
     return redirect(_grid_url(team, monday, weeks))
 
@@ -702,9 +706,7 @@ def rota_generate(request: HttpRequest, team_id: int) -> HttpResponse:
     team = get_team_for_user(user, team_id, for_change=True)
     form = RotaGenerateForm(request.POST)
     if not form.is_valid():
-        messages.error(
-            request, "Nothing was generated: " + " ".join(str(e) for e in form.errors.values())
-        )
+        messages.error(request, "Nothing was generated: " + _plain_errors(form))
         return redirect("scheduling:rota", team_id=team.pk)
     first = form.cleaned_data["first_day"]
     last = first + dt.timedelta(days=7 * form.cleaned_data["weeks"] - 1)
@@ -796,16 +798,18 @@ def associate_ledger(request: HttpRequest, associate_id: int) -> HttpResponse:
     user = authenticated_user(request)
     associate = get_associate_for_user(user, associate_id)
     today = associate.team.site.local_today()
-    duties = (
+    duties = list(
         WeekendDuty.objects.filter(associate=associate).select_related("comp_day").order_by("-on")
     )
+    if not roles_for(user).can_see_team(associate.team_id):
+        duties = rota_services.as_seen_by_associate(associate, duties, today)
     return render(
         request,
         "scheduling/ledger.html",
         {
             "associate": associate,
             "duties": duties,
-            "balance": rota_services.balances([associate.pk], today)[associate.pk],
+            "balance": rota_services.balance_of(duties, today),
             "today": today,
             "can_change": roles_for(user).can_change_team(associate.team_id),
         },
@@ -818,19 +822,18 @@ def my_rota(request: HttpRequest) -> HttpResponse:
     today = me.team.site.local_today()
     team_ids = list(me.team.associates.filter(is_active=True).values_list("pk", flat=True))
     balances = rota_services.balances(team_ids, today)
-    counts = sorted(
-        ((b.worked + b.upcoming, pid) for pid, b in balances.items()), key=lambda row: row[0]
-    )
+    # Position by weekend days already worked: drafts must not show through.
+    counts = sorted(((b.worked, pid) for pid, b in balances.items()), key=lambda row: row[0])
     position = next(i for i, (_n, pid) in enumerate(counts, start=1) if pid == me.pk)
+    mine = list(WeekendDuty.objects.filter(associate=me).select_related("comp_day").order_by("on"))
+    visible = rota_services.as_seen_by_associate(me, mine, today)
     return render(
         request,
         "scheduling/my_rota.html",
         {
             "associate": me,
-            "duties": WeekendDuty.objects.filter(associate=me, on__gte=today)
-            .select_related("comp_day")
-            .order_by("on"),
-            "balance": balances[me.pk],
+            "duties": [d for d in visible if d.on >= today],
+            "balance": rota_services.balance_of(visible, today),
             "position": position,
             "team_size": len(counts),
             "wishes": RotaWish.objects.filter(associate=me, on__gte=today),
@@ -848,7 +851,7 @@ def my_rota_wish(request: HttpRequest) -> HttpResponse:
     me = get_own_associate(request.user)
     form = RotaWishForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Not saved: " + " ".join(str(e) for e in form.errors.values()))
+        messages.error(request, "Not saved: " + _plain_errors(form))
         return redirect("scheduling:my-rota")
     on, kind = form.cleaned_data["on"], form.cleaned_data["kind"]
     if on < me.team.site.local_today():
@@ -893,7 +896,13 @@ def my_comp_day_request(request: HttpRequest, comp_day_id: int) -> HttpResponse:
     if wanted is not None:
         if wanted.weekday() >= 5 or wanted <= comp.associate.team.site.local_today():
             messages.error(request, "Nothing changed: ask for a weekday after today.")
+        elif wanted > comp.expires_on:
+            messages.error(
+                request, f"Nothing changed: this comp day expires on {comp.expires_on:%a %-d %b}."
+            )
         else:
+            # One open request per comp day: a new ask replaces the last one.
+            comp.requests.filter(status=CompDayRequest.Status.PENDING).delete()
             CompDayRequest.objects.create(comp_day=comp, wanted_on=wanted)
             messages.success(request, f"Asked for {wanted:%A %-d %b} off; your lead decides.")
     return redirect("scheduling:my-rota")

@@ -53,6 +53,8 @@ class AssociateForm(forms.Form):
             )
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        if instance is not None:
+            self.fields["email"].help_text = ""
 
     def clean_email(self) -> str:
         email: str = self.cleaned_data["email"].strip().lower()
@@ -66,6 +68,10 @@ class AssociateForm(forms.Form):
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         hired_on = cleaned.get("hired_on")
+        if isinstance(hired_on, dt.date) and not (
+            dt.date(1970, 1, 1) <= hired_on <= dt.date.today() + dt.timedelta(days=366)
+        ):
+            self.add_error("hired_on", "Enter a hire date within the next year.")
         left_on = self.instance.left_on if self.instance is not None else None
         if left_on and isinstance(hired_on, dt.date) and hired_on > left_on:
             self.add_error("hired_on", "The hire date cannot be after the leaving date.")

@@ -1,7 +1,7 @@
 """Read-side queries for roster pages. Each returns a fixed number of queries."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -9,6 +9,21 @@ from django.db.models import Count, Q, QuerySet
 from .models import Associate, AssociateSkill, Skill, Team
 
 NEW_JOINER_DAYS = 90
+
+# Apps that know what an associate does on a day (scheduling) register a
+# function here from their AppConfig.ready(), so the home page can show it
+# without this app importing them.
+WeekLabels = Callable[["Associate", list[dt.date]], dict[dt.date, str]]
+week_label_providers: list[WeekLabels] = []
+
+
+def week_labels(associate: "Associate", days: list[dt.date]) -> dict[dt.date, str]:
+    labels: dict[dt.date, str] = {}
+    for provider in week_label_providers:
+        labels.update(provider(associate, days))
+    return labels
+
+
 THIN_COVERAGE = 2  # fewer proficient people than this on a skill is a risk
 
 

@@ -39,13 +39,16 @@ def home(request: HttpRequest) -> HttpResponse:
         today = me.team.site.local_today()
         monday = today - dt.timedelta(days=today.weekday())
         context["me"] = me
+        days = [monday + dt.timedelta(days=n) for n in range(7)]
+        labels = selectors.week_labels(me, days)
         context["my_week"] = [
             {
                 "day": day,
                 "is_today": day == today,
                 "hours": me.team.site.opening_hours_on(day),
+                "label": labels.get(day),
             }
-            for day in (monday + dt.timedelta(days=n) for n in range(7))
+            for day in days
         ]
 
     if roles.is_lead:

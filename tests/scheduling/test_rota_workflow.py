@@ -185,25 +185,55 @@ def test_settling_twice_changes_nothing_more(cast, team, lead, crew):
     assert rota_services.settle_comp_days(later) == (0, 0)
 
 
-def test_associates_see_their_own_explanations_and_position(cast, team, lead, associate, crew):
+def test_associates_see_their_own_published_duties_with_reasons_and_nothing_else(
+    cast, team, lead, associate, crew
+):
     rota_services.accept_rota(
         actor=lead,
         proposal=rota_services.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST),
     )
-    page = client_for(associate.user).get(reverse("scheduling:my-rota"))
+    me = client_for(associate.user)
+    mine = list(WeekendDuty.objects.filter(associate=associate))
+    assert mine
+    # Drafts stay with the lead: nothing shows before the weeks are published.
+    assert me.get(reverse("scheduling:my-rota")).context["duties"] == []
+    ledger = me.get(reverse("scheduling:ledger", kwargs={"associate_id": associate.pk}))
+    assert list(ledger.context["duties"]) == []
+    assert ledger.context["balance"].open == 0
+    assert client_for(lead).get(
+        reverse("scheduling:ledger", kwargs={"associate_id": associate.pk})
+    ).context["balance"].open == len(mine)
+
+    for week in range(4):
+        services.publish_week(actor=lead, team=team, monday=MONDAY + dt.timedelta(days=7 * week))
+    page = me.get(reverse("scheduling:my-rota"))
     html = page.content.decode()
     assert page.context["team_size"] == 6
     assert "in the rotation" in html
-    mine = set(WeekendDuty.objects.filter(associate=associate).values_list("reason", flat=True))
+    assert {d.pk for d in page.context["duties"]} == {d.pk for d in mine}
+    for duty in mine:
+        assert duty.reason in html
     others = set(
         WeekendDuty.objects.exclude(associate=associate).values_list(
             "associate__user__first_name", flat=True
         )
     )
-    for reason in mine:
-        assert reason in html
     for name in others - {associate.user.first_name}:
         assert name not in html
+
+
+def test_the_home_page_shows_the_published_week(cast, team, lead, associate, early, time_machine):
+    from scheduling.services import Change
+
+    time_machine.move_to(dt.datetime(2030, 1, 8, 9, tzinfo=dt.UTC))
+    services.apply_changes(actor=lead, team=team, changes=[Change.shift(associate, MONDAY, early)])
+    home = client_for(associate.user)
+    week = home.get(reverse("teams:home")).context["my_week"]
+    assert week[0]["label"] is None  # a draft is not shown
+    services.publish_week(actor=lead, team=team, monday=MONDAY)
+    week = home.get(reverse("teams:home")).context["my_week"]
+    assert week[0]["label"] == "Early 07:00–15:30"
+    assert "Early 07:00–15:30" in home.get(reverse("teams:home")).content.decode()
 
 
 def test_payroll_csv_counts_weekend_days_worked_per_month(cast, team, lead, crew, time_machine):
