@@ -208,6 +208,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=30, hour=2),
         "options": {"expires": 3600},
     },
+    "rollup-dirty-kpi-days": {
+        # Catches up whatever a lost post-import task left dirty.
+        "task": "performance.tasks.rollup_dirty_days",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 540},
+    },
     "remind-expiring-comp-days": {
         "task": "scheduling.tasks.remind_expiring_comp_days",
         "schedule": crontab(minute=0, hour=8),

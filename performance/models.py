@@ -1,0 +1,144 @@
+"""KPIs: definitions, raw events, and the daily rollups dashboards read."""
+
+from django.db import models
+from django.db.models import Q
+
+from teams.models import Associate, Site, Team
+
+
+class Kpi(models.Model):
+    class Aggregation(models.TextChoices):
+        COUNT = "count", "Count of events"
+        SUM = "sum", "Sum of values"
+        MEAN = "mean", "Mean of values"
+        RATIO = "ratio", "Sum of values / sum of denominators"
+        MEDIAN = "median", "Median of values"
+        P90 = "p90", "90th percentile of values"
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", "Higher is better"
+        LOWER = "lower", "Lower is better"
+
+    key = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=100)
+    unit = models.CharField(max_length=20, blank=True, help_text="e.g. tickets, %, minutes")
+    aggregation = models.CharField(max_length=10, choices=Aggregation.choices)
+    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.HIGHER)
+    target = models.FloatField()
+    green_at = models.FloatField(help_text="Green from this value (in the better direction).")
+    amber_at = models.FloatField(help_text="Amber from this value; worse is red.")
+    decimals = models.PositiveSmallIntegerField(default=0)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "KPI"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(direction="higher") & Q(green_at__gte=models.F("amber_at")))
+                | (Q(direction="lower") & Q(green_at__lte=models.F("amber_at"))),
+                name="kpi_thresholds_in_order",
+                violation_error_message="Green must be at least as good as amber.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KpiEvent(models.Model):
+    """One fact, e.g. one solved ticket or one CSAT answer. Re-sending is a no-op."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="events")
+    associate = models.ForeignKey(Associate, on_delete=models.PROTECT, related_name="kpi_events")
+    occurred_at = models.DateTimeField()
+    local_date = models.DateField(
+        help_text="The site-local day of occurred_at, fixed at ingestion."
+    )
+    value = models.FloatField()
+    denominator = models.FloatField(null=True, blank=True)
+    source = models.CharField(max_length=50)
+    external_id = models.CharField(max_length=100)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="event_once_per_source"),
+        ]
+        indexes = [models.Index(fields=["kpi", "local_date"], name="event_kpi_day")]
+
+    def __str__(self) -> str:
+        return f"{self.kpi.key} {self.associate_id} {self.local_date}: {self.value}"
+
+
+class KpiDirtyDay(models.Model):
+    """A (KPI, site, local day) whose rollups must be recomputed. Written in the same
+    transaction as the events, so a lost Celery message only delays the rollup."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    local_date = models.DateField()
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "site", "local_date"], name="dirty_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi_id} {self.site_id} {self.local_date}"
+
+
+class DailyKpi(models.Model):
+    """A KPI for one associate, team or site on one site-local day."""
+
+    class Scope(models.TextChoices):
+        ASSOCIATE = "associate", "Associate"
+        TEAM = "team", "Team"
+        SITE = "site", "Site"
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="daily")
+    day = models.DateField()
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    associate = models.ForeignKey(
+        Associate, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    value = models.FloatField()
+    numerator = models.FloatField()
+    denominator = models.FloatField(null=True, blank=True)
+    event_count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "day", "associate"],
+                condition=Q(scope="associate"),
+                name="one_associate_rollup_a_day",
+            ),
+            models.UniqueConstraint(
+                fields=["kpi", "day", "team"],
+                condition=Q(scope="team"),
+                name="one_team_rollup_a_day",
+            ),
+            models.UniqueConstraint(
+                fields=["kpi", "day", "site"],
+                condition=Q(scope="site"),
+                name="one_site_rollup_a_day",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(scope="associate") & Q(associate__isnull=False) & Q(team__isnull=False)
+                )
+                | (Q(scope="team") & Q(associate__isnull=True) & Q(team__isnull=False))
+                | (Q(scope="site") & Q(associate__isnull=True) & Q(team__isnull=True)),
+                name="rollup_scope_matches_keys",
+            ),
+        ]
+        indexes = [models.Index(fields=["kpi", "scope", "day"], name="rollup_kpi_scope_day")]
+
+    def __str__(self) -> str:
+        return f"{self.kpi_id} {self.scope} {self.day}: {self.value}"
