@@ -307,3 +307,20 @@ def rollup_dirty_days(*, limit: int = 500) -> int:
             dirty.delete()
             done += 1
     return done
+
+
+def roll_up_yesterday(now: dt.datetime) -> int:
+    """For every site where local midnight passed within the last hour, recompute
+    yesterday (site-local) for every KPI. Run hourly by beat; idempotent."""
+    from teams.models import Site
+
+    done = 0
+    for site in Site.objects.all():
+        local = now.astimezone(site.zone)
+        if local.hour != 0:
+            continue
+        yesterday = local.date() - dt.timedelta(days=1)
+        for kpi in Kpi.objects.all():
+            rollup_day(kpi=kpi, site_id=site.pk, day=yesterday)
+            done += 1
+    return done

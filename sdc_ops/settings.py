@@ -214,6 +214,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 540},
     },
+    "rollup-kpis-yesterday": {
+        # Hourly, so every site is handled shortly after its own local midnight.
+        "task": "performance.tasks.rollup_yesterday",
+        "schedule": crontab(minute=15),
+        "options": {"expires": 3000},
+    },
     "remind-expiring-comp-days": {
         "task": "scheduling.tasks.remind_expiring_comp_days",
         "schedule": crontab(minute=0, hour=8),

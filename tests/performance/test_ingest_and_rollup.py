@@ -16,7 +16,7 @@ DAY = dt.date(2026, 6, 15)  # Irish summer time: UTC+1
 def kpis(db):
     specs = [
         ("solved", Kpi.Aggregation.COUNT, "higher", 40, 35),
-        ("csat", Kpi.Aggregation.MEAN, "higher", 4.5, 4.0),
+        ("satisfaction", Kpi.Aggregation.MEAN, "higher", 4.5, 4.0),
         ("handle_median", Kpi.Aggregation.MEDIAN, "lower", 10, 15),
         ("frt_p90", Kpi.Aggregation.P90, "lower", 60, 120),
         ("adherence", Kpi.Aggregation.RATIO, "higher", 0.95, 0.9),
@@ -217,3 +217,42 @@ def test_large_import_is_one_bulk_write(kpis, team, django_assert_max_num_querie
     with django_assert_max_num_queries(12):
         result = services.ingest_events(rows, source="bulk")
     assert result.created == 5000
+
+
+def test_the_usual_kpis_are_there_from_the_start():
+    assert set(Kpi.objects.values_list("key", flat=True)) >= {
+        "tickets_solved",
+        "csat",
+        "qa_score",
+        "first_response_time",
+        "handle_time",
+        "schedule_adherence",
+    }
+    assert Kpi.objects.get(key="first_response_time").aggregation == Kpi.Aggregation.P90
+
+
+def test_backfill_command_rolls_up_a_range_with_progress(kpis, associate, capsys):
+    services.ingest_events(
+        [
+            row(1, associate, "solved", "2026-06-14T10:00:00Z", 1),
+            row(2, associate, "solved", "2026-06-15T10:00:00Z", 1),
+        ],
+        source="test",
+    )
+    call_command("rollup_kpis", "--from", "2026-06-14", "--to", "2026-06-15")
+    out = capsys.readouterr().out
+    assert "[1/2] 2026-06-14 rolled up" in out
+    assert "[2/2] 2026-06-15 rolled up" in out
+    assert DailyKpi.objects.filter(kpi__key="solved", scope="site").count() == 2
+    with pytest.raises(CommandError, match="before --from"):
+        call_command("rollup_kpis", "--from", "2026-06-15", "--to", "2026-06-14")
+
+
+def test_yesterday_is_rolled_up_just_after_the_sites_midnight(kpis, associate):
+    services.ingest_events([row(1, associate, "solved", "2026-06-15T10:00:00Z", 1)], source="t")
+    KpiDirtyDay.objects.all().delete()
+    # 23:15 UTC on the 15th is 00:15 on the 16th in Dublin (summer): time to roll up the 15th.
+    assert services.roll_up_yesterday(dt.datetime(2026, 6, 15, 23, 15, tzinfo=dt.UTC)) > 0
+    assert DailyKpi.objects.filter(kpi__key="solved", day=DAY, scope="site").exists()
+    # An hour later it is 01:15 there: nothing to do.
+    assert services.roll_up_yesterday(dt.datetime(2026, 6, 16, 0, 15, tzinfo=dt.UTC)) == 0
