@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 import io
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -79,17 +79,24 @@ def _number(raw: str | float | None, what: str, *, required: bool) -> tuple[floa
 
 
 @transaction.atomic
-def ingest_events(rows: Iterable[Mapping[str, object]], *, source: str) -> IngestResult:
-    """Validate all rows, then insert them (or nothing, if any row is bad)."""
+def ingest_events(
+    rows: Iterable[Mapping[str, object]],
+    *,
+    source: str,
+    team_ids: Collection[int] | None = None,
+) -> IngestResult:
+    """Validate all rows, then insert them (or nothing, if any row is bad).
+
+    With `team_ids`, only associates of those teams may appear (a lead uploads for
+    their own teams); others are reported like unknown associates.
+    """
     rows = list(rows)
     kpis = {k.key: k for k in Kpi.objects.all()}
     usernames = {str(r.get("associate", "")).strip() for r in rows}
-    associates = {
-        a.user.username: a
-        for a in Associate.objects.filter(user__username__in=usernames).select_related(
-            "user", "team__site"
-        )
-    }
+    people = Associate.objects.filter(user__username__in=usernames)
+    if team_ids is not None:
+        people = people.filter(team_id__in=team_ids)
+    associates = {a.user.username: a for a in people.select_related("user", "team__site")}
     errors: list[RowError] = []
     seen: dict[str, int] = {}
     events: list[KpiEvent] = []

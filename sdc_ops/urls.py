@@ -7,6 +7,7 @@ admin.site.site_title = "SDC Ops admin"
 urlpatterns = [
     path("", include("teams.urls")),
     path("", include("scheduling.urls")),
+    path("", include("performance.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -147,6 +147,18 @@ EXPECTATIONS: dict[str, Expect] = {
     "scheduling:swap-approve": Expect(SWAP_DECIDE, method="post", kwargs="swap"),
     "scheduling:swap-deny": Expect(SWAP_DECIDE, method="post", kwargs="swap"),
     "scheduling:swap-cancel": Expect(SWAP_CANCEL, method="post", kwargs="swap"),
+    # performance
+    "performance:kpi-import": Expect(
+        everyone(
+            404,
+            anonymous=LOGIN,
+            lead=200,
+            other_lead=200,
+            admin=200,
+            manager=403,
+            other_manager=403,
+        )
+    ),
     # accounts (django.contrib.auth.urls)
     "login": Expect(everyone(200)),
     "logout": Expect(everyone(REDIRECT, anonymous=LOGIN), method="post"),

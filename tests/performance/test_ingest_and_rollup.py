@@ -256,3 +256,46 @@ def test_yesterday_is_rolled_up_just_after_the_sites_midnight(kpis, associate):
     assert DailyKpi.objects.filter(kpi__key="solved", day=DAY, scope="site").exists()
     # An hour later it is 01:15 there: nothing to do.
     assert services.roll_up_yesterday(dt.datetime(2026, 6, 16, 0, 15, tzinfo=dt.UTC)) == 0
+
+
+class TestUploadPage:
+    URL = "/kpis/import/"
+
+    def upload(self, user, text, source="csv"):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from tests.conftest import client_for
+
+        return client_for(user).post(
+            self.URL, {"file": SimpleUploadedFile("events.csv", text.encode()), "source": source}
+        )
+
+    def test_lead_imports_a_good_file(self, cast, kpis, lead, associate):
+        response = self.upload(
+            lead,
+            "external_id,associate,kpi,occurred_at,value\n"
+            "u1,associate,solved,2026-06-15T09:00:00Z,1\n",
+        )
+        assert "Imported 1 event" in response.content.decode()
+        assert KpiEvent.objects.count() == 1
+
+    def test_a_bad_file_lists_every_problem_and_writes_nothing(self, cast, kpis, lead, associate):
+        response = self.upload(
+            lead,
+            "external_id,associate,kpi,occurred_at,value\n"
+            "u1,associate,solved,2026-06-15T09:00:00Z,1\n"
+            "u2,associate,solved,2026-06-15T09:00:00Z,x\n",
+        )
+        html = response.content.decode()
+        assert "Nothing was imported: 1 problem" in html
+        assert "Row 2: value &#x27;x&#x27; is not a number." in html
+        assert not KpiEvent.objects.exists()
+
+    def test_a_lead_cannot_upload_for_another_team(self, cast, kpis, other_lead, associate):
+        response = self.upload(
+            other_lead,
+            "external_id,associate,kpi,occurred_at,value\n"
+            "u1,associate,solved,2026-06-15T09:00:00Z,1\n",
+        )
+        assert "unknown associate" in response.content.decode()
+        assert not KpiEvent.objects.exists()
