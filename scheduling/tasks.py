@@ -1,4 +1,5 @@
 import datetime as dt
+from collections.abc import Iterable
 
 from celery import shared_task
 from django.conf import settings
@@ -7,9 +8,18 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from teams.models import Associate, Site
+from teams.models import Associate, Site, User
 
 from .models import CompDay, PublishedEntry, RotaProposal, ShiftSwap, TimeOffRequest
+
+
+def _email(people: Iterable[User], *, subject: str, message: str) -> bool:
+    """Send to those of `people` who have an email address; False when nobody has."""
+    recipients = [u.email for u in people if u.email]
+    if not recipients:
+        return False
+    send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients)
+    return True
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
@@ -19,14 +29,14 @@ def send_week_summary(*, associate_id: int, monday: str, is_change: bool) -> boo
     associate = (
         Associate.objects.select_related("user", "team__site").filter(pk=associate_id).first()
     )
-    if associate is None or not associate.is_active or not associate.user.email:
+    if associate is None or not associate.is_active:
         return False
     first = dt.date.fromisoformat(monday)
     entries = {
         e.on: e
         for e in PublishedEntry.objects.filter(
             associate=associate, on__gte=first, on__lte=first + dt.timedelta(days=6)
-        )
+        ).select_related("template")
     }
     days = [(day, entries.get(day)) for day in (first + dt.timedelta(days=n) for n in range(7))]
     context = {
@@ -41,13 +51,11 @@ def send_week_summary(*, associate_id: int, monday: str, is_change: bool) -> boo
         if is_change
         else f"Your schedule for the week of {first:%-d %b}"
     )
-    send_mail(
+    return _email(
+        [associate.user],
         subject=subject,
         message=render_to_string("scheduling/email/week_summary.txt", context),
-        from_email=None,
-        recipient_list=[associate.user.email],
     )
-    return True
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
@@ -61,12 +69,7 @@ def notify_time_off(*, request_id: int, event: str) -> bool:
     if request is None:
         return False
     team = request.associate.team
-    if event == "requested":
-        recipients = [u.email for u in team.leads.all() if u.email]
-    else:
-        recipients = [request.associate.user.email] if request.associate.user.email else []
-    if not recipients:
-        return False
+    people = list(team.leads.all()) if event == "requested" else [request.associate.user]
     context = {
         "request": request,
         "event": event,
@@ -77,13 +80,11 @@ def notify_time_off(*, request_id: int, event: str) -> bool:
             else reverse("scheduling:my-schedule")
         ),
     }
-    send_mail(
+    return _email(
+        people,
         subject=f"Time off {request.first_day:%-d %b}–{request.last_day:%-d %b}: {event}",
         message=render_to_string("scheduling/email/time_off.txt", context),
-        from_email=None,
-        recipient_list=recipients,
     )
-    return True
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
@@ -102,17 +103,12 @@ def notify_swap(*, swap_id: int, event: str) -> bool:
         people = list(swap.requester.team.leads.all())
     else:
         people = [swap.requester.user, swap.partner.user]
-    recipients = [u.email for u in people if u.email]
-    if not recipients:
-        return False
     context = {"swap": swap, "event": event, "link": settings.SITE_URL.rstrip("/")}
-    send_mail(
+    return _email(
+        people,
         subject=f"Shift swap {swap.requester_day:%-d %b} ⇄ {swap.partner_day:%-d %b}: {event}",
         message=render_to_string("scheduling/email/swap.txt", context),
-        from_email=None,
-        recipient_list=recipients,
     )
-    return True
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=3)
@@ -133,9 +129,6 @@ def notify_rota_draft(*, proposal_id: int) -> bool:
     proposal = RotaProposal.objects.select_related("team").filter(pk=proposal_id).first()
     if proposal is None:
         return False
-    recipients = [u.email for u in proposal.team.leads.all() if u.email]
-    if not recipients:
-        return False
     link = settings.SITE_URL.rstrip("/") + reverse(
         "scheduling:rota", kwargs={"team_id": proposal.team_id}
     )
@@ -143,14 +136,12 @@ def notify_rota_draft(*, proposal_id: int) -> bool:
         body = "The weekend rota could not be drafted:\n" + "\n".join(proposal.conflicts)
     else:
         body = f"A weekend rota with {len(proposal.duties)} duties is ready for your review."
-    send_mail(
+    return _email(
+        proposal.team.leads.all(),
         subject=f"Weekend rota {proposal.first_day:%-d %b}–{proposal.last_day:%-d %b} for "
         f"{proposal.team}",
         message=f"{body}\n\nReview and accept it here: {link}\n\n— SDC Ops",
-        from_email=None,
-        recipient_list=recipients,
     )
-    return True
 
 
 @shared_task
@@ -188,19 +179,16 @@ def remind_expiring_comp_days(days: int = 7) -> int:
         )
         if not claimed:
             continue
-        comp = CompDay.objects.select_related("associate__user", "associate__team").get(pk=comp_id)
-        people = [comp.associate.user, *comp.associate.team.leads.all()]
-        recipients = [u.email for u in people if u.email]
-        if recipients:
-            send_mail(
-                subject=f"A comp day of {comp.associate} expires on {comp.expires_on:%-d %b}",
-                message=(
-                    f"{comp.associate} earned a weekday off by working {comp.duty.on:%A %-d %B}. "
-                    f"It is not scheduled yet and expires on {comp.expires_on:%A %-d %B}.\n\n"
-                    "— SDC Ops"
-                ),
-                from_email=None,
-                recipient_list=recipients,
-            )
-            sent += 1
+        comp = CompDay.objects.select_related("associate__user", "associate__team", "duty").get(
+            pk=comp_id
+        )
+        sent += _email(
+            [comp.associate.user, *comp.associate.team.leads.all()],
+            subject=f"A comp day of {comp.associate} expires on {comp.expires_on:%-d %b}",
+            message=(
+                f"{comp.associate} earned a weekday off by working {comp.duty.on:%A %-d %B}. "
+                f"It is not scheduled yet and expires on {comp.expires_on:%A %-d %B}.\n\n"
+                "— SDC Ops"
+            ),
+        )
     return sent

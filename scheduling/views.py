@@ -391,34 +391,30 @@ def _after_decision(request: HttpRequest, time_off: TimeOffRequest) -> HttpRespo
     return redirect("scheduling:my-schedule")
 
 
-@require_POST
-def timeoff_approve(request: HttpRequest, request_id: int) -> HttpResponse:
+def _decide_time_off(request: HttpRequest, request_id: int, *, approve: bool) -> HttpResponse:
     user = authenticated_user(request)
     time_off = get_time_off_for_user(user, request_id, to_decide=True)
     form = DecisionForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
+    decide = services.approve_time_off if approve else services.deny_time_off
+    doing, done = ("Approving", "Approved") if approve else ("Denying", "Denied")
     try:
-        services.approve_time_off(actor=user, request=time_off, note=note)
+        decide(actor=user, request=time_off, note=note)
     except ScheduleConflict as error:
-        _conflict_message(request, error, f"Approving {time_off.associate}'s time off")
+        _conflict_message(request, error, f"{doing} {time_off.associate}'s time off")
     else:
-        messages.success(request, f"Approved {time_off.associate}'s time off.")
+        messages.success(request, f"{done} {time_off.associate}'s time off.")
     return _after_decision(request, time_off)
+
+
+@require_POST
+def timeoff_approve(request: HttpRequest, request_id: int) -> HttpResponse:
+    return _decide_time_off(request, request_id, approve=True)
 
 
 @require_POST
 def timeoff_deny(request: HttpRequest, request_id: int) -> HttpResponse:
-    user = authenticated_user(request)
-    time_off = get_time_off_for_user(user, request_id, to_decide=True)
-    form = DecisionForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        services.deny_time_off(actor=user, request=time_off, note=note)
-    except ScheduleConflict as error:
-        _conflict_message(request, error, "Denying")
-    else:
-        messages.success(request, f"Denied {time_off.associate}'s time off.")
-    return _after_decision(request, time_off)
+    return _decide_time_off(request, request_id, approve=False)
 
 
 @require_POST

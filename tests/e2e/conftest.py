@@ -6,9 +6,14 @@ here (the server runs in its own thread).
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from teams.management.commands.seed_demo import DEMO_PASSWORD
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -24,6 +29,21 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+@pytest.fixture
+def demo(settings, transactional_db):
+    """The seeded demo center, as `make demo` builds it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo")
+
+
+def log_in(page, live_server, username):
+    page.goto(f"{live_server.url}/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
 
 
 @pytest.hookimpl(wrapper=True)

@@ -1,26 +1,11 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from teams.management.commands.seed_demo import DEMO_PASSWORD
+from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(settings, transactional_db):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("seed_demo")
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_lead_opens_the_team_filters_the_roster_and_opens_a_profile(page, live_server, demo):

@@ -1,16 +1,9 @@
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.e2e.test_lead_journey import log_in
+from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(settings, transactional_db):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("seed_demo")
 
 
 def test_lead_edits_a_cell_in_place_and_publishes(page, live_server, demo):
