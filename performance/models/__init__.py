@@ -1,0 +1,9 @@
+"""Models of the performance app, one module per area.
+
+KPIs (definitions, events, rollups) live in `kpis`; people records (1:1s,
+feedback, goals, career conversations) in `people`; review cycles in `reviews`.
+"""
+
+from .kpis import DailyKpi, Kpi, KpiDirtyDay, KpiEvent
+
+__all__ = ["DailyKpi", "Kpi", "KpiDirtyDay", "KpiEvent"]
