@@ -3,10 +3,14 @@
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import Associate, AssociateSkill, Skill, Team
+from .models import Associate, AssociateSkill, Skill, Team, User
+
+if TYPE_CHECKING:
+    from .access import Roles
 
 NEW_JOINER_DAYS = 90
 
@@ -22,6 +26,26 @@ def week_labels(associate: "Associate", days: list[dt.date]) -> dict[dt.date, st
     for provider in week_label_providers:
         labels.update(provider(associate, days))
     return labels
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A block another app adds to the home page: a template and its context."""
+
+    template: str
+    context: dict[str, object]
+    order: int = 50  # lower comes first
+
+
+# Apps register a function (user, roles) -> panels from their AppConfig.ready(),
+# e.g. KPI alerts or overdue 1:1s for a lead; each must run a fixed number of queries.
+HomePanels = Callable[["User", "Roles"], list[HomePanel]]
+home_panel_providers: list[HomePanels] = []
+
+
+def home_panels(user: "User", roles: "Roles") -> list[HomePanel]:
+    panels = [panel for provider in home_panel_providers for panel in provider(user, roles)]
+    return sorted(panels, key=lambda panel: panel.order)
 
 
 THIN_COVERAGE = 2  # fewer proficient people than this on a skill is a risk

@@ -27,7 +27,7 @@ from .models import Associate, AssociateSkill, Skill
 def home(request: HttpRequest) -> HttpResponse:
     user = authenticated_user(request)
     roles = roles_for(user)
-    context: dict[str, object] = {"roles": roles}
+    context: dict[str, object] = {"roles": roles, "panels": selectors.home_panels(user, roles)}
 
     if roles.associate_id is not None:
         me = (
