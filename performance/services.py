@@ -191,9 +191,10 @@ _AGGREGATES: dict[str, str] = {
 
 _ROLLUP_SQL = """
 INSERT INTO performance_dailykpi
-    (kpi_id, day, scope, site_id, team_id, associate_id, value, numerator, denominator, event_count)
+    (kpi_id, day, scope, site_id, team_id, associate_id, value, numerator, denominator, event_count,
+     contributors)
 SELECT %(kpi)s, %(day)s, 'associate', %(site)s, a.team_id, e.associate_id, {agg},
-       SUM(e.value), SUM(e.denominator), COUNT(*)
+       SUM(e.value), SUM(e.denominator), COUNT(*), 1
   FROM performance_kpievent e
   JOIN teams_associate a ON a.id = e.associate_id
   JOIN teams_team t ON t.id = a.team_id
@@ -201,7 +202,7 @@ SELECT %(kpi)s, %(day)s, 'associate', %(site)s, a.team_id, e.associate_id, {agg}
  GROUP BY e.associate_id, a.team_id
 UNION ALL
 SELECT %(kpi)s, %(day)s, 'team', %(site)s, a.team_id, NULL, {agg},
-       SUM(e.value), SUM(e.denominator), COUNT(*)
+       SUM(e.value), SUM(e.denominator), COUNT(*), COUNT(DISTINCT e.associate_id)
   FROM performance_kpievent e
   JOIN teams_associate a ON a.id = e.associate_id
   JOIN teams_team t ON t.id = a.team_id
@@ -209,7 +210,7 @@ SELECT %(kpi)s, %(day)s, 'team', %(site)s, a.team_id, NULL, {agg},
  GROUP BY a.team_id
 UNION ALL
 SELECT %(kpi)s, %(day)s, 'site', %(site)s, NULL, NULL, {agg},
-       SUM(e.value), SUM(e.denominator), COUNT(*)
+       SUM(e.value), SUM(e.denominator), COUNT(*), COUNT(DISTINCT e.associate_id)
   FROM performance_kpievent e
   JOIN teams_associate a ON a.id = e.associate_id
   JOIN teams_team t ON t.id = a.team_id
@@ -265,6 +266,7 @@ def _rollup_day_in_python(*, kpi: Kpi, site_id: int, day: dt.date) -> int:
     )
     Key = tuple[str, int | None, int | None]
     groups: dict[Key, list[tuple[float, float | None]]] = {}
+    people: dict[Key, set[int]] = {}
     for associate_id, team_id, value, denominator in events:
         keys: tuple[Key, ...] = (
             ("associate", team_id, associate_id),
@@ -273,6 +275,7 @@ def _rollup_day_in_python(*, kpi: Kpi, site_id: int, day: dt.date) -> int:
         )
         for key in keys:
             groups.setdefault(key, []).append((value, denominator))
+            people.setdefault(key, set()).add(associate_id)
     rows = []
     for (scope, team_of, associate_of), items in groups.items():
         values = [v for v, _d in items]
@@ -290,6 +293,7 @@ def _rollup_day_in_python(*, kpi: Kpi, site_id: int, day: dt.date) -> int:
                 numerator=sum(values),
                 denominator=sum(denominators) if denominators else None,
                 event_count=len(values),
+                contributors=len(people[(scope, team_of, associate_of)]),
             )
         )
     DailyKpi.objects.bulk_create(rows)

@@ -111,6 +111,11 @@ class DailyKpi(models.Model):
     numerator = models.FloatField()
     denominator = models.FloatField(null=True, blank=True)
     event_count = models.PositiveIntegerField()
+    contributors = models.PositiveIntegerField(
+        default=1,
+        help_text="Associates with events in this row: 1 for an associate, the headcount "
+        "behind a team or site figure (count and sum KPIs are compared per associate-day).",
+    )
 
     class Meta:
         constraints = [
