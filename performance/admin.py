@@ -1,6 +1,16 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import DailyKpi, Kpi, KpiDirtyDay, KpiEvent
+from .models import (
+    DailyKpi,
+    Kpi,
+    KpiDirtyDay,
+    KpiEvent,
+    RatingChange,
+    Review,
+    ReviewCycle,
+    ReviewReminder,
+)
 
 
 @admin.register(Kpi)
@@ -33,3 +43,43 @@ class DailyKpiAdmin(admin.ModelAdmin):
     list_select_related = ("kpi", "team", "associate__user")
     date_hierarchy = "day"
     raw_id_fields = ("associate",)
+
+
+# --- Review cycles ------------------------------------------------------------------
+
+
+@admin.register(ReviewCycle)
+class ReviewCycleAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "name",
+        "period_start",
+        "period_end",
+        "self_review_due_on",
+        "lead_review_due_on",
+        "calibration_due_on",
+    )
+    filter_horizontal = ("teams",)
+    raw_id_fields = ("opened_by",)
+
+
+@admin.register(Review)
+class ReviewAdmin(SimpleHistoryAdmin):
+    list_display = ("associate", "cycle", "state", "rating", "first_shared_at", "acknowledged_at")
+    list_filter = ("cycle", "state")
+    list_select_related = ("associate__user", "cycle")
+    search_fields = ("associate__user__username", "associate__user__last_name")
+    raw_id_fields = ("associate", "lead_submitted_by", "shared_by")
+
+
+@admin.register(RatingChange)
+class RatingChangeAdmin(admin.ModelAdmin):
+    list_display = ("review", "from_rating", "to_rating", "changed_by", "changed_at")
+    list_select_related = ("review", "changed_by")
+    raw_id_fields = ("review", "changed_by")
+
+
+@admin.register(ReviewReminder)
+class ReviewReminderAdmin(admin.ModelAdmin):
+    list_display = ("cycle", "kind", "recipient", "sent_at")
+    list_filter = ("kind", "cycle")
+    raw_id_fields = ("recipient",)

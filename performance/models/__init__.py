@@ -5,5 +5,16 @@ feedback, goals, career conversations) in `people`; review cycles in `reviews`.
 """
 
 from .kpis import DailyKpi, Kpi, KpiDirtyDay, KpiEvent
+from .reviews import Rating, RatingChange, Review, ReviewCycle, ReviewReminder
 
-__all__ = ["DailyKpi", "Kpi", "KpiDirtyDay", "KpiEvent"]
+__all__ = [
+    "DailyKpi",
+    "Kpi",
+    "KpiDirtyDay",
+    "KpiEvent",
+    "Rating",
+    "RatingChange",
+    "Review",
+    "ReviewCycle",
+    "ReviewReminder",
+]
