@@ -11,6 +11,17 @@ from .models import (
     ReviewCycle,
     ReviewReminder,
 )
+from .models.people import (
+    ActionItem,
+    AgendaItem,
+    Feedback,
+    Goal,
+    GoalCheckIn,
+    OneOnOne,
+    OneOnOneCadence,
+    PeopleReminder,
+    PrivateNote,
+)
 
 
 @admin.register(Kpi)
@@ -83,3 +94,76 @@ class ReviewReminderAdmin(admin.ModelAdmin):
     list_display = ("cycle", "kind", "recipient", "sent_at")
     list_filter = ("kind", "cycle")
     raw_id_fields = ("recipient",)
+
+
+# People records (1:1s, feedback, goals). Private 1:1 note text is never shown
+# here: it is its author's alone, ops admins included.
+
+
+@admin.register(OneOnOneCadence)
+class OneOnOneCadenceAdmin(SimpleHistoryAdmin):
+    list_display = ("associate", "frequency", "first_on", "starts_at_time", "is_active")
+    list_filter = ("frequency", "is_active")
+    list_select_related = ("associate__user",)
+    raw_id_fields = ("associate",)
+
+
+@admin.register(OneOnOne)
+class OneOnOneAdmin(SimpleHistoryAdmin):
+    list_display = ("associate", "on", "kind", "status", "lead")
+    list_filter = ("kind", "status")
+    list_select_related = ("associate__user", "lead")
+    search_fields = ("associate__user__username", "associate__user__last_name")
+    date_hierarchy = "on"
+    raw_id_fields = ("associate", "lead")
+
+
+@admin.register(PrivateNote)
+class PrivateNoteAdmin(admin.ModelAdmin):
+    list_display = ("one_on_one", "author", "updated_at")
+    list_select_related = ("one_on_one", "author")
+    exclude = ("text",)
+    raw_id_fields = ("one_on_one", "author")
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(admin.ModelAdmin):
+    list_display = ("text", "one_on_one", "added_by", "created_at")
+    list_select_related = ("one_on_one", "added_by")
+    raw_id_fields = ("one_on_one", "added_by")
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(SimpleHistoryAdmin):
+    list_display = ("text", "associate", "owner", "due_on", "done_at")
+    list_select_related = ("associate__user", "owner")
+    raw_id_fields = ("associate", "raised_in", "owner", "done_by")
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(SimpleHistoryAdmin):
+    list_display = ("associate", "author", "source", "kind", "is_private", "created_at")
+    list_filter = ("source", "kind", "is_private")
+    list_select_related = ("associate__user", "author")
+    raw_id_fields = ("associate", "author")
+
+
+@admin.register(Goal)
+class GoalAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "associate", "team", "kpi", "target_value", "status", "ends_on")
+    list_filter = ("status", "kpi")
+    list_select_related = ("associate__user", "team", "kpi")
+    raw_id_fields = ("associate", "created_by")
+
+
+@admin.register(GoalCheckIn)
+class GoalCheckInAdmin(SimpleHistoryAdmin):
+    list_display = ("goal", "author", "status", "value", "created_at")
+    list_select_related = ("goal", "author")
+    raw_id_fields = ("goal", "author")
+
+
+@admin.register(PeopleReminder)
+class PeopleReminderAdmin(admin.ModelAdmin):
+    list_display = ("kind", "object_id", "due_on", "sent_at")
+    list_filter = ("kind",)
