@@ -25,3 +25,52 @@ def rollup_yesterday() -> int:
     from django.utils import timezone
 
     return services.roll_up_yesterday(timezone.now())
+
+
+# --- Review cycles ------------------------------------------------------------------
+
+
+def _review_link(name: str, **kwargs: int) -> str:
+    from django.conf import settings
+    from django.urls import reverse
+
+    return settings.SITE_URL.rstrip("/") + reverse(name, kwargs=kwargs)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def notify_review(*, review_id: int, event: str) -> bool:
+    """Tell the associate that their review was shared, or edited after sharing."""
+    from django.core.mail import send_mail
+
+    from .models import Review
+
+    review = Review.objects.select_related("associate__user", "cycle").filter(pk=review_id).first()
+    if review is None or not review.associate.user.email:
+        return False
+    link = _review_link("performance:review-detail", review_id=review.pk)
+    if event == "reopened":
+        subject = f"Your review for {review.cycle} was changed"
+        body = (
+            "Your review was changed after it had been shared with you. It is back with your "
+            "manager for calibration and will be shared with you again; what changed and why "
+            f"is in its history.\n\n{link}\n\n— SDC Ops"
+        )
+    else:
+        subject = f"Your review for {review.cycle} is ready"
+        body = f"Your review is ready to read and acknowledge:\n\n{link}\n\n— SDC Ops"
+    send_mail(
+        subject=subject,
+        message=body,
+        from_email=None,
+        recipient_list=[review.associate.user.email],
+    )
+    return True
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_jitter=True)
+def remind_review_steps() -> int:
+    """Daily: self review, lead review and calibration due soon. Each reminder is
+    recorded with a unique key, so running twice sends once."""
+    from . import review_services
+
+    return review_services.send_due_reminders()

@@ -1,9 +1,34 @@
 from django.urls import path
 
-from . import views
+from . import review_views, views
 
 app_name = "performance"
 
 urlpatterns = [
     path("kpis/import/", views.kpi_import, name="kpi-import"),
+    # review cycles
+    path("reviews/", review_views.cycle_list, name="cycle-list"),
+    path("reviews/new/", review_views.cycle_create, name="cycle-create"),
+    path("reviews/mine/", review_views.my_reviews, name="my-reviews"),
+    path("reviews/cycles/<int:cycle_id>/", review_views.cycle_progress, name="cycle-progress"),
+    path(
+        "reviews/cycles/<int:cycle_id>/calibration/",
+        review_views.cycle_calibration,
+        name="cycle-calibration",
+    ),
+    path("reviews/<int:review_id>/", review_views.review_detail, name="review-detail"),
+    path("reviews/<int:review_id>/self/", review_views.review_self, name="review-self"),
+    path("reviews/<int:review_id>/lead/", review_views.review_lead, name="review-lead"),
+    path(
+        "reviews/<int:review_id>/calibrate/",
+        review_views.review_calibrate,
+        name="review-calibrate",
+    ),
+    path("reviews/<int:review_id>/share/", review_views.review_share, name="review-share"),
+    path(
+        "reviews/<int:review_id>/acknowledge/",
+        review_views.review_acknowledge,
+        name="review-acknowledge",
+    ),
+    path("reviews/<int:review_id>/history/", review_views.review_history, name="review-history"),
 ]

@@ -193,6 +193,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "remind-review-steps": {
+        # Self review, lead review and calibration due soon; each reminder once.
+        "task": "performance.tasks.remind_review_steps",
+        "schedule": crontab(minute=0, hour=7),
+        "options": {"expires": 3600},
+    },
     "sync-public-holidays": {
         "task": "scheduling.tasks.sync_holidays",
         "schedule": crontab(minute=15, hour=3, day_of_week="mon"),

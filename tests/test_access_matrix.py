@@ -12,6 +12,7 @@ import pytest
 from django.contrib import admin as django_admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from performance.models import Review, ReviewCycle
 from scheduling.models import (
     CalendarFeed,
     CompDay,
@@ -159,6 +160,46 @@ EXPECTATIONS: dict[str, Expect] = {
             other_manager=403,
         )
     ),
+    # review cycles: `review:<state>` is the associate's review at that step
+    "performance:cycle-list": Expect(everyone(200, anonymous=LOGIN, associate=404, teammate=404)),
+    "performance:cycle-create": Expect(
+        everyone(
+            404,
+            anonymous=LOGIN,
+            lead=403,
+            other_lead=403,
+            manager=200,
+            other_manager=200,
+            admin=200,
+        )
+    ),
+    "performance:my-reviews": Expect(OWN),
+    "performance:cycle-progress": Expect(team_page(), kwargs="cycle"),
+    "performance:cycle-calibration": Expect(team_page(lead=403), kwargs="cycle"),
+    "performance:review-detail": Expect(associate_page(), kwargs="review:shared"),
+    "performance:review-history": Expect(associate_page(), kwargs="review:shared"),
+    "performance:review-self": Expect(
+        associate_page(lead=403, manager=403, admin=403), kwargs="review:self_review"
+    ),
+    "performance:review-lead": Expect(
+        associate_page(associate=404, manager=403), kwargs="review:lead_review"
+    ),
+    "performance:review-calibrate": Expect(
+        associate_page(associate=404, lead=403, manager=REDIRECT, admin=REDIRECT),
+        method="post",
+        kwargs="review:calibration",
+        data={"rating": "4", "reason": "Strongest on CSAT across the teams."},
+    ),
+    "performance:review-share": Expect(
+        associate_page(associate=404, lead=REDIRECT, manager=REDIRECT, admin=REDIRECT),
+        method="post",
+        kwargs="review:calibration",
+    ),
+    "performance:review-acknowledge": Expect(
+        associate_page(associate=REDIRECT, lead=403, manager=403, admin=403),
+        method="post",
+        kwargs="review:shared",
+    ),
     # accounts (django.contrib.auth.urls)
     "login": Expect(everyone(200)),
     "logout": Expect(everyone(REDIRECT, anonymous=LOGIN), method="post"),
@@ -247,6 +288,24 @@ def _url(name: str, expect: Expect, cast, request) -> str:
             associate=request.getfixturevalue("associate"), token=CalendarFeed.new_token()
         )
         return reverse(name, kwargs={"token": feed.token})
+    if expect.kwargs == "cycle" or expect.kwargs.startswith("review:"):
+        cycle = ReviewCycle.objects.create(
+            name="Matrix cycle",
+            period_start=dt.date(2026, 5, 1),
+            period_end=dt.date(2026, 10, 31),
+            self_review_due_on=dt.date(2026, 11, 20),
+            lead_review_due_on=dt.date(2026, 12, 4),
+            calibration_due_on=dt.date(2026, 12, 11),
+            opened_by=cast["admin"],
+        )
+        cycle.teams.set([request.getfixturevalue("team")])
+        if expect.kwargs == "cycle":
+            return reverse(name, kwargs={"cycle_id": cycle.pk})
+        from tests.performance.reviews.conftest import at_step
+
+        review = Review.objects.create(cycle=cycle, associate=request.getfixturevalue("associate"))
+        at_step(review, expect.kwargs.split(":", 1)[1])
+        return reverse(name, kwargs={"review_id": review.pk})
     if expect.kwargs == "reset":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "bad-token"})
     return reverse(name)
