@@ -20,3 +20,39 @@ class KpiUploadForm(forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError("The file is larger than 20 MB; split it or use the API.")
         return upload
+
+
+MAX_RANGE_DAYS = 366
+
+
+class RangeForm(forms.Form):
+    """The date range (and, on the cross-team page, the team) a dashboard shows.
+    Query parameters are `from` and `to` (site-local days, inclusive)."""
+
+    def __init__(self, data: object, *, default: tuple[object, object], teams: object = None):
+        super().__init__(data)  # type: ignore[arg-type]
+        self.fields["from"] = forms.DateField(
+            label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        )
+        self.fields["to"] = forms.DateField(
+            label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        )
+        self.default = default
+        if teams is not None:
+            self.fields["team"] = forms.ModelChoiceField(
+                queryset=teams,  # type: ignore[arg-type]
+                required=False,
+                empty_label="All my teams",
+                label="Team",
+            )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        start = data.get("from") or self.default[0]
+        end = data.get("to") or self.default[1]
+        if start > end:  # type: ignore[operator]
+            raise forms.ValidationError("The start of the range is after its end.")
+        if (end - start).days + 1 > MAX_RANGE_DAYS:  # type: ignore[operator]
+            raise forms.ValidationError(f"Choose a range of at most {MAX_RANGE_DAYS} days.")
+        data["from"], data["to"] = start, end
+        return data

@@ -6,6 +6,13 @@ app_name = "performance"
 
 urlpatterns = [
     path("kpis/import/", views.kpi_import, name="kpi-import"),
+    path("kpis/", views.kpi_overview, name="kpi-overview"),
+    path("kpis/teams/<int:team_id>/", views.team_dashboard, name="team-dashboard"),
+    path(
+        "kpis/associates/<int:associate_id>/",
+        views.associate_dashboard,
+        name="associate-dashboard",
+    ),
     # review cycles
     path("reviews/", review_views.cycle_list, name="cycle-list"),
     path("reviews/new/", review_views.cycle_create, name="cycle-create"),

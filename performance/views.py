@@ -1,13 +1,21 @@
+import csv
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
 
-from teams.access import roles_for
+from teams.access import get_associate_for_user, get_team_for_user, roles_for, visible_teams
 from teams.http import authenticated_user
+from teams.models import Associate, Team
 
+from . import kpi_selectors as sel
 from . import services
-from .forms import KpiUploadForm
+from .forms import KpiUploadForm, RangeForm
 
 PREVIEW_ROWS = 20
 
@@ -40,3 +48,344 @@ def kpi_import(request: HttpRequest) -> HttpResponse:
             "row_count": len(rows),
         }
     return render(request, "performance/kpi_import.html", context)
+
+
+# --- Dashboards ------------------------------------------------------------------------
+# They read the daily rollups only (kpi_selectors), with a fixed number of queries.
+# Each takes ?from=&to= (site-local days) and answers htmx requests with the
+# dashboard fragment; ?export=csv downloads exactly the figures on the page.
+
+DEFAULT_RANGE_DAYS = 30
+
+
+def _range(
+    request: HttpRequest, today: dt.date, teams: QuerySet[Team] | None = None
+) -> tuple[RangeForm, sel.DateRange, Team | None]:
+    yesterday = today - dt.timedelta(days=1)
+    default = (yesterday - dt.timedelta(days=DEFAULT_RANGE_DAYS - 1), yesterday)
+    form = RangeForm(request.GET or None, default=default, teams=teams)
+    if request.GET and form.is_valid():
+        span = sel.DateRange(form.cleaned_data["from"], form.cleaned_data["to"])
+        return form, span, form.cleaned_data.get("team")
+    return form, sel.DateRange(*default), None
+
+
+def _render(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, object],
+    csv_rows: list[list[object]],
+    *,
+    form: RangeForm,
+    span: sel.DateRange,
+    name: str,
+) -> HttpResponse:
+    if request.GET.get("export") == "csv":
+        if form.is_bound and not form.is_valid():
+            return HttpResponseBadRequest(
+                "; ".join(str(e) for errors in form.errors.values() for e in errors),
+                content_type="text/plain; charset=utf-8",
+            )
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{name}-{span.start:%Y%m%d}-{span.end:%Y%m%d}.csv"'
+        )
+        csv.writer(response).writerows(csv_rows)
+        return response
+    htmx = getattr(request, "htmx", None)
+    if htmx and htmx.target in {"dashboard", "associate-table"}:
+        template = f"{template}#{htmx.target}"
+    return render(request, template, context)
+
+
+def _presets(request: HttpRequest, span: sel.DateRange, today: dt.date) -> list[dict[str, object]]:
+    """Links for the last 7, 30 and 90 days (ending yesterday), keeping other filters."""
+    end = today - dt.timedelta(days=1)
+    presets: list[dict[str, object]] = []
+    for n in (7, 30, 90):
+        start = end - dt.timedelta(days=n - 1)
+        query = _query(request, **{"from": start.isoformat(), "to": end.isoformat()})
+        presets.append({"n": n, "query": query, "current": (span.start, span.end) == (start, end)})
+    return presets
+
+
+def _query(request: HttpRequest, **changes: str) -> str:
+    params = request.GET.copy()
+    for key, value in changes.items():
+        params[key] = value
+    params.pop("export", None)
+    return params.urlencode()
+
+
+CSV_HEAD: list[object] = [
+    "row",
+    "name",
+    "day",
+    "kpi",
+    "value",
+    "unit",
+    "basis",
+    "target",
+    "status",
+    "change",
+]
+
+
+def _csv(
+    kind: str, name: str, figures: list[sel.Figure], day: str = "period"
+) -> list[list[object]]:
+    return [
+        [
+            kind,
+            name,
+            day,
+            f.kpi.key,
+            "" if f.value is None else round(f.value, f.kpi.decimals + 2),
+            f.kpi.unit,
+            sel.period_basis(f.kpi),
+            f.kpi.target,
+            f.rag or "",
+            "" if f.change is None else round(f.change, f.kpi.decimals + 2),
+        ]
+        for f in figures
+    ]
+
+
+def _csv_series(kind: str, charts: list[sel.Series], span: sel.DateRange) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for chart in charts:
+        for label, values in chart.lines:
+            for day, value in zip(span.dates(), values, strict=True):
+                if value is not None:
+                    figure = sel.Figure(chart.kpi, value)
+                    rows += _csv(kind, label, [figure], day=day.isoformat())
+    return rows
+
+
+@require_GET
+def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
+    """The lead's daily view of a team: each KPI against target, the trend, and a
+    sortable table of associates with a drill-down to each."""
+    user = authenticated_user(request)
+    team = get_team_for_user(user, team_id)
+    today = team.site.local_today()
+    form, span, _ = _range(request, today)
+    kpi_list = sel.kpis()
+    team_now = sel.sums_by("team", span, "team_id", team_id=team.pk)
+    team_before = sel.sums_by("team", span.previous(), "team_id", team_id=team.pk)
+    summary = [
+        sel.Figure(
+            kpi,
+            team_now.get((team.pk, kpi.pk), sel.Sums()).value(kpi),
+            team_before.get((team.pk, kpi.pk), sel.Sums()).value(kpi),
+        )
+        for kpi in kpi_list
+    ]
+    team_days = sel.daily_sums("team", span, team_id=team.pk)
+    charts = sel.series(kpi_list, span, [(team.name, team_days)])
+    people_now = sel.sums_by("associate", span, "associate_id", team_id=team.pk)
+    people_before = sel.sums_by("associate", span.previous(), "associate_id", team_id=team.pk)
+    with_figures = {associate_id for associate_id, _ in people_now}
+    associates = (
+        Associate.objects.filter(team=team)
+        .filter(Q(left_on__isnull=True) | Q(pk__in=with_figures))
+        .select_related("user")
+    )
+    rows = [
+        sel.Row(
+            key=a.pk,
+            name=a.name,
+            url=reverse("performance:associate-dashboard", args=[a.pk]),
+            figures=[
+                sel.Figure(
+                    kpi,
+                    people_now.get((a.pk, kpi.pk), sel.Sums()).value(kpi),
+                    people_before.get((a.pk, kpi.pk), sel.Sums()).value(kpi),
+                )
+                for kpi in kpi_list
+            ],
+        )
+        for a in associates
+    ]
+    sort = request.GET.get("sort", "name")
+    descending = request.GET.get("dir") == "desc"
+    rows = sel.sort_rows(rows, kpi_list, sort, descending)
+    names = {a.pk: a.name for a in associates}
+    alerts = [
+        (names.get(alert.subject_id, team.name) if alert.scope == "associate" else team.name, alert)
+        for alert in sel.alerts([team.pk], today=today)
+    ]
+    context: dict[str, object] = {
+        "team": team,
+        "form": form,
+        "span": span,
+        "kpis": kpi_list,
+        "summary": summary,
+        "charts": [c.chart() for c in charts],
+        "rows": rows,
+        "sort": sort,
+        "descending": descending,
+        "alerts": alerts,
+        "query": _query(request),
+        "name_link": _query(
+            request, sort="name", dir="desc" if sort == "name" and not descending else "asc"
+        ),
+        "columns": [
+            (k, _query(request, sort=k.key, dir="asc" if sort == k.key and descending else "desc"))
+            for k in kpi_list
+        ],
+        "presets": _presets(request, span, today),
+        "alert_days": sel.alert_days(),
+    }
+    csv_rows: list[list[object]] = [CSV_HEAD, *_csv("team", team.name, summary)]
+    for row in rows:
+        csv_rows += _csv("associate", row.name, row.figures)
+    csv_rows += _csv_series("team", charts, span)
+    return _render(
+        request,
+        "performance/dashboards/team.html",
+        context,
+        csv_rows,
+        form=form,
+        span=span,
+        name=f"kpis-team-{team.pk}",
+    )
+
+
+@require_GET
+def associate_dashboard(request: HttpRequest, associate_id: int) -> HttpResponse:
+    """One associate's KPIs against target and against the team median. The
+    associate sees this for themself; their lead and manager see it as a
+    drill-down. No other individual's figure appears here."""
+    user = authenticated_user(request)
+    associate = get_associate_for_user(user, associate_id)
+    team = associate.team
+    today = team.site.local_today()
+    form, span, _ = _range(request, today)
+    kpi_list = sel.kpis()
+    mine = sel.sums_by("associate", span, "associate_id", associate_id=associate.pk)
+    before = sel.sums_by("associate", span.previous(), "associate_id", associate_id=associate.pk)
+    peers = sel.sums_by("associate", span, "associate_id", team_id=team.pk)
+    figures = []
+    for kpi in kpi_list:
+        figure = sel.Figure(
+            kpi,
+            mine.get((associate.pk, kpi.pk), sel.Sums()).value(kpi),
+            before.get((associate.pk, kpi.pk), sel.Sums()).value(kpi),
+        )
+        median = sel.median_or_none(s.value(kpi) for (_, k), s in peers.items() if k == kpi.pk)
+        figures.append((figure, sel.Figure(kpi, median)))
+    charts = sel.series(
+        kpi_list,
+        span,
+        [(associate.name, sel.daily_sums("associate", span, associate_id=associate.pk))],
+    )
+    roles = roles_for(user)
+    context: dict[str, object] = {
+        "associate": associate,
+        "team": team,
+        "is_self": roles.associate_id == associate.pk,
+        "can_see_team": roles.can_see_team(team.pk),
+        "form": form,
+        "span": span,
+        "figures": figures,
+        "charts": [c.chart() for c in charts],
+        "query": _query(request),
+        "min_peers": sel.MIN_PEERS_FOR_MEDIAN,
+        "presets": _presets(request, span, today),
+    }
+    csv_rows: list[list[object]] = [
+        CSV_HEAD,
+        *_csv("associate", associate.name, [f for f, _ in figures]),
+    ]
+    csv_rows += _csv("team median", team.name, [m for _, m in figures])
+    csv_rows += _csv_series("associate", charts, span)
+    return _render(
+        request,
+        "performance/dashboards/associate.html",
+        context,
+        csv_rows,
+        form=form,
+        span=span,
+        name=f"kpis-{associate.user.username}",
+    )
+
+
+MOVERS = 5
+
+
+@require_GET
+def kpi_overview(request: HttpRequest) -> HttpResponse:
+    """The manager's cross-team dashboard: teams × KPIs, the trend across the
+    chosen teams, and the biggest movers against the previous period. A lead sees
+    their own teams here; an associate is sent to their own dashboard."""
+    user = authenticated_user(request)
+    roles = roles_for(user)
+    if not roles.has_teams:
+        if roles.associate_id is not None:
+            return redirect("performance:associate-dashboard", roles.associate_id)
+        raise Http404("No teams to show.")
+    teams = visible_teams(user).order_by("name")
+    today = timezone.localdate()
+    form, span, chosen = _range(request, today, teams=teams)
+    team_list = [chosen] if chosen is not None else list(teams)
+    ids = [t.pk for t in team_list]
+    kpi_list = sel.kpis()
+    now = sel.sums_by("team", span, "team_id", team_id__in=ids)
+    before = sel.sums_by("team", span.previous(), "team_id", team_id__in=ids)
+    rows = [
+        sel.Row(
+            key=t.pk,
+            name=t.name,
+            url=reverse("performance:team-dashboard", args=[t.pk]),
+            figures=[
+                sel.Figure(
+                    kpi,
+                    now.get((t.pk, kpi.pk), sel.Sums()).value(kpi),
+                    before.get((t.pk, kpi.pk), sel.Sums()).value(kpi),
+                )
+                for kpi in kpi_list
+            ],
+        )
+        for t in team_list
+    ]
+    overall = []
+    for kpi in kpi_list:
+        total_now = sum((s for (_, k), s in now.items() if k == kpi.pk), sel.Sums())
+        total_before = sum((s for (_, k), s in before.items() if k == kpi.pk), sel.Sums())
+        overall.append(sel.Figure(kpi, total_now.value(kpi), total_before.value(kpi)))
+    label = chosen.name if chosen is not None else "All teams shown"
+    charts = sel.series(kpi_list, span, [(label, sel.daily_sums("team", span, team_id__in=ids))])
+    moves = [(f.score, row, f) for row in rows for f in row.figures if f.score is not None]
+    best = [(row, f) for score, row, f in sorted(moves, key=lambda m: -m[0]) if score > 0]
+    worst = [(row, f) for score, row, f in sorted(moves, key=lambda m: m[0]) if score < 0]
+    best, worst = best[:MOVERS], worst[:MOVERS]
+    context: dict[str, object] = {
+        "form": form,
+        "span": span,
+        "kpis": kpi_list,
+        "overall": overall,
+        "rows": rows,
+        "charts": [c.chart() for c in charts],
+        "best": best,
+        "worst": worst,
+        "chosen": chosen,
+        "presets": _presets(request, span, today),
+        "query": _query(request),
+    }
+    csv_rows: list[list[object]] = [CSV_HEAD, *_csv("all teams shown", label, overall)]
+    for row in rows:
+        csv_rows += _csv("team", row.name, row.figures)
+    for kind, movers in (("most improved", best), ("most declined", worst)):
+        for row, figure in movers:
+            csv_rows += _csv(kind, row.name, [figure])
+    csv_rows += _csv_series("all teams shown", charts, span)
+    return _render(
+        request,
+        "performance/dashboards/overview.html",
+        context,
+        csv_rows,
+        form=form,
+        span=span,
+        name="kpis-teams" if chosen is None else f"kpis-team-{chosen.pk}",
+    )

@@ -192,6 +192,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 3,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A KPI out of its green band this many days in a row (days with figures) alerts the lead.
+KPI_ALERT_DAYS = env_int("KPI_ALERT_DAYS", 3)
+
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "remind-review-steps": {
         # Self review, lead review and calibration due soon; each reminder once.

@@ -149,6 +149,11 @@ EXPECTATIONS: dict[str, Expect] = {
     "scheduling:swap-deny": Expect(SWAP_DECIDE, method="post", kwargs="swap"),
     "scheduling:swap-cancel": Expect(SWAP_CANCEL, method="post", kwargs="swap"),
     # performance
+    "performance:kpi-overview": Expect(
+        everyone(200, anonymous=LOGIN, associate=REDIRECT, teammate=REDIRECT)
+    ),
+    "performance:team-dashboard": Expect(team_page(), kwargs="team"),
+    "performance:associate-dashboard": Expect(associate_page(), kwargs="associate"),
     "performance:kpi-import": Expect(
         everyone(
             404,

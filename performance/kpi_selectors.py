@@ -1,0 +1,358 @@
+"""Read-side KPI queries for the dashboards, alerts and other pages.
+
+Everything here reads the daily rollups (`DailyKpi`), never raw events, and runs
+a fixed number of queries whatever the range or the number of people.
+
+Combining days into a period depends on the KPI's aggregation:
+
+- count and sum: the average per associate-day (a team's 350 tickets by 10
+  people is 35 each, comparable with a per-person target);
+- mean: total of values / number of events (exact);
+- ratio: total numerator / total denominator (exact);
+- median and p90: the average of the daily figures (a period percentile cannot
+  be rebuilt from daily ones; the pages say so).
+"""
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
+
+from .models import DailyKpi, Kpi
+
+GREEN, AMBER, RED = "green", "amber", "red"
+PERCENTILES = (Kpi.Aggregation.MEDIAN, Kpi.Aggregation.P90)
+PER_ASSOCIATE_DAY = (Kpi.Aggregation.COUNT, Kpi.Aggregation.SUM)
+MIN_PEERS_FOR_MEDIAN = 3  # fewer, and a median would give a teammate's figure away
+
+
+def kpis() -> list[Kpi]:
+    return list(Kpi.objects.order_by("pk"))
+
+
+def rag(kpi: Kpi, value: float | None) -> str | None:
+    """green / amber / red against the KPI's thresholds, in its better direction."""
+    if value is None:
+        return None
+    if kpi.direction == Kpi.Direction.HIGHER:
+        return GREEN if value >= kpi.green_at else AMBER if value >= kpi.amber_at else RED
+    return GREEN if value <= kpi.green_at else AMBER if value <= kpi.amber_at else RED
+
+
+def fmt(kpi: Kpi, value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.{kpi.decimals}f}"
+
+
+def period_basis(kpi: Kpi) -> str:
+    """How a period figure is built, for labels and CSV headers."""
+    if kpi.aggregation in PER_ASSOCIATE_DAY:
+        return "per associate per day"
+    if kpi.aggregation in PERCENTILES:
+        return f"average of daily {kpi.get_aggregation_display().split(' ')[0].lower()}s"
+    return ""
+
+
+@dataclass(frozen=True)
+class Sums:
+    """What a set of rollup rows adds up to; enough to rebuild any period figure."""
+
+    total: float = 0.0  # sum of daily values
+    numerator: float = 0.0
+    denominator: float = 0.0
+    events: int = 0
+    heads: int = 0  # sum of contributors (associate-days)
+    days: int = 0  # rows
+
+    def value(self, kpi: Kpi) -> float | None:
+        if not self.days:
+            return None
+        if kpi.aggregation in PER_ASSOCIATE_DAY:
+            return self.total / self.heads if self.heads else None
+        if kpi.aggregation == Kpi.Aggregation.MEAN:
+            return self.numerator / self.events if self.events else None
+        if kpi.aggregation == Kpi.Aggregation.RATIO:
+            return self.numerator / self.denominator if self.denominator else None
+        return self.total / self.days
+
+    @classmethod
+    def of_row(cls, row: Mapping[str, Any]) -> "Sums":
+        return cls(
+            total=row["total"] or 0.0,
+            numerator=row["num"] or 0.0,
+            denominator=row["den"] or 0.0,
+            events=row["events"] or 0,
+            heads=row["heads"] or 0,
+            days=row["days"] or 0,
+        )
+
+    def __add__(self, other: "Sums") -> "Sums":
+        return Sums(
+            self.total + other.total,
+            self.numerator + other.numerator,
+            self.denominator + other.denominator,
+            self.events + other.events,
+            self.heads + other.heads,
+            self.days + other.days,
+        )
+
+
+_SUMS = {
+    "total": Sum("value"),
+    "num": Sum("numerator"),
+    "den": Sum("denominator"),
+    "events": Sum("event_count"),
+    "heads": Sum("contributors"),
+    "days": Count("id"),
+}
+
+
+def day_value(kpi: Kpi, row: DailyKpi | Mapping[str, Any]) -> float:
+    """One rollup row as the dashboards show it (count/sum per associate-day)."""
+    value: float = row.value if isinstance(row, DailyKpi) else row["value"]
+    heads: int = row.contributors if isinstance(row, DailyKpi) else row["contributors"]
+    if kpi.aggregation in PER_ASSOCIATE_DAY and heads:
+        return value / heads
+    return value
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> "DateRange":
+        """The period of the same length just before this one."""
+        end = self.start - dt.timedelta(days=1)
+        return DateRange(end - dt.timedelta(days=self.days - 1), end)
+
+    def dates(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=n) for n in range(self.days)]
+
+    def __str__(self) -> str:
+        return f"{self.start:%-d %b %Y} – {self.end:%-d %b %Y}"
+
+
+def _rows(scope: str, span: DateRange, **filters: Any) -> QuerySet[DailyKpi]:
+    return DailyKpi.objects.filter(scope=scope, day__range=(span.start, span.end), **filters)
+
+
+def sums_by(scope: str, span: DateRange, key: str, **filters: Any) -> dict[tuple[int, int], Sums]:
+    """{(key id, kpi id): Sums} over the range, e.g. key="associate_id"."""
+    rows = _rows(scope, span, **filters).order_by().values(key, "kpi_id").annotate(**_SUMS)
+    return {(row[key], row["kpi_id"]): Sums.of_row(row) for row in rows}
+
+
+def daily_sums(scope: str, span: DateRange, **filters: Any) -> dict[tuple[dt.date, int], Sums]:
+    """{(day, kpi id): Sums} over the range, adding up every row of that day."""
+    rows = _rows(scope, span, **filters).order_by().values("day", "kpi_id").annotate(**_SUMS)
+    return {(row["day"], row["kpi_id"]): Sums.of_row(row) for row in rows}
+
+
+# --- Pieces the dashboards are made of ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    kpi: Kpi
+    value: float | None
+    previous: float | None = None
+
+    @property
+    def rag(self) -> str | None:
+        return rag(self.kpi, self.value)
+
+    @property
+    def display(self) -> str:
+        return fmt(self.kpi, self.value)
+
+    @property
+    def target_display(self) -> str:
+        return fmt(self.kpi, self.kpi.target)
+
+    @property
+    def change(self) -> float | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+    @property
+    def improved(self) -> bool | None:
+        """Whether the change since the previous period is in the better direction."""
+        change = self.change
+        if change is None or change == 0:
+            return None
+        return (change > 0) == (self.kpi.direction == Kpi.Direction.HIGHER)
+
+    @property
+    def change_display(self) -> str:
+        change = self.change
+        if change is None:
+            return ""
+        return f"{change:+,.{self.kpi.decimals}f}"
+
+    @property
+    def score(self) -> float | None:
+        """Change in the better direction, relative to the target (for ranking movers)."""
+        change = self.change
+        if change is None or not self.kpi.target:
+            return None
+        sign = 1 if self.kpi.direction == Kpi.Direction.HIGHER else -1
+        return sign * change / abs(self.kpi.target)
+
+
+@dataclass(frozen=True)
+class Series:
+    """One KPI's daily figures over a range, ready for a chart."""
+
+    kpi: Kpi
+    labels: list[str]
+    lines: list[tuple[str, list[float | None]]]  # (label, values by day)
+
+    def chart(self) -> dict[str, object]:
+        return {
+            "id": f"chart-{self.kpi.key}",
+            "title": self.kpi.name,
+            "unit": self.kpi.unit,
+            "basis": period_basis(self.kpi) if self.kpi.aggregation in PERCENTILES else "",
+            "decimals": self.kpi.decimals,
+            "target": self.kpi.target,
+            "labels": self.labels,
+            "lines": [
+                {
+                    "label": label,
+                    "data": [None if v is None else round(v, self.kpi.decimals + 2) for v in vs],
+                }
+                for label, vs in self.lines
+            ],
+        }
+
+
+def _value_on(by_day: dict[tuple[dt.date, int], Sums], day: dt.date, kpi: Kpi) -> float | None:
+    sums = by_day.get((day, kpi.pk))
+    return None if sums is None else sums.value(kpi)
+
+
+def series(
+    kpi_list: Sequence[Kpi],
+    span: DateRange,
+    lines: Sequence[tuple[str, dict[tuple[dt.date, int], Sums]]],
+) -> list[Series]:
+    dates = span.dates()
+    labels = [f"{d:%-d %b}" for d in dates]
+    return [
+        Series(
+            kpi=kpi,
+            labels=labels,
+            lines=[(label, [_value_on(by_day, d, kpi) for d in dates]) for label, by_day in lines],
+        )
+        for kpi in kpi_list
+    ]
+
+
+@dataclass
+class Row:
+    """A line of a dashboard table: a person or a team, with one figure per KPI."""
+
+    key: int
+    name: str
+    figures: list[Figure] = field(default_factory=list)
+    url: str = ""
+
+    def figure(self, kpi_id: int) -> Figure | None:
+        return next((f for f in self.figures if f.kpi.pk == kpi_id), None)
+
+
+def sort_rows(rows: list[Row], kpi_list: Sequence[Kpi], sort: str, descending: bool) -> list[Row]:
+    """Sort by name, or by a KPI key (rows without a figure last, whatever the direction)."""
+    kpi = next((k for k in kpi_list if k.key == sort), None)
+    if kpi is None:
+        return sorted(rows, key=lambda r: r.name.lower(), reverse=descending)
+    present = [r for r in rows if (f := r.figure(kpi.pk)) is not None and f.value is not None]
+    missing = [r for r in rows if r not in present]
+
+    def value_of(row: Row) -> float:
+        figure = row.figure(kpi.pk)
+        return figure.value if figure is not None and figure.value is not None else 0.0
+
+    return sorted(present, key=value_of, reverse=descending) + missing
+
+
+def median_or_none(values: Iterable[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    if len(known) < MIN_PEERS_FOR_MEDIAN:
+        return None
+    return statistics.median(known)
+
+
+# --- Alerts ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Alert:
+    kpi: Kpi
+    scope: str  # "associate" or "team"
+    subject_id: int
+    days: int  # consecutive days out of green, counting back from the latest
+    latest: float
+    latest_day: dt.date
+
+    @property
+    def rag(self) -> str | None:
+        return rag(self.kpi, self.latest)
+
+    @property
+    def latest_display(self) -> str:
+        return fmt(self.kpi, self.latest)
+
+
+def alert_days() -> int:
+    return int(getattr(settings, "KPI_ALERT_DAYS", 3))
+
+
+def alerts(team_ids: Iterable[int], *, today: dt.date) -> list[Alert]:
+    """KPIs out of green for N (default 3) consecutive days of data, for associates
+    and teams, counting back from the latest day. Days without figures (days off)
+    neither break nor extend a run; a run whose latest figure is older than N days
+    is stale and not shown. One query."""
+    n = alert_days()
+    lookback = DateRange(today - dt.timedelta(days=n * 3 + 4), today)
+    kpi_by_id = {k.pk: k for k in kpis()}
+    rows = (
+        DailyKpi.objects.filter(
+            Q(scope=DailyKpi.Scope.ASSOCIATE) | Q(scope=DailyKpi.Scope.TEAM),
+            team_id__in=list(team_ids),
+            day__range=(lookback.start, lookback.end),
+        )
+        .order_by("-day")
+        .values("kpi_id", "scope", "team_id", "associate_id", "day", "value", "contributors")
+    )
+    runs: dict[tuple[str, int, int], list[tuple[dt.date, float]]] = defaultdict(list)
+    for row in rows:
+        is_person = row["scope"] == DailyKpi.Scope.ASSOCIATE
+        subject = row["associate_id"] if is_person else row["team_id"]
+        kpi = kpi_by_id[row["kpi_id"]]
+        runs[(row["scope"], subject, kpi.pk)].append((row["day"], day_value(kpi, row)))
+    found = []
+    for (scope, subject, kpi_id), days in runs.items():
+        kpi = kpi_by_id[kpi_id]
+        if days[0][0] < today - dt.timedelta(days=n):
+            continue
+        streak = 0
+        for _day, value in days:
+            if rag(kpi, value) == GREEN:
+                break
+            streak += 1
+        if streak >= n:
+            found.append(Alert(kpi, scope, subject, streak, days[0][1], days[0][0]))
+    return sorted(found, key=lambda a: (a.scope != "team", -a.days, a.kpi.name))

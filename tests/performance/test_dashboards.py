@@ -1,0 +1,416 @@
+"""KPI dashboards: the figures, the htmx fragments, the CSV exports, the alerts,
+who sees what, and query budgets that do not grow with history."""
+
+import csv
+import datetime as dt
+import io
+import statistics
+
+import pytest
+from django.urls import reverse
+
+from performance import kpi_selectors as sel
+from performance.models import DailyKpi, Kpi
+from tests.conftest import client_for
+from tests.factories import AssociateFactory, TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+END = dt.date(2026, 11, 20)
+
+
+def rollup(kpi, day, associate=None, team=None, *, value, numerator=None, den=None, events=1):
+    """One DailyKpi row as the rollup would write it."""
+    team = team or associate.team
+    return DailyKpi(
+        kpi=kpi,
+        day=day,
+        scope="associate" if associate else "team",
+        site_id=team.site_id,
+        team=team,
+        associate=associate,
+        value=value,
+        numerator=value if numerator is None else numerator,
+        denominator=den,
+        event_count=events,
+        contributors=1 if associate else 2,
+    )
+
+
+@pytest.fixture
+def usual():
+    return {k.key: k for k in Kpi.objects.all()}
+
+
+def history(team, people, days, kpis, *, base=0.0):
+    """Rollups for every person, KPI and day, plus the team rows built from them."""
+    rows = []
+    for d in range(days):
+        day = END - dt.timedelta(days=d)
+        for kpi in kpis:
+            values = []
+            for i, person in enumerate(people):
+                value = kpi.target * (0.8 + 0.05 * i) + base + d % 3
+                values.append(value)
+                rows.append(rollup(kpi, day, person, value=value, events=4, den=4))
+            team_row = rollup(kpi, day, team=team, value=sum(values), events=4 * len(people))
+            team_row.contributors = len(people)
+            team_row.denominator = 4 * len(people)
+            rows.append(team_row)
+    DailyKpi.objects.bulk_create(rows)
+
+
+def range_query(start, end):
+    return {"from": start.isoformat(), "to": end.isoformat()}
+
+
+# --- How a period is built from days -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("aggregation", "expected"),
+    [
+        # two days: (value, numerator, denominator, events, contributors)
+        # rows: (10, 10, -, 2, 1) and (30, 30, -, 6, 2)
+        (Kpi.Aggregation.COUNT, (10 + 30) / (1 + 2)),  # per associate-day
+        (Kpi.Aggregation.SUM, (10 + 30) / (1 + 2)),
+        (Kpi.Aggregation.MEAN, (10 + 30) / (2 + 6)),  # numerator / events
+        (Kpi.Aggregation.RATIO, (10 + 30) / (20 + 40)),
+        (Kpi.Aggregation.MEDIAN, (10 + 30) / 2),  # average of the daily figures
+        (Kpi.Aggregation.P90, (10 + 30) / 2),
+    ],
+)
+def test_a_period_combines_days_by_the_kpis_aggregation(aggregation, expected):
+    kpi = Kpi(aggregation=aggregation)
+    a = sel.Sums(total=10, numerator=10, denominator=20, events=2, heads=1, days=1)
+    b = sel.Sums(total=30, numerator=30, denominator=40, events=6, heads=2, days=1)
+    assert (a + b).value(kpi) == pytest.approx(expected)
+    assert sel.Sums().value(kpi) is None
+
+
+@pytest.mark.parametrize(
+    ("direction", "value", "colour"),
+    [
+        ("higher", 4.6, "green"),
+        ("higher", 4.5, "green"),
+        ("higher", 4.2, "amber"),
+        ("higher", 3.9, "red"),
+        ("lower", 50, "green"),
+        ("lower", 90, "amber"),
+        ("lower", 121, "red"),
+    ],
+)
+def test_rag_follows_the_better_direction(direction, value, colour):
+    if direction == "higher":
+        kpi = Kpi(direction=direction, green_at=4.5, amber_at=4.0)
+    else:
+        kpi = Kpi(direction=direction, green_at=60, amber_at=120)
+    assert sel.rag(kpi, value) == colour
+
+
+# --- The lead's team dashboard ----------------------------------------------------------
+
+
+def test_team_dashboard_shows_each_kpi_against_target_from_the_rollups(team, lead, usual):
+    people = [AssociateFactory(team=team) for _ in range(3)]
+    csat, tickets = usual["csat"], usual["tickets_solved"]
+    day = END
+    DailyKpi.objects.bulk_create(
+        [
+            rollup(csat, day, people[0], value=4.0, numerator=8.0, events=2),
+            rollup(csat, day, people[1], value=5.0, numerator=30.0, events=6),
+            rollup(tickets, day, people[0], value=30),
+            rollup(tickets, day, people[1], value=42),
+        ]
+    )
+    team_csat = rollup(csat, day, team=team, value=38 / 8, numerator=38.0, events=8)
+    team_tickets = rollup(tickets, day, team=team, value=72)
+    DailyKpi.objects.bulk_create([team_csat, team_tickets])
+    response = client_for(lead).get(
+        reverse("performance:team-dashboard", args=[team.pk]), range_query(day, day)
+    )
+    assert response.status_code == 200
+    summary = {f.kpi.key: f for f in response.context["summary"]}
+    assert summary["csat"].value == pytest.approx(38 / 8)
+    assert summary["csat"].rag == "green"
+    assert summary["tickets_solved"].value == pytest.approx(72 / 2)  # per associate-day
+    rows = {r.name: {f.kpi.key: f.value for f in r.figures} for r in response.context["rows"]}
+    assert rows[people[0].name]["tickets_solved"] == 30
+    assert rows[people[2].name]["tickets_solved"] is None  # on the team, no figures yet
+    assert sorted(c["id"] for c in response.context["charts"]) == sorted(f"chart-{k}" for k in usual)
+
+
+def test_the_range_changes_in_place_with_htmx(team, lead, usual):
+    people = [AssociateFactory(team=team) for _ in range(2)]
+    history(team, people, 10, usual.values())
+    url = reverse("performance:team-dashboard", args=[team.pk])
+    response = client_for(lead).get(
+        url,
+        range_query(END - dt.timedelta(days=6), END),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="dashboard",
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in body
+    assert body.lstrip().startswith('<div id="dashboard">')
+    chart = response.context["charts"][0]
+    assert len(chart["labels"]) == 7
+
+
+def test_the_associate_table_sorts_by_a_kpi_with_htmx(team, lead, usual):
+    people = [AssociateFactory(team=team) for _ in range(4)]
+    history(team, people, 3, usual.values())
+    url = reverse("performance:team-dashboard", args=[team.pk])
+    query = range_query(END - dt.timedelta(days=2), END) | {"sort": "csat", "dir": "desc"}
+    response = client_for(lead).get(
+        url, query, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="associate-table"
+    )
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="associate-table"')
+    values = [r.figure(usual["csat"].pk).value for r in response.context["rows"]]
+    assert values == sorted(values, reverse=True)
+    assert body.index(people[3].name) < body.index(people[0].name)
+    ascending = client_for(lead).get(url, query | {"dir": "asc"})
+    names = [r.name for r in ascending.context["rows"]]
+    assert names.index(people[0].name) < names.index(people[3].name)
+
+
+def test_a_bad_range_is_explained_and_the_export_refuses_it(team, lead, usual):
+    url = reverse("performance:team-dashboard", args=[team.pk])
+    query = range_query(END, END - dt.timedelta(days=3))
+    response = client_for(lead).get(url, query)
+    assert response.status_code == 200
+    assert "The start of the range is after its end." in response.content.decode()
+    export = client_for(lead).get(url, query | {"export": "csv"})
+    assert export.status_code == 400
+    assert "after its end" in export.content.decode()
+    too_long = client_for(lead).get(url, range_query(END - dt.timedelta(days=400), END))
+    assert "at most 366 days" in too_long.content.decode()
+    nonsense = client_for(lead).get(url, {"from": "someday", "to": "2026-13-01"})
+    assert nonsense.status_code == 200
+    assert "Enter a valid date." in nonsense.content.decode()
+
+
+def test_the_csv_export_holds_exactly_what_the_page_shows(team, lead, usual):
+    people = [AssociateFactory(team=team) for _ in range(3)]
+    history(team, people, 5, usual.values())
+    url = reverse("performance:team-dashboard", args=[team.pk])
+    query = range_query(END - dt.timedelta(days=4), END)
+    page = client_for(lead).get(url, query)
+    export = client_for(lead).get(url, query | {"export": "csv"})
+    assert export["Content-Type"].startswith("text/csv")
+    assert "attachment" in export["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(export.content.decode())))
+    period = [r for r in rows if r["day"] == "period"]
+    assert {(r["row"], r["name"], r["kpi"]) for r in period} == {
+        ("team", team.name, k) for k in usual
+    } | {("associate", p.name, k) for p in people for k in usual}
+    shown = {f.kpi.key: f for f in page.context["summary"]}
+    for r in period:
+        if r["row"] == "team":
+            assert float(r["value"]) == pytest.approx(shown[r["kpi"]].value, abs=1e-4)
+            assert r["status"] == shown[r["kpi"]].rag
+    daily = [r for r in rows if r["day"] != "period"]
+    assert len(daily) == 5 * len(usual)  # the trend chart, one line per KPI
+
+
+# --- The associate's own dashboard ----------------------------------------------------------
+
+
+def test_an_associate_sees_their_figures_and_the_team_median_only(
+    team, associate, teammate, usual
+):
+    others = [AssociateFactory(team=team) for _ in range(2)]
+    tickets = usual["tickets_solved"]
+    values = {associate: 30, teammate: 777, others[0]: 41, others[1]: 52}
+    DailyKpi.objects.bulk_create([rollup(tickets, END, p, value=v) for p, v in values.items()])
+    url = reverse("performance:associate-dashboard", args=[associate.pk])
+    client = client_for(associate.user)
+    response = client.get(url, range_query(END, END))
+    mine, median = response.context["figures"][0]
+    assert mine.kpi == tickets
+    assert mine.value == 30
+    assert median.value == statistics.median(values.values())
+    for body in (
+        response.content.decode(),
+        client.get(url, range_query(END, END) | {"export": "csv"}).content.decode(),
+    ):
+        assert "777" not in body
+        assert teammate.name not in body
+        assert others[0].name not in body
+
+
+def test_no_team_median_when_it_would_give_one_person_away(team, associate, teammate, usual):
+    tickets = usual["tickets_solved"]
+    DailyKpi.objects.bulk_create(
+        [rollup(tickets, END, associate, value=30), rollup(tickets, END, teammate, value=50)]
+    )
+    response = client_for(associate.user).get(
+        reverse("performance:associate-dashboard", args=[associate.pk]), range_query(END, END)
+    )
+    _mine, median = response.context["figures"][0]
+    assert median.value is None
+
+
+def test_an_associate_is_sent_from_the_overview_to_their_own_dashboard(associate):
+    response = client_for(associate.user).get(reverse("performance:kpi-overview"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "performance:associate-dashboard", args=[associate.pk]
+    )
+
+
+@pytest.mark.parametrize(
+    "url_of",
+    [
+        lambda a, t: reverse("performance:associate-dashboard", args=[t.pk]),
+        lambda a, t: reverse("performance:team-dashboard", args=[a.team_id]),
+        lambda a, t: reverse("performance:associate-dashboard", args=[t.pk]) + "?export=csv",
+        lambda a, t: reverse("performance:team-dashboard", args=[a.team_id]) + "?export=csv",
+        lambda a, t: reverse("performance:kpi-overview") + f"?team={a.team_id}&export=csv",
+    ],
+)
+def test_associates_cannot_reach_anyone_elses_figures(associate, teammate, url_of):
+    response = client_for(associate.user).get(url_of(associate, teammate))
+    assert response.status_code in (302, 404)
+    if response.status_code == 302:
+        assert response["Location"].endswith(f"/kpis/associates/{associate.pk}/")
+
+
+# --- The manager's cross-team dashboard ---------------------------------------------------
+
+
+def test_the_manager_sees_their_teams_and_the_movers(manager, other_manager, site, usual):
+    teams = [TeamFactory(site=site, manager=manager, name=f"Team {n}") for n in range(3)]
+    foreign = TeamFactory(site=site, manager=other_manager, name="Not mine")
+    csat = usual["csat"]
+    span_days = 7
+    rows = []
+    for n, team in enumerate([*teams, foreign]):
+        for d in range(2 * span_days):
+            day = END - dt.timedelta(days=d)
+            # Team 0 improves, team 2 declines, team 1 holds steady.
+            recent = d < span_days
+            value = 4.0 + (0.4 if recent and n == 0 else 0) - (0.4 if recent and n == 2 else 0)
+            rows.append(rollup(csat, day, team=team, value=value, numerator=value, events=1))
+    DailyKpi.objects.bulk_create(rows)
+    response = client_for(manager).get(
+        reverse("performance:kpi-overview"), range_query(END - dt.timedelta(days=6), END)
+    )
+    assert response.status_code == 200
+    assert [r.name for r in response.context["rows"]] == ["Team 0", "Team 1", "Team 2"]
+    assert "Not mine" not in response.content.decode()
+    best = [(row.name, f.kpi.key) for row, f in response.context["best"]]
+    worst = [(row.name, f.kpi.key) for row, f in response.context["worst"]]
+    assert best == [("Team 0", "csat")]
+    assert worst == [("Team 2", "csat")]
+    overall = {f.kpi.key: f.value for f in response.context["overall"]}
+    assert overall["csat"] == pytest.approx((4.4 + 4.0 + 3.6) / 3)
+
+
+def test_the_team_filter_only_offers_the_managers_teams(manager, team, other_team):
+    url = reverse("performance:kpi-overview")
+    mine = client_for(manager).get(url, {"team": team.pk})
+    assert [r.name for r in mine.context["rows"]] == [team.name]
+    theirs = client_for(manager).get(url, {"team": other_team.pk})
+    assert "Select a valid choice" in theirs.content.decode()
+    assert other_team.name not in [r.name for r in theirs.context["rows"]]
+    export = client_for(manager).get(url, {"team": other_team.pk, "export": "csv"})
+    assert export.status_code == 400
+
+
+# --- Alerts ----------------------------------------------------------------------------------
+
+
+def _csat_days(associate, values, *, end=END):
+    kpi = Kpi.objects.get(key="csat")
+    DailyKpi.objects.bulk_create(
+        [
+            rollup(kpi, end - dt.timedelta(days=n), associate, value=v, numerator=v)
+            for n, v in enumerate(values)
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("latest_first", "run"),
+    [
+        ([4.1, 3.2, 4.4, 4.8], 3),  # three days out of green, then a green day
+        ([4.1, 3.2, 4.8, 4.0], 0),  # only two in a row
+        ([4.6, 4.1, 3.2, 4.4], 0),  # the latest day is green again
+        ([4.1, 4.1, 4.1, 4.1, 4.1], 5),
+    ],
+)
+def test_an_alert_needs_n_consecutive_days_out_of_green(associate, latest_first, run):
+    _csat_days(associate, latest_first)
+    found = sel.alerts([associate.team_id], today=END + dt.timedelta(days=1))
+    assert [(a.subject_id, a.days) for a in found] == ([(associate.pk, run)] if run else [])
+
+
+def test_days_off_neither_break_nor_extend_a_run_but_stale_runs_are_dropped(associate):
+    kpi = Kpi.objects.get(key="csat")
+    days = [END, END - dt.timedelta(days=3), END - dt.timedelta(days=4)]  # a weekend between
+    DailyKpi.objects.bulk_create([rollup(kpi, d, associate, value=4.1) for d in days])
+    assert len(sel.alerts([associate.team_id], today=END + dt.timedelta(days=1))) == 1
+    assert sel.alerts([associate.team_id], today=END + dt.timedelta(days=10)) == []
+
+
+def test_the_lead_sees_alerts_on_the_home_page_and_the_associate_does_not(
+    lead, associate, settings
+):
+    settings.KPI_ALERT_DAYS = 3
+    today = dt.date.today()
+    _csat_days(associate, [3.9, 3.8, 4.0], end=today - dt.timedelta(days=1))
+    body = client_for(lead).get(reverse("teams:home")).content.decode()
+    assert "KPI alerts" in body
+    assert associate.name in body
+    assert "3 days" in body
+    mine = client_for(associate.user).get(reverse("teams:home")).content.decode()
+    assert "KPI alerts" not in mine
+
+
+# --- Query budgets ----------------------------------------------------------------------------
+
+
+def _count(client, url, query):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, query)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_the_team_dashboard_query_count_does_not_grow_with_history(lead, team, usual):
+    url = reverse("performance:team-dashboard", args=[team.pk])
+    query = range_query(END - dt.timedelta(days=89), END)
+    client = client_for(lead)
+    small = [AssociateFactory(team=team) for _ in range(2)]
+    history(team, small, 3, list(usual.values())[:2])
+    client.get(url, query)  # warm the session and roles
+    few = _count(client, url, query)
+    DailyKpi.objects.all().delete()
+    people = small + [AssociateFactory(team=team) for _ in range(13)]
+    history(team, people, 90, usual.values())
+    assert DailyKpi.objects.filter(scope="associate").count() == 15 * 90 * 6
+    many = _count(client, url, query)
+    assert many == few
+    assert many <= 14
+
+
+def test_the_manager_dashboard_query_count_does_not_grow_with_teams(manager, site, usual):
+    url = reverse("performance:kpi-overview")
+    query = range_query(END - dt.timedelta(days=89), END)
+    client = client_for(manager)
+    first = TeamFactory(site=site, manager=manager)
+    history(first, [AssociateFactory(team=first)], 5, usual.values())
+    client.get(url, query)
+    one = _count(client, url, query)
+    for _ in range(19):
+        team = TeamFactory(site=site, manager=manager)
+        history(team, [AssociateFactory(team=team) for _ in range(2)], 90, usual.values())
+    twenty = _count(client, url, query)
+    assert twenty == one
+    assert twenty <= 12
