@@ -1,0 +1,203 @@
+"""Reviews are invisible to the associate until shared, and to everyone outside the
+associate's team line always; private feedback never reaches a review."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from performance import review_services as rs
+from performance.models import Feedback, Goal, Review
+from tests.conftest import PERSONAS, client_for
+
+REVIEW_URLS = [
+    ("performance:review-detail", "get"),
+    ("performance:review-history", "get"),
+    ("performance:review-self", "get"),
+    ("performance:review-lead", "get"),
+    ("performance:review-calibrate", "post"),
+    ("performance:review-share", "post"),
+    ("performance:review-acknowledge", "post"),
+]
+PRE_SHARE = ["self_review", "lead_review", "calibration"]
+OUTSIDERS = ("teammate", "other_lead", "other_manager")
+
+
+def _hit(client, name, method, review):
+    url = reverse(name, kwargs={"review_id": review.pk})
+    return getattr(client, method)(url, {"rating": "5", "reason": "probe", "comment": "probe"})
+
+
+@pytest.mark.parametrize("state", PRE_SHARE)
+@pytest.mark.parametrize(("name", "method"), REVIEW_URLS)
+def test_associate_gets_404_before_sharing_except_their_own_self_review(
+    state, name, method, cast, review_at
+):
+    review = review_at(state)
+    before = review.history.count()
+    response = _hit(client_for(cast["associate"]), name, method, review)
+    if name == "performance:review-self":
+        # Their own writing only: the page never shows the lead's side.
+        assert response.status_code in (200, 400), response.status_code
+        assert "LEAD-SUMMARY-MARKER" not in response.content.decode()
+        assert "Solid quarter" not in response.content.decode()
+    else:
+        assert response.status_code == 404
+    review.refresh_from_db()
+    assert review.state == state
+    if name != "performance:review-self":
+        assert review.history.count() == before
+
+
+@pytest.mark.parametrize("state", [s.value for s in Review.State])
+@pytest.mark.parametrize(("name", "method"), REVIEW_URLS)
+@pytest.mark.parametrize("persona", OUTSIDERS)
+def test_teammate_other_lead_and_other_manager_get_404_at_every_step(
+    persona, name, method, state, cast, review_at
+):
+    review = review_at(state)
+    before = review.history.count()
+    response = _hit(client_for(cast[persona]), name, method, review)
+    assert response.status_code == 404
+    assert review.history.count() == before
+
+
+@pytest.mark.parametrize("state", ["shared", "acknowledged"])
+def test_associate_sees_the_review_once_shared(state, cast, review_at):
+    review = review_at(state)
+    client = client_for(cast["associate"])
+    for name in ("performance:review-detail", "performance:review-history"):
+        response = client.get(reverse(name, kwargs={"review_id": review.pk}))
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"]
+    page = client.get(reverse("performance:review-detail", kwargs={"review_id": review.pk}))
+    assert "LEAD-SUMMARY-MARKER" in page.content.decode()
+
+
+def test_my_reviews_lists_unshared_reviews_without_their_content(cast, review_at):
+    review_at("calibration")
+    page = client_for(cast["associate"]).get(reverse("performance:my-reviews"))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "your lead is working on the review" in text
+    assert "LEAD-SUMMARY-MARKER" not in text
+    assert "Meets expectations" not in text
+
+
+@pytest.mark.parametrize("persona", ["associate", "teammate", "other_lead", "other_manager"])
+def test_cycle_pages_are_not_for_associates_or_other_teams(persona, cast, cycle, team):
+    cycle.teams.set([team])
+    client = client_for(cast[persona])
+    for name in ("performance:cycle-progress", "performance:cycle-calibration"):
+        assert client.get(reverse(name, kwargs={"cycle_id": cycle.pk})).status_code == 404
+
+
+# --- Pre-fill from feedback and goals ----------------------------------------------------------
+
+PRIVATE = "PRIVATE-FEEDBACK-MARKER"
+SHARED = "SHARED-FEEDBACK-MARKER"
+
+
+@pytest.fixture
+def feedback(cast, associate, lead, teammate):
+    in_period = timezone.make_aware(dt.datetime(2026, 7, 15, 10, 0))
+    items = [
+        Feedback.objects.create(
+            associate=associate,
+            author=lead,
+            kind=Feedback.Kind.CONSTRUCTIVE,
+            situation=f"{PRIVATE} in the escalation call",
+            behaviour=f"{PRIVATE} interrupted the customer",
+            impact=PRIVATE,
+            is_private=True,
+        ),
+        Feedback.objects.create(
+            associate=associate,
+            author=lead,
+            situation=f"{SHARED} during the outage",
+            behaviour="kept every customer informed",
+            impact="no complaints",
+        ),
+        Feedback.objects.create(
+            associate=associate,
+            author=teammate.user,
+            source=Feedback.Source.PEER,
+            situation="Peer kudos for the handover notes",
+            behaviour="clear",
+        ),
+    ]
+    Feedback.objects.filter(pk__in=[f.pk for f in items]).update(created_at=in_period)
+    return items
+
+
+def test_prefill_takes_shared_feedback_and_goals_never_private_feedback(
+    cast, review_at, associate, lead, team, feedback
+):
+    Goal.objects.create(
+        associate=associate,
+        title="Lift CSAT to 4.6",
+        starts_on=dt.date(2026, 7, 1),
+        ends_on=dt.date(2026, 9, 30),
+        target_value=4.6,
+        current_value=4.7,
+        status=Goal.Status.ACHIEVED,
+        created_by=lead,
+    )
+    Goal.objects.create(
+        team=team,
+        title="Team backlog under 50",
+        starts_on=dt.date(2026, 6, 1),
+        ends_on=dt.date(2026, 12, 31),
+        target_value=50,
+        unit="tickets",
+        created_by=lead,
+    )
+    Goal.objects.create(
+        associate=associate,
+        title="Outside the period",
+        starts_on=dt.date(2025, 1, 1),
+        ends_on=dt.date(2025, 3, 31),
+        target_value=1,
+        created_by=lead,
+    )
+    review = review_at("self_review")
+    rs.save_self_review(
+        actor=associate.user,
+        review=review,
+        achievements="Ran the outage comms.",
+        challenges="",
+        growth="",
+        submit=True,
+    )
+    review.refresh_from_db()
+    assert SHARED in review.feedback_highlights
+    assert "Peer kudos for the handover notes" in review.feedback_highlights
+    assert PRIVATE not in review.feedback_highlights
+    assert "Lift CSAT to 4.6" in review.goal_outcomes
+    assert "Achieved" in review.goal_outcomes
+    assert "Team backlog under 50" in review.goal_outcomes
+    assert "Outside the period" not in review.goal_outcomes
+
+
+@pytest.mark.parametrize("state", [s.value for s in Review.State])
+def test_private_feedback_never_appears_on_any_review_page(state, cast, review_at, feedback):
+    review = review_at(state)
+    if state != "self_review":
+        review.feedback_highlights = ""
+        review.save()
+    urls = [
+        reverse(name, kwargs={"review_id": review.pk})
+        for name, method in REVIEW_URLS
+        if method == "get"
+    ] + [
+        reverse("performance:cycle-progress", kwargs={"cycle_id": review.cycle_id}),
+        reverse("performance:cycle-calibration", kwargs={"cycle_id": review.cycle_id}),
+        reverse("performance:cycle-list"),
+        reverse("performance:my-reviews"),
+    ]
+    for persona in PERSONAS:
+        client = client_for(cast[persona])
+        for url in urls:
+            response = client.get(url)
+            assert PRIVATE not in response.content.decode(), (persona, url)
