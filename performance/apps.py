@@ -13,3 +13,8 @@ class PerformanceConfig(AppConfig):
 
         if kpi_alerts not in home_panel_providers:
             home_panel_providers.append(kpi_alerts)
+
+        from .people_home import overdue_one_on_ones_panel
+
+        if overdue_one_on_ones_panel not in home_panel_providers:
+            home_panel_providers.append(overdue_one_on_ones_panel)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import review_views, views
+from .people_urls import urlpatterns as people_urlpatterns
 
 app_name = "performance"
 
@@ -39,3 +40,6 @@ urlpatterns = [
     ),
     path("reviews/<int:review_id>/history/", review_views.review_history, name="review-history"),
 ]
+
+# 1:1s, feedback and goals
+urlpatterns += people_urlpatterns

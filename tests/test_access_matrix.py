@@ -12,7 +12,7 @@ import pytest
 from django.contrib import admin as django_admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from performance.models import Review, ReviewCycle
+from performance.models import ActionItem, Goal, OneOnOne, Review, ReviewCycle
 from scheduling.models import (
     CalendarFeed,
     CompDay,
@@ -87,6 +87,8 @@ DECIDE = associate_page(associate=403, manager=403, lead=REDIRECT, admin=REDIREC
 SWAP_DECIDE = DECIDE | {"teammate": 403}
 SWAP_RESPOND = SWAP_DECIDE | {"teammate": REDIRECT, "lead": 403, "admin": 403}
 SWAP_CANCEL = SWAP_DECIDE | {"associate": REDIRECT}
+# A 1:1 page's writes: the associate and their lead; the manager may not read it.
+ONE_ON_ONE_WRITE = DECIDE | {"associate": REDIRECT}
 
 EXPECTATIONS: dict[str, Expect] = {
     # teams
@@ -205,6 +207,53 @@ EXPECTATIONS: dict[str, Expect] = {
         method="post",
         kwargs="review:shared",
     ),
+    # people: 1:1s, feedback, goals (a manager sees 1:1 dates, not their content)
+    "performance:one-on-one-overview": Expect(
+        everyone(200, anonymous=LOGIN, associate=404, teammate=404)
+    ),
+    "performance:my-one-on-ones": Expect(OWN),
+    "performance:my-feedback": Expect(OWN),
+    "performance:my-goals": Expect(OWN),
+    "performance:associate-one-on-ones": Expect(associate_page(), kwargs="associate"),
+    "performance:cadence-set": Expect(
+        DECIDE,
+        method="post",
+        kwargs="associate",
+        data={
+            "frequency": "weekly",
+            "first_on": "2030-01-07",
+            "starts_at_time": "10:00",
+            "duration_minutes": "30",
+        },
+    ),
+    "performance:one-on-one-plan": Expect(
+        DECIDE,
+        method="post",
+        kwargs="associate",
+        data={"on": "2030-01-08", "at": "10:00", "kind": "regular", "duration_minutes": "30"},
+    ),
+    "performance:associate-feedback": Expect(associate_page(), kwargs="associate"),
+    "performance:associate-goals": Expect(associate_page(), kwargs="associate"),
+    "performance:team-goals": Expect(team_page(), kwargs="team"),
+    "performance:goal-detail": Expect(associate_page(), kwargs="goal"),
+    "performance:one-on-one-detail": Expect(associate_page(manager=403), kwargs="one_on_one"),
+    "performance:one-on-one-agenda-add": Expect(
+        ONE_ON_ONE_WRITE, method="post", kwargs="one_on_one", data={"text": "Growth plan"}
+    ),
+    "performance:one-on-one-notes": Expect(
+        ONE_ON_ONE_WRITE, method="post", kwargs="one_on_one", data={"shared_notes": "Agreed"}
+    ),
+    "performance:action-item-add": Expect(
+        ONE_ON_ONE_WRITE, method="post", kwargs="one_on_one", data={"text": "Shadow QA"}
+    ),
+    "performance:action-item-toggle": Expect(
+        ONE_ON_ONE_WRITE, method="post", kwargs="action_item", data={"done": "1"}
+    ),
+    "performance:one-on-one-private-note": Expect(
+        DECIDE, method="post", kwargs="one_on_one", data={"text": "private"}
+    ),
+    "performance:one-on-one-held": Expect(DECIDE, method="post", kwargs="one_on_one"),
+    "performance:one-on-one-cancel": Expect(DECIDE, method="post", kwargs="one_on_one"),
     # accounts (django.contrib.auth.urls)
     "login": Expect(everyone(200)),
     "logout": Expect(everyone(REDIRECT, anonymous=LOGIN), method="post"),
@@ -311,9 +360,37 @@ def _url(name: str, expect: Expect, cast, request) -> str:
         review = Review.objects.create(cycle=cycle, associate=request.getfixturevalue("associate"))
         at_step(review, expect.kwargs.split(":", 1)[1])
         return reverse(name, kwargs={"review_id": review.pk})
+    if expect.kwargs in ("one_on_one", "action_item"):
+        meeting = _one_on_one(request)
+        if expect.kwargs == "one_on_one":
+            return reverse(name, kwargs={"one_on_one_id": meeting.pk})
+        item = ActionItem.objects.create(
+            associate=meeting.associate, raised_in=meeting, owner=meeting.lead, text="Shadow QA"
+        )
+        return reverse(name, kwargs={"item_id": item.pk})
+    if expect.kwargs == "goal":
+        goal = Goal.objects.create(
+            associate=request.getfixturevalue("associate"),
+            title="Lift CSAT",
+            starts_on=dt.date(2030, 1, 1),
+            ends_on=dt.date(2030, 3, 31),
+            target_value=4.6,
+            created_by=request.getfixturevalue("lead"),
+        )
+        return reverse(name, kwargs={"goal_id": goal.pk})
     if expect.kwargs == "reset":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "bad-token"})
     return reverse(name)
+
+
+def _one_on_one(request) -> OneOnOne:
+    associate = request.getfixturevalue("associate")
+    return OneOnOne.objects.create(
+        associate=associate,
+        lead=request.getfixturevalue("lead"),
+        on=dt.date(2030, 1, 7),
+        starts_at=dt.datetime(2030, 1, 7, 10, tzinfo=dt.UTC),
+    )
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

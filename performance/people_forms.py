@@ -1,0 +1,165 @@
+import datetime as dt
+from typing import Any
+
+from django import forms
+
+from teams.models import Associate, User
+
+from .models import Feedback, Goal, Kpi, OneOnOne, OneOnOneCadence
+
+DATE = forms.DateInput(attrs={"type": "date"})
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class CadenceForm(forms.ModelForm):
+    class Meta:
+        model = OneOnOneCadence
+        fields = ["frequency", "first_on", "starts_at_time", "duration_minutes"]
+        labels = {
+            "first_on": "First (or next) 1:1 on",
+            "starts_at_time": "At (site time)",
+            "duration_minutes": "Minutes",
+        }
+        widgets = {"first_on": DATE, "starts_at_time": TIME}
+
+    def clean_duration_minutes(self) -> int:
+        minutes: int = self.cleaned_data["duration_minutes"]
+        if not 5 <= minutes <= 240:
+            raise forms.ValidationError("A 1:1 lasts between 5 and 240 minutes.")
+        return minutes
+
+
+class PlanForm(forms.Form):
+    on = forms.DateField(label="Date", widget=DATE)
+    at = forms.TimeField(label="At (site time)", widget=TIME, initial=dt.time(10, 0))
+    kind = forms.ChoiceField(label="Type", choices=OneOnOne.Kind.choices)
+    duration_minutes = forms.IntegerField(label="Minutes", min_value=5, max_value=240, initial=30)
+
+
+class AgendaForm(forms.Form):
+    text = forms.CharField(label="Add to the agenda", max_length=300)
+
+
+class SharedNotesForm(forms.ModelForm):
+    class Meta:
+        model = OneOnOne
+        fields = ["shared_notes"]
+        labels = {"shared_notes": "Shared notes (you and the associate)"}
+        widgets = {"shared_notes": forms.Textarea(attrs={"rows": 6})}
+
+
+class CareerForm(forms.ModelForm):
+    class Meta:
+        model = OneOnOne
+        fields = [
+            "aspirations",
+            "strengths",
+            "growth_areas",
+            "next_steps",
+            "target_role",
+            "target_timeline",
+        ]
+        labels = {"next_steps": "Agreed next steps", "target_timeline": "Timeline"}
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in ("aspirations", "strengths", "growth_areas", "next_steps")
+        }
+
+
+class PrivateNoteForm(forms.Form):
+    text = forms.CharField(
+        label="Private notes (only you can read these)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class ActionItemForm(forms.Form):
+    text = forms.CharField(label="Action item", max_length=300)
+    owner = forms.ChoiceField(label="Owner")
+    due_on = forms.DateField(label="Due", required=False, widget=DATE)
+
+    def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = {str(p.pk): p for p in people}
+        field = self.fields["owner"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101
+        field.choices = [(str(p.pk), p.display_name) for p in people]
+
+    def clean_owner(self) -> User:
+        return self.people[self.cleaned_data["owner"]]
+
+
+class FeedbackForm(forms.ModelForm):
+    class Meta:
+        model = Feedback
+        fields = ["kind", "situation", "behaviour", "impact", "kpi", "about_on", "is_private"]
+        labels = {
+            "situation": "Situation (when and where)",
+            "behaviour": "Behaviour (what they did)",
+            "impact": "Impact (what it led to)",
+            "kpi": "Related KPI",
+            "about_on": "About the day",
+            "is_private": "Keep private (my own record; the associate does not see it)",
+        }
+        widgets = {
+            "situation": forms.Textarea(attrs={"rows": 2}),
+            "behaviour": forms.Textarea(attrs={"rows": 2}),
+            "impact": forms.Textarea(attrs={"rows": 2}),
+            "about_on": DATE,
+        }
+
+
+class KudosForm(forms.Form):
+    to = forms.ModelChoiceField(label="To", queryset=Associate.objects.none())
+    situation = forms.CharField(label="Situation", widget=forms.Textarea(attrs={"rows": 2}))
+    behaviour = forms.CharField(label="What they did", widget=forms.Textarea(attrs={"rows": 2}))
+    impact = forms.CharField(
+        label="Why it mattered", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, giver: Associate, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["to"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
+        field.queryset = (
+            Associate.objects.active()
+            .filter(team_id=giver.team_id)
+            .exclude(pk=giver.pk)
+            .select_related("user")
+        )
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["title", "description", "starts_on", "ends_on", "kpi", "target_value", "unit"]
+        labels = {"kpi": "Linked KPI (progress computes itself)", "target_value": "Target"}
+        widgets = {
+            "starts_on": DATE,
+            "ends_on": DATE,
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["kpi"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
+        field.queryset = Kpi.objects.order_by("name")
+        field.required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", "The period must end on or after its start.")
+        kpi = data.get("kpi")
+        if kpi is not None and not data.get("unit"):
+            data["unit"] = kpi.unit
+        return data
+
+
+class CheckInForm(forms.Form):
+    status = forms.ChoiceField(label="Status", choices=Goal.Status.choices)
+    value = forms.FloatField(label="Where it stands now", required=False)
+    note = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,441 @@
+"""Read-side queries for 1:1s, feedback and goals. Each runs a fixed number of
+queries, whatever the length of an associate's history.
+
+KPI figures come from the daily rollups (`DailyKpi`), never raw events. A period
+is built from the days by the KPI's aggregation:
+
+- count and sum: the total over the period (goals); the context panel shows it per
+  day with data, comparable with the KPI's per-day target;
+- ratio: total numerator / total denominator (exact);
+- mean: total numerator / total events (exact);
+- median and p90: the average of the daily figures, an approximation the pages
+  label as such ("avg of daily p90").
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+
+from teams.models import Associate
+
+from .models import (
+    ActionItem,
+    AgendaItem,
+    DailyKpi,
+    Feedback,
+    Goal,
+    Kpi,
+    OneOnOne,
+    OneOnOneCadence,
+    PrivateNote,
+)
+
+PER_DAY = (Kpi.Aggregation.COUNT, Kpi.Aggregation.SUM)
+PERCENTILES = (Kpi.Aggregation.MEDIAN, Kpi.Aggregation.P90)
+DEFAULT_WINDOW_DAYS = 30  # context window when there is no earlier 1:1
+RECENT_FEEDBACK = 5
+
+
+# --- KPI periods from daily rollups ----------------------------------------------------
+
+
+@dataclass
+class KpiSums:
+    """What a set of daily rollup rows adds up to."""
+
+    value: float = 0.0  # sum of daily values
+    numerator: float = 0.0
+    denominator: float = 0.0
+    events: int = 0
+    days: int = 0
+
+    def add(self, row: DailyKpi) -> None:
+        self.value += row.value
+        self.numerator += row.numerator
+        self.denominator += row.denominator or 0.0
+        self.events += row.event_count
+        self.days += 1
+
+    def total(self, kpi: Kpi) -> float | None:
+        """The period figure: a total for count/sum, the exact or approximate
+        average for the others."""
+        if not self.days:
+            return None
+        if kpi.aggregation in PER_DAY:
+            return self.value
+        if kpi.aggregation == Kpi.Aggregation.RATIO:
+            return self.numerator / self.denominator if self.denominator else None
+        if kpi.aggregation == Kpi.Aggregation.MEAN:
+            return self.numerator / self.events if self.events else None
+        return self.value / self.days
+
+    def per_day(self, kpi: Kpi) -> float | None:
+        """Comparable with the KPI's target: count/sum per day with data."""
+        if kpi.aggregation in PER_DAY:
+            return self.value / self.days if self.days else None
+        return self.total(kpi)
+
+
+def basis_label(kpi: Kpi, *, per_day: bool) -> str:
+    if kpi.aggregation in PER_DAY:
+        return "per day" if per_day else "total"
+    if kpi.aggregation in PERCENTILES:
+        return f"avg of daily {kpi.aggregation}"
+    return ""
+
+
+def rag(kpi: Kpi, value: float | None) -> str | None:
+    if value is None:
+        return None
+    if kpi.direction == Kpi.Direction.HIGHER:
+        return "green" if value >= kpi.green_at else "amber" if value >= kpi.amber_at else "red"
+    return "green" if value <= kpi.green_at else "amber" if value <= kpi.amber_at else "red"
+
+
+def fmt(kpi: Kpi, value: float | None) -> str:
+    return "—" if value is None else f"{value:,.{kpi.decimals}f}"
+
+
+# --- 1:1 lists --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OneOnOneRow:
+    associate: Associate
+    cadence: OneOnOneCadence | None
+    next_meeting: OneOnOne | None
+    last_held_on: dt.date | None
+    held_count: int  # in the last 90 days
+    is_overdue: bool
+
+
+def one_on_one_rows(associates: Sequence[Associate], today: dt.date) -> list[OneOnOneRow]:
+    """Cadence, next meeting, last held date and a 90-day count per associate.
+    Three queries whatever the team size or history."""
+    ids = [a.pk for a in associates]
+    cadences = {c.associate_id: c for c in OneOnOneCadence.objects.filter(associate_id__in=ids)}
+    scheduled = {
+        m.associate_id: m
+        for m in OneOnOne.objects.scheduled().filter(associate_id__in=ids).select_related("lead")
+    }
+    held: dict[int, dict[str, Any]] = {
+        row["associate_id"]: dict(row)
+        for row in OneOnOne.objects.held()
+        .filter(associate_id__in=ids)
+        .order_by()
+        .values("associate_id")
+        .annotate(
+            last_on=Max("on"),
+            recent=Count("pk", filter=Q(on__gte=today - dt.timedelta(days=90))),
+        )
+    }
+    rows = []
+    for associate in associates:
+        meeting = scheduled.get(associate.pk)
+        stats = held.get(associate.pk, {})
+        rows.append(
+            OneOnOneRow(
+                associate=associate,
+                cadence=cadences.get(associate.pk),
+                next_meeting=meeting,
+                last_held_on=stats.get("last_on"),
+                held_count=stats.get("recent", 0),
+                is_overdue=meeting is not None and meeting.on < today,
+            )
+        )
+    return rows
+
+
+def overdue_one_on_ones(
+    team_ids: Iterable[int], today_by_team: dict[int, dt.date]
+) -> list[OneOnOne]:
+    """Scheduled 1:1s whose site-local date has passed, oldest first. One query."""
+    earliest = max(today_by_team.values(), default=dt.date.max)
+    meetings = (
+        OneOnOne.objects.scheduled()
+        .filter(associate__team_id__in=list(team_ids), associate__is_active=True, on__lt=earliest)
+        .select_related("associate__user", "associate__team")
+        .order_by("on")
+    )
+    return [m for m in meetings if m.on < today_by_team[m.associate.team_id]]
+
+
+# --- The 1:1 page --------------------------------------------------------------------
+
+
+def previous_meeting(one_on_one: OneOnOne) -> OneOnOne | None:
+    return (
+        OneOnOne.objects.held()
+        .filter(associate_id=one_on_one.associate_id, starts_at__lt=one_on_one.starts_at)
+        .exclude(pk=one_on_one.pk)
+        .order_by("-starts_at")
+        .first()
+    )
+
+
+def action_items_for(one_on_one: OneOnOne, previous: OneOnOne | None) -> list[ActionItem]:
+    """Raised in this 1:1, or raised earlier and open — or done since the previous
+    1:1, so the lead sees what was closed. Open items carry over until done."""
+    carried = Q(raised_in__starts_at__lt=one_on_one.starts_at) & (
+        Q(done_at__isnull=True)
+        | (Q(done_at__gte=previous.starts_at) if previous is not None else Q())
+    )
+    return list(
+        ActionItem.objects.filter(associate_id=one_on_one.associate_id)
+        .filter(Q(raised_in=one_on_one) | carried)
+        .select_related("owner", "raised_in")
+        .order_by("done_at", "due_on", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class KpiLine:
+    kpi: Kpi
+    value: float | None
+    before: float | None  # the same-length window just before
+
+    @property
+    def display(self) -> str:
+        return fmt(self.kpi, self.value)
+
+    @property
+    def before_display(self) -> str:
+        return fmt(self.kpi, self.before)
+
+    @property
+    def target_display(self) -> str:
+        return fmt(self.kpi, self.kpi.target)
+
+    @property
+    def basis(self) -> str:
+        return basis_label(self.kpi, per_day=True)
+
+    @property
+    def rag(self) -> str | None:
+        return rag(self.kpi, self.value)
+
+    @property
+    def trend(self) -> str:
+        """better / worse / same / "" (no comparison), in the KPI's direction."""
+        if self.value is None or self.before is None:
+            return ""
+        if round(self.value - self.before, self.kpi.decimals + 1) == 0:
+            return "same"
+        higher = self.value > self.before
+        return "better" if higher == (self.kpi.direction == Kpi.Direction.HIGHER) else "worse"
+
+
+@dataclass(frozen=True)
+class ScheduleEvent:
+    on: dt.date
+    last_on: dt.date
+    label: str
+
+
+@dataclass(frozen=True)
+class GoalProgress:
+    goal: Goal
+    value: float | None
+    computed: bool  # from KPI rollups (True) or the last check-in (False)
+
+    @property
+    def percent(self) -> int | None:
+        """How far to the target, 0–100, in the KPI's direction when linked."""
+        if self.value is None or not self.goal.target_value:
+            return None
+        lower_is_better = (
+            self.goal.kpi is not None and self.goal.kpi.direction == Kpi.Direction.LOWER
+        )
+        if lower_is_better:
+            ratio = self.goal.target_value / self.value if self.value else 1.0
+        else:
+            ratio = self.value / self.goal.target_value
+        return max(0, min(100, round(ratio * 100)))
+
+    @property
+    def is_met(self) -> bool:
+        return self.percent == 100
+
+    @property
+    def display(self) -> str:
+        if self.value is None:
+            return "no data yet"
+        decimals = self.goal.kpi.decimals if self.goal.kpi else 1
+        text = f"{self.value:,.{decimals}f}".removesuffix(".0")
+        return f"{text} {self.goal.unit}".strip()
+
+    @property
+    def target_display(self) -> str:
+        return f"{self.goal.target_value:,g} {self.goal.unit}".strip()
+
+    @property
+    def basis(self) -> str:
+        return basis_label(self.goal.kpi, per_day=False) if self.goal.kpi else "check-in"
+
+
+def goal_progress(goals: Sequence[Goal], today: dt.date) -> list[GoalProgress]:
+    """Progress of each goal: KPI-linked goals from the rollups over their period up
+    to `today`; others from their last check-in. At most two queries (associate and
+    team rollups), whatever the number of goals."""
+    linked = [g for g in goals if g.kpi_id is not None and g.starts_on <= today]
+    sums: dict[int, KpiSums] = defaultdict(KpiSums)
+    for scope, key in (("associate", "associate_id"), ("team", "team_id")):
+        mine = [g for g in linked if getattr(g, key) is not None]
+        if not mine:
+            continue
+        rows = DailyKpi.objects.filter(
+            scope=scope,
+            kpi_id__in={g.kpi_id for g in mine},
+            **{f"{key}__in": {getattr(g, key) for g in mine}},
+            day__gte=min(g.starts_on for g in mine),
+            day__lte=min(max(g.ends_on for g in mine), today),
+        ).only(
+            "kpi_id",
+            "day",
+            "associate_id",
+            "team_id",
+            "value",
+            "numerator",
+            "denominator",
+            "event_count",
+        )
+        by_owner: dict[tuple[int | None, int | None], list[DailyKpi]] = defaultdict(list)
+        for row in rows:
+            by_owner[(getattr(row, key), row.kpi_id)].append(row)
+        for goal in mine:
+            last = min(goal.ends_on, today)
+            for row in by_owner[(getattr(goal, key), goal.kpi_id)]:
+                if goal.starts_on <= row.day <= last:
+                    sums[goal.pk].add(row)
+    result = []
+    for goal in goals:
+        if goal.kpi is not None:
+            value = sums[goal.pk].total(goal.kpi) if goal.pk in sums else None
+            result.append(GoalProgress(goal, value, computed=True))
+        else:
+            result.append(GoalProgress(goal, goal.current_value, computed=False))
+    return result
+
+
+@dataclass
+class ContextPanel:
+    since: dt.date
+    until: dt.date
+    kpis: list[KpiLine] = field(default_factory=list)
+    events: list[ScheduleEvent] = field(default_factory=list)
+    open_items: list[ActionItem] = field(default_factory=list)
+    feedback: list[Feedback] = field(default_factory=list)
+    goals: list[GoalProgress] = field(default_factory=list)
+
+
+def _schedule_events(associate: Associate, since: dt.date, until: dt.date) -> list[ScheduleEvent]:
+    # Read through the scheduling models directly: the brief's "small explicit
+    # function" between the apps, three queries.
+    from scheduling.models import CompDay, TimeOffRequest, WeekendDuty
+
+    events = [
+        ScheduleEvent(d.on, d.on, "Weekend duty")
+        for d in WeekendDuty.objects.filter(associate=associate, on__range=(since, until))
+    ]
+    events += [
+        ScheduleEvent(c.on, c.on, f"Comp day ({c.get_status_display().lower()})")
+        for c in CompDay.objects.filter(
+            associate=associate,
+            on__range=(since, until),
+            status__in=[CompDay.Status.SCHEDULED, CompDay.Status.TAKEN],
+        )
+        if c.on is not None
+    ]
+    events += [
+        ScheduleEvent(t.first_day, t.last_day, t.get_type_display())
+        for t in TimeOffRequest.objects.filter(
+            associate=associate,
+            status=TimeOffRequest.Status.APPROVED,
+            first_day__lte=until,
+            last_day__gte=since,
+        )
+    ]
+    return sorted(events, key=lambda e: e.on)
+
+
+def context_panel(
+    one_on_one: OneOnOne, *, previous: OneOnOne | None, viewer_id: int, today: dt.date
+) -> ContextPanel:
+    """What prepares the lead: KPIs vs target since the last 1:1 (with the trend
+    against the window before), schedule events in that window, open action
+    items, recent feedback the viewer may read, and goal progress."""
+    associate = one_on_one.associate
+    until = min(one_on_one.on, today)
+    since = previous.on if previous is not None else until - dt.timedelta(DEFAULT_WINDOW_DAYS)
+    if since > until:
+        since = until
+    length = (until - since).days + 1
+    before_since = since - dt.timedelta(days=length)
+
+    kpis = list(Kpi.objects.order_by("pk"))
+    now_sums: dict[int, KpiSums] = defaultdict(KpiSums)
+    before_sums: dict[int, KpiSums] = defaultdict(KpiSums)
+    for row in DailyKpi.objects.filter(
+        scope="associate", associate=associate, day__gte=before_since, day__lte=until
+    ).only("kpi_id", "day", "value", "numerator", "denominator", "event_count"):
+        (now_sums if row.day >= since else before_sums)[row.kpi_id].add(row)
+    lines = [
+        KpiLine(k, now_sums[k.pk].per_day(k), before_sums[k.pk].per_day(k))
+        for k in kpis
+        if k.pk in now_sums or k.pk in before_sums
+    ]
+
+    goals = list(
+        Goal.objects.for_associate(associate)
+        .filter(starts_on__lte=until, ends_on__gte=since)
+        .exclude(status=Goal.Status.DROPPED)
+        .select_related("kpi")
+    )
+    return ContextPanel(
+        since=since,
+        until=until,
+        kpis=lines,
+        events=_schedule_events(associate, since, until),
+        open_items=list(
+            ActionItem.objects.open()
+            .filter(associate=associate)
+            .select_related("owner")
+            .order_by("due_on", "pk")
+        ),
+        feedback=list(
+            Feedback.objects.filter(associate=associate)
+            .visible_to(viewer_id)
+            .select_related("author", "kpi")[:RECENT_FEEDBACK]
+        ),
+        goals=goal_progress(goals, today),
+    )
+
+
+def agenda_for(one_on_one: OneOnOne) -> list[AgendaItem]:
+    return list(one_on_one.agenda_items.select_related("added_by"))
+
+
+def private_note_for(one_on_one: OneOnOne, author_id: int) -> PrivateNote | None:
+    """The viewer's own private note, never anyone else's."""
+    return PrivateNote.objects.filter(one_on_one=one_on_one, author_id=author_id).first()
+
+
+def held_meetings(associate: Associate) -> list[OneOnOne]:
+    return list(
+        OneOnOne.objects.for_associate(associate)
+        .exclude(status=OneOnOne.Status.SCHEDULED)
+        .select_related("lead")
+        .annotate(
+            action_count=Subquery(
+                ActionItem.objects.filter(raised_in=OuterRef("pk"))
+                .order_by()
+                .values("raised_in")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+        )
+    )

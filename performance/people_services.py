@@ -1,0 +1,443 @@
+"""Writes for 1:1s, feedback and goals. Each runs in one transaction, records
+history through save() (never bulk writes on audited models), does nothing when
+nothing changes, and is safe to double-submit."""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from teams.models import Associate, User
+
+from .models import (
+    ActionItem,
+    AgendaItem,
+    Feedback,
+    Goal,
+    GoalCheckIn,
+    Kpi,
+    OneOnOne,
+    OneOnOneCadence,
+    PeopleReminder,
+    PrivateNote,
+)
+from .models.people import local_start
+
+logger = logging.getLogger(__name__)
+
+CAREER_FIELDS = (
+    "aspirations",
+    "strengths",
+    "growth_areas",
+    "next_steps",
+    "target_role",
+    "target_timeline",
+)
+
+
+def _audited(row: object, actor: User | None) -> None:
+    row._history_user = actor  # type: ignore[attr-defined]
+
+
+def lead_for(associate: Associate, actor: User) -> User:
+    """Who runs the associate's 1:1s: the actor when they lead the team, else the
+    team's first lead (an admin scheduling for a team), else the actor."""
+    leads = list(associate.team.leads.all())
+    if actor in leads or not leads:
+        return actor
+    return leads[0]
+
+
+# --- 1:1s ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_cadence(
+    *,
+    actor: User,
+    associate: Associate,
+    frequency: str,
+    first_on: dt.date,
+    starts_at_time: dt.time,
+    duration_minutes: int = 30,
+) -> OneOnOneCadence:
+    """Set (or change) how often the associate has a 1:1, and schedule the next one
+    when none is scheduled."""
+    Associate.objects.select_for_update().get(pk=associate.pk)
+    cadence = OneOnOneCadence.objects.filter(associate=associate).first()
+    if cadence is None:
+        cadence = OneOnOneCadence(associate=associate)
+    values = {
+        "frequency": frequency,
+        "first_on": first_on,
+        "starts_at_time": starts_at_time,
+        "duration_minutes": duration_minutes,
+        "is_active": True,
+    }
+    if cadence.pk is None or any(getattr(cadence, k) != v for k, v in values.items()):
+        for key, value in values.items():
+            setattr(cadence, key, value)
+        _audited(cadence, actor)
+        cadence.save()
+    schedule_next(actor=actor, associate=associate, cadence=cadence)
+    return cadence
+
+
+def schedule_next(
+    *, actor: User, associate: Associate, cadence: OneOnOneCadence | None = None
+) -> OneOnOne | None:
+    """Create the next 1:1 from the cadence unless one is already scheduled: the
+    first occurrence after the latest held or cancelled one, and not in the past."""
+    existing = OneOnOne.objects.scheduled().filter(associate=associate).first()
+    if existing is not None:
+        return existing
+    if cadence is None:
+        cadence = OneOnOneCadence.objects.filter(associate=associate, is_active=True).first()
+    if cadence is None or not cadence.is_active:
+        return None
+    site = associate.team.site
+    today = site.local_today()
+    last_on = (
+        OneOnOne.objects.for_associate(associate)
+        .order_by("-on")
+        .values_list("on", flat=True)
+        .first()
+    )
+    after = max(last_on or dt.date.min, today - dt.timedelta(days=1))
+    on = cadence.next_on(after)
+    meeting = OneOnOne(
+        associate=associate,
+        lead=lead_for(associate, actor),
+        on=on,
+        starts_at=local_start(on, cadence.starts_at_time, site.zone),
+        duration_minutes=cadence.duration_minutes,
+    )
+    _audited(meeting, actor)
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def plan_one_on_one(
+    *,
+    actor: User,
+    associate: Associate,
+    on: dt.date,
+    at: dt.time,
+    kind: str,
+    duration_minutes: int = 30,
+) -> OneOnOne:
+    """Schedule a 1:1 on a date, or move the one already scheduled (there is at
+    most one; a database constraint)."""
+    Associate.objects.select_for_update().get(pk=associate.pk)
+    site = associate.team.site
+    if on < site.local_today():
+        raise ValidationError("A 1:1 cannot be scheduled in the past.")
+    meeting = OneOnOne.objects.scheduled().filter(associate=associate).first()
+    if meeting is None:
+        meeting = OneOnOne(associate=associate, lead=lead_for(associate, actor))
+    meeting.on = on
+    meeting.starts_at = local_start(on, at, site.zone)
+    meeting.kind = kind
+    meeting.duration_minutes = duration_minutes
+    _audited(meeting, actor)
+    meeting.save()
+    return meeting
+
+
+def add_agenda_item(*, actor: User, one_on_one: OneOnOne, text: str) -> AgendaItem:
+    text = text.strip()
+    if not text:
+        raise ValidationError("Write what you want to talk about.")
+    if one_on_one.status != OneOnOne.Status.SCHEDULED:
+        raise ValidationError("This 1:1 has taken place; add it to the next one.")
+    return AgendaItem.objects.create(one_on_one=one_on_one, added_by=actor, text=text[:300])
+
+
+@transaction.atomic
+def save_shared_notes(*, actor: User, one_on_one: OneOnOne, **fields: str) -> bool:
+    """Shared notes (and the career fields), written by the lead or the associate.
+    Returns whether anything changed; history records who changed what."""
+    meeting = OneOnOne.objects.select_for_update().get(pk=one_on_one.pk)
+    allowed = {"shared_notes", *CAREER_FIELDS}
+    changes = {k: v for k, v in fields.items() if k in allowed and getattr(meeting, k) != v}
+    if not changes:
+        return False
+    for key, value in changes.items():
+        setattr(meeting, key, value)
+        setattr(one_on_one, key, value)
+    _audited(meeting, actor)
+    meeting.save()
+    return True
+
+
+@transaction.atomic
+def save_private_note(*, actor: User, one_on_one: OneOnOne, text: str) -> bool:
+    """The actor's own private note on this 1:1: one per author, never shared."""
+    note = (
+        PrivateNote.objects.select_for_update().filter(one_on_one=one_on_one, author=actor).first()
+    )
+    if note is None:
+        if not text.strip():
+            return False
+        note = PrivateNote(one_on_one=one_on_one, author=actor)
+    elif note.text == text:
+        return False
+    note.text = text
+    _audited(note, actor)
+    note.save()
+    return True
+
+
+def add_action_item(
+    *,
+    actor: User,
+    one_on_one: OneOnOne,
+    text: str,
+    owner: User,
+    due_on: dt.date | None,
+) -> ActionItem:
+    text = text.strip()
+    if not text:
+        raise ValidationError("Say what needs doing.")
+    allowed_owners = {one_on_one.associate.user_id, one_on_one.lead_id, actor.pk}
+    if owner.pk not in allowed_owners:
+        raise ValidationError("The owner is the associate or the lead.")
+    item = ActionItem(
+        associate=one_on_one.associate,
+        raised_in=one_on_one,
+        owner=owner,
+        text=text[:300],
+        due_on=due_on,
+    )
+    _audited(item, actor)
+    item.save()
+    return item
+
+
+@transaction.atomic
+def set_action_item_done(*, actor: User, item: ActionItem, done: bool) -> bool:
+    row = ActionItem.objects.select_for_update().get(pk=item.pk)
+    if row.is_done == done:
+        return False
+    row.done_at = timezone.now() if done else None
+    row.done_by = actor if done else None
+    _audited(row, actor)
+    row.save()
+    item.done_at, item.done_by = row.done_at, row.done_by
+    return True
+
+
+@transaction.atomic
+def mark_held(*, actor: User, one_on_one: OneOnOne) -> OneOnOne | None:
+    """The 1:1 took place: record it and schedule the next one from the cadence.
+    Returns the next 1:1, if the cadence made one. A second submit does nothing."""
+    meeting = OneOnOne.objects.select_for_update().get(pk=one_on_one.pk)
+    if meeting.status != OneOnOne.Status.SCHEDULED:
+        return None
+    meeting.status = OneOnOne.Status.DONE
+    meeting.held_at = timezone.now()
+    _audited(meeting, actor)
+    meeting.save()
+    one_on_one.status, one_on_one.held_at = meeting.status, meeting.held_at
+    return schedule_next(actor=actor, associate=meeting.associate)
+
+
+@transaction.atomic
+def cancel_one_on_one(*, actor: User, one_on_one: OneOnOne) -> OneOnOne | None:
+    """Skip this 1:1 (e.g. leave); the cadence schedules the next one."""
+    meeting = OneOnOne.objects.select_for_update().get(pk=one_on_one.pk)
+    if meeting.status != OneOnOne.Status.SCHEDULED:
+        return None
+    meeting.status = OneOnOne.Status.CANCELLED
+    _audited(meeting, actor)
+    meeting.save()
+    one_on_one.status = meeting.status
+    return schedule_next(actor=actor, associate=meeting.associate)
+
+
+# --- Feedback and goals ------------------------------------------------------------------
+
+
+def give_feedback(
+    *,
+    actor: User,
+    associate: Associate,
+    kind: str,
+    situation: str,
+    behaviour: str,
+    impact: str = "",
+    kpi: Kpi | None = None,
+    about_on: dt.date | None = None,
+    is_private: bool = False,
+) -> Feedback:
+    feedback = Feedback(
+        associate=associate,
+        author=actor,
+        source=Feedback.Source.LEAD,
+        kind=kind,
+        situation=situation,
+        behaviour=behaviour,
+        impact=impact,
+        kpi=kpi,
+        about_on=about_on,
+        is_private=is_private,
+    )
+    _audited(feedback, actor)
+    feedback.save()
+    return feedback
+
+
+def give_kudos(
+    *, actor: User, giver: Associate, to: Associate, situation: str, behaviour: str, impact: str
+) -> Feedback:
+    """A peer's kudos: always praise, always shared with the teammate."""
+    if to.pk == giver.pk:
+        raise ValidationError("Kudos are for a teammate, not yourself.")
+    if to.team_id != giver.team_id or not to.is_active:
+        raise ValidationError("Kudos go to an active teammate on your team.")
+    kudos = Feedback(
+        associate=to,
+        author=actor,
+        source=Feedback.Source.PEER,
+        kind=Feedback.Kind.PRAISE,
+        situation=situation,
+        behaviour=behaviour,
+        impact=impact,
+        is_private=False,
+    )
+    _audited(kudos, actor)
+    kudos.save()
+    return kudos
+
+
+def create_goal(*, actor: User, goal: Goal) -> Goal:
+    goal.created_by = actor
+    goal.full_clean(exclude=["created_by"])
+    _audited(goal, actor)
+    goal.save()
+    return goal
+
+
+@transaction.atomic
+def check_in_goal(
+    *, actor: User, goal: Goal, value: float | None, status: str, note: str
+) -> GoalCheckIn:
+    """A manual update with a note. A KPI-linked goal keeps computing its value
+    from the rollups, so only its status moves."""
+    if not note.strip():
+        raise ValidationError("A check-in needs a note.")
+    row = Goal.objects.select_for_update().get(pk=goal.pk)
+    if row.kpi_id is not None:
+        value = None
+    check_in = GoalCheckIn(goal=row, author=actor, value=value, status=status, note=note)
+    _audited(check_in, actor)
+    check_in.save()
+    changed = row.status != status or (value is not None and row.current_value != value)
+    if changed:
+        row.status = status
+        if value is not None:
+            row.current_value = value
+        _audited(row, actor)
+        row.save()
+        goal.status, goal.current_value = row.status, row.current_value
+    return check_in
+
+
+# --- Reminders -------------------------------------------------------------------------
+
+
+def _claim(kind: str, object_id: int, due_on: dt.date) -> bool:
+    """Insert the sent-reminder row; False when it is already there (a second
+    beat run, a duplicate delivery or a concurrent worker)."""
+    try:
+        with transaction.atomic():
+            PeopleReminder.objects.create(kind=kind, object_id=object_id, due_on=due_on)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _link(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def send_one_on_one_reminders(now: dt.datetime) -> int:
+    """Email both sides of every scheduled 1:1 that is tomorrow in its site's zone.
+    Each 1:1 is reminded once: the claim row and the email share a transaction, so
+    a failed send can be retried and a repeated run sends nothing."""
+    sent = 0
+    window_first = (now - dt.timedelta(days=1)).date()
+    window_last = (now + dt.timedelta(days=3)).date()
+    meetings = (
+        OneOnOne.objects.scheduled()
+        .filter(on__range=(window_first, window_last), associate__is_active=True)
+        .select_related("associate__user", "associate__team__site", "lead")
+    )
+    for meeting in meetings:
+        tomorrow = now.astimezone(meeting.associate.team.site.zone).date() + dt.timedelta(days=1)
+        if meeting.on != tomorrow:
+            continue
+        with transaction.atomic():
+            if not _claim(PeopleReminder.Kind.ONE_ON_ONE_TOMORROW, meeting.pk, meeting.on):
+                continue
+            local = meeting.starts_at.astimezone(meeting.associate.team.site.zone)
+            recipients = [u.email for u in (meeting.associate.user, meeting.lead) if u.email]
+            if not recipients:
+                continue
+            send_mail(
+                subject=f"1:1 tomorrow: {meeting.associate} and {meeting.lead.display_name}, "
+                f"{local:%H:%M}",
+                message=render_to_string(
+                    "performance/people/email/one_on_one_tomorrow.txt",
+                    {
+                        "meeting": meeting,
+                        "local": local,
+                        "link": _link(reverse("performance:one-on-one-detail", args=[meeting.pk])),
+                    },
+                ),
+                from_email=None,
+                recipient_list=recipients,
+            )
+            sent += 1
+    return sent
+
+
+def send_action_item_reminders(today: dt.date) -> int:
+    """Email the owner of every open action item due today (or overdue by a day,
+    for sites whose day started before the run). Each item once per due date."""
+    sent = 0
+    items = (
+        ActionItem.objects.open()
+        .filter(due_on__range=(today - dt.timedelta(days=1), today), associate__is_active=True)
+        .select_related("owner", "associate__user")
+    )
+    for item in items:
+        assert item.due_on is not None  # noqa: S101 (filtered above)
+        with transaction.atomic():
+            if not _claim(PeopleReminder.Kind.ACTION_ITEM_DUE, item.pk, item.due_on):
+                continue
+            if not item.owner.email:
+                continue
+            send_mail(
+                subject=f"Action item due {item.due_on:%-d %b}: {item.text[:60]}",
+                message=render_to_string(
+                    "performance/people/email/action_item_due.txt",
+                    {
+                        "item": item,
+                        "link": _link(
+                            reverse("performance:one-on-one-detail", args=[item.raised_in_id])
+                        ),
+                    },
+                ),
+                from_email=None,
+                recipient_list=[item.owner.email],
+            )
+            sent += 1
+    return sent
