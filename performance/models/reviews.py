@@ -36,7 +36,7 @@ class ReviewCycle(models.Model):
     calibration_due_on = models.DateField()
     teams = models.ManyToManyField(Team, related_name="review_cycles")
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     opened_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -80,7 +80,9 @@ class Review(models.Model):
         ACKNOWLEDGED = "acknowledged", "Acknowledged"
 
     cycle = models.ForeignKey(ReviewCycle, on_delete=models.CASCADE, related_name="reviews")
-    associate = models.ForeignKey(Associate, on_delete=models.PROTECT, related_name="reviews")
+    # Associates are deactivated, not deleted; deleting one (an erasure request)
+    # takes their reviews with them.
+    associate = models.ForeignKey(Associate, on_delete=models.CASCADE, related_name="reviews")
     state = models.CharField(max_length=12, choices=State.choices, default=State.SELF_REVIEW)
 
     # The associate's self review.
@@ -157,7 +159,7 @@ class RatingChange(models.Model):
     from_rating = models.PositiveSmallIntegerField(choices=Rating.choices, null=True)
     to_rating = models.PositiveSmallIntegerField(choices=Rating.choices)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     reason = models.TextField()
     changed_at = models.DateTimeField(auto_now_add=True)
