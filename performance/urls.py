@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import review_views, views
+from . import api, review_views, views
 from .people_urls import urlpatterns as people_urlpatterns
 
 app_name = "performance"
 
 urlpatterns = [
     path("kpis/import/", views.kpi_import, name="kpi-import"),
+    path("account/api-token/", api.api_token, name="api-token"),
+    path("account/api-token/rotate/", api.api_token_rotate, name="api-token-rotate"),
+    path("account/api-token/revoke/", api.api_token_revoke, name="api-token-revoke"),
+    path("api/v1/kpi-events/", api.KpiEventsView.as_view(), name="api-kpi-events"),
+    path("api/v1/kpi-rollups/", api.KpiRollupsView.as_view(), name="api-kpi-rollups"),
     path("kpis/", views.kpi_overview, name="kpi-overview"),
     path("kpis/teams/<int:team_id>/", views.team_dashboard, name="team-dashboard"),
     path(

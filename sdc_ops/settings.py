@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "simple_history",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "teams",
     "scheduling",
     "performance",
@@ -261,6 +264,32 @@ LOGGING = {
         # Failed authorization attempts (404/403 from the access functions).
         "teams.access": {"level": "WARNING"},
     },
+}
+
+# The KPI JSON API (performance/api.py): per-user tokens first, so a request without
+# credentials gets 401 with WWW-Authenticate; a browser session also works (with CSRF).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SDC Ops KPI API",
+    "DESCRIPTION": (
+        "Post raw KPI events and read daily KPI rollups. Authenticate with "
+        "`Authorization: Token <key>`; get a key at /account/api-token/."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # Absolute links in emails (invitations, reminders).

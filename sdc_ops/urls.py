@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
 admin.site.site_header = "SDC Ops administration"
 admin.site.site_title = "SDC Ops admin"
@@ -10,4 +11,6 @@ urlpatterns = [
     path("", include("performance.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    # OpenAPI schema of the KPI API (performance/api.py); public, describes no data.
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

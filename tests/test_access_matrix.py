@@ -254,6 +254,19 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "performance:one-on-one-held": Expect(DECIDE, method="post", kwargs="one_on_one"),
     "performance:one-on-one-cancel": Expect(DECIDE, method="post", kwargs="one_on_one"),
+    # KPI API (token auth; the matrix logs in, so these are session requests) and
+    # the token page. A session POST here is multipart, not JSON: 415 once past the
+    # role check. Tokens and per-object access are tested in tests/performance/test_api.py.
+    "performance:api-token": Expect(everyone(200, anonymous=LOGIN)),
+    "performance:api-token-rotate": Expect(everyone(200, anonymous=LOGIN), method="post"),
+    "performance:api-token-revoke": Expect(everyone(REDIRECT, anonymous=LOGIN), method="post"),
+    "performance:api-kpi-events": Expect(
+        everyone(403, anonymous=401, lead=415, other_lead=415, admin=415), method="post"
+    ),
+    "performance:api-kpi-rollups": Expect(
+        everyone(200, anonymous=401), data={"from": "2026-11-01", "to": "2026-11-30"}
+    ),
+    "api-schema": Expect(everyone(200)),
     # accounts (django.contrib.auth.urls)
     "login": Expect(everyone(200)),
     "logout": Expect(everyone(REDIRECT, anonymous=LOGIN), method="post"),
