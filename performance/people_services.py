@@ -368,32 +368,39 @@ def _link(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+REMIND_FROM_HOUR = 8  # local time: nobody gets a reminder in the night
+
+
 def send_one_on_one_reminders(now: dt.datetime) -> int:
-    """Email both sides of every scheduled 1:1 that is tomorrow in its site's zone.
-    Each 1:1 is reminded once: the claim row and the email share a transaction, so
-    a failed send can be retried and a repeated run sends nothing."""
+    """Email both sides of every scheduled 1:1 that is tomorrow in its site's zone,
+    from 08:00 local. Each 1:1 is reminded once: the claim row and the email share a
+    transaction, so a failed send can be retried and a repeated run sends nothing."""
     sent = 0
-    window_first = (now - dt.timedelta(days=1)).date()
-    window_last = (now + dt.timedelta(days=3)).date()
     meetings = (
         OneOnOne.objects.scheduled()
-        .filter(on__range=(window_first, window_last), associate__is_active=True)
+        .filter(
+            on__range=(now.date(), now.date() + dt.timedelta(days=2)),
+            associate__is_active=True,
+        )
         .select_related("associate__user", "associate__team__site", "lead")
     )
     for meeting in meetings:
-        tomorrow = now.astimezone(meeting.associate.team.site.zone).date() + dt.timedelta(days=1)
-        if meeting.on != tomorrow:
+        zone = meeting.associate.team.site.zone
+        local_now = now.astimezone(zone)
+        if local_now.hour < REMIND_FROM_HOUR:
+            continue
+        if meeting.on != local_now.date() + dt.timedelta(days=1):
             continue
         with transaction.atomic():
             if not _claim(PeopleReminder.Kind.ONE_ON_ONE_TOMORROW, meeting.pk, meeting.on):
                 continue
-            local = meeting.starts_at.astimezone(meeting.associate.team.site.zone)
             recipients = [u.email for u in (meeting.associate.user, meeting.lead) if u.email]
             if not recipients:
                 continue
+            local = meeting.starts_at.astimezone(zone)
             send_mail(
-                subject=f"1:1 tomorrow: {meeting.associate} and {meeting.lead.display_name}, "
-                f"{local:%H:%M}",
+                subject=f"1:1 tomorrow at {local:%H:%M}: {meeting.associate} and "
+                f"{meeting.lead.display_name}",
                 message=render_to_string(
                     "performance/people/email/one_on_one_tomorrow.txt",
                     {
@@ -409,24 +416,29 @@ def send_one_on_one_reminders(now: dt.datetime) -> int:
     return sent
 
 
-def send_action_item_reminders(today: dt.date) -> int:
-    """Email the owner of every open action item due today (or overdue by a day,
-    for sites whose day started before the run). Each item once per due date."""
+def send_action_item_reminders(now: dt.datetime) -> int:
+    """Email the owner of every open action item due today in its site's zone, from
+    08:00 local. Each item once per due date, however often the job runs."""
     sent = 0
     items = (
         ActionItem.objects.open()
-        .filter(due_on__range=(today - dt.timedelta(days=1), today), associate__is_active=True)
-        .select_related("owner", "associate__user")
+        .filter(
+            due_on__range=(now.date() - dt.timedelta(days=1), now.date() + dt.timedelta(days=1)),
+            associate__is_active=True,
+        )
+        .select_related("owner", "associate__user", "associate__team__site")
     )
     for item in items:
-        assert item.due_on is not None  # noqa: S101 (filtered above)
+        local_now = now.astimezone(item.associate.team.site.zone)
+        if local_now.hour < REMIND_FROM_HOUR or item.due_on != local_now.date():
+            continue
         with transaction.atomic():
-            if not _claim(PeopleReminder.Kind.ACTION_ITEM_DUE, item.pk, item.due_on):
+            if not _claim(PeopleReminder.Kind.ACTION_ITEM_DUE, item.pk, local_now.date()):
                 continue
             if not item.owner.email:
                 continue
             send_mail(
-                subject=f"Action item due {item.due_on:%-d %b}: {item.text[:60]}",
+                subject=f"Action item due today: {item.text[:60]}",
                 message=render_to_string(
                     "performance/people/email/action_item_due.txt",
                     {

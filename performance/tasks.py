@@ -74,3 +74,28 @@ def remind_review_steps() -> int:
     from . import review_services
 
     return review_services.send_due_reminders()
+
+
+@shared_task(
+    autoretry_for=(OSError, OperationalError), retry_backoff=True, retry_jitter=True, max_retries=5
+)
+def remind_one_on_ones_tomorrow() -> int:
+    """Hourly: both sides of tomorrow's 1:1s (in each site's zone, from 08:00 local).
+    Each reminder is claimed with a unique row, so running twice sends once."""
+    from django.utils import timezone
+
+    from . import people_services
+
+    return people_services.send_one_on_one_reminders(timezone.now())
+
+
+@shared_task(
+    autoretry_for=(OSError, OperationalError), retry_backoff=True, retry_jitter=True, max_retries=5
+)
+def remind_action_items_due() -> int:
+    """Hourly: owners of open action items due today (site-local), once per item."""
+    from django.utils import timezone
+
+    from . import people_services
+
+    return people_services.send_action_item_reminders(timezone.now())

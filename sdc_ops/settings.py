@@ -199,6 +199,17 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 KPI_ALERT_DAYS = env_int("KPI_ALERT_DAYS", 3)
 
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "remind-one-on-ones-tomorrow": {
+        # Hourly, so each site gets its reminders from 08:00 local; each sent once.
+        "task": "performance.tasks.remind_one_on_ones_tomorrow",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 3000},
+    },
+    "remind-action-items-due": {
+        "task": "performance.tasks.remind_action_items_due",
+        "schedule": crontab(minute=10),
+        "options": {"expires": 3000},
+    },
     "remind-review-steps": {
         # Self review, lead review and calibration due soon; each reminder once.
         "task": "performance.tasks.remind_review_steps",
