@@ -18,23 +18,26 @@ Who may do what:
   site-wide rows (`scope=site`) are for ops admins only (403 for everyone else).
 """
 
+import datetime as dt
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import IO, Any
 
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import APIException, NotAuthenticated, PermissionDenied
+from rest_framework.exceptions import APIException, NotAuthenticated, ParseError, PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -62,6 +65,12 @@ Problem = dict[str, object]
 EVENT_FIELDS = frozenset(services.CSV_COLUMNS)
 SOURCE_MAX = KpiEvent._meta.get_field("source").max_length or 50
 EXTERNAL_ID_MAX = KpiEvent._meta.get_field("external_id").max_length or 100
+# 10,000 events of the longest allowed fields fit in about 5 MB; DRF reads a JSON body
+# whole and Django's DATA_UPLOAD_MAX_MEMORY_SIZE does not apply to it.
+MAX_BODY_BYTES = 8 * 1024 * 1024
+# Stands in for a row's bad field while the service checks the rest of the row; the
+# batch is rolled back for the problem anyway.
+_STAND_IN_AT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 class BadRequest(APIException):
@@ -74,6 +83,28 @@ class BadRequest(APIException):
         # Set after __init__ so DRF keeps row numbers as numbers.
         body: Any = {"detail": detail, "errors": errors}
         self.detail = body
+
+
+class BodyTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = (
+        f"The body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB; send fewer events."
+    )
+
+
+class StrictJSONParser(JSONParser):
+    """DRF's JSON parser, with deep nesting a 400 rather than a RecursionError (500)."""
+
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("JSON parse error - nested too deeply.") from None
 
 
 def _api_user(request: Request) -> User:
@@ -158,9 +189,25 @@ def check_rows(
                 # Stand-in that fits the column: the service may insert before the
                 # batch is rolled back for this problem.
                 item = item | {"external_id": f"(row {index}: external_id too long)"}
+        occurred = item.get("occurred_at")
+        if isinstance(occurred, str):
+            try:
+                parse_datetime(occurred.strip())
+            except ValueError:  # well formed but impossible, e.g. 30 February
+                errors.append(
+                    services.RowError(index, f"occurred_at {occurred!r} is not a real date.")
+                )
+                item = item | {"occurred_at": _STAND_IN_AT}
         for name in ("value", "denominator"):
-            if isinstance(item.get(name), bool):
+            number = item.get(name)
+            if isinstance(number, bool):
                 errors.append(services.RowError(index, f"{name} must be a number, not true/false."))
+            elif isinstance(number, int):
+                try:
+                    float(number)
+                except OverflowError:
+                    errors.append(services.RowError(index, f"{name} is too large."))
+                    item = item | {name: 0}
         rows.append(item)
     return rows, errors, not_objects
 
@@ -222,6 +269,8 @@ _EVENT_EXAMPLE = {
 
 
 class KpiEventsView(APIView):
+    parser_classes = [StrictJSONParser]
+
     @extend_schema(
         operation_id="kpi_events_create",
         summary="Post raw KPI events",
@@ -243,6 +292,7 @@ class KpiEventsView(APIView):
             ),
             401: OpenApiResponse(DetailSerializer, "No token or a wrong one."),
             403: OpenApiResponse(DetailSerializer, "Managers and associates may not post."),
+            413: OpenApiResponse(DetailSerializer, "The body is larger than 8 MB."),
             415: OpenApiResponse(DetailSerializer, "The body is not application/json."),
         },
         examples=[OpenApiExample("Two events", value=_EVENT_EXAMPLE, request_only=True)],
@@ -256,6 +306,12 @@ class KpiEventsView(APIView):
                 "kpi-events",
                 "Only leads (for their own teams) and ops admins may post KPI events.",
             )
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_BODY_BYTES:
+            raise BodyTooLarge
         code, body = post_events(data=request.data, roles=roles)
         return Response(body, status=code)
 

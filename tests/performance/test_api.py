@@ -124,6 +124,10 @@ def test_same_external_id_from_another_source_is_a_new_event(lead, associate, so
         ({"denominator": "NaN"}, "denominator 'NaN' is not a finite number."),
         ({"occurred_at": "yesterday"}, "occurred_at 'yesterday' is not a date-time"),
         ({"occurred_at": "2026-06-15T10:00:00"}, "occurred_at needs a time zone"),
+        ({"occurred_at": "2026-02-30T10:00:00Z"}, "occurred_at '2026-02-30T10:00:00Z' is not a"),
+        ({"occurred_at": 1781517600}, "occurred_at 1781517600 is not a date-time"),
+        ({"value": 10**400}, "value is too large."),
+        ({"denominator": [1]}, "denominator [1] is not a number."),
         ({"external_id": ""}, "external_id is missing."),
         ({"external_id": "x" * 101}, "external_id is longer than 100 characters."),
         ({"external_id": ["t-2"]}, "external_id must be a string."),
@@ -220,6 +224,23 @@ def test_malformed_json_is_a_400_not_a_500(lead, team):
     )
     assert response.status_code == 400
     assert "JSON parse error" in response.json()["detail"]
+
+
+def test_json_nested_too_deeply_is_a_400_not_a_500(lead, team):
+    deep = '{"source": "zendesk", "events": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = api_for(lead).post(EVENTS, data=deep, content_type="application/json")
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["detail"]
+
+
+def test_a_body_over_the_size_limit_is_a_413_and_nothing_is_read(
+    lead, team, associate, solved, monkeypatch
+):
+    monkeypatch.setattr("performance.api.MAX_BODY_BYTES", 100)
+    response = post(api_for(lead), {"source": "zendesk", "events": [event(1), event(2)]})
+    assert response.status_code == 413
+    assert "send fewer events" in response.json()["detail"]
+    assert not KpiEvent.objects.exists()
 
 
 def test_a_body_that_is_not_json_is_a_415(lead, team):
