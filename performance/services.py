@@ -189,33 +189,42 @@ _AGGREGATES: dict[str, str] = {
     Kpi.Aggregation.P90: "percentile_cont(0.9) WITHIN GROUP (ORDER BY e.value)",
 }
 
+# One pass over one (KPI, site, day)'s events: ROLLUP(team, associate) gives the
+# associate rows, the team rows and the site row (the empty grouping set) together,
+# each aggregated from the events themselves (a median of medians is not a median).
+# The site's associates are looked up once (a few hundred rows), so each event is
+# joined once. Contributors (associates with events) of a team or the site are
+# counted from the associate rows rather than with COUNT(DISTINCT), which would
+# sort every team's and the site's events once more.
 _ROLLUP_SQL = """
+WITH people AS MATERIALIZED (
+    SELECT a.id, a.team_id
+      FROM teams_associate a
+      JOIN teams_team t ON t.id = a.team_id
+     WHERE t.site_id = %(site)s
+), grouped AS (
+    SELECT CASE WHEN GROUPING(e.associate_id) = 0 THEN 'associate'
+                WHEN GROUPING(p.team_id) = 0 THEN 'team'
+                ELSE 'site' END AS scope,
+           p.team_id, e.associate_id, {agg} AS value,
+           SUM(e.value) AS numerator, SUM(e.denominator) AS denominator, COUNT(*) AS event_count
+      FROM performance_kpievent e
+      JOIN people p ON p.id = e.associate_id
+     WHERE e.kpi_id = %(kpi)s AND e.local_date = %(day)s
+     GROUP BY ROLLUP (p.team_id, e.associate_id)
+    HAVING COUNT(*) > 0
+)
 INSERT INTO performance_dailykpi
     (kpi_id, day, scope, site_id, team_id, associate_id, value, numerator, denominator, event_count,
      contributors)
-SELECT %(kpi)s, %(day)s, 'associate', %(site)s, a.team_id, e.associate_id, {agg},
-       SUM(e.value), SUM(e.denominator), COUNT(*), 1
-  FROM performance_kpievent e
-  JOIN teams_associate a ON a.id = e.associate_id
-  JOIN teams_team t ON t.id = a.team_id
- WHERE e.kpi_id = %(kpi)s AND e.local_date = %(day)s AND t.site_id = %(site)s
- GROUP BY e.associate_id, a.team_id
-UNION ALL
-SELECT %(kpi)s, %(day)s, 'team', %(site)s, a.team_id, NULL, {agg},
-       SUM(e.value), SUM(e.denominator), COUNT(*), COUNT(DISTINCT e.associate_id)
-  FROM performance_kpievent e
-  JOIN teams_associate a ON a.id = e.associate_id
-  JOIN teams_team t ON t.id = a.team_id
- WHERE e.kpi_id = %(kpi)s AND e.local_date = %(day)s AND t.site_id = %(site)s
- GROUP BY a.team_id
-UNION ALL
-SELECT %(kpi)s, %(day)s, 'site', %(site)s, NULL, NULL, {agg},
-       SUM(e.value), SUM(e.denominator), COUNT(*), COUNT(DISTINCT e.associate_id)
-  FROM performance_kpievent e
-  JOIN teams_associate a ON a.id = e.associate_id
-  JOIN teams_team t ON t.id = a.team_id
- WHERE e.kpi_id = %(kpi)s AND e.local_date = %(day)s AND t.site_id = %(site)s
-HAVING COUNT(*) > 0
+SELECT %(kpi)s, %(day)s, scope, %(site)s, team_id, associate_id, value, numerator, denominator,
+       event_count,
+       CASE scope
+           WHEN 'associate' THEN 1
+           WHEN 'team' THEN COUNT(*) FILTER (WHERE scope = 'associate') OVER (PARTITION BY team_id)
+           ELSE COUNT(*) FILTER (WHERE scope = 'associate') OVER ()
+       END
+  FROM grouped
 """
 
 

@@ -18,7 +18,12 @@ def rollup_dirty_days() -> int:
 
 
 @shared_task(
-    autoretry_for=(OperationalError,), retry_backoff=True, retry_jitter=True, max_retries=5
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+    acks_late=True,
+    reject_on_worker_lost=True,
 )
 def rollup_yesterday() -> int:
     """Hourly: sites whose local day just ended get yesterday's rollups recomputed."""

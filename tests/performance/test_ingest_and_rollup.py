@@ -53,6 +53,20 @@ def rollups(kpi):
     }
 
 
+def figures(kpi):
+    """Every stored figure of the day's rows, to compare two ways of computing them."""
+    return {
+        (r.scope, r.team_id, r.associate_id): (
+            round(r.value, 6),
+            r.numerator,
+            r.denominator,
+            r.event_count,
+            r.contributors,
+        )
+        for r in DailyKpi.objects.filter(kpi=kpi, day=DAY)
+    }
+
+
 @pytest.fixture
 def data(kpis, associate, teammate):
     values = {associate: [3, 9, 4, 12, 7], teammate: [5, 30, 2]}
@@ -87,18 +101,33 @@ def test_rollups_match_an_independent_computation(kpis, associate, teammate, dat
 
 
 def test_the_python_fallback_agrees_with_the_database(kpis, data, site):
+    compared = 0
     for kpi in kpis.values():
-        from_sql = rollups(kpi)
+        from_sql = figures(kpi)
+        compared += bool(from_sql)
         DailyKpi.objects.filter(kpi=kpi).delete()
         services._rollup_day_in_python(kpi=kpi, site_id=site.pk, day=DAY)
-        assert rollups(kpi) == from_sql
+        assert figures(kpi) == from_sql
+    assert compared == 4  # count, median, p90 and ratio have events in the fixture
+
+
+def test_team_and_site_rows_count_their_contributors_and_events(
+    kpis, associate, teammate, data, team
+):
+    solved = figures(kpis["solved"])
+    # (value, numerator, denominator, events, contributors)
+    assert solved[("associate", team.pk, associate.pk)] == (5, 5, None, 5, 1)
+    assert solved[("team", team.pk, None)] == (8, 8, None, 8, 2)
+    assert solved[("site", None, None)] == (8, 8, None, 8, 2)
+    adherence = figures(kpis["adherence"])
+    assert adherence[("team", team.pk, None)] == (round(72 / 80, 6), 72, 80, 8, 2)
 
 
 def test_rolling_up_twice_changes_nothing(kpis, data, site):
-    before = {k: rollups(kpi) for k, kpi in kpis.items()}
+    before = {k: figures(kpi) for k, kpi in kpis.items()}
     for kpi in kpis.values():
         services.rollup_day(kpi=kpi, site_id=site.pk, day=DAY)
-    assert {k: rollups(kpi) for k, kpi in kpis.items()} == before
+    assert {k: figures(kpi) for k, kpi in kpis.items()} == before
 
 
 def test_days_are_the_sites_local_days_including_dst(kpis, associate):
