@@ -54,8 +54,10 @@ def test_seed_demo_is_deterministic_across_databases(settings, django_db_blocker
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("seed_demo")
     first = state()
+    from performance.models import KpiEvent
     from scheduling.models import CompDay, WeekendDuty
 
+    KpiEvent.objects.all().delete()  # protects the associates it belongs to
     CompDay.objects.all().delete()
     WeekendDuty.objects.all().delete()
     Associate.objects.all().delete()
