@@ -353,3 +353,63 @@ def test_feedback_is_kept_in_history(lead, associate):
     )
     assert feedback.history.get().history_user == lead
     assert Feedback.objects.visible_to(associate.user.pk).count() == 1
+
+
+def _more_history(associate, lead, team, csat, start, count):
+    for n in range(count):
+        on = start - dt.timedelta(days=14 * (n + 1))
+        held = make_meeting(
+            associate, lead, on, status="done", kind="career" if n % 2 else "regular"
+        )
+        services.add_action_item(
+            actor=lead, one_on_one=held, text=f"Old {n}", owner=associate.user, due_on=on
+        )
+        services.give_feedback(
+            actor=lead, associate=associate, kind="praise", situation="s", behaviour=f"o{n}"
+        )
+        services.give_feedback(
+            actor=lead,
+            associate=associate,
+            kind="constructive",
+            situation="s",
+            behaviour=f"p{n}",
+            is_private=True,
+        )
+        Goal.objects.create(
+            associate=associate,
+            title=f"Old goal {n}",
+            starts_on=on,
+            ends_on=TODAY,
+            kpi=csat if n % 2 else None,
+            target_value=4.5,
+            created_by=lead,
+        )
+
+
+@pytest.mark.parametrize(
+    ("persona", "name"),
+    [
+        ("lead", "performance:associate-one-on-ones"),
+        ("lead", "performance:associate-feedback"),
+        ("lead", "performance:associate-goals"),
+        ("associate", "performance:my-one-on-ones"),
+        ("associate", "performance:my-feedback"),
+        ("associate", "performance:my-goals"),
+    ],
+)
+def test_people_lists_run_a_fixed_number_of_queries(
+    persona, name, login, lead, associate, team, csat, frozen
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = lead if persona == "lead" else associate.user
+    url = reverse(name, args=[associate.pk]) if persona == "lead" else reverse(name)
+    client = login(user)
+    counts = []
+    for start, count in ((TODAY, 2), (TODAY - dt.timedelta(days=400), 12)):
+        _more_history(associate, lead, team, csat, start, count)
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        counts.append(len(context))
+    assert counts[0] == counts[1], counts

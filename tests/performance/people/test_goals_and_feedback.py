@@ -1,0 +1,243 @@
+"""Goals (KPI progress from rollups, check-ins) and feedback (lead notes, kudos)."""
+
+import datetime as dt
+import random
+
+import pytest
+from django.urls import reverse
+
+from performance import people_services as services
+from performance.models import DailyKpi, Feedback, Goal, GoalCheckIn, Kpi
+from performance.people_selectors import goal_progress
+from tests.factories import AssociateFactory
+
+from .conftest import TODAY
+
+pytestmark = pytest.mark.django_db
+
+START = dt.date(2026, 10, 1)
+END = dt.date(2026, 12, 31)
+
+
+def _rollups(kpi, associate, team, first, last, rng, *, scope="associate"):
+    rows = []
+    day = first
+    while day <= last:
+        if rng.random() < 0.8:  # some days without data
+            events = rng.randint(1, 30)
+            value = rng.uniform(1, 100)
+            numerator = rng.uniform(10, 500)
+            denominator = rng.uniform(500, 600) if kpi.aggregation == "ratio" else None
+            rows.append(
+                DailyKpi.objects.create(
+                    kpi=kpi,
+                    day=day,
+                    scope=scope,
+                    site=team.site,
+                    team=team,
+                    associate=associate if scope == "associate" else None,
+                    value=value,
+                    numerator=numerator,
+                    denominator=denominator,
+                    event_count=events,
+                )
+            )
+        day += dt.timedelta(days=1)
+    return rows
+
+
+def _expected(kpi, rows, first, last):
+    """The period figure computed independently, straight from the definition."""
+    rows = [r for r in rows if first <= r.day <= last]
+    if kpi.aggregation in ("count", "sum"):
+        return sum(r.value for r in rows)
+    if kpi.aggregation == "ratio":
+        return sum(r.numerator for r in rows) / sum(r.denominator for r in rows)
+    if kpi.aggregation == "mean":
+        return sum(r.numerator for r in rows) / sum(r.event_count for r in rows)
+    return sum(r.value for r in rows) / len(rows)  # median/p90: avg of daily figures
+
+
+@pytest.mark.parametrize(
+    "key", ["tickets_solved", "csat", "schedule_adherence", "handle_time", "first_response_time"]
+)
+def test_goal_progress_from_rollups_equals_an_independent_computation(
+    key, associate, teammate, team, other_team, other_associate, lead
+):
+    rng = random.Random(key)  # noqa: S311 (test data)
+    kpi = Kpi.objects.get(key=key)
+    mine = _rollups(kpi, associate, team, START - dt.timedelta(days=20), END, rng)
+    _rollups(kpi, teammate, team, START, END, rng)  # someone else: must not count
+    team_rows = _rollups(kpi, None, team, START, END, rng, scope="team")
+    _rollups(kpi, None, other_team, START, END, rng, scope="team")
+    goal = Goal.objects.create(
+        associate=associate,
+        title="A",
+        starts_on=START,
+        ends_on=END,
+        kpi=kpi,
+        target_value=kpi.target,
+        created_by=lead,
+    )
+    team_goal = Goal.objects.create(
+        team=team,
+        title="T",
+        starts_on=START,
+        ends_on=END,
+        kpi=kpi,
+        target_value=kpi.target,
+        created_by=lead,
+    )
+    mine_progress, team_progress = goal_progress([goal, team_goal], TODAY)
+    assert mine_progress.value == pytest.approx(_expected(kpi, mine, START, TODAY))
+    assert team_progress.value == pytest.approx(_expected(kpi, team_rows, START, TODAY))
+    assert mine_progress.computed
+
+
+def test_progress_percent_follows_the_kpi_direction(lead, associate):
+    handle = Kpi.objects.get(key="handle_time")  # lower is better
+    goal = Goal(associate=associate, kpi=handle, target_value=12, starts_on=START, ends_on=END)
+    from performance.people_selectors import GoalProgress
+
+    assert GoalProgress(goal, 15.0, computed=True).percent == 80
+    assert GoalProgress(goal, 10.0, computed=True).percent == 100
+    manual = Goal(associate=associate, target_value=10, starts_on=START, ends_on=END)
+    assert GoalProgress(manual, 4, computed=False).percent == 40
+    assert GoalProgress(manual, None, computed=False).display == "no data yet"
+
+
+def test_lead_sets_a_goal_and_bad_input_changes_nothing(login, lead, associate):
+    url = reverse("performance:associate-goals", args=[associate.pk])
+    client = login(lead)
+    bad = {"title": "X", "starts_on": "2026-12-01", "ends_on": "2026-11-01", "target_value": "3"}
+    assert client.post(url, bad).status_code == 200
+    assert not Goal.objects.exists()
+    good = bad | {"ends_on": "2026-12-31", "kpi": str(Kpi.objects.get(key="csat").pk)}
+    assert client.post(url, good).status_code == 302
+    goal = Goal.objects.get()
+    assert (goal.associate, goal.unit, goal.created_by) == (associate, "/ 5", lead)
+    assert goal.history.get().history_user == lead
+
+
+def test_check_in_moves_a_manual_goal_and_is_audited(login, lead, associate):
+    goal = Goal.objects.create(
+        associate=associate,
+        title="Write 3 macros",
+        starts_on=START,
+        ends_on=END,
+        target_value=3,
+        created_by=lead,
+    )
+    url = reverse("performance:goal-detail", args=[goal.pk])
+    client = login(lead)
+    assert client.post(url, {"status": "at_risk", "value": "1", "note": ""}).status_code == 200
+    assert not GoalCheckIn.objects.exists()
+    client.post(url, {"status": "at_risk", "value": "1", "note": "One done"})
+    goal.refresh_from_db()
+    assert (goal.status, goal.current_value) == ("at_risk", 1)
+    assert goal.history.count() == 2
+    page = login(associate.user).get(url).content.decode()
+    assert "One done" in page
+    assert '<span class="stat">1</span> <span class="muted">of 3</span>' in page
+    assert login(associate.user).post(url, {"status": "achieved", "note": "x"}).status_code == 403
+
+
+def test_a_kpi_goal_check_in_keeps_the_computed_value(lead, associate):
+    goal = Goal.objects.create(
+        associate=associate,
+        title="CSAT",
+        starts_on=START,
+        ends_on=END,
+        kpi=Kpi.objects.get(key="csat"),
+        target_value=4.6,
+        created_by=lead,
+    )
+    services.check_in_goal(actor=lead, goal=goal, value=99, status="on_track", note="fine")
+    goal.refresh_from_db()
+    assert goal.current_value is None
+
+
+def test_team_goals_page_has_a_fixed_query_count(
+    login, lead, team, associate, django_assert_num_queries
+):
+    csat = Kpi.objects.get(key="csat")
+    client = login(lead)
+    url = reverse("performance:team-goals", args=[team.pk])
+    counts = []
+    for batch in range(2):
+        for n in range(3 + batch * 10):
+            person = AssociateFactory(team=team)
+            Goal.objects.create(
+                associate=person,
+                title=f"G{n}",
+                starts_on=START,
+                ends_on=END,
+                kpi=csat if n % 2 else None,
+                target_value=4.5,
+                created_by=lead,
+            )
+            Goal.objects.create(
+                team=team,
+                title=f"T{n}",
+                starts_on=START,
+                ends_on=END,
+                kpi=csat,
+                target_value=4.5,
+                created_by=lead,
+            )
+        with django_assert_num_queries(9) as context:
+            assert client.get(url).status_code == 200
+        counts.append(len(context))
+    assert counts[0] == counts[1]
+
+
+def test_private_feedback_is_the_authors_own_and_shared_reaches_the_associate(
+    login, lead, associate, manager
+):
+    url = reverse("performance:associate-feedback", args=[associate.pk])
+    client = login(lead)
+    base = {"kind": "praise", "situation": "Outage", "behaviour": "Calm", "impact": "CSAT held"}
+    client.post(url, base)
+    client.post(url, base | {"kind": "constructive", "behaviour": "Hidden", "is_private": "on"})
+    assert Feedback.objects.count() == 2
+    mine = login(associate.user).get(reverse("performance:my-feedback")).content.decode()
+    assert "Calm" in mine
+    assert "Hidden" not in mine
+    assert "Hidden" not in login(manager).get(url).content.decode()
+    assert "Hidden" in client.get(url).content.decode()
+
+
+def test_feedback_needs_situation_and_behaviour(login, lead, associate):
+    url = reverse("performance:associate-feedback", args=[associate.pk])
+    assert login(lead).post(url, {"kind": "praise", "situation": "x"}).status_code == 200
+    assert not Feedback.objects.exists()
+
+
+def test_associate_gives_a_teammate_kudos_but_not_themself_or_another_team(
+    login, associate, teammate, other_associate
+):
+    client = login(associate.user)
+    url = reverse("performance:my-feedback")
+    kudos = {"situation": "Friday rush", "behaviour": "Took my chats", "impact": ""}
+    assert client.post(url, kudos | {"to": str(teammate.pk)}).status_code == 302
+    client.post(url, kudos | {"to": str(associate.pk)})
+    client.post(url, kudos | {"to": str(other_associate.pk)})
+    given = Feedback.objects.get()
+    assert (given.associate, given.source, given.is_private) == (teammate, "peer", False)
+    assert "Took my chats" in login(teammate.user).get(url).content.decode()
+
+
+def test_my_goals_shows_own_and_team_goals(login, associate, teammate, team, lead):
+    for owner in ({"associate": associate}, {"associate": teammate}, {"team": team}):
+        Goal.objects.create(
+            title=f"goal of {next(iter(owner.values()))}",
+            starts_on=START,
+            ends_on=END,
+            target_value=1,
+            created_by=lead,
+            **owner,
+        )
+    body = login(associate.user).get(reverse("performance:my-goals")).content.decode()
+    assert f"goal of {associate}" in body
+    assert f"goal of {team}" in body
+    assert f"goal of {teammate}" not in body
