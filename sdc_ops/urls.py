@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 admin.site.site_header = "SDC Ops administration"
 admin.site.site_title = "SDC Ops admin"
@@ -13,4 +13,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # OpenAPI schema of the KPI API (performance/api.py); public, describes no data.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

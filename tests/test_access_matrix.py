@@ -267,6 +267,7 @@ EXPECTATIONS: dict[str, Expect] = {
         everyone(200, anonymous=401), data={"from": "2026-11-01", "to": "2026-11-30"}
     ),
     "api-schema": Expect(everyone(200)),
+    "api-docs": Expect(everyone(200)),
     # accounts (django.contrib.auth.urls)
     "login": Expect(everyone(200)),
     "logout": Expect(everyone(REDIRECT, anonymous=LOGIN), method="post"),

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from drf_spectacular.validation import validate_schema
@@ -14,7 +15,7 @@ from rest_framework.test import APIClient
 from performance.models import DailyKpi, Kpi, KpiDirtyDay, KpiEvent
 from performance.serializers import MAX_EVENTS
 from tests.conftest import client_for
-from tests.factories import AssociateFactory, UserFactory
+from tests.factories import PASSWORD, AssociateFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -562,6 +563,18 @@ def test_a_logged_in_browser_session_also_reads_rollups(lead, figures):
     assert response.json()["count"] == 3
 
 
+def test_a_browser_session_post_needs_the_csrf_token(lead, team, associate, solved):
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.login(username=lead.username, password=PASSWORD)
+    body = json.dumps({"source": "zendesk", "events": [event(1)]})
+    response = browser.post(EVENTS, body, content_type="application/json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+    assert not KpiEvent.objects.exists()
+    # A token request carries no cookie, so CSRF does not apply to it.
+    assert post(api_for(lead), json.loads(body)).status_code == 201
+
+
 def test_the_schema_is_valid_openapi_with_both_endpoints(db):
     response = APIClient().get(reverse("api-schema"), {"format": "json"})
     assert response.status_code == 200
@@ -575,6 +588,16 @@ def test_the_schema_is_valid_openapi_with_both_endpoints(db):
     names = {p["name"] for p in get_op["parameters"]}
     assert {"from", "to", "scope", "team", "associate", "kpi", "page"} <= names
     assert "tokenAuth" in schema["components"]["securitySchemes"]
+
+
+def test_the_docs_page_serves_swagger_ui_from_local_static_files(db):
+    response = APIClient().get(reverse("api-docs"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert reverse("api-schema") in html
+    assert "cdn." not in html
+    assert "https://" not in html
 
 
 # --- the token page ----------------------------------------------------------------
