@@ -32,10 +32,16 @@ class RangeForm(forms.Form):
     def __init__(self, data: object, *, default: tuple[object, object], teams: object = None):
         super().__init__(data)  # type: ignore[arg-type]
         self.fields["from"] = forms.DateField(
-            label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+            label="From",
+            required=False,
+            initial=default[0],
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         )
         self.fields["to"] = forms.DateField(
-            label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+            label="To",
+            required=False,
+            initial=default[1],
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         )
         self.default = default
         if teams is not None:

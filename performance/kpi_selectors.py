@@ -54,8 +54,10 @@ def period_basis(kpi: Kpi) -> str:
     """How a period figure is built, for labels and CSV headers."""
     if kpi.aggregation in PER_ASSOCIATE_DAY:
         return "per associate per day"
-    if kpi.aggregation in PERCENTILES:
-        return f"average of daily {kpi.get_aggregation_display().split(' ')[0].lower()}s"
+    if kpi.aggregation == Kpi.Aggregation.MEDIAN:
+        return "average of daily medians"
+    if kpi.aggregation == Kpi.Aggregation.P90:
+        return "average of daily p90s"
     return ""
 
 
@@ -177,14 +179,20 @@ class Figure:
         return fmt(self.kpi, self.value)
 
     @property
+    def basis(self) -> str:
+        return period_basis(self.kpi)
+
+    @property
     def target_display(self) -> str:
         return fmt(self.kpi, self.kpi.target)
 
     @property
     def change(self) -> float | None:
+        """Change since the previous period, at the KPI's precision (0 when it would
+        show as zero, so "+0" never reads as an improvement)."""
         if self.value is None or self.previous is None:
             return None
-        return self.value - self.previous
+        return round(self.value - self.previous, self.kpi.decimals) + 0.0
 
     @property
     def improved(self) -> bool | None:
