@@ -162,7 +162,7 @@ class Command(BaseCommand):
             rating_justification=why,
             submit=True,
         )
-        if n % 3 == 0 and rating < Rating.OUTSTANDING:
+        if n % 5 == 0 and rating < Rating.OUTSTANDING:
             review_services.calibrate(
                 actor=manager,
                 review=review,
