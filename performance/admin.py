@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -81,12 +82,24 @@ class ReviewAdmin(SimpleHistoryAdmin):
     search_fields = ("associate__user__username", "associate__user__last_name")
     raw_id_fields = ("associate", "lead_submitted_by", "shared_by")
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Review | None = None) -> list[str]:
+        # A review changes only through the app's transitions, which check who may act,
+        # reopen shared reviews and notify; the admin may read it and its history.
+        if obj is None:
+            return []
+        return [f.name for f in Review._meta.concrete_fields]
+
 
 @admin.register(RatingChange)
 class RatingChangeAdmin(admin.ModelAdmin):
     list_display = ("review", "from_rating", "to_rating", "changed_by", "changed_at")
     list_select_related = ("review", "changed_by")
     raw_id_fields = ("review", "changed_by")
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: RatingChange | None = None
+    ) -> list[str]:
+        return [] if obj is None else [f.name for f in RatingChange._meta.concrete_fields]
 
 
 @admin.register(ReviewReminder)

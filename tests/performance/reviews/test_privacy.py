@@ -201,3 +201,33 @@ def test_private_feedback_never_appears_on_any_review_page(state, cast, review_a
         for url in urls:
             response = client.get(url)
             assert PRIVATE not in response.content.decode(), (persona, url)
+
+
+def test_history_shows_who_and_when_but_not_the_managers_reasons_to_the_associate(
+    cast, review_at, manager, associate
+):
+    review = review_at("calibration")
+    rs.calibrate(
+        actor=manager, review=review, rating=4, reason="Ahead of Tim on every KPI this half."
+    )
+    rs.share_review(actor=manager, review=review)
+    url = reverse("performance:review-history", kwargs={"review_id": review.pk})
+    for_manager = client_for(manager).get(url).content.decode()
+    assert "Ahead of Tim on every KPI this half." in for_manager
+    assert "Mona Manager" in for_manager
+    for_associate = client_for(associate.user).get(url).content.decode()
+    assert "Ahead of Tim" not in for_associate
+    assert "4 · Exceeds expectations" in for_associate  # the change itself is not hidden
+
+
+def test_admin_cannot_edit_a_review_behind_the_workflow(cast, review_at, admin):
+    review = review_at("shared")
+    client = client_for(admin)
+    url = reverse("admin:performance_review_change", args=[review.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'name="lead_summary"' not in page.content.decode()
+    client.post(url, {"lead_summary": "silently changed", "state": "lead_review"})
+    review.refresh_from_db()
+    assert review.lead_summary == "LEAD-SUMMARY-MARKER"
+    assert review.state == "shared"
