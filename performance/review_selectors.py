@@ -2,16 +2,11 @@
 calibration and progress pages. Each runs a fixed number of queries whatever the
 number of teams or reviews.
 
-KPI summaries read the daily associate rollups (`DailyKpi`), never raw events.
-A period is built from the days per aggregation:
-
-- count and sum: the total of the period, and the average per day worked (the
-  KPI targets of count/sum KPIs are per associate per day, so that is what is
-  compared with the target);
-- mean: sum of numerators / number of events (exact);
-- ratio: sum of numerators / sum of denominators (exact);
-- median and p90: the mean of the daily figures (a period percentile cannot be
-  rebuilt from daily ones; the pages label it so).
+KPI summaries read the daily associate rollups (`DailyKpi`), never raw events,
+through `kpi_selectors`, so a review shows the same period figures as the KPI
+dashboards: count and sum per day worked (their targets are per associate per
+day; the period total is shown too), mean and ratio exact over the period,
+median and p90 as the average of the daily figures (labelled so).
 """
 
 import datetime as dt
@@ -21,17 +16,16 @@ from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from django.apps import apps
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from teams.access import Roles
 from teams.models import Associate
 
+from . import kpi_selectors
 from .models import DailyKpi, Kpi, RatingChange, Review, ReviewCycle
 
-GREEN, AMBER, RED = "green", "amber", "red"
 PER_DAY = (Kpi.Aggregation.COUNT, Kpi.Aggregation.SUM)
-PERCENTILES = (Kpi.Aggregation.MEDIAN, Kpi.Aggregation.P90)
 
 
 class KpiLine(TypedDict):
@@ -49,87 +43,38 @@ class KpiLine(TypedDict):
     total: str | None
 
 
-def status_of(kpi: Kpi, value: float | None) -> str | None:
-    """green / amber / red against the KPI's thresholds, in its better direction."""
-    if value is None:
-        return None
-    if kpi.direction == Kpi.Direction.HIGHER:
-        return GREEN if value >= kpi.green_at else AMBER if value >= kpi.amber_at else RED
-    return GREEN if value <= kpi.green_at else AMBER if value <= kpi.amber_at else RED
-
-
-def _fmt(kpi: Kpi, value: float) -> str:
-    return f"{value:,.{kpi.decimals}f}"
-
-
-def basis_of(kpi: Kpi) -> str:
-    if kpi.aggregation in PER_DAY:
-        return "average per day worked"
-    if kpi.aggregation == Kpi.Aggregation.MEDIAN:
-        return "mean of daily medians"
-    if kpi.aggregation == Kpi.Aggregation.P90:
-        return "mean of daily 90th percentiles"
-    return "whole period"
-
-
-def period_value(kpi: Kpi, row: dict[str, Any]) -> float | None:
-    """A period figure from the summed daily rollup rows of one associate."""
-    days = row["days"] or 0
-    if not days:
-        return None
-    if kpi.aggregation in PER_DAY:
-        return float(row["total"] or 0.0) / days
-    if kpi.aggregation == Kpi.Aggregation.MEAN:
-        events = row["events"] or 0
-        return float(row["num"] or 0.0) / events if events else None
-    if kpi.aggregation == Kpi.Aggregation.RATIO:
-        den = row["den"] or 0.0
-        return float(row["num"] or 0.0) / den if den else None
-    return float(row["total"] or 0.0) / days
-
-
 def kpi_summaries(
     associate_ids: Iterable[int], start: dt.date, end: dt.date
 ) -> dict[int, list[KpiLine]]:
-    """{associate id: one line per KPI} over [start, end]. Two queries in all."""
+    """{associate id: one line per KPI} over [start, end]. Two queries in all; the
+    period figures are the KPI dashboards' (`kpi_selectors`), so they agree."""
     ids = list(associate_ids)
-    kpis = list(Kpi.objects.order_by("name"))
-    rows = (
-        DailyKpi.objects.filter(
-            scope=DailyKpi.Scope.ASSOCIATE, associate_id__in=ids, day__range=(start, end)
-        )
-        .order_by()
-        .values("associate_id", "kpi_id")
-        .annotate(
-            total=Sum("value"),
-            num=Sum("numerator"),
-            den=Sum("denominator"),
-            events=Sum("event_count"),
-            days=Count("id"),
-        )
+    kpis = sorted(kpi_selectors.kpis(), key=lambda k: k.name)
+    sums = kpi_selectors.sums_by(
+        DailyKpi.Scope.ASSOCIATE,
+        kpi_selectors.DateRange(start, end),
+        "associate_id",
+        associate_id__in=ids,
     )
-    by_key: dict[tuple[int, int], dict[str, Any]] = {
-        (row["associate_id"], row["kpi_id"]): dict(row) for row in rows
-    }
     summaries: dict[int, list[KpiLine]] = {}
     for associate_id in ids:
         lines: list[KpiLine] = []
         for kpi in kpis:
-            row = by_key.get((associate_id, kpi.pk))
-            value = period_value(kpi, row) if row else None
+            period = sums.get((associate_id, kpi.pk))
+            value = period.value(kpi) if period else None
             lines.append(
                 KpiLine(
                     key=kpi.key,
                     name=kpi.name,
                     unit=kpi.unit,
                     value=value,
-                    display="—" if value is None else _fmt(kpi, value),
-                    target=_fmt(kpi, kpi.target),
-                    status=status_of(kpi, value),
-                    basis=basis_of(kpi),
-                    days=row["days"] if row else 0,
-                    total=_fmt(kpi, float(row["total"] or 0.0))
-                    if row and kpi.aggregation in PER_DAY
+                    display=kpi_selectors.fmt(kpi, value),
+                    target=kpi_selectors.fmt(kpi, kpi.target),
+                    status=kpi_selectors.rag(kpi, value),
+                    basis=kpi_selectors.period_basis(kpi) or "whole period",
+                    days=period.days if period else 0,
+                    total=kpi_selectors.fmt(kpi, period.total)
+                    if period and kpi.aggregation in PER_DAY
                     else None,
                 )
             )
