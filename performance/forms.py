@@ -12,7 +12,9 @@ class KpiUploadForm(forms.Form):
         ),
     )
     source = forms.SlugField(
-        initial="csv", help_text="Where the events come from; ids are unique per source."
+        max_length=50,
+        initial="csv",
+        help_text="Where the events come from; ids are unique per source.",
     )
 
     def clean_file(self) -> object:

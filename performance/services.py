@@ -21,6 +21,8 @@ from teams.models import Associate
 
 from .models import DailyKpi, Kpi, KpiDirtyDay, KpiEvent
 
+EXTERNAL_ID_MAX = KpiEvent._meta.get_field("external_id").max_length or 100
+SOURCE_MAX = KpiEvent._meta.get_field("source").max_length or 50
 CSV_COLUMNS = ("external_id", "associate", "kpi", "occurred_at", "value", "denominator")
 REQUIRED = ("external_id", "associate", "kpi", "occurred_at", "value")
 
@@ -91,6 +93,10 @@ def ingest_events(
     their own teams); others are reported like unknown associates.
     """
     rows = list(rows)
+    if not source or len(source) > SOURCE_MAX:
+        return IngestResult(
+            0, 0, (RowError(0, f"The source must be 1 to {SOURCE_MAX} characters."),), ()
+        )
     kpis = {k.key: k for k in Kpi.objects.all()}
     usernames = {str(r.get("associate", "")).strip() for r in rows}
     people = Associate.objects.filter(user__username__in=usernames)
@@ -105,6 +111,8 @@ def ingest_events(
         external_id = str(row.get("external_id") or "").strip()
         if not external_id:
             problems.append("external_id is missing.")
+        elif len(external_id) > EXTERNAL_ID_MAX:
+            problems.append(f"external_id is longer than {EXTERNAL_ID_MAX} characters.")
         elif external_id in seen:
             problems.append(f"external_id {external_id!r} repeats row {seen[external_id]}.")
         else:
@@ -116,13 +124,16 @@ def ingest_events(
         if kpi is None:
             problems.append(f"unknown KPI {row.get('kpi')!r}.")
         occurred = row.get("occurred_at")
-        occurred_at = (
-            occurred
-            if isinstance(occurred, dt.datetime)
-            else parse_datetime(str(occurred or "").strip())
-            if str(occurred or "").strip()
-            else None
-        )
+        try:
+            occurred_at = (
+                occurred
+                if isinstance(occurred, dt.datetime)
+                else parse_datetime(str(occurred or "").strip())
+                if str(occurred or "").strip()
+                else None
+            )
+        except ValueError:  # well formed but impossible, e.g. 30 February
+            occurred_at, occurred = None, f"{occurred} (no such date)"
         if occurred_at is None:
             problems.append(
                 f"occurred_at {occurred!r} is not a date-time like 2026-11-24T14:05:00Z."
