@@ -86,10 +86,14 @@ def kpi_summaries(
 
 
 def visible_cycles(roles: Roles) -> QuerySet[ReviewCycle]:
-    """Cycles that include at least one team the user leads or manages (all for admins)."""
+    """Cycles with a team the user leads or manages, or a review of an associate now on
+    one of those teams (all for admins)."""
     cycles = ReviewCycle.objects.all()
     if not roles.is_admin:
-        cycles = cycles.filter(teams__in=roles.visible_team_ids).distinct()
+        seen = roles.visible_team_ids
+        cycles = cycles.filter(
+            Q(teams__in=seen) | Q(reviews__associate__team_id__in=seen)
+        ).distinct()
     return cycles.order_by("-period_end", "name")
 
 

@@ -64,24 +64,29 @@ def get_review_for_user(
     return review, rel
 
 
-def _can_see_cycle(roles: Roles, cycle: ReviewCycle, team_ids: set[int]) -> bool:
-    return roles.is_admin or bool(team_ids & roles.visible_team_ids)
-
-
 def get_cycle_for_user(
     user: User, cycle_id: int
 ) -> tuple[ReviewCycle, Roles, frozenset[int] | None]:
-    """The cycle, the user's roles, and the teams of the cycle the user sees
-    (None = all, for admins). 404 when the cycle has none of the user's teams."""
+    """The cycle, the user's roles, and the teams whose reviews the user sees (None =
+    all, for admins). A cycle is seen by whoever leads or manages one of its teams, or
+    the current team of one of its associates (reviews move with the associate).
+    404 otherwise."""
     roles = roles_for(user)
     cycle = ReviewCycle.objects.filter(pk=cycle_id).first()
-    team_ids = set(cycle.teams.values_list("pk", flat=True)) if cycle else set()
-    if cycle is None or not _can_see_cycle(roles, cycle, team_ids):
+    if cycle is not None and roles.is_admin:
+        return cycle, roles, None
+    seen = roles.visible_team_ids
+    if (
+        cycle is None
+        or not seen
+        or not (
+            cycle.teams.filter(pk__in=seen).exists()
+            or cycle.reviews.filter(associate__team_id__in=seen).exists()
+        )
+    ):
         _deny(user, "review_cycle", cycle_id, 404)
         raise Http404("No such review cycle.")
-    if roles.is_admin:
-        return cycle, roles, None
-    return cycle, roles, frozenset(team_ids & roles.visible_team_ids)
+    return cycle, roles, seen
 
 
 def _refused(
@@ -187,7 +192,8 @@ def cycle_progress(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "rows": rows,
             "late_count": sum(1 for r in rows if r.is_late),
             "counts": review_selectors.state_counts(reviews),
-            "can_calibrate": roles.is_admin or bool(roles.managed_team_ids & (team_ids or set())),
+            "can_calibrate": roles.is_admin
+            or any(r.associate.team_id in roles.managed_team_ids for r in reviews),
         },
     )
 

@@ -231,3 +231,23 @@ def test_admin_cannot_edit_a_review_behind_the_workflow(cast, review_at, admin):
     review.refresh_from_db()
     assert review.lead_summary == "LEAD-SUMMARY-MARKER"
     assert review.state == "shared"
+
+
+def test_a_review_moves_with_the_associate_to_their_new_team(
+    cast, cycle, review_at, associate, team, other_team, lead, other_lead
+):
+    cycle.teams.set([team])
+    review = review_at("lead_review")
+    associate.team = other_team
+    associate.save()
+    detail = reverse("performance:review-detail", kwargs={"review_id": review.pk})
+    progress = reverse("performance:cycle-progress", kwargs={"cycle_id": cycle.pk})
+    assert client_for(lead).get(detail).status_code == 404
+    assert client_for(other_lead).get(detail).status_code == 200
+    page = client_for(other_lead).get(progress)
+    assert page.status_code == 200
+    assert [row.review.pk for row in page.context["rows"]] == [review.pk]
+    cycles = client_for(other_lead).get(reverse("performance:cycle-list"))
+    assert cycle.name in cycles.content.decode()
+    # The old lead still follows the rest of the cycle for their team.
+    assert client_for(lead).get(progress).context["rows"] == []

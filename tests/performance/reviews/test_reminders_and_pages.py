@@ -229,3 +229,47 @@ def test_kpi_summary_matches_an_independent_computation(cast, associate, teammat
         [teammate.pk], dt.date(2026, 7, 1), dt.date(2026, 7, 31)
     )[teammate.pk]
     assert {line["status"] for line in nothing} == {None}
+
+
+@pytest.mark.parametrize("name", ["performance:cycle-progress", "performance:cycle-list"])
+def test_progress_and_cycle_list_query_counts_do_not_grow(name, cast, site, manager, admin):
+    cycle = ReviewCycle.objects.create(
+        name="Budget",
+        period_start=dt.date(2026, 5, 1),
+        period_end=dt.date(2026, 10, 31),
+        self_review_due_on=dt.date(2026, 11, 20),
+        lead_review_due_on=dt.date(2026, 12, 4),
+        calibration_due_on=dt.date(2026, 12, 11),
+        opened_by=admin,
+    )
+    url = reverse(name, kwargs={"cycle_id": cycle.pk}) if "progress" in name else reverse(name)
+    client = client_for(manager)
+    counts = []
+    for first, count in ((0, 2), (2, 18)):
+        _manager_with_teams(site, manager, first, count, cycle)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert counts[1] <= 12
+
+
+def test_my_reviews_query_count_does_not_grow(cast, associate, admin):
+    client = client_for(associate.user)
+    counts = []
+    for batch in (range(2), range(2, 20)):
+        for n in batch:
+            cycle = ReviewCycle.objects.create(
+                name=f"Cycle {n}",
+                period_start=dt.date(2020 + n, 1, 1),
+                period_end=dt.date(2020 + n, 6, 30),
+                self_review_due_on=dt.date(2020 + n, 7, 1),
+                lead_review_due_on=dt.date(2020 + n, 7, 2),
+                calibration_due_on=dt.date(2020 + n, 7, 3),
+                opened_by=admin,
+            )
+            at_step(Review.objects.create(cycle=cycle, associate=associate), "acknowledged")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("performance:my-reviews")).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
