@@ -1,4 +1,22 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.apps import apps as global_apps
+from django.apps.registry import Apps
+from django.db.models.signals import post_migrate
+
+
+def _usual_kpis_when_there_are_none(apps: Apps | None = None, **kwargs: Any) -> None:
+    """A database without any KPI gets the usual ones, like Django's content types.
+
+    The data migration seeds them once; this covers a database flushed after
+    migrating (`manage.py flush`, transactional tests), which sends post_migrate.
+    KPIs an ops admin deleted on purpose stay deleted while any other remains."""
+    from .defaults import ensure_usual_kpis
+
+    kpi = (apps or global_apps).get_model("performance", "Kpi")
+    if not kpi.objects.using(kwargs.get("using", "default")).exists():
+        ensure_usual_kpis(kpi)
 
 
 class PerformanceConfig(AppConfig):
@@ -7,6 +25,8 @@ class PerformanceConfig(AppConfig):
     verbose_name = "Performance"
 
     def ready(self) -> None:
+        post_migrate.connect(_usual_kpis_when_there_are_none, sender=self)
+
         from teams.selectors import home_panel_providers
 
         from .home import kpi_alerts

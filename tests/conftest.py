@@ -32,31 +32,6 @@ PERSONAS = (
 )
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """A reused test database may have been flushed by a transactional test."""
-    with django_db_blocker.unblock():
-        _restore_migration_data()
-
-
-def _restore_migration_data():
-    from performance.defaults import ensure_usual_kpis
-    from performance.models import Kpi
-
-    ensure_usual_kpis(Kpi)
-
-
-@pytest.fixture(autouse=True)
-def _migration_data_survives_flushes(request, django_db_blocker):
-    """Transactional tests (browser journeys) end with a flush that also removes
-    the rows data migrations wrote (the usual KPIs); put them back for the tests
-    that run next on this database."""
-    yield
-    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
-        with django_db_blocker.unblock():
-            _restore_migration_data()
-
-
 @pytest.fixture(autouse=True)
 def _fast_and_local(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

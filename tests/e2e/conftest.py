@@ -46,6 +46,16 @@ def log_in(page, live_server, username):
     page.get_by_role("button", name="Log in").click()
 
 
+def account_menu(page):
+    """Open the account menu (profile, API token, log out) at the right of the nav."""
+    page.get_by_role("navigation", name="Main").locator("details.dropdown > summary").last.click()
+    return page.get_by_role("navigation", name="Main").locator("details.dropdown").last
+
+
+def log_out(page):
+    account_menu(page).get_by_role("button", name="Log out").click()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield

@@ -3,7 +3,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import account_menu, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -12,7 +12,7 @@ def test_lead_opens_the_team_filters_the_roster_and_opens_a_profile(page, live_s
     log_in(page, live_server, "lead")
     expect(page.get_by_role("heading", name="My team today")).to_be_visible()
 
-    page.get_by_role("link", name="Payments Support").first.click()
+    page.get_by_role("link", name="Payments Support", exact=True).first.click()
     expect(page.get_by_role("heading", name="Payments Support", level=1)).to_be_visible()
     roster = page.locator("#roster tbody").first
     full_count = roster.locator("tr").count()
@@ -45,6 +45,6 @@ def test_associate_sees_their_week_and_no_team_navigation(page, live_server, dem
     expect(page.get_by_role("heading", name="My week")).to_be_visible()
     expect(page.locator('[aria-current="date"]')).to_have_count(1)
     expect(page.get_by_role("link", name="Teams")).to_have_count(0)
-    page.get_by_role("link", name="My profile").click()
+    account_menu(page).get_by_role("link", name="My profile").click()
     expect(page.get_by_role("button", name="Deactivate")).to_have_count(0)
     expect(page.get_by_role("link", name="Edit")).to_have_count(0)
