@@ -237,6 +237,8 @@ def save_self_review(
         fields += ["state", "self_submitted_at", *prefill_lead_draft(review)]
         reason = "self review submitted"
     _save(review, actor=actor, reason=reason, fields=fields)
+    if submit:
+        _notify(review, "self_submitted")
     return review
 
 

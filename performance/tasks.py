@@ -44,13 +44,33 @@ def _review_link(name: str, **kwargs: int) -> str:
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
 def notify_review(*, review_id: int, event: str) -> bool:
-    """Tell the associate that their review was shared, or edited after sharing."""
+    """Tell the associate that their review was shared, or edited after sharing; tell
+    the leads that a self review is in."""
     from django.core.mail import send_mail
 
     from .models import Review
 
-    review = Review.objects.select_related("associate__user", "cycle").filter(pk=review_id).first()
-    if review is None or not review.associate.user.email:
+    review = (
+        Review.objects.select_related("associate__user", "associate__team", "cycle")
+        .filter(pk=review_id)
+        .first()
+    )
+    if review is None:
+        return False
+    if event == "self_submitted":
+        leads = [u.email for u in review.associate.team.leads.all() if u.email]
+        if not leads:
+            return False
+        link = _review_link("performance:review-lead", review_id=review.pk)
+        send_mail(
+            subject=f"{review.associate} submitted their self review for {review.cycle}",
+            message=f"Write your review here (due {review.cycle.lead_review_due_on:%-d %b}):"
+            f"\n\n{link}\n\n— SDC Ops",
+            from_email=None,
+            recipient_list=leads,
+        )
+        return True
+    if not review.associate.user.email:
         return False
     link = _review_link("performance:review-detail", review_id=review.pk)
     if event == "reopened":

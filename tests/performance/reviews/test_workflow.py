@@ -384,3 +384,18 @@ def test_progress_shows_who_is_late_at_which_step(cast, cycle, review_at, teamma
     assert not rows[teammate.pk].is_late  # lead review due 4 Dec
     assert not rows[other.pk].is_late
     assert page.context["late_count"] == 1
+
+
+def test_submitting_the_self_review_tells_the_leads(
+    cast, review_at, associate, lead, django_capture_on_commit_callbacks
+):
+    review = review_at("self_review")
+    url = reverse("performance:review-self", kwargs={"review_id": review.pk})
+    client = client_for(associate.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"achievements": "Draft only."})
+    assert mail.outbox == []  # a saved draft tells nobody
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"achievements": "All done.", "submit": "1"})
+    assert [m.to for m in mail.outbox] == [[lead.email]]
+    assert f"/reviews/{review.pk}/lead/" in mail.outbox[0].body
