@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -446,7 +447,9 @@ def review_history(request: HttpRequest, review_id: int) -> HttpResponse:
         review.history.select_related("history_user").order_by("history_date", "history_id")
     )
     labels = {
-        f.name: str(f.verbose_name) for f in Review._meta.get_fields() if hasattr(f, "verbose_name")
+        f.name: capfirst(str(f.verbose_name))
+        for f in Review._meta.get_fields()
+        if hasattr(f, "verbose_name")
     }
     entries = []
     previous = None
@@ -455,6 +458,8 @@ def review_history(request: HttpRequest, review_id: int) -> HttpResponse:
         if previous is not None:
             delta = record.diff_against(previous)
             for change in delta.changes:
+                if change.field in BOOKKEEPING:
+                    continue
                 changes.append(
                     {
                         "field": labels.get(change.field, change.field),
@@ -475,9 +480,21 @@ def review_history(request: HttpRequest, review_id: int) -> HttpResponse:
     )
 
 
+# Dates and actors of a step are the history row's own who and when.
+BOOKKEEPING = {
+    "self_submitted_at",
+    "lead_submitted_at",
+    "lead_submitted_by",
+    "first_shared_at",
+    "shared_at",
+    "shared_by",
+    "acknowledged_at",
+    "reopened_count",
+    "kpi_summary",
+}
+
+
 def _shown(field: str, value: object) -> str:
-    if field == "kpi_summary":
-        return "KPI summary refreshed"
     if field == "rating" and value:
         return str(Rating(int(str(value))).label)
     if field == "state" and value:
