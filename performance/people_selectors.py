@@ -273,6 +273,17 @@ class GoalProgress:
         return f"{self.goal.target_value:,g} {self.goal.unit}".strip()
 
     @property
+    def summary(self) -> str:
+        """e.g. "1 of 3 macros", "8,339 of 10,000 tickets", "4.83 / 5 (target 4.6)"."""
+        if self.value is None:
+            return f"no data yet (target {self.target_display})"
+        unit = self.goal.unit
+        if unit and not unit.startswith("/"):
+            number = self.display.removesuffix(unit).strip()
+            return f"{number} of {self.target_display}"
+        return f"{self.display} (target {self.goal.target_value:,g})"
+
+    @property
     def basis(self) -> str:
         return basis_label(self.goal.kpi, per_day=False) if self.goal.kpi else "check-in"
 

@@ -225,7 +225,9 @@ def _meeting_context(request: HttpRequest, meeting: OneOnOne) -> dict[str, objec
         "agenda": selectors.agenda_for(meeting),
         "agenda_form": AgendaForm(),
         "action_items": selectors.action_items_for(meeting, previous),
-        "action_form": ActionItemForm(people=_people_choices(meeting, user)),
+        "action_form": ActionItemForm(
+            people=_people_choices(meeting, user), auto_id="id_action_%s"
+        ),
         "notes_form": SharedNotesForm(instance=meeting),
         "career_form": CareerForm(instance=meeting) if meeting.is_career else None,
         "history": list(
@@ -235,7 +237,9 @@ def _meeting_context(request: HttpRequest, meeting: OneOnOne) -> dict[str, objec
         "today": today,
     }
     if is_lead:
-        context["private_form"] = PrivateNoteForm(initial={"text": note.text if note else ""})
+        context["private_form"] = PrivateNoteForm(
+            initial={"text": note.text if note else ""}, auto_id="id_private_%s"
+        )
         context["private_note"] = note
         context["panel"] = selectors.context_panel(
             meeting, previous=previous, viewer_id=user.pk, today=today

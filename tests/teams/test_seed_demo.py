@@ -56,6 +56,11 @@ def test_seed_demo_is_deterministic_across_databases(settings, django_db_blocker
     from scheduling.models import CompDay, WeekendDuty
 
     KpiEvent.objects.all().delete()  # protects the associates it belongs to
+    from performance.models import Goal, OneOnOne
+
+    # People records protect the associates and users they are about or by.
+    OneOnOne.objects.all().delete()
+    Goal.objects.all().delete()
     CompDay.objects.all().delete()
     WeekendDuty.objects.all().delete()
     Associate.objects.all().delete()

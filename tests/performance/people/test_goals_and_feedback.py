@@ -138,7 +138,7 @@ def test_check_in_moves_a_manual_goal_and_is_audited(login, lead, associate):
     assert goal.history.count() == 2
     page = login(associate.user).get(url).content.decode()
     assert "One done" in page
-    assert '<span class="stat">1</span> <span class="muted">of 3</span>' in page
+    assert '<span class="stat">1</span> <span class="muted">target 3</span>' in page
     assert login(associate.user).post(url, {"status": "achieved", "note": "x"}).status_code == 403
 
 
