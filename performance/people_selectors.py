@@ -426,6 +426,83 @@ def context_panel(
     )
 
 
+@dataclass(frozen=True)
+class Change:
+    """One audited save: who, when, and each changed field's before and after."""
+
+    at: dt.datetime
+    user: Any
+    kind: str
+    fields: list[tuple[str, str, str]]
+
+
+def _shown(record: Any, name: str) -> object:
+    """A field's value as the page shows it (choice labels, not keys)."""
+    display = getattr(record, f"get_{name}_display", None)
+    return display() if display is not None else getattr(record, name)
+
+
+def changes(records: Sequence[Any], fields: dict[str, str], *, limit: int) -> list[Change]:
+    """Changes between consecutive history records (newest first). `records` holds
+    one more than `limit`, so the oldest shown row still has its "before"."""
+    found = []
+    for index, record in enumerate(records[:limit]):
+        before = records[index + 1] if index + 1 < len(records) else None
+        diffs = []
+        for name, label in fields.items():
+            new = _shown(record, name)
+            old = _shown(before, name) if before is not None else None
+            if before is None and new in ("", None):
+                continue
+            if before is None or old != new:
+                diffs.append(
+                    (label, "" if old is None else str(old), "" if new is None else str(new))
+                )
+        found.append(Change(record.history_date, record.history_user, record.history_type, diffs))
+    return found
+
+
+ONE_ON_ONE_AUDITED = {
+    "status": "status",
+    "on": "date",
+    "kind": "type",
+    "shared_notes": "shared notes",
+    "aspirations": "aspirations",
+    "strengths": "strengths",
+    "growth_areas": "growth areas",
+    "next_steps": "next steps",
+    "target_role": "target role",
+    "target_timeline": "timeline",
+}
+GOAL_AUDITED = {
+    "title": "title",
+    "status": "status",
+    "current_value": "value",
+    "target_value": "target",
+    "starts_on": "start",
+    "ends_on": "end",
+}
+HISTORY_ROWS = 15
+
+
+def one_on_one_changes(one_on_one: OneOnOne) -> list[Change]:
+    records = list(
+        one_on_one.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : HISTORY_ROWS + 1
+        ]
+    )
+    return changes(records, ONE_ON_ONE_AUDITED, limit=HISTORY_ROWS)
+
+
+def goal_changes(goal: Goal) -> list[Change]:
+    records = list(
+        goal.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : HISTORY_ROWS + 1
+        ]
+    )
+    return changes(records, GOAL_AUDITED, limit=HISTORY_ROWS)
+
+
 def agenda_for(one_on_one: OneOnOne) -> list[AgendaItem]:
     return list(one_on_one.agenda_items.select_related("added_by"))
 

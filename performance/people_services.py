@@ -238,9 +238,21 @@ def set_action_item_done(*, actor: User, item: ActionItem, done: bool) -> bool:
 def mark_held(*, actor: User, one_on_one: OneOnOne) -> OneOnOne | None:
     """The 1:1 took place: record it and schedule the next one from the cadence.
     Returns the next 1:1, if the cadence made one. A second submit does nothing."""
-    meeting = OneOnOne.objects.select_for_update().get(pk=one_on_one.pk)
+    meeting = (
+        OneOnOne.objects.select_for_update()
+        .select_related("associate__team__site")
+        .get(pk=one_on_one.pk)
+    )
     if meeting.status != OneOnOne.Status.SCHEDULED:
         return None
+    site = meeting.associate.team.site
+    today = site.local_today()
+    if meeting.on > today:
+        # Held early: it happened today, so the record (and the cadence) says so.
+        at = meeting.starts_at.astimezone(site.zone).time()
+        meeting.on = today
+        meeting.starts_at = local_start(today, at, site.zone)
+        one_on_one.on, one_on_one.starts_at = meeting.on, meeting.starts_at
     meeting.status = OneOnOne.Status.DONE
     meeting.held_at = timezone.now()
     _audited(meeting, actor)

@@ -230,9 +230,7 @@ def _meeting_context(request: HttpRequest, meeting: OneOnOne) -> dict[str, objec
         ),
         "notes_form": SharedNotesForm(instance=meeting),
         "career_form": CareerForm(instance=meeting) if meeting.is_career else None,
-        "history": list(
-            meeting.history.select_related("history_user").order_by("-history_date")[:10]
-        ),
+        "history": selectors.one_on_one_changes(meeting),
         "local_start": meeting.starts_at.astimezone(meeting.associate.team.site.zone),
         "today": today,
     }
@@ -581,9 +579,7 @@ def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
             "goal": goal,
             "progress": selectors.goal_progress([goal], today)[0],
             "check_ins": list(goal.check_ins.select_related("author")),
-            "history": list(
-                goal.history.select_related("history_user").order_by("-history_date")[:20]
-            ),
+            "history": selectors.goal_changes(goal),
             "form": form if can_change else None,
         },
     )

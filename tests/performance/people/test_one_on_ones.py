@@ -139,6 +139,7 @@ def test_held_1on1_schedules_the_next_from_the_cadence(login, lead, associate, c
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == OneOnOne.Status.DONE
+    assert meeting.on == TODAY  # held a day early: the record says when it happened
     following = OneOnOne.objects.scheduled().get(associate=associate)
     assert following.on == cadence.next_on(meeting.on)
     assert following.starts_at.astimezone(associate.team.site.zone).time() == dt.time(10)
@@ -345,6 +346,17 @@ def test_the_manager_sees_dates_and_counts_but_not_the_notes(login, manager, ass
     assert held.on.strftime("%-d %b %Y") in body.replace("\xa0", " ") or "Nov" in body
     assert "Talked about pay" not in body
     assert login(manager).get(detail(held)).status_code == 403
+
+
+def test_the_1on1_history_shows_who_changed_what(login, lead, associate, meeting):
+    url = reverse("performance:one-on-one-notes", args=[meeting.pk])
+    login(lead).post(url, {"shared_notes": "First version"})
+    login(associate.user).post(url, {"shared_notes": "Second version"})
+    body = login(associate.user).get(detail(meeting)).content.decode()
+    history = body.split("Change history of this 1:1")[1]
+    assert "First version" in history
+    assert "Second version" in history
+    assert associate.name in history
 
 
 def test_feedback_is_kept_in_history(lead, associate):
