@@ -9,7 +9,7 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -72,9 +72,15 @@ def one_on_one_overview(request: HttpRequest) -> HttpResponse:
     if not roles.has_teams:
         raise Http404("You have no teams.")
     teams = list(visible_teams(user))
+    # A player-coach lead is on their own team's roster; their 1:1s are with their
+    # manager, not on this list.
+    leads_own_team = Team.leads.through.objects.filter(
+        team_id=OuterRef("team_id"), user_id=OuterRef("user_id")
+    )
     associates = list(
         Associate.objects.active()
         .filter(team__in=teams)
+        .exclude(Exists(leads_own_team))
         .select_related("user", "team__site")
         .order_by("team__name", "user__first_name", "user__last_name")
     )
@@ -106,6 +112,7 @@ def _associate_one_on_ones_context(
     cadence = OneOnOneCadence.objects.filter(associate=associate).first()
     next_meeting = OneOnOne.objects.scheduled().filter(associate=associate).first()
     today = associate.team.site.local_today()
+    meetings = selectors.held_meetings(associate)
     context: dict[str, object] = {
         "associate": associate,
         "is_self": is_self,
@@ -113,7 +120,8 @@ def _associate_one_on_ones_context(
         "can_read": can_read,
         "cadence": cadence,
         "next_meeting": next_meeting,
-        "meetings": selectors.held_meetings(associate),
+        "meetings": meetings,
+        "careers": [m for m in meetings if m.is_career and m.status == OneOnOne.Status.DONE],
         "today": today,
     }
     if can_read:

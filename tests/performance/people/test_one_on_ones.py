@@ -425,3 +425,19 @@ def test_people_lists_run_a_fixed_number_of_queries(
             assert client.get(url).status_code == 200
         counts.append(len(context))
     assert counts[0] == counts[1], counts
+
+
+def test_a_player_coach_lead_is_not_on_their_own_1on1_list(login, lead, team, associate, frozen):
+    AssociateFactory(user=lead, team=team)
+    body = login(lead).get(reverse("performance:one-on-one-overview")).content.decode()
+    assert associate.name in body
+    assert lead.display_name not in body.split("<main")[1]
+
+
+def test_career_history_lists_held_career_conversations(login, associate, lead, frozen):
+    page = reverse("performance:my-one-on-ones")
+    assert "None yet" in login(associate.user).get(page).content.decode()
+    held = make_meeting(associate, lead, TODAY - dt.timedelta(days=3), status="done", kind="career")
+    services.save_shared_notes(actor=lead, one_on_one=held, target_role="Team lead")
+    body = login(associate.user).get(page).content.decode()
+    assert "Team lead" in body
