@@ -202,15 +202,22 @@ def goal_outcomes_text(associate: Associate, start: dt.date, end: dt.date) -> st
     return "\n".join(lines)
 
 
-def feedback_highlights_text(associate: Associate, start: dt.date, end: dt.date) -> str:
-    """The period's shared feedback (praise and constructive, lead and peer kudos).
+def feedback_highlights_text(
+    associate: Associate, start: dt.date, end: dt.date, *, given_until: dt.date | None = None
+) -> str:
+    """The period's shared feedback (praise and constructive, lead and peer kudos):
+    feedback about a day of the period, or, when it names no day, given from the
+    period's start until `given_until` (the review season included; default `end`).
     Private feedback is its author's own record and never enters a review."""
     feedback_model = _people_model("Feedback")
     if feedback_model is None:
         return ""
     items = (
         feedback_model.objects.filter(associate=associate, is_private=False)
-        .filter(created_at__date__gte=start, created_at__date__lte=end)
+        .filter(
+            Q(about_on__range=(start, end))
+            | Q(about_on__isnull=True, created_at__date__range=(start, given_until or end))
+        )
         .select_related("author")
         .order_by("-created_at", "-pk")[:FEEDBACK_HIGHLIGHTS]
     )

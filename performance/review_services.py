@@ -262,7 +262,10 @@ def prefill_lead_draft(review: Review) -> list[str]:
         fields.append("goal_outcomes")
     if not review.feedback_highlights.strip():
         review.feedback_highlights = review_selectors.feedback_highlights_text(
-            review.associate, cycle.period_start, cycle.period_end
+            review.associate,
+            cycle.period_start,
+            cycle.period_end,
+            given_until=max(cycle.period_end, cycle.lead_review_due_on),
         )
         fields.append("feedback_highlights")
     return fields

@@ -251,3 +251,31 @@ def test_a_review_moves_with_the_associate_to_their_new_team(
     assert cycle.name in cycles.content.decode()
     # The old lead still follows the rest of the cycle for their team.
     assert client_for(lead).get(progress).context["rows"] == []
+
+
+def test_feedback_highlights_take_the_period_and_the_review_season(
+    cast, review_at, associate, lead
+):
+    def give(text, *, about_on=None, given_on):
+        item = Feedback.objects.create(
+            associate=associate, author=lead, situation=text, behaviour="b", about_on=about_on
+        )
+        at = timezone.make_aware(dt.datetime.combine(given_on, dt.time(12, 0)))
+        Feedback.objects.filter(pk=item.pk).update(created_at=at)
+
+    give("ABOUT-A-PERIOD-DAY", about_on=dt.date(2026, 9, 1), given_on=dt.date(2026, 12, 20))
+    give("ABOUT-A-LATER-DAY", about_on=dt.date(2026, 11, 10), given_on=dt.date(2026, 11, 12))
+    give("GIVEN-IN-REVIEW-SEASON", given_on=dt.date(2026, 11, 25))
+    give("GIVEN-AFTER-LEAD-DUE", given_on=dt.date(2026, 12, 5))
+    give("GIVEN-BEFORE-PERIOD", given_on=dt.date(2026, 4, 30))
+    review = review_at("self_review")
+    rs.save_self_review(
+        actor=associate.user, review=review, achievements="a", challenges="", growth="", submit=True
+    )
+    review.refresh_from_db()
+    text = review.feedback_highlights
+    assert "ABOUT-A-PERIOD-DAY" in text
+    assert "GIVEN-IN-REVIEW-SEASON" in text
+    assert "ABOUT-A-LATER-DAY" not in text
+    assert "GIVEN-AFTER-LEAD-DUE" not in text
+    assert "GIVEN-BEFORE-PERIOD" not in text
