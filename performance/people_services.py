@@ -253,6 +253,10 @@ def mark_held(*, actor: User, one_on_one: OneOnOne) -> OneOnOne | None:
         meeting.on = today
         meeting.starts_at = local_start(today, at, site.zone)
         one_on_one.on, one_on_one.starts_at = meeting.on, meeting.starts_at
+    if not meeting.associate.team.leads.filter(pk=meeting.lead_id).exists():
+        # Planned by a previous lead (the associate moved team): held by the new one.
+        meeting.lead = lead_for(meeting.associate, actor)
+        one_on_one.lead = meeting.lead
     meeting.status = OneOnOne.Status.DONE
     meeting.held_at = timezone.now()
     _audited(meeting, actor)
@@ -395,6 +399,7 @@ def send_one_on_one_reminders(now: dt.datetime) -> int:
             associate__is_active=True,
         )
         .select_related("associate__user", "associate__team__site", "lead")
+        .prefetch_related("associate__team__leads")
     )
     for meeting in meetings:
         zone = meeting.associate.team.site.zone
@@ -406,7 +411,11 @@ def send_one_on_one_reminders(now: dt.datetime) -> int:
         with transaction.atomic():
             if not _claim(PeopleReminder.Kind.ONE_ON_ONE_TOMORROW, meeting.pk, meeting.on):
                 continue
-            recipients = [u.email for u in (meeting.associate.user, meeting.lead) if u.email]
+            # The associate may have moved team since it was planned: remind whoever
+            # leads them now, never a previous lead.
+            leads = list(meeting.associate.team.leads.all())
+            hosts = [meeting.lead] if meeting.lead in leads else leads
+            recipients = [u.email for u in (meeting.associate.user, *hosts) if u.email]
             if not recipients:
                 continue
             local = meeting.starts_at.astimezone(zone)

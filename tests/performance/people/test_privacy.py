@@ -193,6 +193,11 @@ def test_a_new_lead_inherits_shared_records_but_not_the_private_note(
     assert NOTE_MARKER not in client.get(held).content.decode()
     # And the previous lead can no longer open the moved associate's 1:1s.
     assert login(lead).get(held).status_code == 404
+    # The 1:1 the previous lead planned is held by the new one.
+    upcoming = records["upcoming"]
+    client.post(reverse("performance:one-on-one-held", args=[upcoming.pk]))
+    upcoming.refresh_from_db()
+    assert (upcoming.status, upcoming.lead) == ("done", other_lead)
 
 
 def test_the_admin_never_shows_private_note_text(login, admin, records):

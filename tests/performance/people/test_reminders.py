@@ -71,3 +71,13 @@ def test_the_claim_row_is_unique_in_the_database(associate):
     PeopleReminder.objects.create(kind="action_item_due", object_id=1, due_on=dt.date(2026, 1, 1))
     assert not services._claim("action_item_due", 1, dt.date(2026, 1, 1))
     assert services._claim("action_item_due", 1, dt.date(2026, 1, 2))
+
+
+def test_after_a_team_move_the_new_lead_is_reminded_not_the_old_one(
+    associate, lead, other_team, other_lead
+):
+    make_meeting(associate, lead, dt.date(2026, 11, 26))
+    associate.team = other_team
+    associate.save()
+    assert services.send_one_on_one_reminders(MORNING) == 1
+    assert set(mail.outbox[0].to) == {associate.user.email, other_lead.email}
