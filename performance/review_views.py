@@ -90,11 +90,21 @@ def get_cycle_for_user(
     return cycle, roles, seen
 
 
+def _forbid(request: HttpRequest, message: str) -> PermissionDenied:
+    """A 403 for a user who may see the object but not do this; logged like 404s."""
+    logger.warning(
+        "authorization failed: user=%s path=%s status=403",
+        getattr(request.user, "pk", None),
+        request.path,
+    )
+    return PermissionDenied(message)
+
+
 def _refused(
     request: HttpRequest, error: ReviewError, review: Review | None = None
 ) -> HttpResponse:
     if error.status == 403:
-        raise PermissionDenied(error.message)
+        raise _forbid(request, error.message)
     return render(
         request,
         "performance/reviews/refused.html",
@@ -148,7 +158,7 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
     roles = roles_for(user)
     if not (roles.is_admin or roles.is_manager):
         if roles.is_lead:
-            raise PermissionDenied("Review cycles are opened by a manager or an ops admin.")
+            raise _forbid(request, "Review cycles are opened by a manager or an ops admin.")
         raise Http404("No such page.")
     form = CycleForm(request.POST or None, teams=review_services.cycle_teams_for(user))
     if request.method == "POST" and form.is_valid():
@@ -166,7 +176,7 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
             )
         except ReviewError as error:
             if error.status == 403:
-                raise PermissionDenied(error.message) from None
+                raise _forbid(request, error.message) from None
             form.add_error(None, error.message)
         else:
             messages.success(
@@ -208,7 +218,7 @@ def cycle_calibration(request: HttpRequest, cycle_id: int) -> HttpResponse:
     if team_ids is not None:
         team_ids = team_ids & roles.managed_team_ids
         if not team_ids:
-            raise PermissionDenied("Calibration is the manager's: you can follow the progress.")
+            raise _forbid(request, "Calibration is the manager's: you can follow the progress.")
     reviews = review_selectors.calibration_rows(cycle, team_ids)
     summaries = review_selectors.kpi_summaries(
         [r.associate_id for r in reviews], cycle.period_start, cycle.period_end
@@ -282,8 +292,8 @@ def review_self(request: HttpRequest, review_id: int) -> HttpResponse:
     user = authenticated_user(request)
     review, rel = get_review_for_user(user, review_id, subject_before_sharing=True)
     if not rel.is_subject:
-        raise PermissionDenied(
-            "The self review is the associate's to write; read it on the review."
+        raise _forbid(
+            request, "The self review is the associate's to write; read it on the review."
         )
     initial = {
         "achievements": review.self_achievements,
@@ -325,7 +335,7 @@ def review_lead(request: HttpRequest, review_id: int) -> HttpResponse:
     user = authenticated_user(request)
     review, rel = get_review_for_user(user, review_id)
     if not rel.writes_lead_review:
-        raise PermissionDenied("The lead review is written by a lead of the associate's team.")
+        raise _forbid(request, "The lead review is written by a lead of the associate's team.")
     if request.method == "GET" and review.state == Review.State.LEAD_REVIEW:
         # Show the lead the period as it stands now, and what is pre-filled.
         review_services.prefill_lead_draft(review)
@@ -357,7 +367,7 @@ def review_lead(request: HttpRequest, review_id: int) -> HttpResponse:
             )
         except ReviewError as error:
             if error.status == 403:
-                raise PermissionDenied(error.message) from None
+                raise _forbid(request, error.message) from None
             form.add_error(None, error.message)
             return render(request, "performance/reviews/lead_review.html", context, status=400)
         if review.state == Review.State.SHARED and saved.state == Review.State.CALIBRATION:
@@ -379,7 +389,7 @@ def review_calibrate(request: HttpRequest, review_id: int) -> HttpResponse:
     user = authenticated_user(request)
     review, rel = get_review_for_user(user, review_id)
     if not rel.calibrates:
-        raise PermissionDenied("Ratings are calibrated by the team's manager.")
+        raise _forbid(request, "Ratings are calibrated by the team's manager.")
     form = CalibrateForm(request.POST)
     if not form.is_valid():
         return _refused(

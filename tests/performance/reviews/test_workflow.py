@@ -399,3 +399,17 @@ def test_submitting_the_self_review_tells_the_leads(
         client.post(url, {"achievements": "All done.", "submit": "1"})
     assert [m.to for m in mail.outbox] == [[lead.email]]
     assert f"/reviews/{review.pk}/lead/" in mail.outbox[0].body
+
+
+def test_refusals_are_logged(cast, review_at, lead, teammate, caplog):
+    review = review_at("lead_review")
+    with caplog.at_level("WARNING", logger="teams.access"):
+        client_for(lead).post(
+            reverse("performance:review-calibrate", args=[review.pk]),
+            {"rating": "5", "reason": "r"},
+        )
+        client_for(teammate.user).get(reverse("performance:review-detail", args=[review.pk]))
+    statuses = [
+        r.getMessage().rsplit("status=", 1)[1] for r in caplog.records if r.name == "teams.access"
+    ]
+    assert statuses == ["403", "404"]
