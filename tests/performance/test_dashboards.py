@@ -137,7 +137,9 @@ def test_team_dashboard_shows_each_kpi_against_target_from_the_rollups(team, lea
     rows = {r.name: {f.kpi.key: f.value for f in r.figures} for r in response.context["rows"]}
     assert rows[people[0].name]["tickets_solved"] == 30
     assert rows[people[2].name]["tickets_solved"] is None  # on the team, no figures yet
-    assert sorted(c["id"] for c in response.context["charts"]) == sorted(f"chart-{k}" for k in usual)
+    assert sorted(c["id"] for c in response.context["charts"]) == sorted(
+        f"chart-{k}" for k in usual
+    )
 
 
 def test_the_range_changes_in_place_with_htmx(team, lead, usual):
@@ -218,9 +220,7 @@ def test_the_csv_export_holds_exactly_what_the_page_shows(team, lead, usual):
 # --- The associate's own dashboard ----------------------------------------------------------
 
 
-def test_an_associate_sees_their_figures_and_the_team_median_only(
-    team, associate, teammate, usual
-):
+def test_an_associate_sees_their_figures_and_the_team_median_only(team, associate, teammate, usual):
     others = [AssociateFactory(team=team) for _ in range(2)]
     tickets = usual["tickets_solved"]
     values = {associate: 30, teammate: 777, others[0]: 41, others[1]: 52}
@@ -256,9 +256,7 @@ def test_no_team_median_when_it_would_give_one_person_away(team, associate, team
 def test_an_associate_is_sent_from_the_overview_to_their_own_dashboard(associate):
     response = client_for(associate.user).get(reverse("performance:kpi-overview"))
     assert response.status_code == 302
-    assert response["Location"] == reverse(
-        "performance:associate-dashboard", args=[associate.pk]
-    )
+    assert response["Location"] == reverse("performance:associate-dashboard", args=[associate.pk])
 
 
 @pytest.mark.parametrize(
