@@ -38,6 +38,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,6 +158,7 @@ def main() -> None:
     database = settings.DATABASES["default"]
     database["TEST"]["NAME"] = f"test_{database['NAME']}_dashboards_bench"
     logging.disable(logging.INFO)  # the seed's e-mail tasks log every send
+    warnings.filterwarnings("ignore", message="No directory at")  # whitenoise, no collectstatic
     setup_test_environment(debug=False)  # no query log, as in production
     connection.creation.create_test_db(
         verbosity=0, autoclobber=True, keepdb=args.reuse, serialize=False

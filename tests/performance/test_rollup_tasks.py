@@ -210,3 +210,22 @@ def test_the_autumn_dst_day_has_25_hours_of_events(kpis_seeded, associate, site)
 @pytest.fixture
 def kpis_seeded(db):
     assert Kpi.objects.filter(key="tickets_solved").exists()  # the data migration's KPIs
+
+
+@pytest.mark.parametrize("people", [2, 20])
+def test_a_dirty_day_is_rolled_up_in_the_same_queries_whatever_its_size(
+    people, site, django_assert_num_queries
+):
+    team = TeamFactory(site=site)
+    staff = [AssociateFactory(team=team) for _ in range(people)]
+    rows = [
+        row(f"q{n}", staff[n % people], "handle_time", f"2026-06-15T{8 + n % 10:02d}:00:00Z", n)
+        for n in range(people * 10)
+    ]
+    services.ingest_events(rows, source="test")
+    # Lock the dirty day, delete its old rows, one INSERT ... SELECT, clear the mark,
+    # find no next one; and a savepoint and its release around each of the three
+    # transactions (the sweep's two, rollup_day's own).
+    with django_assert_num_queries(11):
+        assert services.rollup_dirty_days() == 1
+    assert DailyKpi.objects.filter(scope="associate").count() == people
