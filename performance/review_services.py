@@ -242,6 +242,27 @@ def save_self_review(
     return review
 
 
+@transaction.atomic
+def skip_self_review(*, actor: User, review: Review) -> Review:
+    """Once the self review is overdue (site-local day), a lead may start the lead
+    review without it, so one absent associate does not hold up the cycle. An
+    unsubmitted draft of the associate's stays theirs: the lead does not see it."""
+    review = _locked(review)
+    if not relation(actor, review).writes_lead_review:
+        raise NotAllowed("Only a lead of the associate's team moves on without a self review.")
+    _require_state(review, Review.State.SELF_REVIEW, action="skip the self review")
+    today = review.associate.team.site.local_today()
+    if today <= review.cycle.self_review_due_on:
+        raise WrongStep(
+            f"The self review is due on {review.cycle.self_review_due_on:%-d %b}; it can be "
+            "skipped only after that."
+        )
+    review.state = Review.State.LEAD_REVIEW
+    fields = ["state", *prefill_lead_draft(review)]
+    _save(review, actor=actor, reason="self review skipped: overdue", fields=fields)
+    return review
+
+
 # --- The lead's review ----------------------------------------------------------------------
 
 

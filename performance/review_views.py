@@ -280,6 +280,8 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
     user = authenticated_user(request)
     review, rel = get_review_for_user(user, review_id)
     context = _review_context(review, rel) | {
+        "self_review_overdue": review.state == Review.State.SELF_REVIEW
+        and review.associate.team.site.local_today() > review.cycle.self_review_due_on,
         "acknowledge_form": AcknowledgeForm(),
         "calibrate_form": CalibrateForm(initial={"rating": review.rating}),
     }
@@ -327,6 +329,19 @@ def review_self(request: HttpRequest, review_id: int) -> HttpResponse:
         )
         return redirect("performance:review-self", review_id=review.pk)
     return render(request, "performance/reviews/self_review.html", {"review": review, "form": form})
+
+
+@never_cache
+@require_POST
+def review_skip_self(request: HttpRequest, review_id: int) -> HttpResponse:
+    user = authenticated_user(request)
+    review, _rel = get_review_for_user(user, review_id)
+    try:
+        review_services.skip_self_review(actor=user, review=review)
+    except ReviewError as error:
+        return _refused(request, error, review)
+    messages.success(request, "The lead review is open without a self review.")
+    return redirect("performance:review-lead", review_id=review.pk)
 
 
 @never_cache
@@ -453,6 +468,7 @@ def review_history(request: HttpRequest, review_id: int) -> HttpResponse:
     user = authenticated_user(request)
     review, rel = get_review_for_user(user, review_id)
     staff = rel.is_lead or rel.is_manager or rel.is_admin
+    hide_self_drafts = not rel.is_subject and review.self_submitted_at is None
     records = list(
         review.history.select_related("history_user").order_by("history_date", "history_id")
     )
@@ -470,6 +486,8 @@ def review_history(request: HttpRequest, review_id: int) -> HttpResponse:
             for change in delta.changes:
                 if change.field in BOOKKEEPING:
                     continue
+                if change.field.startswith("self_") and hide_self_drafts:
+                    continue  # the associate's draft is theirs until submitted
                 changes.append(
                     {
                         "field": labels.get(change.field, change.field),

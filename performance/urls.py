@@ -33,6 +33,11 @@ urlpatterns = [
     path("reviews/<int:review_id>/self/", review_views.review_self, name="review-self"),
     path("reviews/<int:review_id>/lead/", review_views.review_lead, name="review-lead"),
     path(
+        "reviews/<int:review_id>/skip-self-review/",
+        review_views.review_skip_self,
+        name="review-skip-self",
+    ),
+    path(
         "reviews/<int:review_id>/calibrate/",
         review_views.review_calibrate,
         name="review-calibrate",

@@ -191,6 +191,11 @@ EXPECTATIONS: dict[str, Expect] = {
     "performance:review-lead": Expect(
         associate_page(associate=404, manager=403), kwargs="review:lead_review"
     ),
+    "performance:review-skip-self": Expect(
+        associate_page(associate=404, manager=403, lead=REDIRECT, admin=REDIRECT),
+        method="post",
+        kwargs="review:self_review_overdue",
+    ),
     "performance:review-calibrate": Expect(
         associate_page(associate=404, lead=403, manager=REDIRECT, admin=REDIRECT),
         method="post",
@@ -371,8 +376,13 @@ def _url(name: str, expect: Expect, cast, request) -> str:
             return reverse(name, kwargs={"cycle_id": cycle.pk})
         from tests.performance.reviews.conftest import at_step
 
+        state = expect.kwargs.split(":", 1)[1]
+        if state == "self_review_overdue":
+            state = "self_review"
+            cycle.self_review_due_on = dt.date(2026, 1, 1)  # long past: may be skipped
+            cycle.save()
         review = Review.objects.create(cycle=cycle, associate=request.getfixturevalue("associate"))
-        at_step(review, expect.kwargs.split(":", 1)[1])
+        at_step(review, state)
         return reverse(name, kwargs={"review_id": review.pk})
     if expect.kwargs in ("one_on_one", "action_item"):
         meeting = _one_on_one(request)

@@ -4,6 +4,7 @@ everyone else is refused and nothing changes."""
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
 
@@ -61,6 +62,12 @@ def _share(actor, review):
     rs.share_review(actor=actor, review=review)
 
 
+def _skip_self(actor, review):
+    # The matrix cycle's self review is due 20 Nov 2026; "now" is after that.
+    with time_machine.travel(dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC), tick=False):
+        rs.skip_self_review(actor=actor, review=review)
+
+
 def _acknowledge(actor, review):
     rs.acknowledge_review(actor=actor, review=review, comment="Thanks.")
 
@@ -73,6 +80,7 @@ ACTIONS = {
     "calibrate": (_calibrate, {"manager", "admin"}, {"calibration"}, "calibration"),
     "share": (_share, {"lead", "manager", "admin"}, {"calibration"}, "shared"),
     "acknowledge": (_acknowledge, {"associate"}, {"shared"}, "acknowledged"),
+    "skip_self": (_skip_self, {"lead", "admin"}, {"self_review"}, "lead_review"),
 }
 
 
@@ -413,3 +421,36 @@ def test_refusals_are_logged(cast, review_at, lead, teammate, caplog):
         r.getMessage().rsplit("status=", 1)[1] for r in caplog.records if r.name == "teams.access"
     ]
     assert statuses == ["403", "404"]
+
+
+def test_a_self_review_can_be_skipped_only_once_overdue(cast, review_at, associate, lead):
+    review = review_at("self_review")
+    review.self_achievements = "MY-UNSUBMITTED-DRAFT"
+    review.self_submitted_at = None
+    review.save()
+    url = reverse("performance:review-skip-self", kwargs={"review_id": review.pk})
+    client = client_for(lead)
+    on_due_day = dt.datetime(2026, 11, 20, 23, 30, tzinfo=dt.UTC)  # still 20 Nov in Dublin
+    with time_machine.travel(on_due_day, tick=False):
+        response = client.post(url)
+    assert response.status_code == 400
+    assert "only after" in response.content.decode()
+    review.refresh_from_db()
+    assert review.state == Review.State.SELF_REVIEW
+    with time_machine.travel(dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC), tick=False):
+        detail = client.get(reverse("performance:review-detail", args=[review.pk]))
+        assert "start the lead review without it" in detail.content.decode()
+        assert client.post(url).status_code == 302
+    review.refresh_from_db()
+    assert review.state == Review.State.LEAD_REVIEW
+    last = review.history.order_by("-history_id").first()
+    assert last.history_change_reason == "self review skipped: overdue"
+    assert last.history_user == lead
+    # The associate's unsubmitted draft stays theirs.
+    for name in (
+        "performance:review-lead",
+        "performance:review-detail",
+        "performance:review-history",
+    ):
+        page = client.get(reverse(name, args=[review.pk])).content.decode()
+        assert "MY-UNSUBMITTED-DRAFT" not in page, name
