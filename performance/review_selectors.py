@@ -223,10 +223,10 @@ def feedback_highlights_text(
     )
     lines = []
     for item in items:
-        impact = f" Impact: {item.impact}" if item.impact else ""
+        impact = f" Impact: {item.impact.rstrip('.')}." if item.impact else ""
         lines.append(
             f"- {item.get_kind_display()} from {item.author.display_name} "
-            f"({timezone.localdate(item.created_at):%-d %b}): {item.situation} "
-            f"{item.behaviour}{impact}"
+            f"({timezone.localdate(item.created_at):%-d %b}): {item.situation.rstrip('.')} — "
+            f"{item.behaviour.rstrip('.')}.{impact}"
         )
     return "\n".join(lines)
