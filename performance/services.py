@@ -178,9 +178,14 @@ def ingest_events(
     fresh = [e for e in events if e.external_id not in known]
     KpiEvent.objects.bulk_create(fresh, batch_size=5000, ignore_conflicts=True)
     days = sorted({(e.kpi_id, e.associate.team.site_id, e.local_date) for e in fresh})
+    # An upsert, not "ignore if marked": if a rollup holds this day's mark right now
+    # (SELECT … FOR UPDATE), we wait for it and mark the day again after it has
+    # deleted the mark, so events it did not see are never left out.
     KpiDirtyDay.objects.bulk_create(
         [KpiDirtyDay(kpi_id=k, site_id=s, local_date=d) for k, s, d in days],
-        ignore_conflicts=True,
+        update_conflicts=True,
+        unique_fields=["kpi", "site", "local_date"],
+        update_fields=["marked_at"],
     )
     if days:
         from . import tasks  # tasks import this module

@@ -8,7 +8,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def test_lead_edits_a_cell_in_place_and_publishes(page, live_server, demo):
     log_in(page, live_server, "lead")
-    page.get_by_role("link", name="Payments Support").first.click()
+    page.get_by_role("link", name="Payments Support", exact=True).first.click()
     page.get_by_role("link", name="Schedule", exact=True).click()
     expect(page.get_by_role("heading", name="Payments Support schedule")).to_be_visible()
     page.get_by_role("button", name="Later →").click()

@@ -410,5 +410,7 @@ class TestHome:
             for _ in range(15):
                 AssociateFactory(team=t)
         client = client_for(lead)
-        with django_assert_max_num_queries(12):
+        # 12 for the roster side, 3 for the KPI alerts panel (KPIs, rollups, teams)
+        # and 1 for the overdue 1:1s panel; none of it grows with the teams' size.
+        with django_assert_max_num_queries(16):
             assert client.get(reverse("teams:home")).status_code == 200
