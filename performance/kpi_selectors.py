@@ -21,11 +21,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 
 from .models import DailyKpi, Kpi
 
 GREEN, AMBER, RED = "green", "amber", "red"
+RAG_LABELS = {GREEN: "On target", AMBER: "Watch", RED: "Off target"}
 PERCENTILES = (Kpi.Aggregation.MEDIAN, Kpi.Aggregation.P90)
 PER_ASSOCIATE_DAY = (Kpi.Aggregation.COUNT, Kpi.Aggregation.SUM)
 MIN_PEERS_FOR_MEDIAN = 3  # fewer, and a median would give a teammate's figure away
@@ -36,9 +38,11 @@ def kpis() -> list[Kpi]:
 
 
 def rag(kpi: Kpi, value: float | None) -> str | None:
-    """green / amber / red against the KPI's thresholds, in its better direction."""
+    """green / amber / red against the KPI's thresholds, in its better direction,
+    for the value as shown (at the KPI's decimals)."""
     if value is None:
         return None
+    value = round(value, kpi.decimals)  # the colour agrees with the figure shown
     if kpi.direction == Kpi.Direction.HIGHER:
         return GREEN if value >= kpi.green_at else AMBER if value >= kpi.amber_at else RED
     return GREEN if value <= kpi.green_at else AMBER if value <= kpi.amber_at else RED
@@ -177,6 +181,10 @@ class Figure:
     @property
     def display(self) -> str:
         return fmt(self.kpi, self.value)
+
+    @property
+    def rag_label(self) -> str:
+        return RAG_LABELS.get(self.rag or "", "No data")
 
     @property
     def basis(self) -> str:
@@ -364,3 +372,27 @@ def alerts(team_ids: Iterable[int], *, today: dt.date) -> list[Alert]:
         if streak >= n:
             found.append(Alert(kpi, scope, subject, streak, days[0][1], days[0][0]))
     return sorted(found, key=lambda a: (a.scope != "team", -a.days, a.kpi.name))
+
+
+# --- Cache version -------------------------------------------------------------------
+# Dashboards cache their rendered figures (views._fragment_key) under this version;
+# every rollup bumps it when its transaction commits. With a cache shared between
+# processes (Redis in production) a new rollup shows at once; with per-process
+# memory caches, at most KPI_DASHBOARD_CACHE_SECONDS later.
+
+VERSION_KEY = "kpi-rollups-version"
+
+
+def rollups_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = 1
+        cache.add(VERSION_KEY, version, None)
+    return int(version)
+
+
+def bump_rollups_version() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not set yet (or evicted)
+        cache.set(VERSION_KEY, 2, None)

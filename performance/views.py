@@ -1,12 +1,17 @@
 import csv
 import datetime as dt
+import hashlib
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from teams.access import get_associate_for_user, get_team_for_user, roles_for, visible_teams
@@ -63,11 +68,53 @@ def _range(
 ) -> tuple[RangeForm, sel.DateRange, Team | None]:
     yesterday = today - dt.timedelta(days=1)
     default = (yesterday - dt.timedelta(days=DEFAULT_RANGE_DAYS - 1), yesterday)
-    form = RangeForm(request.GET or None, default=default, teams=teams)
+    # Fields the query leaves out show (and mean) the default range.
+    data = (
+        {"from": default[0].isoformat(), "to": default[1].isoformat()} | request.GET.dict()
+        if request.GET
+        else None
+    )
+    form = RangeForm(data, default=default, teams=teams)
     if request.GET and form.is_valid():
         span = sel.DateRange(form.cleaned_data["from"], form.cleaned_data["to"])
         return form, span, form.cleaned_data.get("team")
     return form, sel.DateRange(*default), None
+
+
+def _fragment_key(request: HttpRequest, today: dt.date, variant: str) -> str | None:
+    """Where a dashboard's rendered figures are cached: the page, its query, the
+    part htmx asked for, the viewer's variant, the day and the rollups' version
+    (bumped by every rollup), so a new rollup is never hidden by the cache."""
+    seconds = int(getattr(settings, "KPI_DASHBOARD_CACHE_SECONDS", 60))
+    if seconds <= 0 or request.GET.get("export"):
+        return None
+    query = sorted((k, v) for k, values in request.GET.lists() for v in values)
+    raw = f"{request.path}|{query}|{_part(request)}|{variant}|{today}|{sel.rollups_version()}"
+    return "kpi-dashboard:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _part(request: HttpRequest) -> str:
+    htmx = getattr(request, "htmx", None)
+    return "associate-table" if htmx and htmx.target == "associate-table" else "dashboard"
+
+
+def _cached(
+    request: HttpRequest, template: str, shell: dict[str, object], key: str | None
+) -> HttpResponse | None:
+    fragment = cache.get(key) if key else None
+    if fragment is None:
+        return None
+    return _page(request, template, shell, fragment)
+
+
+def _page(
+    request: HttpRequest, template: str, shell: dict[str, object], fragment: str
+) -> HttpResponse:
+    """The fragment alone for htmx, else the page around it."""
+    htmx = getattr(request, "htmx", None)
+    if htmx and htmx.target in {"dashboard", "associate-table"}:
+        return HttpResponse(fragment)
+    return render(request, template, shell | {"fragment": mark_safe(fragment)})  # noqa: S308
 
 
 def _render(
@@ -79,6 +126,8 @@ def _render(
     form: RangeForm,
     span: sel.DateRange,
     name: str,
+    shell: dict[str, object],
+    key: str | None,
 ) -> HttpResponse:
     if request.GET.get("export") == "csv":
         if form.is_bound and not form.is_valid():
@@ -92,10 +141,10 @@ def _render(
         )
         csv.writer(response).writerows(csv_rows)
         return response
-    htmx = getattr(request, "htmx", None)
-    if htmx and htmx.target in {"dashboard", "associate-table"}:
-        template = f"{template}#{htmx.target}"
-    return render(request, template, context)
+    fragment = render_to_string(f"{template}#{_part(request)}", context | shell, request)
+    if key:
+        cache.set(key, fragment, int(getattr(settings, "KPI_DASHBOARD_CACHE_SECONDS", 60)))
+    return _page(request, template, shell, fragment)
 
 
 def _presets(request: HttpRequest, span: sel.DateRange, today: dt.date) -> list[dict[str, object]]:
@@ -169,6 +218,11 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
     user = authenticated_user(request)
     team = get_team_for_user(user, team_id)
     today = team.site.local_today()
+    template = "performance/dashboards/team.html"
+    shell: dict[str, object] = {"team": team}
+    key = _fragment_key(request, today, "")
+    if (hit := _cached(request, template, shell, key)) is not None:
+        return hit
     form, span, _ = _range(request, today)
     kpi_list = sel.kpis()
     team_now = sel.sums_by("team", span, "team_id", team_id=team.pk)
@@ -243,12 +297,14 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
     csv_rows += _csv_series("team", charts, span)
     return _render(
         request,
-        "performance/dashboards/team.html",
+        template,
         context,
         csv_rows,
         form=form,
         span=span,
         name=f"kpis-team-{team.pk}",
+        shell=shell,
+        key=key,
     )
 
 
@@ -261,6 +317,18 @@ def associate_dashboard(request: HttpRequest, associate_id: int) -> HttpResponse
     associate = get_associate_for_user(user, associate_id)
     team = associate.team
     today = team.site.local_today()
+    roles = roles_for(user)
+    template = "performance/dashboards/associate.html"
+    shell: dict[str, object] = {
+        "associate": associate,
+        "team": team,
+        "is_self": roles.associate_id == associate.pk,
+        "can_see_team": roles.can_see_team(team.pk),
+        "query": _query(request),
+    }
+    key = _fragment_key(request, today, f"{shell['is_self']}")
+    if (hit := _cached(request, template, shell, key)) is not None:
+        return hit
     form, span, _ = _range(request, today)
     kpi_list = sel.kpis()
     mine = sel.sums_by("associate", span, "associate_id", associate_id=associate.pk)
@@ -280,12 +348,7 @@ def associate_dashboard(request: HttpRequest, associate_id: int) -> HttpResponse
         span,
         [(associate.name, sel.daily_sums("associate", span, associate_id=associate.pk))],
     )
-    roles = roles_for(user)
     context: dict[str, object] = {
-        "associate": associate,
-        "team": team,
-        "is_self": roles.associate_id == associate.pk,
-        "can_see_team": roles.can_see_team(team.pk),
         "form": form,
         "span": span,
         "figures": figures,
@@ -302,12 +365,14 @@ def associate_dashboard(request: HttpRequest, associate_id: int) -> HttpResponse
     csv_rows += _csv_series("associate", charts, span)
     return _render(
         request,
-        "performance/dashboards/associate.html",
+        template,
         context,
         csv_rows,
         form=form,
         span=span,
         name=f"kpis-{associate.user.username}",
+        shell=shell,
+        key=key,
     )
 
 
@@ -327,6 +392,12 @@ def kpi_overview(request: HttpRequest) -> HttpResponse:
         raise Http404("No teams to show.")
     teams = visible_teams(user).order_by("name")
     today = timezone.localdate()
+    template = "performance/dashboards/overview.html"
+    shell: dict[str, object] = {}
+    scope = "all" if roles.is_admin else ",".join(map(str, sorted(roles.visible_team_ids)))
+    key = _fragment_key(request, today, scope)
+    if (hit := _cached(request, template, shell, key)) is not None:
+        return hit
     form, span, chosen = _range(request, today, teams=teams)
     team_list = [chosen] if chosen is not None else list(teams)
     ids = [t.pk for t in team_list]
@@ -382,10 +453,12 @@ def kpi_overview(request: HttpRequest) -> HttpResponse:
     csv_rows += _csv_series("all teams shown", charts, span)
     return _render(
         request,
-        "performance/dashboards/overview.html",
+        template,
         context,
         csv_rows,
         form=form,
         span=span,
         name="kpis-teams" if chosen is None else f"kpis-team-{chosen.pk}",
+        shell=shell,
+        key=key,
     )

@@ -196,6 +196,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 3,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A cache shared by web and worker processes in production (Redis); the embedded
+# default is each process's memory.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("CACHE_URL")}
+        if env_str("CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# KPI dashboards cache their rendered figures this long (0 turns it off); every
+# rollup invalidates them at once where the cache is shared (CACHE_URL).
+KPI_DASHBOARD_CACHE_SECONDS = env_int("KPI_DASHBOARD_CACHE_SECONDS", 60)
+
 # A KPI out of its green band this many days in a row (days with figures) alerts the lead.
 KPI_ALERT_DAYS = env_int("KPI_ALERT_DAYS", 3)
 

@@ -34,6 +34,9 @@ PERSONAS = (
 
 @pytest.fixture(autouse=True)
 def _fast_and_local(settings):
+    # Dashboards render from the rollups on every request unless a test turns
+    # their cache on (tests/performance/test_dashboards.py does).
+    settings.KPI_DASHBOARD_CACHE_SECONDS = 0
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Tasks run in-process so a test sees their effect; the broker itself is

@@ -143,7 +143,21 @@ class DailyKpi(models.Model):
                 name="rollup_scope_matches_keys",
             ),
         ]
-        indexes = [models.Index(fields=["kpi", "scope", "day"], name="rollup_kpi_scope_day")]
+        indexes = [
+            models.Index(fields=["kpi", "scope", "day"], name="rollup_kpi_scope_day"),
+            # The dashboards: a team's (or some teams') rows over a range, read from
+            # the index alone on PostgreSQL.
+            models.Index(
+                fields=["team", "scope", "day"],
+                include=["kpi", "value", "numerator", "denominator", "event_count", "contributors"],
+                name="rollup_team_scope_day",
+            ),
+            models.Index(
+                fields=["associate", "day"],
+                condition=Q(scope="associate"),
+                name="rollup_associate_day",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kpi_id} {self.scope} {self.day}: {self.value}"
