@@ -74,13 +74,44 @@ class PrivateNoteForm(forms.Form):
     )
 
 
+ACTION_ITEM_HORIZON = dt.timedelta(days=366)  # due at most about a year after the 1:1
+FEEDBACK_LOOKBACK = dt.timedelta(days=2 * 366)  # feedback about a day at most ~2 years ago
+
+
+def action_item_due_problem(due_on: dt.date | None, meeting_on: dt.date) -> str | None:
+    """Why a due date is not sensible for an item raised in a 1:1 on `meeting_on`."""
+    if due_on is None:
+        return None
+    if due_on < meeting_on:
+        return f"The due date cannot be before the 1:1 ({meeting_on:%-d %b %Y})."
+    if due_on > meeting_on + ACTION_ITEM_HORIZON:
+        return "The due date must be within a year of the 1:1."
+    return None
+
+
+def feedback_day_problem(about_on: dt.date | None, today: dt.date) -> str | None:
+    """Why a feedback's "about the day" is not sensible on site-local `today`."""
+    if about_on is None:
+        return None
+    if about_on > today:
+        return "Feedback is about a day that has happened: the date cannot be in the future."
+    if about_on < today - FEEDBACK_LOOKBACK:
+        return "Feedback is about the last two years: pick a more recent day."
+    return None
+
+
 class ActionItemForm(forms.Form):
     text = forms.CharField(label="Action item", max_length=300)
     owner = forms.ChoiceField(label="Owner")
     due_on = forms.DateField(label="Due", required=False, widget=DATE)
 
-    def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: list[User], meeting_on: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.meeting_on = meeting_on
+        due = self.fields["due_on"]
+        due.widget.attrs.update(
+            min=meeting_on.isoformat(), max=(meeting_on + ACTION_ITEM_HORIZON).isoformat()
+        )
         self.people = {str(p.pk): p for p in people}
         field = self.fields["owner"]
         assert isinstance(field, forms.ChoiceField)  # noqa: S101
@@ -88,6 +119,13 @@ class ActionItemForm(forms.Form):
 
     def clean_owner(self) -> User:
         return self.people[self.cleaned_data["owner"]]
+
+    def clean_due_on(self) -> dt.date | None:
+        due_on: dt.date | None = self.cleaned_data.get("due_on")
+        problem = action_item_due_problem(due_on, self.meeting_on)
+        if problem:
+            raise forms.ValidationError(problem)
+        return due_on
 
 
 class FeedbackForm(forms.ModelForm):
@@ -108,6 +146,20 @@ class FeedbackForm(forms.ModelForm):
             "impact": forms.Textarea(attrs={"rows": 2}),
             "about_on": DATE,
         }
+
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["about_on"].widget.attrs.update(
+            min=(today - FEEDBACK_LOOKBACK).isoformat(), max=today.isoformat()
+        )
+
+    def clean_about_on(self) -> dt.date | None:
+        about_on: dt.date | None = self.cleaned_data.get("about_on")
+        problem = feedback_day_problem(about_on, self.today)
+        if problem:
+            raise forms.ValidationError(problem)
+        return about_on
 
 
 class KudosForm(forms.Form):

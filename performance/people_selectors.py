@@ -241,6 +241,7 @@ class GoalProgress:
     goal: Goal
     value: float | None
     computed: bool  # from KPI rollups (True) or the last check-in (False)
+    today: dt.date | None = None  # site-local; None: judge by the figures alone
 
     @property
     def percent(self) -> int | None:
@@ -259,6 +260,57 @@ class GoalProgress:
     @property
     def is_met(self) -> bool:
         return self.percent == 100
+
+    @property
+    def status(self) -> str:
+        """The status to show: the stored one (set by check-ins) unless the figures
+        contradict it. A goal at its target reads as achieved, except a KPI level
+        ("keep CSAT at 4.6") which is only achieved once its period is over; a
+        KPI-linked goal short of its target is never "on track" (at risk within
+        5% of it, or for totals when keeping pace; off track otherwise); over
+        once its period ended short of the target, it is missed. A lead's more
+        cautious status (at risk, off track) stands while the figures allow it."""
+        stored = self.goal.status
+        settled = (Goal.Status.ACHIEVED, Goal.Status.MISSED, Goal.Status.DROPPED)
+        if stored in settled or self.percent is None:
+            return stored
+        ended = self.today is not None and self.today > self.goal.ends_on
+        kpi = self.goal.kpi
+        if kpi is None:
+            return Goal.Status.ACHIEVED if self.is_met else stored
+        computed: str
+        if self.is_met:
+            if kpi.aggregation in PER_DAY or ended:
+                return Goal.Status.ACHIEVED
+            computed = Goal.Status.ON_TRACK
+        elif ended:
+            return Goal.Status.MISSED
+        elif kpi.aggregation in PER_DAY:
+            computed = self._pace_status()
+        else:
+            computed = Goal.Status.AT_RISK if self.percent >= 95 else Goal.Status.OFF_TRACK
+        order = [Goal.Status.ON_TRACK, Goal.Status.AT_RISK, Goal.Status.OFF_TRACK]
+        return max(computed, stored, key=lambda s: order.index(Goal.Status(s)))
+
+    def _pace_status(self) -> str:
+        """A total on its way (e.g. 10,000 tickets): on track while at least where
+        a steady pace would have it, at risk within 80% of that, else off track."""
+        if self.today is None or self.percent is None:
+            return Goal.Status.AT_RISK
+        days = (self.goal.ends_on - self.goal.starts_on).days + 1
+        elapsed = min(days, max(1, (self.today - self.goal.starts_on).days + 1))
+        expected = 100 * elapsed / days
+        if self.percent >= expected:
+            return Goal.Status.ON_TRACK
+        return Goal.Status.AT_RISK if self.percent >= 0.8 * expected else Goal.Status.OFF_TRACK
+
+    @property
+    def status_display(self) -> str:
+        return str(Goal.Status(self.status).label)
+
+    @property
+    def is_warning(self) -> bool:
+        return self.status in (Goal.Status.AT_RISK, Goal.Status.OFF_TRACK, Goal.Status.MISSED)
 
     @property
     def display(self) -> str:
@@ -326,9 +378,9 @@ def goal_progress(goals: Sequence[Goal], today: dt.date) -> list[GoalProgress]:
     for goal in goals:
         if goal.kpi is not None:
             value = sums[goal.pk].total(goal.kpi) if goal.pk in sums else None
-            result.append(GoalProgress(goal, value, computed=True))
+            result.append(GoalProgress(goal, value, computed=True, today=today))
         else:
-            result.append(GoalProgress(goal, goal.current_value, computed=False))
+            result.append(GoalProgress(goal, goal.current_value, computed=False, today=today))
     return result
 
 
@@ -513,7 +565,10 @@ def private_note_for(one_on_one: OneOnOne, author_id: int) -> PrivateNote | None
 
 
 def held_meetings(associate: Associate) -> list[OneOnOne]:
-    return list(
+    """Past 1:1s, newest first. A held one carries `held_on`, the site-local day it
+    was marked held (which may be later than the day it was planned for)."""
+    zone = associate.team.site.zone
+    meetings: list[OneOnOne] = list(
         OneOnOne.objects.for_associate(associate)
         .exclude(status=OneOnOne.Status.SCHEDULED)
         .select_related("lead")
@@ -527,3 +582,8 @@ def held_meetings(associate: Associate) -> list[OneOnOne]:
             ),
         )
     )
+    for meeting in meetings:
+        meeting.held_on = (  # type: ignore[attr-defined]
+            meeting.held_at.astimezone(zone).date() if meeting.held_at is not None else None
+        )
+    return meetings

@@ -28,6 +28,7 @@ from .models import (
     PrivateNote,
 )
 from .models.people import local_start
+from .people_forms import action_item_due_problem, feedback_day_problem
 
 logger = logging.getLogger(__name__)
 
@@ -90,10 +91,17 @@ def set_cadence(
 
 
 def schedule_next(
-    *, actor: User, associate: Associate, cadence: OneOnOneCadence | None = None
+    *,
+    actor: User,
+    associate: Associate,
+    cadence: OneOnOneCadence | None = None,
+    held_on: dt.date | None = None,
 ) -> OneOnOne | None:
     """Create the next 1:1 from the cadence unless one is already scheduled: the
-    first occurrence after the latest held or cancelled one, and not in the past."""
+    first occurrence after the latest held or cancelled one, and never in the past
+    (an occurrence today whose time has gone moves to the next one). After a 1:1
+    held on `held_on` (the later of its date and the day it was marked held), the
+    next one is at least one interval later, at the cadence's usual time."""
     existing = OneOnOne.objects.scheduled().filter(associate=associate).first()
     if existing is not None:
         return existing
@@ -111,11 +119,17 @@ def schedule_next(
     )
     after = max(last_on or dt.date.min, today - dt.timedelta(days=1))
     on = cadence.next_on(after)
+    if held_on is not None:
+        on = max(on, cadence.interval_after(held_on))
+    starts_at = local_start(on, cadence.starts_at_time, site.zone)
+    if starts_at <= timezone.now():
+        on = cadence.next_on(on)
+        starts_at = local_start(on, cadence.starts_at_time, site.zone)
     meeting = OneOnOne(
         associate=associate,
         lead=lead_for(associate, actor),
         on=on,
-        starts_at=local_start(on, cadence.starts_at_time, site.zone),
+        starts_at=starts_at,
         duration_minutes=cadence.duration_minutes,
     )
     _audited(meeting, actor)
@@ -206,6 +220,9 @@ def add_action_item(
     text = text.strip()
     if not text:
         raise ValidationError("Say what needs doing.")
+    problem = action_item_due_problem(due_on, one_on_one.on)
+    if problem:
+        raise ValidationError(problem)
     allowed_owners = {one_on_one.associate.user_id, one_on_one.lead_id, actor.pk}
     if owner.pk not in allowed_owners:
         raise ValidationError("The owner is the associate or the lead.")
@@ -247,6 +264,7 @@ def mark_held(*, actor: User, one_on_one: OneOnOne) -> OneOnOne | None:
         return None
     site = meeting.associate.team.site
     today = site.local_today()
+    planned_on = meeting.on
     if meeting.on > today:
         # Held early: it happened today, so the record (and the cadence) says so.
         at = meeting.starts_at.astimezone(site.zone).time()
@@ -262,7 +280,7 @@ def mark_held(*, actor: User, one_on_one: OneOnOne) -> OneOnOne | None:
     _audited(meeting, actor)
     meeting.save()
     one_on_one.status, one_on_one.held_at = meeting.status, meeting.held_at
-    return schedule_next(actor=actor, associate=meeting.associate)
+    return schedule_next(actor=actor, associate=meeting.associate, held_on=max(planned_on, today))
 
 
 @transaction.atomic
@@ -293,6 +311,9 @@ def give_feedback(
     about_on: dt.date | None = None,
     is_private: bool = False,
 ) -> Feedback:
+    problem = feedback_day_problem(about_on, associate.team.site.local_today())
+    if problem:
+        raise ValidationError(problem)
     feedback = Feedback(
         associate=associate,
         author=actor,

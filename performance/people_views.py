@@ -234,12 +234,17 @@ def _meeting_context(request: HttpRequest, meeting: OneOnOne) -> dict[str, objec
         "agenda_form": AgendaForm(),
         "action_items": selectors.action_items_for(meeting, previous),
         "action_form": ActionItemForm(
-            people=_people_choices(meeting, user), auto_id="id_action_%s"
+            people=_people_choices(meeting, user), meeting_on=meeting.on, auto_id="id_action_%s"
         ),
         "notes_form": SharedNotesForm(instance=meeting),
         "career_form": CareerForm(instance=meeting) if meeting.is_career else None,
         "history": selectors.one_on_one_changes(meeting),
         "local_start": meeting.starts_at.astimezone(meeting.associate.team.site.zone),
+        "held_on": (
+            meeting.held_at.astimezone(meeting.associate.team.site.zone).date()
+            if meeting.held_at is not None
+            else None
+        ),
         "today": today,
     }
     if is_lead:
@@ -330,7 +335,9 @@ def private_note_save(request: HttpRequest, one_on_one_id: int) -> HttpResponse:
 def action_item_add(request: HttpRequest, one_on_one_id: int) -> HttpResponse:
     user = authenticated_user(request)
     meeting = get_one_on_one_for_user(user, one_on_one_id)
-    form = ActionItemForm(request.POST, people=_people_choices(meeting, user))
+    form = ActionItemForm(
+        request.POST, people=_people_choices(meeting, user), meeting_on=meeting.on
+    )
     if not form.is_valid():
         messages.error(request, "Nothing was added: " + _plain_errors(form))
     else:
@@ -398,9 +405,13 @@ def associate_feedback(request: HttpRequest, associate_id: int) -> HttpResponse:
     roles = roles_for(user)
     associate = get_associate_for_user(user, associate_id, for_change=request.method == "POST")
     can_change = roles.can_change_team(associate.team_id)
-    form = FeedbackForm(request.POST or None)
+    form = FeedbackForm(request.POST or None, today=associate.team.site.local_today())
     if request.method == "POST" and form.is_valid():
-        services.give_feedback(actor=user, associate=associate, **form.cleaned_data)
+        try:
+            services.give_feedback(actor=user, associate=associate, **form.cleaned_data)
+        except ValidationError as error:
+            _refused(request, error)
+            return redirect("performance:associate-feedback", associate_id=associate.pk)
         messages.success(
             request,
             "Private feedback saved: only you can read it."

@@ -80,6 +80,12 @@ class OneOnOneCadence(models.Model):
         step = 7 if self.frequency == self.Frequency.WEEKLY else 14
         return self.first_on + dt.timedelta(days=step * index)
 
+    def interval_after(self, day: dt.date) -> dt.date:
+        """`day` moved on by one interval of this cadence (a week, two, a month)."""
+        if self.frequency == self.Frequency.MONTHLY:
+            return add_months(day, 1)
+        return day + dt.timedelta(days=7 if self.frequency == self.Frequency.WEEKLY else 14)
+
     def next_on(self, after: dt.date) -> dt.date:
         """The first occurrence strictly after `after` (or the first one)."""
         if after < self.first_on:

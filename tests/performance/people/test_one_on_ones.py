@@ -141,7 +141,9 @@ def test_held_1on1_schedules_the_next_from_the_cadence(login, lead, associate, c
     assert meeting.status == OneOnOne.Status.DONE
     assert meeting.on == TODAY  # held a day early: the record says when it happened
     following = OneOnOne.objects.scheduled().get(associate=associate)
-    assert following.on == cadence.next_on(meeting.on)
+    # One interval after the planned date (tomorrow), not the day after it was held.
+    planned = TODAY + dt.timedelta(days=1)
+    assert following.on == cadence.next_on(planned) == planned + dt.timedelta(days=14)
     assert following.starts_at.astimezone(associate.team.site.zone).time() == dt.time(10)
     # A second submit changes nothing.
     login(lead).post(reverse("performance:one-on-one-held", args=[meeting.pk]))
