@@ -500,6 +500,13 @@ def review_history(request: HttpRequest, review_id: int) -> HttpResponse:
             reason = "calibrated"  # the manager's reasons may compare with colleagues
         entries.append({"record": record, "reason": reason, "changes": changes})
         previous = record
+    if not staff:
+        # The associate's view starts where the review reached them: how the lead's
+        # draft and the calibration got there stays with the leads and managers.
+        first_shared = next(
+            (i for i, e in enumerate(entries) if e["record"].state == Review.State.SHARED), None
+        )
+        entries = entries[first_shared:] if first_shared is not None else []
     entries.reverse()
     return render(
         request,
