@@ -31,7 +31,14 @@ class RangeForm(forms.Form):
     """The date range (and, on the cross-team page, the team) a dashboard shows.
     Query parameters are `from` and `to` (site-local days, inclusive)."""
 
-    def __init__(self, data: object, *, default: tuple[object, object], teams: object = None):
+    def __init__(
+        self,
+        data: object,
+        *,
+        default: tuple[object, object],
+        teams: object = None,
+        all_label: str = "All my teams",
+    ):
         super().__init__(data)  # type: ignore[arg-type]
         self.fields["from"] = forms.DateField(
             label="From",
@@ -50,7 +57,7 @@ class RangeForm(forms.Form):
             self.fields["team"] = forms.ModelChoiceField(
                 queryset=teams,  # type: ignore[arg-type]
                 required=False,
-                empty_label="All my teams",
+                empty_label=all_label,
                 label="Team",
             )
 

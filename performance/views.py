@@ -64,7 +64,10 @@ DEFAULT_RANGE_DAYS = 30
 
 
 def _range(
-    request: HttpRequest, today: dt.date, teams: QuerySet[Team] | None = None
+    request: HttpRequest,
+    today: dt.date,
+    teams: QuerySet[Team] | None = None,
+    all_label: str = "All my teams",
 ) -> tuple[RangeForm, sel.DateRange, Team | None]:
     yesterday = today - dt.timedelta(days=1)
     default = (yesterday - dt.timedelta(days=DEFAULT_RANGE_DAYS - 1), yesterday)
@@ -74,7 +77,7 @@ def _range(
         if request.GET
         else None
     )
-    form = RangeForm(data, default=default, teams=teams)
+    form = RangeForm(data, default=default, teams=teams, all_label=all_label)
     if request.GET and form.is_valid():
         span = sel.DateRange(form.cleaned_data["from"], form.cleaned_data["to"])
         return form, span, form.cleaned_data.get("team")
@@ -398,7 +401,9 @@ def kpi_overview(request: HttpRequest) -> HttpResponse:
     key = _fragment_key(request, today, scope)
     if (hit := _cached(request, template, shell, key)) is not None:
         return hit
-    form, span, chosen = _range(request, today, teams=teams)
+    form, span, chosen = _range(
+        request, today, teams=teams, all_label="All teams" if roles.is_admin else "All my teams"
+    )
     team_list = [chosen] if chosen is not None else list(teams)
     ids = [t.pk for t in team_list]
     kpi_list = sel.kpis()
