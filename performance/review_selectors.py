@@ -189,15 +189,19 @@ def goal_outcomes_text(associate: Associate, start: dt.date, end: dt.date) -> st
         .select_related("kpi")
         .order_by("ends_on", "title")
     )
+    from .people_selectors import goal_progress  # the status the people pages show
+
     lines = []
-    for goal in goals:
+    for progress in goal_progress(list(goals), min(end, associate.team.site.local_today())):
+        goal = progress.goal
         whose = "team goal" if goal.team_id else "own goal"
         target = f"{goal.target_value:g}{(' ' + goal.unit) if goal.unit else ''}"
-        reached = f", last value {goal.current_value:g}" if goal.current_value is not None else ""
-        kpi = f", KPI {goal.kpi.name}" if goal.kpi_id else ""
+        value = progress.value
+        reached = f", value {value:g}" if value is not None else ""
+        kpi = f", KPI {goal.kpi.name}" if goal.kpi is not None else ""
         lines.append(
             f"- {goal.title} ({whose}, {goal.starts_on:%-d %b}–{goal.ends_on:%-d %b %Y}): "
-            f"{goal.get_status_display()}; target {target}{reached}{kpi}"
+            f"{progress.status_display}; target {target}{reached}{kpi}"
         )
     return "\n".join(lines)
 
