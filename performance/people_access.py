@@ -18,7 +18,7 @@ import logging
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from teams.access import AnyUser, roles_for
+from teams.access import AnyUser, get_associate_for_user, roles_for
 from teams.models import Associate
 
 from .models import ActionItem, Goal, OneOnOne
@@ -44,6 +44,16 @@ def get_own_associate(user: AnyUser) -> Associate:
     return Associate.objects.select_related("user", "team__site").get(pk=roles.associate_id)
 
 
+def get_associate_to_lead(user: AnyUser, associate_id: int) -> Associate:
+    """An associate the user leads (plans 1:1s, gives feedback, sets goals for):
+    404 if not visible, 403 if read-only or the user's own record."""
+    associate = get_associate_for_user(user, associate_id, for_change=True)
+    if not roles_for(user).leads(associate.team_id, associate.pk):
+        _deny(user, "associate", associate_id, status=403)
+        raise PermissionDenied("You cannot lead your own record; your own lead does that.")
+    return associate
+
+
 def get_one_on_one_for_user(
     user: AnyUser, one_on_one_id: int, *, lead_only: bool = False
 ) -> OneOnOne:
@@ -63,7 +73,7 @@ def get_one_on_one_for_user(
     if not (is_self or roles.can_see_team(team_id)):
         _deny(user, "one_on_one", one_on_one_id, status=404)
         raise Http404("No such 1:1.")
-    is_lead = roles.can_change_team(team_id)
+    is_lead = roles.leads(team_id, one_on_one.associate_id)
     if not is_lead and (lead_only or not is_self):
         _deny(user, "one_on_one", one_on_one_id, status=403)
         raise PermissionDenied("Only the associate and their lead can open this 1:1.")
@@ -114,7 +124,9 @@ def get_goal_for_user(user: AnyUser, goal_id: int, *, for_change: bool = False) 
     if not (is_own or is_my_team or roles.can_see_team(team_id)):
         _deny(user, "goal", goal_id, status=404)
         raise Http404("No such goal.")
-    if for_change and not roles.can_change_team(team_id):
+    if for_change and not (
+        roles.can_change_team(team_id) and not is_own
+    ):  # a player-coach does not set their own goals
         _deny(user, "goal", goal_id, status=403)
         raise PermissionDenied("This goal is read-only for you.")
     return goal

@@ -26,6 +26,7 @@ from . import people_services as services
 from .models import ActionItem, Feedback, Goal, OneOnOne, OneOnOneCadence
 from .people_access import (
     get_action_item_for_user,
+    get_associate_to_lead,
     get_goal_for_user,
     get_one_on_one_for_user,
     get_own_associate,
@@ -106,7 +107,7 @@ def _associate_one_on_ones_context(
 ) -> dict[str, object]:
     roles = roles_for(user)
     is_self = associate.pk == roles.associate_id
-    can_change = roles.can_change_team(associate.team_id)
+    can_change = roles.leads(associate.team_id, associate.pk)
     # The manager sees that 1:1s happen, not what was said: dates and counts only.
     can_read = is_self or can_change
     cadence = OneOnOneCadence.objects.filter(associate=associate).first()
@@ -172,7 +173,7 @@ def my_one_on_ones(request: HttpRequest) -> HttpResponse:
 @require_POST
 def cadence_set(request: HttpRequest, associate_id: int) -> HttpResponse:
     user = authenticated_user(request)
-    associate = get_associate_for_user(user, associate_id, for_change=True)
+    associate = get_associate_to_lead(user, associate_id)
     cadence = OneOnOneCadence.objects.filter(associate=associate).first()
     form = CadenceForm(request.POST, instance=cadence)
     if form.is_valid():
@@ -193,7 +194,7 @@ def cadence_set(request: HttpRequest, associate_id: int) -> HttpResponse:
 @require_POST
 def one_on_one_plan(request: HttpRequest, associate_id: int) -> HttpResponse:
     user = authenticated_user(request)
-    associate = get_associate_for_user(user, associate_id, for_change=True)
+    associate = get_associate_to_lead(user, associate_id)
     form = PlanForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Nothing was changed: " + _plain_errors(form))
@@ -220,7 +221,7 @@ def _people_choices(meeting: OneOnOne, user: User) -> list[User]:
 def _meeting_context(request: HttpRequest, meeting: OneOnOne) -> dict[str, object]:
     user = authenticated_user(request)
     roles = roles_for(user)
-    is_lead = roles.can_change_team(meeting.associate.team_id)
+    is_lead = roles.leads(meeting.associate.team_id, meeting.associate_id)
     previous = selectors.previous_meeting(meeting)
     today = meeting.associate.team.site.local_today()
     note = selectors.private_note_for(meeting, user.pk) if is_lead else None
@@ -403,8 +404,12 @@ def associate_feedback(request: HttpRequest, associate_id: int) -> HttpResponse:
     private notes. Leads write feedback here."""
     user = authenticated_user(request)
     roles = roles_for(user)
-    associate = get_associate_for_user(user, associate_id, for_change=request.method == "POST")
-    can_change = roles.can_change_team(associate.team_id)
+    associate = (
+        get_associate_to_lead(user, associate_id)
+        if request.method == "POST"
+        else get_associate_for_user(user, associate_id)
+    )
+    can_change = roles.leads(associate.team_id, associate.pk)
     form = FeedbackForm(request.POST or None, today=associate.team.site.local_today())
     if request.method == "POST" and form.is_valid():
         try:
@@ -484,7 +489,11 @@ def my_feedback(request: HttpRequest) -> HttpResponse:
 def associate_goals(request: HttpRequest, associate_id: int) -> HttpResponse:
     user = authenticated_user(request)
     roles = roles_for(user)
-    associate = get_associate_for_user(user, associate_id, for_change=request.method == "POST")
+    associate = (
+        get_associate_to_lead(user, associate_id)
+        if request.method == "POST"
+        else get_associate_for_user(user, associate_id)
+    )
     today = associate.team.site.local_today()
     form = GoalForm(request.POST or None, initial={"starts_on": today})
     if request.method == "POST":
@@ -507,7 +516,7 @@ def associate_goals(request: HttpRequest, associate_id: int) -> HttpResponse:
         {
             "associate": associate,
             "progress": selectors.goal_progress(goals, today),
-            "form": form if roles.can_change_team(associate.team_id) else None,
+            "form": form if roles.leads(associate.team_id, associate.pk) else None,
             "is_self": associate.pk == roles.associate_id,
         },
     )
@@ -590,7 +599,9 @@ def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
         else:
             messages.error(request, "Nothing was saved: " + _plain_errors(form))
     team_id = goal.associate.team_id if goal.associate else goal.team_id
-    can_change = team_id is not None and roles_for(user).can_change_team(team_id)
+    roles = roles_for(user)
+    can_change = team_id is not None and roles.can_change_team(team_id)
+    can_change = can_change and goal.associate_id != roles.associate_id
     return render(
         request,
         "performance/people/goal_detail.html",

@@ -87,11 +87,13 @@ class Relation:
 def relation(user: User, review: Review) -> Relation:
     roles = roles_for(user)
     team_id = review.associate.team_id
+    # Nobody reviews, calibrates or shares their own review, whatever else they are.
+    is_subject = roles.associate_id == review.associate_id
     return Relation(
-        is_subject=roles.associate_id == review.associate_id,
-        is_lead=team_id in roles.led_team_ids,
-        is_manager=team_id in roles.managed_team_ids,
-        is_admin=roles.is_admin,
+        is_subject=is_subject,
+        is_lead=not is_subject and team_id in roles.led_team_ids,
+        is_manager=not is_subject and team_id in roles.managed_team_ids,
+        is_admin=not is_subject and roles.is_admin,
     )
 
 

@@ -58,6 +58,11 @@ class Roles:
     def can_change_team(self, team_id: int) -> bool:
         return self.is_admin or team_id in self.led_team_ids
 
+    def leads(self, team_id: int, associate_id: int) -> bool:
+        """Whether the user acts as this associate's lead (1:1s, feedback, goals,
+        reviews). A player-coach on their own team's roster does not lead themself."""
+        return self.can_change_team(team_id) and associate_id != self.associate_id
+
 
 NO_ROLES = Roles(
     is_admin=False, led_team_ids=frozenset(), managed_team_ids=frozenset(), associate_id=None
