@@ -92,7 +92,9 @@ def notify_review(*, review_id: int, event: str) -> bool:
     return True
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_jitter=True)
+@shared_task(
+    autoretry_for=(OSError, OperationalError), retry_backoff=True, retry_jitter=True, max_retries=5
+)
 def remind_review_steps() -> int:
     """Daily: self review, lead review and calibration due soon. Each reminder is
     recorded with a unique key, so running twice sends once."""

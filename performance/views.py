@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -84,21 +85,27 @@ def _range(
     return form, sel.DateRange(*default), None
 
 
-def _fragment_key(request: HttpRequest, today: dt.date, variant: str) -> str | None:
+def _fragment_key(request: HttpRequest, template: str, today: dt.date, variant: str) -> str | None:
     """Where a dashboard's rendered figures are cached: the page, its query, the
     part htmx asked for, the viewer's variant, the day and the rollups' version
     (bumped by every rollup), so a new rollup is never hidden by the cache."""
     seconds = int(getattr(settings, "KPI_DASHBOARD_CACHE_SECONDS", 60))
     if seconds <= 0 or request.GET.get("export"):
         return None
-    query = sorted((k, v) for k, values in request.GET.lists() for v in values)
-    raw = f"{request.path}|{query}|{_part(request)}|{variant}|{today}|{sel.rollups_version()}"
+    query = [request.GET.get(name, "") for name in ("from", "to", "team", "sort", "dir")]
+    part = _part(request, template)
+    raw = f"{request.path}|{query}|{part}|{variant}|{today}|{sel.rollups_version()}"
     return "kpi-dashboard:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _part(request: HttpRequest) -> str:
+# The parts of each dashboard htmx may ask for (HX-Target); anything else gets the page.
+PARTS = {"performance/dashboards/team.html": {"dashboard", "associate-table"}}
+
+
+def _part(request: HttpRequest, template: str) -> str:
     htmx = getattr(request, "htmx", None)
-    return "associate-table" if htmx and htmx.target == "associate-table" else "dashboard"
+    target = htmx.target if htmx else None
+    return target if target in PARTS.get(template, {"dashboard"}) else "dashboard"
 
 
 def _cached(
@@ -115,9 +122,12 @@ def _page(
 ) -> HttpResponse:
     """The fragment alone for htmx, else the page around it."""
     htmx = getattr(request, "htmx", None)
-    if htmx and htmx.target in {"dashboard", "associate-table"}:
-        return HttpResponse(fragment)
-    return render(request, template, shell | {"fragment": mark_safe(fragment)})  # noqa: S308
+    if htmx and htmx.target == _part(request, template):
+        response = HttpResponse(fragment)
+    else:
+        response = render(request, template, shell | {"fragment": mark_safe(fragment)})  # noqa: S308
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
 
 
 def _render(
@@ -144,7 +154,7 @@ def _render(
         )
         csv.writer(response).writerows(csv_rows)
         return response
-    fragment = render_to_string(f"{template}#{_part(request)}", context | shell, request)
+    fragment = render_to_string(f"{template}#{_part(request, template)}", context | shell, request)
     if key:
         cache.set(key, fragment, int(getattr(settings, "KPI_DASHBOARD_CACHE_SECONDS", 60)))
     return _page(request, template, shell, fragment)
@@ -223,7 +233,7 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
     today = team.site.local_today()
     template = "performance/dashboards/team.html"
     shell: dict[str, object] = {"team": team}
-    key = _fragment_key(request, today, "")
+    key = _fragment_key(request, template, today, "")
     if (hit := _cached(request, template, shell, key)) is not None:
         return hit
     form, span, _ = _range(request, today)
@@ -329,7 +339,7 @@ def associate_dashboard(request: HttpRequest, associate_id: int) -> HttpResponse
         "can_see_team": roles.can_see_team(team.pk),
         "query": _query(request),
     }
-    key = _fragment_key(request, today, f"{shell['is_self']}")
+    key = _fragment_key(request, template, today, f"{shell['is_self']}")
     if (hit := _cached(request, template, shell, key)) is not None:
         return hit
     form, span, _ = _range(request, today)
@@ -398,7 +408,7 @@ def kpi_overview(request: HttpRequest) -> HttpResponse:
     template = "performance/dashboards/overview.html"
     shell: dict[str, object] = {}
     scope = "all" if roles.is_admin else ",".join(map(str, sorted(roles.visible_team_ids)))
-    key = _fragment_key(request, today, scope)
+    key = _fragment_key(request, template, today, scope)
     if (hit := _cached(request, template, shell, key)) is not None:
         return hit
     form, span, chosen = _range(

@@ -464,3 +464,37 @@ def test_a_cached_dashboard_is_replaced_as_soon_as_a_rollup_lands(
     assert dashboard(third) == dashboard(second)
     assert len(warm) < len(after_rollup)
     assert len(warm) <= len(cold)
+
+
+@pytest.mark.parametrize("cache_seconds", [0, 60])
+def test_an_unknown_htmx_target_gets_the_whole_page_not_an_error(
+    settings, associate, manager, cache_seconds
+):
+    settings.KPI_DASHBOARD_CACHE_SECONDS = cache_seconds
+    for user, url in (
+        (associate.user, reverse("performance:associate-dashboard", args=[associate.pk])),
+        (manager, reverse("performance:kpi-overview")),
+    ):
+        response = client_for(user).get(
+            url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="associate-table"
+        )
+        assert response.status_code == 200
+        assert "<html" in response.content.decode()
+        assert "HX-Target" in response["Vary"]
+
+
+def test_the_cache_never_hands_one_viewer_anothers_page(
+    settings, associate, lead, manager, other_manager, team, other_team
+):
+    from django.core.cache import cache
+
+    settings.KPI_DASHBOARD_CACHE_SECONDS = 60
+    cache.clear()
+    mine = reverse("performance:associate-dashboard", args=[associate.pk])
+    assert "My KPIs" not in client_for(lead).get(mine).content.decode()
+    assert "My KPIs" in client_for(associate.user).get(mine).content.decode()
+    overview = reverse("performance:kpi-overview")
+    assert team.name in client_for(manager).get(overview).content.decode()
+    theirs = client_for(other_manager).get(overview).content.decode()
+    assert other_team.name in theirs
+    assert f">{team.name}<" not in theirs
