@@ -143,12 +143,20 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30, help="dashboard range, ending yesterday")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="turn the dashboards' rendered-figures cache off: every request builds its page",
+    )
+    parser.add_argument(
         "--keep", action="store_true", help="keep the database afterwards (for --reuse)"
     )
     parser.add_argument(
         "--reuse", action="store_true", help="reuse a database kept by --keep, skip seeding"
     )
     args = parser.parse_args()
+    if args.cold:  # read by serve() for gunicorn and by settings for profile()
+        os.environ["KPI_DASHBOARD_CACHE_SECONDS"] = "0"
+        settings.KPI_DASHBOARD_CACHE_SECONDS = 0
     if min(args.clients, args.requests, args.days, args.workers) < 1:
         raise SystemExit("--clients, --requests, --days and --workers must be at least 1.")
     if args.days > HISTORY_DAYS // 2:
@@ -236,6 +244,7 @@ def serve(port: int, workers: int) -> subprocess.Popen[bytes]:
         "SESSION_COOKIE_SECURE": "false",
         "CSRF_COOKIE_SECURE": "false",
         "STATIC_MANIFEST": "false",
+        "KPI_DASHBOARD_CACHE_SECONDS": os.environ.get("KPI_DASHBOARD_CACHE_SECONDS", "60"),
         "LOG_LEVEL": "WARNING",
         "PYTHONWARNINGS": "ignore::UserWarning",  # whitenoise: no collected static here
     }
@@ -432,6 +441,15 @@ def run(args: argparse.Namespace) -> dict[str, dict[str, float]]:
         f"gunicorn {args.workers} sync workers, {args.clients} concurrent clients, "
         f"{len(pages[0].latencies)} timed requests per page, range {span}; "
         f"load average {' '.join(f'{n:.1f}' for n in os.getloadavg())} on {os.cpu_count()} CPUs"
+    )
+    print(
+        "dashboard cache: "
+        + (
+            "OFF (--cold): every request builds its page from the rollups"
+            if args.cold
+            else "on: repeated URLs are served from the rendered-figures cache "
+            "(run with --cold for the cost of building each page)"
+        )
     )
     print("alone = one request at a time in-process (median of 5), sql = its time in queries")
     print(
