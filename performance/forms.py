@@ -1,4 +1,8 @@
+from collections.abc import Sequence
+
 from django import forms
+
+from teams.models import Team
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -36,7 +40,7 @@ class RangeForm(forms.Form):
         data: object,
         *,
         default: tuple[object, object],
-        teams: object = None,
+        teams: Sequence[Team] | None = None,
         all_label: str = "All my teams",
     ):
         super().__init__(data)  # type: ignore[arg-type]
@@ -53,11 +57,14 @@ class RangeForm(forms.Form):
             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         )
         self.default = default
+        # The teams the view already loaded: a choice field, so no second query.
+        self.teams = {team.pk: team for team in teams or ()}
         if teams is not None:
-            self.fields["team"] = forms.ModelChoiceField(
-                queryset=teams,  # type: ignore[arg-type]
+            self.fields["team"] = forms.TypedChoiceField(
+                choices=[("", all_label), *((team.pk, team.name) for team in teams)],
+                coerce=int,
+                empty_value=None,
                 required=False,
-                empty_label=all_label,
                 label="Team",
             )
 
@@ -70,4 +77,5 @@ class RangeForm(forms.Form):
         if (end - start).days + 1 > MAX_RANGE_DAYS:  # type: ignore[operator]
             raise forms.ValidationError(f"Choose a range of at most {MAX_RANGE_DAYS} days.")
         data["from"], data["to"] = start, end
+        data["team"] = self.teams.get(data.get("team"))  # type: ignore[arg-type]
         return data

@@ -18,11 +18,12 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, QuerySet, Sum, Value, When
 
 from .models import DailyKpi, Kpi
 
@@ -89,13 +90,14 @@ class Sums:
 
     @classmethod
     def of_row(cls, row: Mapping[str, Any]) -> "Sums":
+        return cls.of_values([row[name] for name in _SUMS])
+
+    @classmethod
+    def of_values(cls, values: Sequence[Any]) -> "Sums":
+        """From the aggregates of `_SUMS`, in its order."""
+        total, numerator, denominator, events, heads, days = values
         return cls(
-            total=row["total"] or 0.0,
-            numerator=row["num"] or 0.0,
-            denominator=row["den"] or 0.0,
-            events=row["events"] or 0,
-            heads=row["heads"] or 0,
-            days=row["days"] or 0,
+            total or 0.0, numerator or 0.0, denominator or 0.0, events or 0, heads or 0, days or 0
         )
 
     def __add__(self, other: "Sums") -> "Sums":
@@ -115,16 +117,15 @@ _SUMS = {
     "den": Sum("denominator"),
     "events": Sum("event_count"),
     "heads": Sum("contributors"),
-    "days": Count("id"),
+    "days": Count("*"),  # not Count("id"): the covering index answers without the table
 }
+NO_SUMS = Sums()
 
 
-def day_value(kpi: Kpi, row: DailyKpi | Mapping[str, Any]) -> float:
-    """One rollup row as the dashboards show it (count/sum per associate-day)."""
-    value: float = row.value if isinstance(row, DailyKpi) else row["value"]
-    heads: int = row.contributors if isinstance(row, DailyKpi) else row["contributors"]
-    if kpi.aggregation in PER_ASSOCIATE_DAY and heads:
-        return value / heads
+def day_value(kpi: Kpi, value: float, contributors: int) -> float:
+    """One rollup row's figure as the dashboards show it (count/sum per associate-day)."""
+    if kpi.aggregation in PER_ASSOCIATE_DAY and contributors:
+        return value / contributors
     return value
 
 
@@ -155,14 +156,51 @@ def _rows(scope: str, span: DateRange, **filters: Any) -> QuerySet[DailyKpi]:
 
 def sums_by(scope: str, span: DateRange, key: str, **filters: Any) -> dict[tuple[int, int], Sums]:
     """{(key id, kpi id): Sums} over the range, e.g. key="associate_id"."""
-    rows = _rows(scope, span, **filters).order_by().values(key, "kpi_id").annotate(**_SUMS)
-    return {(row[key], row["kpi_id"]): Sums.of_row(row) for row in rows}
+    rows = _rows(scope, span, **filters).order_by().values_list(key, "kpi_id").annotate(**_SUMS)
+    return {(subject, kpi_id): Sums.of_values(sums) for subject, kpi_id, *sums in rows}
+
+
+def period_sums(
+    scopes: Iterable[str], span: DateRange, key: str, **filters: Any
+) -> dict[tuple[int | None, int], tuple[Sums, Sums]]:
+    """{(key id, kpi id): (Sums over the range, Sums over the period before it)}, in
+    one query. With several scopes, key tells their rows apart: with key
+    "associate_id" and scopes team and associate, the team's rows are under None."""
+    before = span.previous()
+    current = Case(When(day__gte=span.start, then=Value(1)), default=Value(0))
+    rows = (
+        DailyKpi.objects.filter(
+            scope__in=list(scopes), day__range=(before.start, span.end), **filters
+        )
+        .order_by()
+        .values_list(key, "kpi_id", current)
+        .annotate(**_SUMS)
+    )
+    found: dict[tuple[int | None, int], tuple[Sums, Sums]] = {}
+    for subject, kpi_id, is_current, *values in rows:
+        now, previous = found.get((subject, kpi_id), (NO_SUMS, NO_SUMS))
+        sums = Sums.of_values(values)
+        found[(subject, kpi_id)] = (sums, previous) if is_current else (now, sums)
+    return found
+
+
+def figures(
+    kpi_list: Sequence[Kpi],
+    sums: Mapping[tuple[int | None, int], tuple[Sums, Sums]],
+    subject: int | None,
+) -> list["Figure"]:
+    """One subject's figure for each KPI, with the change since the period before."""
+    found = []
+    for kpi in kpi_list:
+        now, before = sums.get((subject, kpi.pk), (NO_SUMS, NO_SUMS))
+        found.append(Figure(kpi, now.value(kpi), before.value(kpi)))
+    return found
 
 
 def daily_sums(scope: str, span: DateRange, **filters: Any) -> dict[tuple[dt.date, int], Sums]:
     """{(day, kpi id): Sums} over the range, adding up every row of that day."""
-    rows = _rows(scope, span, **filters).order_by().values("day", "kpi_id").annotate(**_SUMS)
-    return {(row["day"], row["kpi_id"]): Sums.of_row(row) for row in rows}
+    rows = _rows(scope, span, **filters).order_by().values_list("day", "kpi_id").annotate(**_SUMS)
+    return {(day, kpi_id): Sums.of_values(sums) for day, kpi_id, *sums in rows}
 
 
 # --- Pieces the dashboards are made of ------------------------------------------------
@@ -174,7 +212,7 @@ class Figure:
     value: float | None
     previous: float | None = None
 
-    @property
+    @cached_property
     def rag(self) -> str | None:
         return rag(self.kpi, self.value)
 
@@ -194,7 +232,7 @@ class Figure:
     def target_display(self) -> str:
         return fmt(self.kpi, self.kpi.target)
 
-    @property
+    @cached_property
     def change(self) -> float | None:
         """Change since the previous period, at the KPI's precision (0 when it would
         show as zero, so "+0" never reads as an improvement)."""
@@ -336,33 +374,39 @@ def alert_days() -> int:
     return int(getattr(settings, "KPI_ALERT_DAYS", 3))
 
 
-def alerts(team_ids: Iterable[int], *, today: dt.date) -> list[Alert]:
+def alerts(
+    team_ids: Iterable[int], *, today: dt.date, kpi_list: Sequence[Kpi] | None = None
+) -> list[Alert]:
     """KPIs out of green for N (default 3) consecutive days of data, for associates
     and teams, counting back from the latest day. Days without figures (days off)
     neither break nor extend a run; a run whose latest figure is older than N days
-    is stale and not shown. One query."""
+    is stale and not shown. One query (two without kpi_list)."""
     n = alert_days()
     lookback = DateRange(today - dt.timedelta(days=n * 3 + 4), today)
-    kpi_by_id = {k.pk: k for k in kpis()}
+    kpi_by_id = {k.pk: k for k in (kpis() if kpi_list is None else kpi_list)}
     rows = (
         DailyKpi.objects.filter(
-            Q(scope=DailyKpi.Scope.ASSOCIATE) | Q(scope=DailyKpi.Scope.TEAM),
+            scope__in=(DailyKpi.Scope.ASSOCIATE, DailyKpi.Scope.TEAM),
             team_id__in=list(team_ids),
             day__range=(lookback.start, lookback.end),
         )
         .order_by("-day")
-        .values("kpi_id", "scope", "team_id", "associate_id", "day", "value", "contributors")
+        .values_list("kpi_id", "team_id", "associate_id", "day", "value", "contributors")
     )
     runs: dict[tuple[str, int, int], list[tuple[dt.date, float]]] = defaultdict(list)
-    for row in rows:
-        is_person = row["scope"] == DailyKpi.Scope.ASSOCIATE
-        subject = row["associate_id"] if is_person else row["team_id"]
-        kpi = kpi_by_id[row["kpi_id"]]
-        runs[(row["scope"], subject, kpi.pk)].append((row["day"], day_value(kpi, row)))
+    for kpi_id, team_id, associate_id, day, value, heads in rows:
+        if kpi_id in kpi_by_id:
+            key = (
+                ("team", team_id, kpi_id)
+                if associate_id is None
+                else ("associate", associate_id, kpi_id)
+            )
+            runs[key].append((day, day_value(kpi_by_id[kpi_id], value, heads)))
+    stale = today - dt.timedelta(days=n)
     found = []
     for (scope, subject, kpi_id), days in runs.items():
         kpi = kpi_by_id[kpi_id]
-        if days[0][0] < today - dt.timedelta(days=n):
+        if days[0][0] < stale:
             continue
         streak = 0
         for _day, value in days:
@@ -370,6 +414,9 @@ def alerts(team_ids: Iterable[int], *, today: dt.date) -> list[Alert]:
                 break
             streak += 1
         if streak >= n:
+            scope, subject = (
+                ("team", team_id) if associate_id is None else ("associate", associate_id)
+            )
             found.append(Alert(kpi, scope, subject, streak, days[0][1], days[0][0]))
     return sorted(found, key=lambda a: (a.scope != "team", -a.days, a.kpi.name))
 

@@ -1,11 +1,12 @@
 import csv
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -22,6 +23,7 @@ from teams.models import Associate, Team
 from . import kpi_selectors as sel
 from . import services
 from .forms import KpiUploadForm, RangeForm
+from .models import DailyKpi
 
 PREVIEW_ROWS = 20
 
@@ -67,7 +69,7 @@ DEFAULT_RANGE_DAYS = 30
 def _range(
     request: HttpRequest,
     today: dt.date,
-    teams: QuerySet[Team] | None = None,
+    teams: list[Team] | None = None,
     all_label: str = "All my teams",
 ) -> tuple[RangeForm, sel.DateRange, Team | None]:
     yesterday = today - dt.timedelta(days=1)
@@ -134,7 +136,7 @@ def _render(
     request: HttpRequest,
     template: str,
     context: dict[str, object],
-    csv_rows: list[list[object]],
+    csv_rows: Callable[[], list[list[object]]],
     *,
     form: RangeForm,
     span: sel.DateRange,
@@ -152,7 +154,7 @@ def _render(
         response["Content-Disposition"] = (
             f'attachment; filename="{name}-{span.start:%Y%m%d}-{span.end:%Y%m%d}.csv"'
         )
-        csv.writer(response).writerows(csv_rows)
+        csv.writer(response).writerows(csv_rows())
         return response
     fragment = render_to_string(f"{template}#{_part(request, template)}", context | shell, request)
     if key:
@@ -238,21 +240,15 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
         return hit
     form, span, _ = _range(request, today)
     kpi_list = sel.kpis()
-    team_now = sel.sums_by("team", span, "team_id", team_id=team.pk)
-    team_before = sel.sums_by("team", span.previous(), "team_id", team_id=team.pk)
-    summary = [
-        sel.Figure(
-            kpi,
-            team_now.get((team.pk, kpi.pk), sel.Sums()).value(kpi),
-            team_before.get((team.pk, kpi.pk), sel.Sums()).value(kpi),
-        )
-        for kpi in kpi_list
-    ]
-    team_days = sel.daily_sums("team", span, team_id=team.pk)
-    charts = sel.series(kpi_list, span, [(team.name, team_days)])
-    people_now = sel.sums_by("associate", span, "associate_id", team_id=team.pk)
-    people_before = sel.sums_by("associate", span.previous(), "associate_id", team_id=team.pk)
-    with_figures = {associate_id for associate_id, _ in people_now}
+    # The team's rows (under None) and each associate's, now and before, in one query.
+    sums = sel.period_sums(
+        (DailyKpi.Scope.TEAM, DailyKpi.Scope.ASSOCIATE), span, "associate_id", team_id=team.pk
+    )
+    summary = sel.figures(kpi_list, sums, None)
+    charts = sel.series(
+        kpi_list, span, [(team.name, sel.daily_sums("team", span, team_id=team.pk))]
+    )
+    with_figures = {subject for subject, _ in sums if subject is not None}
     associates = (
         Associate.objects.filter(team=team)
         .filter(Q(left_on__isnull=True) | Q(pk__in=with_figures))
@@ -263,14 +259,7 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
             key=a.pk,
             name=a.name,
             url=reverse("performance:associate-dashboard", args=[a.pk]),
-            figures=[
-                sel.Figure(
-                    kpi,
-                    people_now.get((a.pk, kpi.pk), sel.Sums()).value(kpi),
-                    people_before.get((a.pk, kpi.pk), sel.Sums()).value(kpi),
-                )
-                for kpi in kpi_list
-            ],
+            figures=sel.figures(kpi_list, sums, a.pk),
         )
         for a in associates
     ]
@@ -280,7 +269,7 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
     names = {a.pk: a.name for a in associates}
     alerts = [
         (names.get(alert.subject_id, team.name) if alert.scope == "associate" else team.name, alert)
-        for alert in sel.alerts([team.pk], today=today)
+        for alert in sel.alerts([team.pk], today=today, kpi_list=kpi_list)
     ]
     context: dict[str, object] = {
         "team": team,
@@ -304,10 +293,13 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
         "presets": _presets(request, span, today),
         "alert_days": sel.alert_days(),
     }
-    csv_rows: list[list[object]] = [CSV_HEAD, *_csv("team", team.name, summary)]
-    for row in rows:
-        csv_rows += _csv("associate", row.name, row.figures)
-    csv_rows += _csv_series("team", charts, span)
+
+    def csv_rows() -> list[list[object]]:
+        found = [CSV_HEAD, *_csv("team", team.name, summary)]
+        for row in rows:
+            found += _csv("associate", row.name, row.figures)
+        return found + _csv_series("team", charts, span)
+
     return _render(
         request,
         template,
@@ -344,16 +336,13 @@ def associate_dashboard(request: HttpRequest, associate_id: int) -> HttpResponse
         return hit
     form, span, _ = _range(request, today)
     kpi_list = sel.kpis()
-    mine = sel.sums_by("associate", span, "associate_id", associate_id=associate.pk)
-    before = sel.sums_by("associate", span.previous(), "associate_id", associate_id=associate.pk)
+    mine = sel.period_sums(
+        (DailyKpi.Scope.ASSOCIATE,), span, "associate_id", associate_id=associate.pk
+    )
     peers = sel.sums_by("associate", span, "associate_id", team_id=team.pk)
     figures = []
-    for kpi in kpi_list:
-        figure = sel.Figure(
-            kpi,
-            mine.get((associate.pk, kpi.pk), sel.Sums()).value(kpi),
-            before.get((associate.pk, kpi.pk), sel.Sums()).value(kpi),
-        )
+    for figure in sel.figures(kpi_list, mine, associate.pk):
+        kpi = figure.kpi
         median = sel.median_or_none(s.value(kpi) for (_, k), s in peers.items() if k == kpi.pk)
         figures.append((figure, sel.Figure(kpi, median)))
     charts = sel.series(
@@ -370,12 +359,15 @@ def associate_dashboard(request: HttpRequest, associate_id: int) -> HttpResponse
         "min_peers": sel.MIN_PEERS_FOR_MEDIAN,
         "presets": _presets(request, span, today),
     }
-    csv_rows: list[list[object]] = [
-        CSV_HEAD,
-        *_csv("associate", associate.name, [f for f, _ in figures]),
-    ]
-    csv_rows += _csv("team median", team.name, [m for _, m in figures])
-    csv_rows += _csv_series("associate", charts, span)
+
+    def csv_rows() -> list[list[object]]:
+        return [
+            CSV_HEAD,
+            *_csv("associate", associate.name, [f for f, _ in figures]),
+            *_csv("team median", team.name, [m for _, m in figures]),
+            *_csv_series("associate", charts, span),
+        ]
+
     return _render(
         request,
         template,
@@ -403,7 +395,7 @@ def kpi_overview(request: HttpRequest) -> HttpResponse:
         if roles.associate_id is not None:
             return redirect("performance:associate-dashboard", roles.associate_id)
         raise Http404("No teams to show.")
-    teams = visible_teams(user).order_by("name")
+    teams = list(visible_teams(user).order_by("name"))
     today = timezone.localdate()
     template = "performance/dashboards/overview.html"
     shell: dict[str, object] = {}
@@ -414,31 +406,24 @@ def kpi_overview(request: HttpRequest) -> HttpResponse:
     form, span, chosen = _range(
         request, today, teams=teams, all_label="All teams" if roles.is_admin else "All my teams"
     )
-    team_list = [chosen] if chosen is not None else list(teams)
+    team_list = [chosen] if chosen is not None else teams
     ids = [t.pk for t in team_list]
     kpi_list = sel.kpis()
-    now = sel.sums_by("team", span, "team_id", team_id__in=ids)
-    before = sel.sums_by("team", span.previous(), "team_id", team_id__in=ids)
+    sums = sel.period_sums((DailyKpi.Scope.TEAM,), span, "team_id", team_id__in=ids)
     rows = [
         sel.Row(
             key=t.pk,
             name=t.name,
             url=reverse("performance:team-dashboard", args=[t.pk]),
-            figures=[
-                sel.Figure(
-                    kpi,
-                    now.get((t.pk, kpi.pk), sel.Sums()).value(kpi),
-                    before.get((t.pk, kpi.pk), sel.Sums()).value(kpi),
-                )
-                for kpi in kpi_list
-            ],
+            figures=sel.figures(kpi_list, sums, t.pk),
         )
         for t in team_list
     ]
     overall = []
     for kpi in kpi_list:
-        total_now = sum((s for (_, k), s in now.items() if k == kpi.pk), sel.Sums())
-        total_before = sum((s for (_, k), s in before.items() if k == kpi.pk), sel.Sums())
+        pairs = [pair for (_, k), pair in sums.items() if k == kpi.pk]
+        total_now = sum((now for now, _ in pairs), sel.NO_SUMS)
+        total_before = sum((before for _, before in pairs), sel.NO_SUMS)
         overall.append(sel.Figure(kpi, total_now.value(kpi), total_before.value(kpi)))
     label = chosen.name if chosen is not None else "All teams shown"
     charts = sel.series(kpi_list, span, [(label, sel.daily_sums("team", span, team_id__in=ids))])
@@ -459,13 +444,16 @@ def kpi_overview(request: HttpRequest) -> HttpResponse:
         "presets": _presets(request, span, today),
         "query": _query(request),
     }
-    csv_rows: list[list[object]] = [CSV_HEAD, *_csv("all teams shown", label, overall)]
-    for row in rows:
-        csv_rows += _csv("team", row.name, row.figures)
-    for kind, movers in (("most improved", best), ("most declined", worst)):
-        for row, figure in movers:
-            csv_rows += _csv(kind, row.name, [figure])
-    csv_rows += _csv_series("all teams shown", charts, span)
+
+    def csv_rows() -> list[list[object]]:
+        found = [CSV_HEAD, *_csv("all teams shown", label, overall)]
+        for row in rows:
+            found += _csv("team", row.name, row.figures)
+        for kind, movers in (("most improved", best), ("most declined", worst)):
+            for row, figure in movers:
+                found += _csv(kind, row.name, [figure])
+        return found + _csv_series("all teams shown", charts, span)
+
     return _render(
         request,
         template,

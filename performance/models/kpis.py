@@ -149,8 +149,18 @@ class DailyKpi(models.Model):
             # the index alone on PostgreSQL.
             models.Index(
                 fields=["team", "scope", "day"],
-                include=["kpi", "value", "numerator", "denominator", "event_count", "contributors"],
-                name="rollup_team_scope_day",
+                # Covering: the dashboards' sums read the index alone, for the team
+                # and for each of its associates.
+                include=[
+                    "kpi",
+                    "associate",
+                    "value",
+                    "numerator",
+                    "denominator",
+                    "event_count",
+                    "contributors",
+                ],
+                name="rollup_team_scope_day_cover",
             ),
             models.Index(
                 fields=["associate", "day"],
