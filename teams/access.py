@@ -88,9 +88,7 @@ def roles_for(user: AnyUser) -> Roles:
             led_ids.add(team_id)
         if manager_id == user.pk:
             managed_ids.add(team_id)
-    associate_id = (
-        Associate.objects.filter(user=user).order_by().values_list("pk", flat=True).first()
-    )
+    associate_id = _associate_id(user)
     roles = Roles(
         is_admin=user.is_superuser,
         led_team_ids=frozenset(led_ids),
@@ -99,6 +97,14 @@ def roles_for(user: AnyUser) -> Roles:
     )
     user.__dict__["_sdc_roles"] = roles
     return roles
+
+
+def _associate_id(user: User) -> int | None:
+    """The user's roster record, from the user when it came with it (RosterBackend)."""
+    if User.associate.is_cached(user):
+        associate: Associate | None = getattr(user, "associate", None)
+        return associate.pk if associate is not None else None
+    return Associate.objects.filter(user=user).order_by().values_list("pk", flat=True).first()
 
 
 def _deny(user: AnyUser, what: str, object_id: int, *, status: int) -> None:
