@@ -16,14 +16,14 @@ Combining days into a period depends on the KPI's aggregation:
 import datetime as dt
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case, Count, QuerySet, Sum, Value, When
+from django.db import connection
 
 from .models import DailyKpi, Kpi
 
@@ -89,12 +89,8 @@ class Sums:
         return self.total / self.days
 
     @classmethod
-    def of_row(cls, row: Mapping[str, Any]) -> "Sums":
-        return cls.of_values([row[name] for name in _SUMS])
-
-    @classmethod
     def of_values(cls, values: Sequence[Any]) -> "Sums":
-        """From the aggregates of `_SUMS`, in its order."""
+        """From the aggregates of `_SUMS_SQL`, in its order."""
         total, numerator, denominator, events, heads, days = values
         return cls(
             total or 0.0, numerator or 0.0, denominator or 0.0, events or 0, heads or 0, days or 0
@@ -111,14 +107,6 @@ class Sums:
         )
 
 
-_SUMS = {
-    "total": Sum("value"),
-    "num": Sum("numerator"),
-    "den": Sum("denominator"),
-    "events": Sum("event_count"),
-    "heads": Sum("contributors"),
-    "days": Count("*"),  # not Count("id"): the covering index answers without the table
-}
 NO_SUMS = Sums()
 
 
@@ -150,31 +138,95 @@ class DateRange:
         return f"{self.start:%-d %b %Y} – {self.end:%-d %b %Y}"
 
 
-def _rows(scope: str, span: DateRange, **filters: Any) -> QuerySet[DailyKpi]:
-    return DailyKpi.objects.filter(scope=scope, day__range=(span.start, span.end), **filters)
+# The dashboards' queries are written in SQL (portable to the SQLite demo): most of
+# a dashboard's time went on the ORM building these statements and converting
+# their rows, not on the database. Each reads the covering index alone.
+_SUMS_SQL = (
+    "SUM(value), SUM(numerator), SUM(denominator), SUM(event_count), SUM(contributors), COUNT(*)"
+)
+KEYS = ("associate_id", "team_id")  # what period figures may be keyed by
 
 
-def sums_by(scope: str, span: DateRange, key: str, **filters: Any) -> dict[tuple[int, int], Sums]:
+@dataclass(frozen=True)
+class _Where:
+    """Rollup rows of some scopes over some days, for some teams or associates."""
+
+    scopes: Sequence[str]
+    start: dt.date
+    end: dt.date
+    team_ids: Collection[int] | None = None
+    associate_ids: Collection[int] | None = None
+
+    @property
+    def empty(self) -> bool:
+        return any(ids is not None and not ids for ids in (self.team_ids, self.associate_ids))
+
+    def sql(self) -> tuple[str, list[Any]]:
+        clauses = [f"scope IN ({_marks(self.scopes)})", "day BETWEEN %s AND %s"]
+        params: list[Any] = [*self.scopes, self.start, self.end]
+        for column, ids in (("team_id", self.team_ids), ("associate_id", self.associate_ids)):
+            if ids is not None:
+                clauses.append(f"{column} IN ({_marks(ids)})")
+                params += list(ids)
+        return " AND ".join(clauses), params
+
+
+def _marks(values: Collection[Any]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _select(columns: str, where: _Where, tail: str, params: Sequence[Any] = ()) -> list[Any]:
+    """Rows of `SELECT columns FROM the rollups WHERE … tail`; params are the
+    columns' own, before the WHERE clause's."""
+    if where.empty:
+        return []
+    condition, where_params = where.sql()
+    sql = f"SELECT {columns} FROM {DailyKpi._meta.db_table} WHERE {condition} {tail}"  # noqa: S608 -- fixed names, values as parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *where_params])
+        return cursor.fetchall()
+
+
+def _date(value: dt.date | str) -> dt.date:
+    """A day from a raw query (SQLite hands back text)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def sums_by(
+    scope: str,
+    span: DateRange,
+    key: str,
+    *,
+    team_ids: Collection[int] | None = None,
+    associate_ids: Collection[int] | None = None,
+) -> dict[tuple[int, int], Sums]:
     """{(key id, kpi id): Sums} over the range, e.g. key="associate_id"."""
-    rows = _rows(scope, span, **filters).order_by().values_list(key, "kpi_id").annotate(**_SUMS)
+    if key not in KEYS:
+        raise ValueError(f"Period sums are keyed by one of {KEYS}, not {key!r}.")
+    where = _Where((scope,), span.start, span.end, team_ids, associate_ids)
+    rows = _select(f"{key}, kpi_id, {_SUMS_SQL}", where, "GROUP BY 1, 2")
     return {(subject, kpi_id): Sums.of_values(sums) for subject, kpi_id, *sums in rows}
 
 
 def period_sums(
-    scopes: Iterable[str], span: DateRange, key: str, **filters: Any
+    scopes: Sequence[str],
+    span: DateRange,
+    key: str,
+    *,
+    team_ids: Collection[int] | None = None,
+    associate_ids: Collection[int] | None = None,
 ) -> dict[tuple[int | None, int], tuple[Sums, Sums]]:
     """{(key id, kpi id): (Sums over the range, Sums over the period before it)}, in
     one query. With several scopes, key tells their rows apart: with key
     "associate_id" and scopes team and associate, the team's rows are under None."""
-    before = span.previous()
-    current = Case(When(day__gte=span.start, then=Value(1)), default=Value(0))
-    rows = (
-        DailyKpi.objects.filter(
-            scope__in=list(scopes), day__range=(before.start, span.end), **filters
-        )
-        .order_by()
-        .values_list(key, "kpi_id", current)
-        .annotate(**_SUMS)
+    if key not in KEYS:
+        raise ValueError(f"Period sums are keyed by one of {KEYS}, not {key!r}.")
+    where = _Where(scopes, span.previous().start, span.end, team_ids, associate_ids)
+    rows = _select(
+        f"{key}, kpi_id, CASE WHEN day >= %s THEN 1 ELSE 0 END, {_SUMS_SQL}",
+        where,
+        "GROUP BY 1, 2, 3",
+        [span.start],
     )
     found: dict[tuple[int | None, int], tuple[Sums, Sums]] = {}
     for subject, kpi_id, is_current, *values in rows:
@@ -197,10 +249,17 @@ def figures(
     return found
 
 
-def daily_sums(scope: str, span: DateRange, **filters: Any) -> dict[tuple[dt.date, int], Sums]:
+def daily_sums(
+    scope: str,
+    span: DateRange,
+    *,
+    team_ids: Collection[int] | None = None,
+    associate_ids: Collection[int] | None = None,
+) -> dict[tuple[dt.date, int], Sums]:
     """{(day, kpi id): Sums} over the range, adding up every row of that day."""
-    rows = _rows(scope, span, **filters).order_by().values_list("day", "kpi_id").annotate(**_SUMS)
-    return {(day, kpi_id): Sums.of_values(sums) for day, kpi_id, *sums in rows}
+    where = _Where((scope,), span.start, span.end, team_ids, associate_ids)
+    rows = _select(f"day, kpi_id, {_SUMS_SQL}", where, "GROUP BY 1, 2")
+    return {(_date(day), kpi_id): Sums.of_values(sums) for day, kpi_id, *sums in rows}
 
 
 # --- Pieces the dashboards are made of ------------------------------------------------
@@ -384,14 +443,14 @@ def alerts(
     n = alert_days()
     lookback = DateRange(today - dt.timedelta(days=n * 3 + 4), today)
     kpi_by_id = {k.pk: k for k in (kpis() if kpi_list is None else kpi_list)}
-    rows = (
-        DailyKpi.objects.filter(
-            scope__in=(DailyKpi.Scope.ASSOCIATE, DailyKpi.Scope.TEAM),
-            team_id__in=list(team_ids),
-            day__range=(lookback.start, lookback.end),
-        )
-        .order_by("-day")
-        .values_list("kpi_id", "team_id", "associate_id", "day", "value", "contributors")
+    where = _Where(
+        (DailyKpi.Scope.ASSOCIATE, DailyKpi.Scope.TEAM),
+        lookback.start,
+        lookback.end,
+        team_ids=set(team_ids),
+    )
+    rows = _select(
+        "kpi_id, team_id, associate_id, day, value, contributors", where, "ORDER BY day DESC"
     )
     runs: dict[tuple[str, int, int], list[tuple[dt.date, float]]] = defaultdict(list)
     for kpi_id, team_id, associate_id, day, value, heads in rows:
@@ -401,7 +460,7 @@ def alerts(
                 if associate_id is None
                 else ("associate", associate_id, kpi_id)
             )
-            runs[key].append((day, day_value(kpi_by_id[kpi_id], value, heads)))
+            runs[key].append((_date(day), day_value(kpi_by_id[kpi_id], value, heads)))
     stale = today - dt.timedelta(days=n)
     found = []
     for (scope, subject, kpi_id), days in runs.items():

@@ -54,7 +54,7 @@ def kpi_summaries(
         DailyKpi.Scope.ASSOCIATE,
         kpi_selectors.DateRange(start, end),
         "associate_id",
-        associate_id__in=ids,
+        associate_ids=ids,
     )
     summaries: dict[int, list[KpiLine]] = {}
     for associate_id in ids:

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -242,11 +243,11 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
     kpi_list = sel.kpis()
     # The team's rows (under None) and each associate's, now and before, in one query.
     sums = sel.period_sums(
-        (DailyKpi.Scope.TEAM, DailyKpi.Scope.ASSOCIATE), span, "associate_id", team_id=team.pk
+        (DailyKpi.Scope.TEAM, DailyKpi.Scope.ASSOCIATE), span, "associate_id", team_ids=[team.pk]
     )
     summary = sel.figures(kpi_list, sums, None)
     charts = sel.series(
-        kpi_list, span, [(team.name, sel.daily_sums("team", span, team_id=team.pk))]
+        kpi_list, span, [(team.name, sel.daily_sums("team", span, team_ids=[team.pk]))]
     )
     with_figures = {subject for subject, _ in sums if subject is not None}
     associates = (
@@ -337,9 +338,9 @@ def associate_dashboard(request: HttpRequest, associate_id: int) -> HttpResponse
     form, span, _ = _range(request, today)
     kpi_list = sel.kpis()
     mine = sel.period_sums(
-        (DailyKpi.Scope.ASSOCIATE,), span, "associate_id", associate_id=associate.pk
+        (DailyKpi.Scope.ASSOCIATE,), span, "associate_id", associate_ids=[associate.pk]
     )
-    peers = sel.sums_by("associate", span, "associate_id", team_id=team.pk)
+    peers = sel.sums_by("associate", span, "associate_id", team_ids=[team.pk])
     figures = []
     for figure in sel.figures(kpi_list, mine, associate.pk):
         kpi = figure.kpi
@@ -348,7 +349,7 @@ def associate_dashboard(request: HttpRequest, associate_id: int) -> HttpResponse
     charts = sel.series(
         kpi_list,
         span,
-        [(associate.name, sel.daily_sums("associate", span, associate_id=associate.pk))],
+        [(associate.name, sel.daily_sums("associate", span, associate_ids=[associate.pk]))],
     )
     context: dict[str, object] = {
         "form": form,
@@ -409,12 +410,13 @@ def kpi_overview(request: HttpRequest) -> HttpResponse:
     team_list = [chosen] if chosen is not None else teams
     ids = [t.pk for t in team_list]
     kpi_list = sel.kpis()
-    sums = sel.period_sums((DailyKpi.Scope.TEAM,), span, "team_id", team_id__in=ids)
+    sums = sel.period_sums((DailyKpi.Scope.TEAM,), span, "team_id", team_ids=ids)
+    same_range = urlencode({"from": span.start.isoformat(), "to": span.end.isoformat()})
     rows = [
         sel.Row(
             key=t.pk,
             name=t.name,
-            url=reverse("performance:team-dashboard", args=[t.pk]),
+            url=f"{reverse('performance:team-dashboard', args=[t.pk])}?{same_range}",
             figures=sel.figures(kpi_list, sums, t.pk),
         )
         for t in team_list
@@ -426,7 +428,7 @@ def kpi_overview(request: HttpRequest) -> HttpResponse:
         total_before = sum((before for _, before in pairs), sel.NO_SUMS)
         overall.append(sel.Figure(kpi, total_now.value(kpi), total_before.value(kpi)))
     label = chosen.name if chosen is not None else "All teams shown"
-    charts = sel.series(kpi_list, span, [(label, sel.daily_sums("team", span, team_id__in=ids))])
+    charts = sel.series(kpi_list, span, [(label, sel.daily_sums("team", span, team_ids=ids))])
     moves = [(f.score, row, f) for row in rows for f in row.figures if f.score is not None]
     best = [(row, f) for score, row, f in sorted(moves, key=lambda m: -m[0]) if score > 0]
     worst = [(row, f) for score, row, f in sorted(moves, key=lambda m: m[0]) if score < 0]

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import QuerySet
 from django.http import Http404
 
 from .models import Associate, Team, User
@@ -69,25 +70,24 @@ NO_ROLES = Roles(
 )
 
 
+_ROLES_SQL = (
+    f"SELECT team_id, 1 FROM {Team.leads.through._meta.db_table} WHERE user_id = %s "  # noqa: S608 -- table names
+    f"UNION ALL SELECT id, 0 FROM {Team._meta.db_table} WHERE manager_id = %s"
+)
+
+
 def roles_for(user: AnyUser) -> Roles:
     if not isinstance(user, User) or not user.is_active:
         return NO_ROLES
     cached: Roles | None = getattr(user, "_sdc_roles", None)
     if cached is not None:
         return cached
-    led = Team.leads.through.objects.filter(team=OuterRef("pk"), user=user)
-    rows = (
-        Team.objects.filter(Q(manager=user) | Exists(led))
-        .annotate(is_led=Exists(led))
-        .values_list("pk", "manager_id", "is_led")
-    )
     led_ids: set[int] = set()
     managed_ids: set[int] = set()
-    for team_id, manager_id, is_led in rows:
-        if is_led:
-            led_ids.add(team_id)
-        if manager_id == user.pk:
-            managed_ids.add(team_id)
+    with connection.cursor() as cursor:  # on every request: plain SQL, no ORM to build
+        cursor.execute(_ROLES_SQL, [user.pk, user.pk])
+        for team_id, is_led in cursor.fetchall():
+            (led_ids if is_led else managed_ids).add(team_id)
     associate_id = _associate_id(user)
     roles = Roles(
         is_admin=user.is_superuser,
