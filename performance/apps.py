@@ -3,7 +3,7 @@ from typing import Any
 from django.apps import AppConfig
 from django.apps import apps as global_apps
 from django.apps.registry import Apps
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 def _usual_kpis_when_there_are_none(apps: Apps | None = None, **kwargs: Any) -> None:
@@ -26,6 +26,18 @@ class PerformanceConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_usual_kpis_when_there_are_none, sender=self)
+
+        from teams.models import Associate, Site, Team, User
+
+        from .kpi_selectors import bump_after_edit
+        from .models import Kpi
+
+        # The dashboards' cached figures show these; an edit must not wait for the TTL.
+        for model in (Kpi, Site, Team, Associate, User):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    bump_after_edit, sender=model, dispatch_uid=f"kpi-cache-{model.__name__}"
+                )
 
         from teams.selectors import home_panel_providers
 

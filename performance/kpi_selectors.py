@@ -23,7 +23,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
+from django.utils import timezone
+
+from teams.models import Team
 
 from .models import DailyKpi, Kpi
 
@@ -429,6 +432,12 @@ class Alert:
         return fmt(self.kpi, self.latest)
 
 
+def sites_today(teams: Iterable[Team]) -> dt.date:
+    """ "Today" for a page across teams: the earliest of their sites' local dates,
+    so the day before it has ended at every site (the server's date without teams)."""
+    return min((team.site.local_today() for team in teams), default=timezone.localdate())
+
+
 def alert_days() -> int:
     return int(getattr(settings, "KPI_ALERT_DAYS", 3))
 
@@ -473,9 +482,6 @@ def alerts(
                 break
             streak += 1
         if streak >= n:
-            scope, subject = (
-                ("team", team_id) if associate_id is None else ("associate", associate_id)
-            )
             found.append(Alert(kpi, scope, subject, streak, days[0][1], days[0][0]))
     return sorted(found, key=lambda a: (a.scope != "team", -a.days, a.kpi.name))
 
@@ -495,6 +501,17 @@ def rollups_version() -> int:
         version = 1
         cache.add(VERSION_KEY, version, None)
     return int(version)
+
+
+def bump_after_edit(
+    sender: type, update_fields: Iterable[str] | None = None, **kwargs: Any
+) -> None:
+    """post_save/post_delete of what the dashboards show besides rollups (KPI
+    definitions, names, sites, teams): their cached figures go once it commits.
+    A login's last_login stamp changes nothing shown."""
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    transaction.on_commit(bump_rollups_version)
 
 
 def bump_rollups_version() -> None:

@@ -11,7 +11,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -267,10 +266,12 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
     sort = request.GET.get("sort", "name")
     descending = request.GET.get("dir") == "desc"
     rows = sel.sort_rows(rows, kpi_list, sort, descending)
-    names = {a.pk: a.name for a in associates}
+    # Alerts for the team and the people on it now (not for someone who has left).
+    members = {a.pk: a.name for a in associates if a.left_on is None}
     alerts = [
-        (names.get(alert.subject_id, team.name) if alert.scope == "associate" else team.name, alert)
+        (team.name if alert.scope == "team" else members[alert.subject_id], alert)
         for alert in sel.alerts([team.pk], today=today, kpi_list=kpi_list)
+        if alert.scope == "team" or alert.subject_id in members
     ]
     context: dict[str, object] = {
         "team": team,
@@ -397,7 +398,7 @@ def kpi_overview(request: HttpRequest) -> HttpResponse:
             return redirect("performance:associate-dashboard", roles.associate_id)
         raise Http404("No teams to show.")
     teams = list(visible_teams(user).order_by("name"))
-    today = timezone.localdate()
+    today = sel.sites_today(teams)
     template = "performance/dashboards/overview.html"
     shell: dict[str, object] = {}
     scope = "all" if roles.is_admin else ",".join(map(str, sorted(roles.visible_team_ids)))

@@ -351,6 +351,20 @@ def test_an_alert_needs_n_consecutive_days_out_of_green(associate, latest_first,
     assert [(a.subject_id, a.days) for a in found] == ([(associate.pk, run)] if run else [])
 
 
+def test_each_alert_names_its_own_subject(team, associate, teammate):
+    kpi = Kpi.objects.get(key="csat")
+    _csat_days(associate, [4.1, 4.2, 4.0])
+    _csat_days(teammate, [4.8, 4.9, 4.7])  # green: no alert
+    DailyKpi.objects.bulk_create(
+        [rollup(kpi, END - dt.timedelta(days=n), team=team, value=4.0) for n in range(4)]
+    )
+    found = sel.alerts([team.pk], today=END + dt.timedelta(days=1))
+    assert sorted((a.scope, a.subject_id, a.days) for a in found) == [
+        ("associate", associate.pk, 3),
+        ("team", team.pk, 4),
+    ]
+
+
 def test_days_off_neither_break_nor_extend_a_run_but_stale_runs_are_dropped(associate):
     kpi = Kpi.objects.get(key="csat")
     days = [END, END - dt.timedelta(days=3), END - dt.timedelta(days=4)]  # a weekend between
@@ -371,6 +385,41 @@ def test_the_lead_sees_alerts_on_the_home_page_and_the_associate_does_not(
     assert "3 days" in body
     mine = client_for(associate.user).get(reverse("teams:home")).content.decode()
     assert "KPI alerts" not in mine
+
+
+def test_alerts_are_for_the_people_on_the_team_now(lead, team, associate, teammate, settings):
+    settings.KPI_ALERT_DAYS = 3
+    today = team.site.local_today()
+    for person in (associate, teammate):
+        _csat_days(person, [3.9, 3.8, 4.0], end=today - dt.timedelta(days=1))
+    teammate.left_on = today - dt.timedelta(days=1)
+    teammate.save()
+    client = client_for(lead)
+    home = client.get(reverse("teams:home")).content.decode()
+    page = client.get(reverse("performance:team-dashboard", args=[team.pk]))
+    alerts = page.context["alerts"]
+    assert [(name, a.subject_id) for name, a in alerts] == [(associate.name, associate.pk)]
+    assert associate.name in home
+    assert teammate.name not in home
+
+
+def test_pages_across_teams_take_today_from_the_sites_not_the_server(lead, team, site):
+    import time_machine
+
+    from tests.factories import SiteFactory
+
+    ahead = SiteFactory(name="Kiritimati", time_zone="Pacific/Kiritimati", country="KI")
+    far = TeamFactory.create(site=ahead, leads=[lead])
+    # 11:30 UTC: 26 Nov on Kiritimati (UTC+14), 25 Nov in Dublin.
+    with time_machine.travel(dt.datetime(2026, 11, 25, 11, 30, tzinfo=dt.UTC), tick=False):
+        assert ahead.local_today() == dt.date(2026, 11, 26)
+        assert sel.sites_today([far]) == dt.date(2026, 11, 26)
+        assert sel.sites_today([team, far]) == dt.date(2026, 11, 25)
+        page = client_for(lead).get(reverse("performance:kpi-overview"))
+        assert page.context["span"].end == dt.date(2026, 11, 24)  # yesterday at every site
+    with time_machine.travel(dt.datetime(2026, 11, 25, 23, 30, tzinfo=dt.UTC), tick=False):
+        page = client_for(lead).get(reverse("performance:kpi-overview"), {"team": far.pk})
+        assert page.context["span"].end == dt.date(2026, 11, 24)
 
 
 # --- Query budgets ----------------------------------------------------------------------------
@@ -464,6 +513,36 @@ def test_a_cached_dashboard_is_replaced_as_soon_as_a_rollup_lands(
     assert dashboard(third) == dashboard(second)
     assert len(warm) < len(after_rollup)
     assert len(warm) <= len(cold)
+
+
+def test_an_edit_to_what_a_cached_dashboard_shows_replaces_it_at_once(
+    settings, lead, team, associate, usual, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    settings.KPI_DASHBOARD_CACHE_SECONDS = 60
+    cache.clear()
+    url = reverse("performance:team-dashboard", args=[team.pk])
+    history(team, [associate], 30, usual.values())
+    client = client_for(lead)
+    client.get(url)
+    csat = usual["csat"]
+    edits = [  # (record, field, new value, what the page then shows)
+        (csat, "name", "Customer happiness", "Customer happiness"),
+        (csat, "target", 4.87, "target 4.87"),
+        (associate.user, "first_name", "Zebedee", "Zebedee"),
+        (team, "name", "Renamed Support", "Renamed Support"),
+    ]
+    for record, name, value, shown in edits:
+        assert shown not in client.get(url).content.decode()
+        setattr(record, name, value)
+        with django_capture_on_commit_callbacks(execute=True):
+            record.save()
+        assert shown in client.get(url).content.decode(), shown
+    # Logging in stamps last_login, which no dashboard shows: the cache stays.
+    version = cache.get("kpi-rollups-version")
+    client_for(lead)
+    assert cache.get("kpi-rollups-version") == version
 
 
 @pytest.mark.parametrize("cache_seconds", [0, 60])
