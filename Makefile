@@ -47,7 +47,7 @@ bench: $(STAMP)
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/pages.py
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/rollup.py
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
-		$(BIN)/python bench/dashboards.py
+		CACHE_URL=$(TEST_REDIS_URL) $(BIN)/python bench/dashboards.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -6,11 +6,11 @@ Builds a throwaway test database (test_<name>_dashboards_bench): `seed_demo
 --associates 2000` (167 teams on one site), managers of about 20 teams each, and
 90 days of DailyKpi rows for every associate, team and the site for the six
 seeded KPIs, written directly with INSERT ... SELECT (team and site rows are
-aggregated from the associate rows). Then it serves the app with gunicorn on a
-free loopback port (DEBUG off, the bench database, Redis as broker if
-CELERY_BROKER_URL is set) and drives it with --clients concurrent clients
-(threads, each with the session cookie of a user who logged in through the login
-page):
+aggregated from the associate rows). Then, for each mode, it serves the app with
+gunicorn on a free loopback port (DEBUG off, the bench database, Redis as broker
+if CELERY_BROKER_URL is set and as the cache if CACHE_URL is set, as deployed)
+and drives it with --clients concurrent clients (threads, each with the session
+cookie of a user who logged in through the login page):
 
 - /healthz (the baseline: one trivial query and a broker ping);
 - the lead's team dashboard;
@@ -18,9 +18,18 @@ page):
 - the associate's own dashboard;
 
 each dashboard for the last --days days (default 30, ending yesterday) with
-?from=&to=. Prints p50/p95 latency and requests per second for each page, plus
-each page's query count and slowest query (measured once in-process); the last
-line is one JSON object with the figures per page.
+?from=&to=. The modes (--mode, default both, each with its own /healthz run):
+
+- cached: the deployed configuration; a dashboard's rendered figures are cached
+  until the next rollup (or an edit to a KPI, team or name), so repeated URLs are
+  cache hits, as when a team re-reads its dashboards through the day;
+- cold: that cache off; every request builds its page from the rollups.
+
+Prints p50/p95 latency and requests per second for each page and mode, plus each
+page's query count, time alone and slowest query (measured in-process), and a
+verdict against the target (p95 < 150 ms, requests/s >= 1/5 of /healthz's). The
+last line is one JSON object with the figures per page: p50_ms, p95_ms, rps
+(cached) and cold_p50_ms, cold_p95_ms, cold_rps.
 """
 
 import argparse
