@@ -431,19 +431,28 @@ def revoke_api_token(*, user: User) -> bool:
     return bool(deleted)
 
 
+NEW_KEY_SESSION = "performance:new-api-key"
+
+
+@never_cache
 @require_GET
 def api_token(request: HttpRequest) -> HttpResponse:
     user = _token_holder(request)
     token = Token.objects.filter(user=user).first()
-    return render(request, "performance/api_token.html", {"token": token, "new_key": None})
+    # A key just made is shown on the first page after it, once; reloading hides it.
+    new_key = request.session.pop(NEW_KEY_SESSION, None)
+    if token is None or new_key != token.key:
+        new_key = None
+    return render(request, "performance/api_token.html", {"token": token, "new_key": new_key})
 
 
-@never_cache
 @require_POST
 def api_token_rotate(request: HttpRequest) -> HttpResponse:
-    # The key is shown once, on this response; it is never shown again.
+    """Make a new key and show it once, after a redirect, so reloading the page
+    cannot replace the key again."""
     token = rotate_api_token(user=_token_holder(request))
-    return render(request, "performance/api_token.html", {"token": token, "new_key": token.key})
+    request.session[NEW_KEY_SESSION] = token.key
+    return redirect("performance:api-token")
 
 
 @require_POST

@@ -263,7 +263,7 @@ EXPECTATIONS: dict[str, Expect] = {
     # the token page. A session POST here is multipart, not JSON: 415 once past the
     # role check. Tokens and per-object access are tested in tests/performance/test_api.py.
     "performance:api-token": Expect(everyone(200, anonymous=LOGIN)),
-    "performance:api-token-rotate": Expect(everyone(200, anonymous=LOGIN), method="post"),
+    "performance:api-token-rotate": Expect(everyone(302, anonymous=LOGIN), method="post"),
     "performance:api-token-revoke": Expect(everyone(REDIRECT, anonymous=LOGIN), method="post"),
     "performance:api-kpi-events": Expect(
         everyone(403, anonymous=401, lead=415, other_lead=415, admin=415), method="post"
