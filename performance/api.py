@@ -19,7 +19,6 @@ Who may do what:
 """
 
 import datetime as dt
-import logging
 from collections.abc import Mapping
 from typing import IO, Any
 
@@ -42,7 +41,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from teams.access import Roles, get_associate_for_user, get_team_for_user, roles_for
+from teams.access import Roles, deny, get_associate_for_user, get_team_for_user, roles_for
 from teams.http import authenticated_user
 from teams.models import User
 
@@ -57,8 +56,6 @@ from .serializers import (
     ProblemsSerializer,
     RollupQuerySerializer,
 )
-
-logger = logging.getLogger("teams.access")
 
 Problem = dict[str, object]
 
@@ -114,7 +111,7 @@ def _api_user(request: Request) -> User:
 
 
 def _deny(user: User, what: str, message: str) -> PermissionDenied:
-    logger.warning("authorization failed: user=%s api=%s status=403", user.pk, what)
+    deny(user, "api", what, status=403)
     return PermissionDenied(message)
 
 

@@ -13,27 +13,13 @@ A missing object and one the user may not see are the same 404; one the user may
 see but not change is 403. Both are logged by teams.access.
 """
 
-import logging
-
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from teams.access import AnyUser, get_associate_for_user, roles_for
+from teams.access import AnyUser, deny, get_associate_for_user, roles_for
 from teams.models import Associate
 
 from .models import ActionItem, Goal, OneOnOne
-
-logger = logging.getLogger("teams.access")
-
-
-def _deny(user: AnyUser, what: str, object_id: int, *, status: int) -> None:
-    logger.warning(
-        "authorization failed: user=%s %s=%s status=%s",
-        getattr(user, "pk", None),
-        what,
-        object_id,
-        status,
-    )
 
 
 def get_own_associate(user: AnyUser) -> Associate:
@@ -49,7 +35,7 @@ def get_associate_to_lead(user: AnyUser, associate_id: int) -> Associate:
     404 if not visible, 403 if read-only or the user's own record."""
     associate = get_associate_for_user(user, associate_id, for_change=True)
     if not roles_for(user).leads(associate.team_id, associate.pk):
-        _deny(user, "associate", associate_id, status=403)
+        deny(user, "associate", associate_id, status=403)
         raise PermissionDenied("You cannot lead your own record; your own lead does that.")
     return associate
 
@@ -66,16 +52,16 @@ def get_one_on_one_for_user(
         .first()
     )
     if one_on_one is None:
-        _deny(user, "one_on_one", one_on_one_id, status=404)
+        deny(user, "one_on_one", one_on_one_id, status=404)
         raise Http404("No such 1:1.")
     team_id = one_on_one.associate.team_id
     is_self = one_on_one.associate_id == roles.associate_id
     if not (is_self or roles.can_see_team(team_id)):
-        _deny(user, "one_on_one", one_on_one_id, status=404)
+        deny(user, "one_on_one", one_on_one_id, status=404)
         raise Http404("No such 1:1.")
     is_lead = roles.leads(team_id, one_on_one.associate_id)
     if not is_lead and (lead_only or not is_self):
-        _deny(user, "one_on_one", one_on_one_id, status=403)
+        deny(user, "one_on_one", one_on_one_id, status=403)
         raise PermissionDenied("Only the associate and their lead can open this 1:1.")
     return one_on_one
 
@@ -85,15 +71,15 @@ def get_action_item_for_user(user: AnyUser, item_id: int) -> ActionItem:
     roles = roles_for(user)
     item = ActionItem.objects.select_related("associate__team").filter(pk=item_id).first()
     if item is None:
-        _deny(user, "action_item", item_id, status=404)
+        deny(user, "action_item", item_id, status=404)
         raise Http404("No such action item.")
     team_id = item.associate.team_id
     is_self = item.associate_id == roles.associate_id
     if not (is_self or roles.can_see_team(team_id)):
-        _deny(user, "action_item", item_id, status=404)
+        deny(user, "action_item", item_id, status=404)
         raise Http404("No such action item.")
     if not (is_self or roles.can_change_team(team_id)):
-        _deny(user, "action_item", item_id, status=403)
+        deny(user, "action_item", item_id, status=403)
         raise PermissionDenied("This action item is read-only for you.")
     return item
 
@@ -108,7 +94,7 @@ def get_goal_for_user(user: AnyUser, goal_id: int, *, for_change: bool = False) 
         .first()
     )
     if goal is None:
-        _deny(user, "goal", goal_id, status=404)
+        deny(user, "goal", goal_id, status=404)
         raise Http404("No such goal.")
     # A database constraint: a goal is for an associate or a team.
     team_id = goal.associate.team_id if goal.associate else (goal.team_id or 0)
@@ -122,11 +108,11 @@ def get_goal_for_user(user: AnyUser, goal_id: int, *, for_change: bool = False) 
         )
     is_my_team = goal.team_id is not None and goal.team_id == my_team_id
     if not (is_own or is_my_team or roles.can_see_team(team_id)):
-        _deny(user, "goal", goal_id, status=404)
+        deny(user, "goal", goal_id, status=404)
         raise Http404("No such goal.")
     if for_change and not (
         roles.can_change_team(team_id) and not is_own
     ):  # a player-coach does not set their own goals
-        _deny(user, "goal", goal_id, status=403)
+        deny(user, "goal", goal_id, status=403)
         raise PermissionDenied("This goal is read-only for you.")
     return goal

@@ -16,7 +16,7 @@ from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from teams.access import Roles, logger, roles_for
+from teams.access import Roles, deny, roles_for
 from teams.http import authenticated_user
 from teams.models import User
 
@@ -34,12 +34,6 @@ from .review_services import Relation, ReviewError
 # --- Access ------------------------------------------------------------------------------
 
 
-def _deny(user: User, what: str, object_id: int, status: int) -> None:
-    logger.warning(
-        "authorization failed: user=%s %s=%s status=%s", user.pk, what, object_id, status
-    )
-
-
 def get_review_for_user(
     user: User, review_id: int, *, subject_before_sharing: bool = False
 ) -> tuple[Review, Relation]:
@@ -54,13 +48,13 @@ def get_review_for_user(
         .first()
     )
     if review is None:
-        _deny(user, "review", review_id, 404)
+        deny(user, "review", review_id, status=404)
         raise Http404("No such review.")
     rel = review_services.relation(user, review)
     staff = rel.is_lead or rel.is_manager or rel.is_admin
     subject_may_see = rel.is_subject and (subject_before_sharing or review.is_visible_to_associate)
     if not (staff or subject_may_see):
-        _deny(user, "review", review_id, 404)
+        deny(user, "review", review_id, status=404)
         raise Http404("No such review.")
     return review, rel
 
@@ -85,18 +79,14 @@ def get_cycle_for_user(
             or cycle.reviews.filter(associate__team_id__in=seen).exists()
         )
     ):
-        _deny(user, "review_cycle", cycle_id, 404)
+        deny(user, "review_cycle", cycle_id, status=404)
         raise Http404("No such review cycle.")
     return cycle, roles, seen
 
 
 def _forbid(request: HttpRequest, message: str) -> PermissionDenied:
     """A 403 for a user who may see the object but not do this; logged like 404s."""
-    logger.warning(
-        "authorization failed: user=%s path=%s status=403",
-        getattr(request.user, "pk", None),
-        request.path,
-    )
+    deny(request.user, "path", request.path, status=403)
     return PermissionDenied(message)
 
 

@@ -107,7 +107,8 @@ def _associate_id(user: User) -> int | None:
     return Associate.objects.filter(user=user).order_by().values_list("pk", flat=True).first()
 
 
-def _deny(user: AnyUser, what: str, object_id: int, *, status: int) -> None:
+def deny(user: AnyUser, what: str, object_id: int | str, *, status: int) -> None:
+    """Log a refused access (the 404s and 403s of every access check) for audit."""
     logger.warning(
         "authorization failed: user=%s %s=%s status=%s",
         getattr(user, "pk", None),
@@ -136,10 +137,10 @@ def changeable_teams(user: AnyUser) -> QuerySet[Team]:
 def get_team_for_user(user: AnyUser, team_id: int, *, for_change: bool = False) -> Team:
     roles = roles_for(user)
     if not roles.can_see_team(team_id):
-        _deny(user, "team", team_id, status=404)
+        deny(user, "team", team_id, status=404)
         raise Http404("No such team.")
     if for_change and not roles.can_change_team(team_id):
-        _deny(user, "team", team_id, status=403)
+        deny(user, "team", team_id, status=403)
         raise PermissionDenied("This team is read-only for you.")
     try:
         return Team.objects.select_related("site", "manager").get(pk=team_id)
@@ -158,9 +159,9 @@ def get_associate_for_user(
     )
     is_self = associate is not None and associate.pk == roles.associate_id
     if associate is None or not (is_self or roles.can_see_team(associate.team_id)):
-        _deny(user, "associate", associate_id, status=404)
+        deny(user, "associate", associate_id, status=404)
         raise Http404("No such associate.")
     if for_change and not roles.can_change_team(associate.team_id):
-        _deny(user, "associate", associate_id, status=403)
+        deny(user, "associate", associate_id, status=403)
         raise PermissionDenied("This record is read-only for you.")
     return associate
