@@ -1,3 +1,4 @@
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,6 +34,7 @@ class KpiUploadForm(forms.Form):
 
 
 MAX_RANGE_DAYS = 366
+FIRST_DAY = dt.date(2000, 1, 1)  # no KPI history before; keeps date arithmetic in range
 
 
 class _DateInput(forms.DateInput):
@@ -84,7 +86,7 @@ class RangeForm(forms.Form):
         self,
         data: object,
         *,
-        default: tuple[object, object],
+        default: tuple[dt.date, dt.date],
         teams: Sequence[Team] | None = None,
         all_label: str = "All my teams",
     ):
@@ -102,6 +104,7 @@ class RangeForm(forms.Form):
             widget=_DateInput(format="%Y-%m-%d"),
         )
         self.default = default
+        self.last_day = default[1] + dt.timedelta(days=1)  # the default ends yesterday
         # The teams the view already loaded: a choice field, so no second query.
         self.teams = {team.pk: team for team in teams or ()}
         if teams is not None:
@@ -116,12 +119,19 @@ class RangeForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
+        # A valid team stays chosen even when the range is not.
+        data["team"] = self.teams.get(data.get("team"))  # type: ignore[arg-type]
         start = data.get("from") or self.default[0]
         end = data.get("to") or self.default[1]
-        if start > end:  # type: ignore[operator]
+        if start < FIRST_DAY:
+            raise forms.ValidationError(f"Choose days from {FIRST_DAY:%-d %b %Y} on.")
+        if end > self.last_day:
+            raise forms.ValidationError(
+                f"The range can end today ({self.last_day:%-d %b %Y}) at the latest."
+            )
+        if start > end:
             raise forms.ValidationError("The start of the range is after its end.")
-        if (end - start).days + 1 > MAX_RANGE_DAYS:  # type: ignore[operator]
+        if (end - start).days + 1 > MAX_RANGE_DAYS:
             raise forms.ValidationError(f"Choose a range of at most {MAX_RANGE_DAYS} days.")
         data["from"], data["to"] = start, end
-        data["team"] = self.teams.get(data.get("team"))  # type: ignore[arg-type]
         return data

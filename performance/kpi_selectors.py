@@ -384,6 +384,7 @@ class Row:
     name: str
     figures: list[Figure] = field(default_factory=list)
     url: str = ""
+    note: str = ""  # e.g. "left 10 Nov"
 
     def figure(self, kpi_id: int) -> Figure | None:
         return next((f for f in self.figures if f.kpi.pk == kpi_id), None)
@@ -422,10 +423,16 @@ class Alert:
     days: int  # consecutive days out of green, counting back from the latest
     latest: float
     latest_day: dt.date
+    longer: bool = False  # the run may go back further than the days looked at
 
     @property
     def rag(self) -> str | None:
         return rag(self.kpi, self.latest)
+
+    @property
+    def days_display(self) -> str:
+        """Like "9 days"; "9+ days" when the run may go back further than that."""
+        return f"{self.days}{'+' if self.longer else ''} days"
 
     @property
     def latest_display(self) -> str:
@@ -433,7 +440,7 @@ class Alert:
 
 
 def sites_today(teams: Iterable[Team]) -> dt.date:
-    """ "Today" for a page across teams: the earliest of their sites' local dates,
+    """The "today" of a page across teams: the earliest of their sites' local dates,
     so the day before it has ended at every site (the server's date without teams)."""
     return min((team.site.local_today() for team in teams), default=timezone.localdate())
 
@@ -482,7 +489,10 @@ def alerts(
                 break
             streak += 1
         if streak >= n:
-            found.append(Alert(kpi, scope, subject, streak, days[0][1], days[0][0]))
+            # No green day, and the run reaches the first days looked at (a weekend
+            # off allowed): it may go back further.
+            longer = streak == len(days) and days[-1][0] <= lookback.start + dt.timedelta(days=3)
+            found.append(Alert(kpi, scope, subject, streak, days[0][1], days[0][0], longer))
     return sorted(found, key=lambda a: (a.scope != "team", -a.days, a.kpi.name))
 
 

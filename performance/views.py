@@ -84,30 +84,34 @@ def _range(
     if request.GET and form.is_valid():
         span = sel.DateRange(form.cleaned_data["from"], form.cleaned_data["to"])
         return form, span, form.cleaned_data.get("team")
-    return form, sel.DateRange(*default), None
+    # A bad range shows the default one, for the team chosen if that was valid.
+    chosen = getattr(form, "cleaned_data", {}).get("team") if request.GET else None
+    return form, sel.DateRange(*default), chosen
+
+
+def _shown(request: HttpRequest, span: sel.DateRange, **changes: str) -> str:
+    """The query of what the page shows (the range actually shown, not a rejected
+    one), for links and the CSV export."""
+    return _query(
+        request, **{"from": span.start.isoformat(), "to": span.end.isoformat()}, **changes
+    )
 
 
 def _fragment_key(request: HttpRequest, template: str, today: dt.date, variant: str) -> str | None:
     """Where a dashboard's rendered figures are cached: the page, its query, the
-    part htmx asked for, the viewer's variant, the day and the rollups' version
-    (bumped by every rollup), so a new rollup is never hidden by the cache."""
+    viewer's variant, the day and the rollups' version (bumped by every rollup and
+    every edit the figures show), so a change is never hidden by the cache."""
     seconds = int(getattr(settings, "KPI_DASHBOARD_CACHE_SECONDS", 60))
     if seconds <= 0 or request.GET.get("export"):
         return None
     query = [request.GET.get(name, "") for name in ("from", "to", "team", "sort", "dir")]
-    part = _part(request, template)
-    raw = f"{request.path}|{query}|{part}|{variant}|{today}|{sel.rollups_version()}"
+    raw = f"{request.path}|{query}|{variant}|{today}|{sel.rollups_version()}"
     return "kpi-dashboard:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-# The parts of each dashboard htmx may ask for (HX-Target); anything else gets the page.
-PARTS = {"performance/dashboards/team.html": {"dashboard", "associate-table"}}
-
-
-def _part(request: HttpRequest, template: str) -> str:
-    htmx = getattr(request, "htmx", None)
-    target = htmx.target if htmx else None
-    return target if target in PARTS.get(template, {"dashboard"}) else "dashboard"
+# The part of each dashboard's template htmx swaps (HX-Target); any other target
+# gets the whole page.
+FRAGMENT = "dashboard"
 
 
 def _cached(
@@ -124,7 +128,7 @@ def _page(
 ) -> HttpResponse:
     """The fragment alone for htmx, else the page around it."""
     htmx = getattr(request, "htmx", None)
-    if htmx and htmx.target == _part(request, template):
+    if htmx and htmx.target == FRAGMENT:
         response = HttpResponse(fragment)
     else:
         response = render(request, template, shell | {"fragment": mark_safe(fragment)})  # noqa: S308
@@ -156,7 +160,7 @@ def _render(
         )
         csv.writer(response).writerows(csv_rows())
         return response
-    fragment = render_to_string(f"{template}#{_part(request, template)}", context | shell, request)
+    fragment = render_to_string(f"{template}#{FRAGMENT}", context | shell, request)
     if key:
         cache.set(key, fragment, int(getattr(settings, "KPI_DASHBOARD_CACHE_SECONDS", 60)))
     return _page(request, template, shell, fragment)
@@ -260,6 +264,7 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
             name=a.name,
             url=reverse("performance:associate-dashboard", args=[a.pk]),
             figures=sel.figures(kpi_list, sums, a.pk),
+            note=f"left {a.left_on:%-d %b %Y}" if a.left_on else "",
         )
         for a in associates
     ]
@@ -284,7 +289,7 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
         "sort": sort,
         "descending": descending,
         "alerts": alerts,
-        "query": _query(request),
+        "query": _shown(request, span),
         "name_link": _query(
             request, sort="name", dir="desc" if sort == "name" and not descending else "asc"
         ),
@@ -331,7 +336,7 @@ def associate_dashboard(request: HttpRequest, associate_id: int) -> HttpResponse
         "team": team,
         "is_self": roles.associate_id == associate.pk,
         "can_see_team": roles.can_see_team(team.pk),
-        "query": _query(request),
+        "team_query": _query(request),  # the link back to the team keeps the range
     }
     key = _fragment_key(request, template, today, f"{shell['is_self']}")
     if (hit := _cached(request, template, shell, key)) is not None:
@@ -357,7 +362,7 @@ def associate_dashboard(request: HttpRequest, associate_id: int) -> HttpResponse
         "span": span,
         "figures": figures,
         "charts": [c.chart() for c in charts],
-        "query": _query(request),
+        "query": _shown(request, span),
         "min_peers": sel.MIN_PEERS_FOR_MEDIAN,
         "presets": _presets(request, span, today),
     }
@@ -409,6 +414,7 @@ def kpi_overview(request: HttpRequest) -> HttpResponse:
         request, today, teams=teams, all_label="All teams" if roles.is_admin else "All my teams"
     )
     team_list = [chosen] if chosen is not None else teams
+    team_param = {"team": str(chosen.pk) if chosen else ""} if "team" in request.GET else {}
     ids = [t.pk for t in team_list]
     kpi_list = sel.kpis()
     sums = sel.period_sums((DailyKpi.Scope.TEAM,), span, "team_id", team_ids=ids)
@@ -445,7 +451,7 @@ def kpi_overview(request: HttpRequest) -> HttpResponse:
         "worst": worst,
         "chosen": chosen,
         "presets": _presets(request, span, today),
-        "query": _query(request),
+        "query": _shown(request, span, **team_param),
     }
 
     def csv_rows() -> list[list[object]]:

@@ -8,7 +8,7 @@
   function draw(root) {
     if (!window.Chart || !root.querySelectorAll) return;
     root.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
-      if (canvas.dataset.drawn) return;
+      if (window.Chart.getChart(canvas)) return;  // drawn (not a canvas from htmx history)
       var source = document.getElementById(canvas.dataset.chart);
       if (!source) return;
       var spec = JSON.parse(source.textContent);
@@ -24,7 +24,6 @@
         borderColor: "#6c757d", borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0
       });
       var digits = spec.decimals;
-      canvas.dataset.drawn = "1";
       new window.Chart(canvas, {
         type: "line",
         data: { labels: spec.labels, datasets: datasets },
@@ -52,6 +51,10 @@
 
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
   document.addEventListener("htmx:load", function (event) { draw(event.detail.elt); });
+  // Back/forward restores the page's HTML from htmx's history: its canvases are blank.
+  document.addEventListener("htmx:historyRestore", function () {
+    window.setTimeout(function () { draw(document); }, 0);
+  });
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (!window.Chart) return;
     event.detail.target.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {

@@ -43,6 +43,18 @@ def test_lead_changes_the_range_in_place_sees_the_chart_and_exports_csv(page, li
     head.get_by_role("link", name=re.compile("^CSAT")).click()
     expect(head.locator("th[aria-sort='descending']")).to_contain_text("CSAT")
     assert page.evaluate("window.__stillHere") is True
+    # ...and a range chosen afterwards keeps that order.
+    page.get_by_role("link", name="30 days").click()
+    expect(page.locator(".range-line")).to_contain_text("30 days")
+    expect(head.locator("th[aria-sort='descending']")).to_contain_text("CSAT")
+    expect(page).to_have_url(re.compile(r"sort=csat"))
+
+    # Back restores the 7-day dashboard from htmx's history, charts drawn again.
+    page.go_back()
+    expect(page.locator(".range-line")).to_contain_text("7 days")
+    page.wait_for_function(
+        f"() => {{ const c = {CSAT_CHART}; return c && c.data.labels.length === 7; }}"
+    )
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Export CSV").click()

@@ -4,6 +4,7 @@ who sees what, and query budgets that do not grow with history."""
 import csv
 import datetime as dt
 import io
+import re
 import statistics
 
 import pytest
@@ -172,12 +173,18 @@ def test_the_associate_table_sorts_by_a_kpi_with_htmx(team, lead, usual):
     history(team, people, 3, usual.values())
     url = reverse("performance:team-dashboard", args=[team.pk])
     query = range_query(END - dt.timedelta(days=2), END) | {"sort": "csat", "dir": "desc"}
-    response = client_for(lead).get(
-        url, query, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="associate-table"
-    )
+    response = client_for(lead).get(url, query, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="dashboard")
     body = response.content.decode()
-    assert body.lstrip().startswith('<section id="associate-table"')
+    assert body.lstrip().startswith('<div id="dashboard">')
     assert body.index(people[3].name) < body.index(people[0].name)
+    # The whole dashboard is swapped, so a later range change or export keeps the sort.
+    assert '<input type="hidden" name="sort" value="csat">' in body
+    assert '<input type="hidden" name="dir" value="desc">' in body
+    presets = re.findall(r'href="\?([^"]*)"[^>]*>(?:7|30|90) days</a>', body)
+    exports = re.findall(r'href="\?([^"]*)export=csv"', body)
+    assert len(presets) == 3
+    assert len(exports) == 1
+    assert all("sort=csat&amp;dir=desc" in link for link in presets + exports)
     ascending = client_for(lead).get(url, query | {"dir": "asc"})
     names = [r.name for r in ascending.context["rows"]]
     assert names.index(people[0].name) < names.index(people[3].name)
@@ -197,6 +204,47 @@ def test_a_bad_range_is_explained_and_the_export_refuses_it(team, lead, usual):
     nonsense = client_for(lead).get(url, {"from": "someday", "to": "2026-13-01"})
     assert nonsense.status_code == 200
     assert "Enter a valid date." in nonsense.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        ("0001-01-01", "0001-01-05", "Choose days from 1 Jan 2000 on."),
+        ("1999-12-31", "2000-01-05", "Choose days from 1 Jan 2000 on."),
+        ("TODAY", "TOMORROW", "at the latest"),
+    ],
+)
+def test_days_outside_any_history_are_refused_not_an_error(
+    team, lead, manager, usual, start, end, message
+):
+    today = team.site.local_today()
+    days = {"TODAY": today.isoformat(), "TOMORROW": (today + dt.timedelta(days=1)).isoformat()}
+    query = {"from": days.get(start, start), "to": days.get(end, end)}
+    for user, url in (
+        (lead, reverse("performance:team-dashboard", args=[team.pk])),
+        (manager, reverse("performance:kpi-overview")),
+    ):
+        page = client_for(user).get(url, query)
+        assert page.status_code == 200
+        assert message in page.content.decode()
+        # The page shows the default range, and its export link asks for that range.
+        shown = page.context["span"]
+        assert shown.end == today - dt.timedelta(days=1)
+        export = re.findall(r'href="\?([^"]*)export=csv"', page.content.decode())[0]
+        assert f"from={shown.start.isoformat()}&amp;to={shown.end.isoformat()}" in export
+        assert client_for(user).get(url, query | {"export": "csv"}).status_code == 400
+
+
+def test_a_bad_range_keeps_the_team_chosen(manager, team, other_team, usual):
+    mine = TeamFactory.create(site=team.site, manager=manager, name="Billing")
+    history(mine, [AssociateFactory(team=mine)], 5, usual.values())
+    url = reverse("performance:kpi-overview")
+    page = client_for(manager).get(
+        url, {"team": mine.pk} | range_query(END, END - dt.timedelta(days=3))
+    )
+    assert "after its end" in page.content.decode()
+    assert page.context["chosen"] == mine
+    assert [row.name for row in page.context["rows"]] == ["Billing"]
 
 
 def test_the_csv_export_holds_exactly_what_the_page_shows(team, lead, usual):
@@ -365,6 +413,16 @@ def test_each_alert_names_its_own_subject(team, associate, teammate):
     ]
 
 
+def test_a_run_longer_than_the_days_looked_at_says_so(associate, settings):
+    settings.KPI_ALERT_DAYS = 3  # looks back 13 days
+    _csat_days(associate, [4.1] * 30)
+    (long_run,) = sel.alerts([associate.team_id], today=END + dt.timedelta(days=1))
+    assert long_run.days_display == f"{long_run.days}+ days"
+    DailyKpi.objects.filter(day__lt=END - dt.timedelta(days=4)).delete()
+    (short_run,) = sel.alerts([associate.team_id], today=END + dt.timedelta(days=1))
+    assert short_run.days_display == "5 days"
+
+
 def test_days_off_neither_break_nor_extend_a_run_but_stale_runs_are_dropped(associate):
     kpi = Kpi.objects.get(key="csat")
     days = [END, END - dt.timedelta(days=3), END - dt.timedelta(days=4)]  # a weekend between
@@ -401,6 +459,10 @@ def test_alerts_are_for_the_people_on_the_team_now(lead, team, associate, teamma
     assert [(name, a.subject_id) for name, a in alerts] == [(associate.name, associate.pk)]
     assert associate.name in home
     assert teammate.name not in home
+    # They still show in the table for the days they were here, marked as gone.
+    left = f"(left {teammate.left_on:%-d %b %Y})"
+    assert [r.note for r in page.context["rows"] if r.key == teammate.pk] == [left[1:-1]]
+    assert left in page.content.decode()
 
 
 def test_pages_across_teams_take_today_from_the_sites_not_the_server(lead, team, site):
