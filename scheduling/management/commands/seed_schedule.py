@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test import override_settings
 
 from scheduling import rota_services, services
 from scheduling.models import (
@@ -118,7 +119,9 @@ class Command(BaseCommand):
                         changes.append(Change(associate=person, on=day, kind=EntryKind.DAY_OFF))
             services.apply_changes(actor=lead, team=team, changes=changes)
         self._rota(team, lead, people, monday, chat)
-        services.publish_week(actor=lead, team=team, monday=monday)
+        # Demo data: nobody is emailed the published week (as seed_reviews).
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            services.publish_week(actor=lead, team=team, monday=monday)
 
         if len(people) > 4 and not TimeOffRequest.objects.filter(associate=people[1]).exists():
             asker = people[1]  # "associate" on the first team

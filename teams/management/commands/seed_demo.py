@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test import override_settings
 
 from teams.models import Associate, AssociateSkill, Site, Skill, Team, User
 
@@ -163,14 +164,16 @@ class Command(BaseCommand):
         # One hash for every demo account: hashing is deliberately slow, and a
         # demo with thousands of people must still build in seconds.
         password_hash = make_password(DEMO_PASSWORD)
-        with transaction.atomic():
-            self._build(count, rng, password_hash)
-        # Other apps seed their own demo data through their own commands, so this
-        # app does not import them.
-        commands = get_commands()
-        for name in OTHER_SEEDS:
-            if name in commands:
-                call_command(name, stdout=self.stdout)
+        # Demo data: nobody is emailed while it is built (published weeks, reviews).
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            with transaction.atomic():
+                self._build(count, rng, password_hash)
+            # Other apps seed their own demo data through their own commands, so
+            # this app does not import them.
+            commands = get_commands()
+            for name in OTHER_SEEDS:
+                if name in commands:
+                    call_command(name, stdout=self.stdout)
         self._print_logins(count)
 
     def _build(self, count: int, rng: random.Random, password_hash: str) -> None:
