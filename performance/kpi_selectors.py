@@ -91,6 +91,19 @@ class Sums:
             return self.numerator / self.denominator if self.denominator else None
         return self.total / self.days
 
+    def period_total(self, kpi: Kpi) -> float | None:
+        """The period as one figure for a goal: the total for count and sum KPIs
+        (10,000 tickets), else the period figure."""
+        if kpi.aggregation in PER_ASSOCIATE_DAY:
+            return self.total if self.days else None
+        return self.value(kpi)
+
+    @classmethod
+    def of_row(cls, values: Sequence[Any]) -> "Sums":
+        """One rollup row, from its `ROW_SUMS` columns."""
+        value, numerator, denominator, events, heads = values
+        return cls(value, numerator, denominator or 0.0, events, heads, 1)
+
     @classmethod
     def of_values(cls, values: Sequence[Any]) -> "Sums":
         """From the aggregates of `_SUMS_SQL`, in its order."""
@@ -111,6 +124,7 @@ class Sums:
 
 
 NO_SUMS = Sums()
+ROW_SUMS = ("value", "numerator", "denominator", "event_count", "contributors")
 
 
 def day_value(kpi: Kpi, value: float, contributors: int) -> float:

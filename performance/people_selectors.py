@@ -1,7 +1,8 @@
 """Read-side queries for 1:1s, feedback and goals. Each runs a fixed number of
 queries, whatever the length of an associate's history.
 
-KPI figures come from the daily rollups (`DailyKpi`), never raw events. A period
+KPI figures come from the daily rollups (`DailyKpi`), never raw events, and are
+added up as the KPI dashboards do (`kpi_selectors.Sums`), so both agree. A period
 is built from the days by the KPI's aggregation:
 
 - count and sum: the total over the period (goals); the context panel shows it per
@@ -22,6 +23,8 @@ from django.db.models import Count, Max, OuterRef, Q, Subquery
 
 from teams.models import Associate
 
+from . import kpi_selectors
+from .kpi_selectors import NO_SUMS, PER_ASSOCIATE_DAY, PERCENTILES, ROW_SUMS, Sums
 from .models import (
     ActionItem,
     AgendaItem,
@@ -34,8 +37,6 @@ from .models import (
     PrivateNote,
 )
 
-PER_DAY = (Kpi.Aggregation.COUNT, Kpi.Aggregation.SUM)
-PERCENTILES = (Kpi.Aggregation.MEDIAN, Kpi.Aggregation.P90)
 DEFAULT_WINDOW_DAYS = 30  # context window when there is no earlier 1:1
 RECENT_FEEDBACK = 5
 
@@ -43,61 +44,12 @@ RECENT_FEEDBACK = 5
 # --- KPI periods from daily rollups ----------------------------------------------------
 
 
-@dataclass
-class KpiSums:
-    """What a set of daily rollup rows adds up to."""
-
-    value: float = 0.0  # sum of daily values
-    numerator: float = 0.0
-    denominator: float = 0.0
-    events: int = 0
-    days: int = 0
-
-    def add(self, row: DailyKpi) -> None:
-        self.value += row.value
-        self.numerator += row.numerator
-        self.denominator += row.denominator or 0.0
-        self.events += row.event_count
-        self.days += 1
-
-    def total(self, kpi: Kpi) -> float | None:
-        """The period figure: a total for count/sum, the exact or approximate
-        average for the others."""
-        if not self.days:
-            return None
-        if kpi.aggregation in PER_DAY:
-            return self.value
-        if kpi.aggregation == Kpi.Aggregation.RATIO:
-            return self.numerator / self.denominator if self.denominator else None
-        if kpi.aggregation == Kpi.Aggregation.MEAN:
-            return self.numerator / self.events if self.events else None
-        return self.value / self.days
-
-    def per_day(self, kpi: Kpi) -> float | None:
-        """Comparable with the KPI's target: count/sum per day with data."""
-        if kpi.aggregation in PER_DAY:
-            return self.value / self.days if self.days else None
-        return self.total(kpi)
-
-
 def basis_label(kpi: Kpi, *, per_day: bool) -> str:
-    if kpi.aggregation in PER_DAY:
+    if kpi.aggregation in PER_ASSOCIATE_DAY:
         return "per day" if per_day else "total"
     if kpi.aggregation in PERCENTILES:
         return f"avg of daily {kpi.aggregation}"
     return ""
-
-
-def rag(kpi: Kpi, value: float | None) -> str | None:
-    if value is None:
-        return None
-    if kpi.direction == Kpi.Direction.HIGHER:
-        return "green" if value >= kpi.green_at else "amber" if value >= kpi.amber_at else "red"
-    return "green" if value <= kpi.green_at else "amber" if value <= kpi.amber_at else "red"
-
-
-def fmt(kpi: Kpi, value: float | None) -> str:
-    return "—" if value is None else f"{value:,.{kpi.decimals}f}"
 
 
 # --- 1:1 lists --------------------------------------------------------------------------
@@ -200,15 +152,15 @@ class KpiLine:
 
     @property
     def display(self) -> str:
-        return fmt(self.kpi, self.value)
+        return kpi_selectors.fmt(self.kpi, self.value)
 
     @property
     def before_display(self) -> str:
-        return fmt(self.kpi, self.before)
+        return kpi_selectors.fmt(self.kpi, self.before)
 
     @property
     def target_display(self) -> str:
-        return fmt(self.kpi, self.kpi.target)
+        return kpi_selectors.fmt(self.kpi, self.kpi.target)
 
     @property
     def basis(self) -> str:
@@ -216,7 +168,7 @@ class KpiLine:
 
     @property
     def rag(self) -> str | None:
-        return rag(self.kpi, self.value)
+        return kpi_selectors.rag(self.kpi, self.value)
 
     @property
     def trend(self) -> str:
@@ -280,12 +232,12 @@ class GoalProgress:
             return Goal.Status.ACHIEVED if self.is_met else stored
         computed: str
         if self.is_met:
-            if kpi.aggregation in PER_DAY or ended:
+            if kpi.aggregation in PER_ASSOCIATE_DAY or ended:
                 return Goal.Status.ACHIEVED
             computed = Goal.Status.ON_TRACK
         elif ended:
             return Goal.Status.MISSED
-        elif kpi.aggregation in PER_DAY:
+        elif kpi.aggregation in PER_ASSOCIATE_DAY:
             computed = self._pace_status()
         else:
             computed = Goal.Status.AT_RISK if self.percent >= 95 else Goal.Status.OFF_TRACK
@@ -345,7 +297,7 @@ def goal_progress(goals: Sequence[Goal], today: dt.date) -> list[GoalProgress]:
     to `today`; others from their last check-in. At most two queries (associate and
     team rollups), whatever the number of goals."""
     linked = [g for g in goals if g.kpi_id is not None and g.starts_on <= today]
-    sums: dict[int, KpiSums] = defaultdict(KpiSums)
+    sums: dict[int, Sums] = {}
     for scope, key in (("associate", "associate_id"), ("team", "team_id")):
         mine = [g for g in linked if getattr(g, key) is not None]
         if not mine:
@@ -356,28 +308,21 @@ def goal_progress(goals: Sequence[Goal], today: dt.date) -> list[GoalProgress]:
             **{f"{key}__in": {getattr(g, key) for g in mine}},
             day__gte=min(g.starts_on for g in mine),
             day__lte=min(max(g.ends_on for g in mine), today),
-        ).only(
-            "kpi_id",
-            "day",
-            "associate_id",
-            "team_id",
-            "value",
-            "numerator",
-            "denominator",
-            "event_count",
+        ).values_list(key, "kpi_id", "day", *ROW_SUMS)
+        by_owner: dict[tuple[int | None, int | None], list[tuple[dt.date, Sums]]] = defaultdict(
+            list
         )
-        by_owner: dict[tuple[int | None, int | None], list[DailyKpi]] = defaultdict(list)
-        for row in rows:
-            by_owner[(getattr(row, key), row.kpi_id)].append(row)
+        for owner, kpi_id, day, *values in rows:
+            by_owner[(owner, kpi_id)].append((day, Sums.of_row(values)))
         for goal in mine:
             last = min(goal.ends_on, today)
-            for row in by_owner[(getattr(goal, key), goal.kpi_id)]:
-                if goal.starts_on <= row.day <= last:
-                    sums[goal.pk].add(row)
+            for day, row in by_owner[(getattr(goal, key), goal.kpi_id)]:
+                if goal.starts_on <= day <= last:
+                    sums[goal.pk] = sums.get(goal.pk, NO_SUMS) + row
     result = []
     for goal in goals:
         if goal.kpi is not None:
-            value = sums[goal.pk].total(goal.kpi) if goal.pk in sums else None
+            value = sums[goal.pk].period_total(goal.kpi) if goal.pk in sums else None
             result.append(GoalProgress(goal, value, computed=True, today=today))
         else:
             result.append(GoalProgress(goal, goal.current_value, computed=False, today=today))
@@ -436,21 +381,19 @@ def context_panel(
     since = previous.on if previous is not None else until - dt.timedelta(DEFAULT_WINDOW_DAYS)
     if since > until:
         since = until
-    length = (until - since).days + 1
-    before_since = since - dt.timedelta(days=length)
-
-    kpis = list(Kpi.objects.order_by("pk"))
-    now_sums: dict[int, KpiSums] = defaultdict(KpiSums)
-    before_sums: dict[int, KpiSums] = defaultdict(KpiSums)
-    for row in DailyKpi.objects.filter(
-        scope="associate", associate=associate, day__gte=before_since, day__lte=until
-    ).only("kpi_id", "day", "value", "numerator", "denominator", "event_count"):
-        (now_sums if row.day >= since else before_sums)[row.kpi_id].add(row)
-    lines = [
-        KpiLine(k, now_sums[k.pk].per_day(k), before_sums[k.pk].per_day(k))
-        for k in kpis
-        if k.pk in now_sums or k.pk in before_sums
-    ]
+    kpis = kpi_selectors.kpis()
+    # The window and the same-length one before it, as the KPI dashboards build them.
+    sums = kpi_selectors.period_sums(
+        (DailyKpi.Scope.ASSOCIATE,),
+        kpi_selectors.DateRange(since, until),
+        "associate_id",
+        associate_ids=[associate.pk],
+    )
+    lines = []
+    for kpi in kpis:
+        if (pair := sums.get((associate.pk, kpi.pk))) is not None:
+            now, before = pair
+            lines.append(KpiLine(kpi, now.value(kpi), before.value(kpi)))
 
     goals = list(
         Goal.objects.for_associate(associate)

@@ -444,3 +444,19 @@ def test_career_history_lists_held_career_conversations(login, associate, lead, 
     services.save_shared_notes(actor=lead, one_on_one=held, target_role="Team lead")
     body = login(associate.user).get(page).content.decode()
     assert "Team lead" in body
+
+
+def test_the_context_panel_colours_a_kpi_as_the_dashboards_do():
+    """The same figure gets the same colour on a 1:1 and on the KPI dashboards:
+    judged as shown, at the KPI's decimals (4.46 shows as 4.5, on target)."""
+    from performance import kpi_selectors
+    from performance.models import Kpi
+    from performance.people_selectors import KpiLine
+
+    csat = Kpi(
+        key="csat", name="CSAT", decimals=1, direction=Kpi.Direction.HIGHER,
+        target=4.5, green_at=4.5, amber_at=4.2,
+    )  # fmt: skip
+    line = KpiLine(csat, 4.46, 4.3)
+    assert line.display == "4.5"
+    assert line.rag == kpi_selectors.Figure(csat, 4.46).rag == "green"
