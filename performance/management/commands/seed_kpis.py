@@ -32,6 +32,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
+from performance.kpi_selectors import GREEN, rag
 from performance.models import DailyKpi, Kpi, KpiDirtyDay, KpiEvent
 from performance.services import aggregate, rollup_day
 from teams.models import Associate, Site, Team
@@ -145,9 +146,8 @@ IMPROVES = ("tickets_solved", "qa_score")
 
 
 def is_green(kpi: Kpi, value: float) -> bool:
-    if kpi.direction == Kpi.Direction.LOWER:
-        return value <= kpi.green_at
-    return value >= kpi.green_at
+    """As the dashboards colour it (at the KPI's decimals)."""
+    return rag(kpi, value) == GREEN
 
 
 def _value_at(kpi: Kpi, bands: float) -> float:
