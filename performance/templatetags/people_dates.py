@@ -15,7 +15,9 @@ register = template.Library()
 def short_date(value: dt.date | None, fmt: str = "j M") -> str:
     if value is None or value == "":
         return ""
-    day = timezone.localtime(value).date() if isinstance(value, dt.datetime) else value
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value)  # as the `date` filter shows it
+    day = value.date() if isinstance(value, dt.datetime) else value
     if day.year != timezone.localdate().year and "Y" not in fmt:
         fmt = f"{fmt} Y"
     return date_format(value, fmt)

@@ -240,6 +240,15 @@ def test_dates_outside_this_year_show_their_year(frozen):
     assert text == "1 Mar|Wed 1 Jan 2020"
 
 
+def test_a_time_shows_on_its_local_day(frozen):
+    from django.utils import timezone
+
+    template = Template('{% load people_dates %}{{ at|short_date:"D j M H:i" }}')
+    at = dt.datetime(2026, 11, 24, 23, 30, tzinfo=dt.UTC)  # 25 Nov, 08:30 in Tokyo
+    with timezone.override("Asia/Tokyo"):
+        assert template.render(Context({"at": at})) == "Wed 25 Nov 08:30"
+
+
 def test_an_old_due_date_shows_its_year_on_the_1on1_page(login, lead, associate, meeting):
     ActionItem.objects.create(
         associate=associate,
