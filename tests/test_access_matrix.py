@@ -285,6 +285,21 @@ EXPECTATIONS: dict[str, Expect] = {
 }
 
 
+# Pages that also take a POST (a form on the page): who may post to them. An empty
+# form is enough: refused people get their 403/404 before it is read; allowed ones
+# get the page back with the form's errors (200).
+POSTS: dict[str, Expect] = {
+    "performance:associate-feedback": Expect(
+        associate_page(**EDIT), method="post", kwargs="associate"
+    ),
+    "performance:associate-goals": Expect(
+        associate_page(**EDIT), method="post", kwargs="associate"
+    ),
+    "performance:team-goals": Expect(team_page(manager=403), method="post", kwargs="team"),
+    "performance:goal-detail": Expect(associate_page(**EDIT), method="post", kwargs="goal"),
+}
+
+
 def _url_names(resolver: URLResolver, namespace: str = "") -> set[str]:
     names: set[str] = set()
     for pattern in resolver.url_patterns:
@@ -431,6 +446,19 @@ def test_access_matrix(name, persona, cast, request):
     elif wanted == REDIRECT:
         assert response.status_code == 302, (name, persona, response.status_code)
         assert "?next=" not in response["Location"]
+    else:
+        assert response.status_code == wanted, (name, persona, response.status_code)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(POSTS))
+def test_posting_to_pages_with_a_form(name, persona, cast, request):
+    expect = POSTS[name]
+    response = client_for(cast[persona]).post(_url(name, expect, cast, request), {})
+    wanted = expect.statuses[persona]
+    if wanted == LOGIN:
+        assert response.status_code == 302, (name, persona, response.status_code)
+        assert response["Location"].startswith(reverse("login") + "?next="), response["Location"]
     else:
         assert response.status_code == wanted, (name, persona, response.status_code)
 
