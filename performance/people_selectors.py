@@ -507,13 +507,19 @@ def private_note_for(one_on_one: OneOnOne, author_id: int) -> PrivateNote | None
     return PrivateNote.objects.filter(one_on_one=one_on_one, author_id=author_id).first()
 
 
-def held_meetings(associate: Associate) -> list[OneOnOne]:
+NOTE_FIELDS = ("shared_notes", "aspirations", "strengths", "growth_areas", "next_steps")
+
+
+def held_meetings(associate: Associate, *, with_notes: bool = True) -> list[OneOnOne]:
     """Past 1:1s, newest first. A held one carries `held_on`, the site-local day it
-    was marked held (which may be later than the day it was planned for)."""
+    was marked held (which may be later than the day it was planned for). Without
+    notes (for a manager), what was said is not even loaded."""
     zone = associate.team.site.zone
+    found = OneOnOne.objects.for_associate(associate)
+    if not with_notes:
+        found = found.defer(*NOTE_FIELDS)
     meetings: list[OneOnOne] = list(
-        OneOnOne.objects.for_associate(associate)
-        .exclude(status=OneOnOne.Status.SCHEDULED)
+        found.exclude(status=OneOnOne.Status.SCHEDULED)
         .select_related("lead")
         .annotate(
             action_count=Subquery(

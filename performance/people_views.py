@@ -113,7 +113,7 @@ def _associate_one_on_ones_context(
     cadence = OneOnOneCadence.objects.filter(associate=associate).first()
     next_meeting = OneOnOne.objects.scheduled().filter(associate=associate).first()
     today = associate.team.site.local_today()
-    meetings = selectors.held_meetings(associate)
+    meetings = selectors.held_meetings(associate, with_notes=can_read)
     context: dict[str, object] = {
         "associate": associate,
         "is_self": is_self,

@@ -345,9 +345,15 @@ def test_the_manager_sees_dates_and_counts_but_not_the_notes(login, manager, ass
     held = make_meeting(associate, lead, TODAY - dt.timedelta(days=3), status="done")
     services.save_shared_notes(actor=lead, one_on_one=held, shared_notes="Talked about pay")
     url = reverse("performance:associate-one-on-ones", args=[associate.pk])
-    body = login(manager).get(url).content.decode()
+    response = login(manager).get(url)
+    body = response.content.decode()
     assert held.on.strftime("%-d %b %Y") in body.replace("\xa0", " ") or "Nov" in body
     assert "Talked about pay" not in body
+    # Not even loaded for the manager, so no template can show it by mistake.
+    (shown,) = response.context["meetings"]
+    assert {"shared_notes", "aspirations", "next_steps"} <= shown.get_deferred_fields()
+    lead_view = login(lead).get(url).context["meetings"][0]
+    assert lead_view.get_deferred_fields() == set()
     assert login(manager).get(detail(held)).status_code == 403
 
 
