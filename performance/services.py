@@ -68,11 +68,16 @@ def parse_csv(data: bytes) -> tuple[list[dict[str, str]], list[RowError]]:
     return rows, []
 
 
-def _number(raw: str | float | None, what: str, *, required: bool) -> tuple[float | None, str]:
+def _number(raw: object, what: str, *, required: bool) -> tuple[float | None, str]:
+    """A CSV cell or a JSON value as a finite number, or why it is not one."""
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         return None, f"{what} is missing." if required else ""
+    if isinstance(raw, bool):  # JSON true/false would pass as 1 and 0
+        return None, f"{what} must be a number, not true/false."
     try:
-        value = float(raw)
+        value = float(raw)  # type: ignore[arg-type]
+    except OverflowError:  # a JSON integer beyond any float
+        return None, f"{what} is too large."
     except (TypeError, ValueError):
         return None, f"{what} {raw!r} is not a number."
     if not math.isfinite(value):
@@ -133,17 +138,19 @@ def ingest_events(
                 else None
             )
         except ValueError:  # well formed but impossible, e.g. 30 February
-            occurred_at, occurred = None, f"{occurred} (no such date)"
-        if occurred_at is None:
-            problems.append(
-                f"occurred_at {occurred!r} is not a date-time like 2026-11-24T14:05:00Z."
-            )
-        elif occurred_at.tzinfo is None:
-            problems.append("occurred_at needs a time zone (e.g. Z or +01:00).")
-        value, problem = _number(row.get("value"), "value", required=True)  # type: ignore[arg-type]
+            problems.append(f"occurred_at {occurred!r} is not a date-time: no such date.")
+            occurred_at = None
+        else:
+            if occurred_at is None:
+                problems.append(
+                    f"occurred_at {occurred!r} is not a date-time like 2026-11-24T14:05:00Z."
+                )
+            elif occurred_at.tzinfo is None:
+                problems.append("occurred_at needs a time zone (e.g. Z or +01:00).")
+        value, problem = _number(row.get("value"), "value", required=True)
         if problem:
             problems.append(problem)
-        denominator, problem = _number(row.get("denominator"), "denominator", required=False)  # type: ignore[arg-type]
+        denominator, problem = _number(row.get("denominator"), "denominator", required=False)
         if problem:
             problems.append(problem)
         if (

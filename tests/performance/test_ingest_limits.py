@@ -26,6 +26,10 @@ def _row(associate, **changes):
     [
         ({"occurred_at": "2026-02-30T10:00:00Z"}, "no such date"),
         ({"external_id": "x" * 101}, "longer than 100 characters"),
+        # Values a JSON caller can send: the service itself refuses them.
+        ({"value": True}, "value must be a number, not true/false."),
+        ({"value": 10**400}, "value is too large."),
+        ({"denominator": False}, "denominator must be a number, not true/false."),
     ],
 )
 def test_impossible_dates_and_overlong_ids_are_row_errors(associate, changes, message):
