@@ -336,7 +336,6 @@ def associate_dashboard(request: HttpRequest, associate_id: int) -> HttpResponse
         "team": team,
         "is_self": roles.associate_id == associate.pk,
         "can_see_team": roles.can_see_team(team.pk),
-        "team_query": _query(request),  # the link back to the team keeps the range
     }
     key = _fragment_key(request, template, today, f"{shell['is_self']}")
     if (hit := _cached(request, template, shell, key)) is not None:

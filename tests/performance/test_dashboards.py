@@ -166,6 +166,10 @@ def test_the_range_changes_in_place_with_htmx(team, lead, usual):
     assert body.lstrip().startswith('<div id="dashboard">')
     chart = response.context["charts"][0]
     assert len(chart["labels"]) == 7
+    # The page's links are swapped too, so they follow the range chosen in place.
+    span = response.context["span"]
+    overview = reverse("performance:kpi-overview")
+    assert f'href="{overview}?from={span.start:%Y-%m-%d}&amp;to={span.end:%Y-%m-%d}"' in body
 
 
 def test_the_associate_table_sorts_by_a_kpi_with_htmx(team, lead, usual):
