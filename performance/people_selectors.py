@@ -15,7 +15,7 @@ is built from the days by the KPI's aggregation:
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,10 +65,14 @@ class OneOnOneRow:
     is_overdue: bool
 
 
-def one_on_one_rows(associates: Sequence[Associate], today: dt.date) -> list[OneOnOneRow]:
-    """Cadence, next meeting, last held date and a 90-day count per associate.
-    Three queries whatever the team size or history."""
+def one_on_one_rows(
+    associates: Sequence[Associate], today_by_team: Mapping[int, dt.date]
+) -> list[OneOnOneRow]:
+    """Cadence, next meeting, last held date and a 90-day count per associate; a
+    1:1 is overdue once its site-local day has passed. Three queries whatever the
+    team size or history."""
     ids = [a.pk for a in associates]
+    today = min(today_by_team.values(), default=dt.date.today())  # for the 90-day count
     cadences = {c.associate_id: c for c in OneOnOneCadence.objects.filter(associate_id__in=ids)}
     scheduled = {
         m.associate_id: m
@@ -96,7 +100,7 @@ def one_on_one_rows(associates: Sequence[Associate], today: dt.date) -> list[One
                 next_meeting=meeting,
                 last_held_on=stats.get("last_on"),
                 held_count=stats.get("recent", 0),
-                is_overdue=meeting is not None and meeting.on < today,
+                is_overdue=meeting is not None and meeting.on < today_by_team[associate.team_id],
             )
         )
     return rows

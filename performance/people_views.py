@@ -85,9 +85,7 @@ def one_on_one_overview(request: HttpRequest) -> HttpResponse:
         .select_related("user", "team__site")
         .order_by("team__name", "user__first_name", "user__last_name")
     )
-    today_by_team = {t.pk: t.site.local_today() for t in teams}
-    today = max(today_by_team.values(), default=dt.date.today())
-    rows = selectors.one_on_one_rows(associates, today)
+    rows = selectors.one_on_one_rows(associates, {t.pk: t.site.local_today() for t in teams})
     groups: list[tuple[Team, list[selectors.OneOnOneRow]]] = [
         (team, [r for r in rows if r.associate.team_id == team.pk]) for team in teams
     ]

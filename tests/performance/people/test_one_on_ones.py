@@ -466,3 +466,24 @@ def test_the_context_panel_colours_a_kpi_as_the_dashboards_do():
     line = KpiLine(csat, 4.46, 4.3)
     assert line.display == "4.5"
     assert line.rag == kpi_selectors.Figure(csat, 4.46).rag == "green"
+
+
+def test_a_1on1_is_overdue_by_its_own_sites_date(login, lead, associate):
+    """At 11:30 UTC it is already the 26th on Kiritimati but the 25th in Dublin: a
+    Dublin 1:1 booked for the 25th is not overdue, a Kiritimati one for the 25th is."""
+    import time_machine
+
+    from tests.factories import SiteFactory, TeamFactory
+
+    ahead = SiteFactory(name="Kiritimati", time_zone="Pacific/Kiritimati", country="KI")
+    far_team = TeamFactory(site=ahead, leads=[lead])
+    far = AssociateFactory(team=far_team)
+    with time_machine.travel(dt.datetime(2026, 11, 25, 11, 30, tzinfo=dt.UTC), tick=False):
+        here_meeting = make_meeting(associate, lead, dt.date(2026, 11, 25))
+        far_meeting = make_meeting(far, lead, dt.date(2026, 11, 25))
+        page = login(lead).get(reverse("performance:one-on-one-overview"))
+    overdue = {
+        row.associate.pk: row.is_overdue for _team, rows in page.context["groups"] for row in rows
+    }
+    assert overdue[here_meeting.associate_id] is False
+    assert overdue[far_meeting.associate_id] is True
