@@ -13,9 +13,8 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import TypedDict
 
-from django.apps import apps
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -23,7 +22,7 @@ from teams.access import Roles
 from teams.models import Associate
 
 from . import kpi_selectors
-from .models import DailyKpi, Kpi, RatingChange, Review, ReviewCycle
+from .models import DailyKpi, Feedback, Goal, Kpi, RatingChange, Review, ReviewCycle
 
 PER_DAY = (Kpi.Aggregation.COUNT, Kpi.Aggregation.SUM)
 
@@ -170,21 +169,10 @@ def state_counts(reviews: Iterable[Review]) -> dict[str, int]:
 FEEDBACK_HIGHLIGHTS = 8
 
 
-def _people_model(name: str) -> Any:
-    """The people-records model `name`, or None while that area is not installed."""
-    try:
-        return apps.get_model("performance", name)
-    except LookupError:
-        return None
-
-
 def goal_outcomes_text(associate: Associate, start: dt.date, end: dt.date) -> str:
     """One line per goal of the associate (or their team) overlapping the period."""
-    goal_model = _people_model("Goal")
-    if goal_model is None:
-        return ""
     goals = (
-        goal_model.objects.filter(Q(associate=associate) | Q(team_id=associate.team_id))
+        Goal.objects.filter(Q(associate=associate) | Q(team_id=associate.team_id))
         .filter(starts_on__lte=end, ends_on__gte=start)
         .select_related("kpi")
         .order_by("ends_on", "title")
@@ -213,11 +201,8 @@ def feedback_highlights_text(
     feedback about a day of the period, or, when it names no day, given from the
     period's start until `given_until` (the review season included; default `end`).
     Private feedback is its author's own record and never enters a review."""
-    feedback_model = _people_model("Feedback")
-    if feedback_model is None:
-        return ""
     items = (
-        feedback_model.objects.filter(associate=associate, is_private=False)
+        Feedback.objects.filter(associate=associate, is_private=False)
         .filter(
             Q(about_on__range=(start, end))
             | Q(about_on__isnull=True, created_at__date__range=(start, given_until or end))
