@@ -101,8 +101,7 @@ class Sums:
     @classmethod
     def of_row(cls, values: Sequence[Any]) -> "Sums":
         """One rollup row, from its `ROW_SUMS` columns."""
-        value, numerator, denominator, events, heads = values
-        return cls(value, numerator, denominator or 0.0, events, heads, 1)
+        return cls.of_values([*values, 1])
 
     @classmethod
     def of_values(cls, values: Sequence[Any]) -> "Sums":
@@ -147,6 +146,10 @@ class DateRange:
         """The period of the same length just before this one."""
         end = self.start - dt.timedelta(days=1)
         return DateRange(end - dt.timedelta(days=self.days - 1), end)
+
+    def params(self) -> dict[str, str]:
+        """The range as the dashboards' query parameters (`from`, `to`)."""
+        return {"from": self.start.isoformat(), "to": self.end.isoformat()}
 
     def dates(self) -> list[dt.date]:
         return [self.start + dt.timedelta(days=n) for n in range(self.days)]
@@ -204,6 +207,13 @@ def _select(columns: str, where: _Where, tail: str, params: Sequence[Any] = ()) 
         return cursor.fetchall()
 
 
+def _key(key: str) -> str:
+    """A column period figures may be keyed by (it goes into the SQL text)."""
+    if key not in KEYS:
+        raise ValueError(f"Period sums are keyed by one of {KEYS}, not {key!r}.")
+    return key
+
+
 def _date(value: dt.date | str) -> dt.date:
     """A day from a raw query (SQLite hands back text)."""
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
@@ -218,10 +228,8 @@ def sums_by(
     associate_ids: Collection[int] | None = None,
 ) -> dict[tuple[int, int], Sums]:
     """{(key id, kpi id): Sums} over the range, e.g. key="associate_id"."""
-    if key not in KEYS:
-        raise ValueError(f"Period sums are keyed by one of {KEYS}, not {key!r}.")
     where = _Where((scope,), span.start, span.end, team_ids, associate_ids)
-    rows = _select(f"{key}, kpi_id, {_SUMS_SQL}", where, "GROUP BY 1, 2")
+    rows = _select(f"{_key(key)}, kpi_id, {_SUMS_SQL}", where, "GROUP BY 1, 2")
     return {(subject, kpi_id): Sums.of_values(sums) for subject, kpi_id, *sums in rows}
 
 
@@ -236,11 +244,9 @@ def period_sums(
     """{(key id, kpi id): (Sums over the range, Sums over the period before it)}, in
     one query. With several scopes, key tells their rows apart: with key
     "associate_id" and scopes team and associate, the team's rows are under None."""
-    if key not in KEYS:
-        raise ValueError(f"Period sums are keyed by one of {KEYS}, not {key!r}.")
     where = _Where(scopes, span.previous().start, span.end, team_ids, associate_ids)
     rows = _select(
-        f"{key}, kpi_id, CASE WHEN day >= %s THEN 1 ELSE 0 END, {_SUMS_SQL}",
+        f"{_key(key)}, kpi_id, CASE WHEN day >= %s THEN 1 ELSE 0 END, {_SUMS_SQL}",
         where,
         "GROUP BY 1, 2, 3",
         [span.start],

@@ -22,9 +22,7 @@ from teams.access import Roles
 from teams.models import Associate
 
 from . import kpi_selectors
-from .models import DailyKpi, Feedback, Goal, Kpi, RatingChange, Review, ReviewCycle
-
-PER_DAY = (Kpi.Aggregation.COUNT, Kpi.Aggregation.SUM)
+from .models import DailyKpi, Feedback, Goal, RatingChange, Review, ReviewCycle
 
 
 class KpiLine(TypedDict):
@@ -73,7 +71,7 @@ def kpi_summaries(
                     basis=kpi_selectors.period_basis(kpi) or "whole period",
                     days=period.days if period else 0,
                     total=kpi_selectors.fmt(kpi, period.total)
-                    if period and kpi.aggregation in PER_DAY
+                    if period and kpi.aggregation in kpi_selectors.PER_ASSOCIATE_DAY
                     else None,
                 )
             )

@@ -92,9 +92,7 @@ def _range(
 def _shown(request: HttpRequest, span: sel.DateRange, **changes: str) -> str:
     """The query of what the page shows (the range actually shown, not a rejected
     one), for links and the CSV export."""
-    return _query(
-        request, **{"from": span.start.isoformat(), "to": span.end.isoformat()}, **changes
-    )
+    return _query(request, **span.params(), **changes)
 
 
 def _fragment_key(request: HttpRequest, template: str, today: dt.date, variant: str) -> str | None:
@@ -104,7 +102,7 @@ def _fragment_key(request: HttpRequest, template: str, today: dt.date, variant: 
     seconds = int(getattr(settings, "KPI_DASHBOARD_CACHE_SECONDS", 60))
     if seconds <= 0 or request.GET.get("export"):
         return None
-    query = [request.GET.get(name, "") for name in ("from", "to", "team", "sort", "dir")]
+    query = [request.GET.get(name, "") for name in PARAMS]
     raw = f"{request.path}|{query}|{variant}|{today}|{sel.rollups_version()}"
     return "kpi-dashboard:" + hashlib.sha256(raw.encode()).hexdigest()
 
@@ -177,12 +175,14 @@ def _presets(request: HttpRequest, span: sel.DateRange, today: dt.date) -> list[
     return presets
 
 
+# The query parameters a dashboard reads; its links carry these and nothing else, so
+# a cached fragment never holds another viewer's stray parameters.
+PARAMS = ("from", "to", "team", "sort", "dir")
+
+
 def _query(request: HttpRequest, **changes: str) -> str:
-    params = request.GET.copy()
-    for key, value in changes.items():
-        params[key] = value
-    params.pop("export", None)
-    return params.urlencode()
+    params = {name: request.GET[name] for name in PARAMS if name in request.GET} | changes
+    return urlencode(params)
 
 
 CSV_HEAD: list[object] = [
@@ -252,7 +252,8 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
     charts = sel.series(
         kpi_list, span, [(team.name, sel.daily_sums("team", span, team_ids=[team.pk]))]
     )
-    with_figures = {subject for subject, _ in sums if subject is not None}
+    # Leavers stay listed for the days they have figures in the range shown.
+    with_figures = {person for (person, _), (now, _) in sums.items() if person and now.days}
     associates = (
         Associate.objects.filter(team=team)
         .filter(Q(left_on__isnull=True) | Q(pk__in=with_figures))
@@ -290,14 +291,20 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
         "descending": descending,
         "alerts": alerts,
         "query": _shown(request, span),
-        "name_link": _query(
-            request, sort="name", dir="desc" if sort == "name" and not descending else "asc"
+        "name_link": _shown(
+            request, span, sort="name", dir="desc" if sort == "name" and not descending else "asc"
         ),
         "columns": [
-            (k, _query(request, sort=k.key, dir="asc" if sort == k.key and descending else "desc"))
+            (
+                k,
+                _shown(
+                    request, span, sort=k.key, dir="asc" if sort == k.key and descending else "desc"
+                ),
+            )
             for k in kpi_list
         ],
         "presets": _presets(request, span, today),
+        "range_query": urlencode(span.params()),  # the page's own links
         "alert_days": sel.alert_days(),
     }
 
@@ -364,6 +371,7 @@ def associate_dashboard(request: HttpRequest, associate_id: int) -> HttpResponse
         "query": _shown(request, span),
         "min_peers": sel.MIN_PEERS_FOR_MEDIAN,
         "presets": _presets(request, span, today),
+        "range_query": urlencode(span.params()),  # the page's own links
     }
 
     def csv_rows() -> list[list[object]]:
@@ -417,12 +425,11 @@ def kpi_overview(request: HttpRequest) -> HttpResponse:
     ids = [t.pk for t in team_list]
     kpi_list = sel.kpis()
     sums = sel.period_sums((DailyKpi.Scope.TEAM,), span, "team_id", team_ids=ids)
-    same_range = urlencode({"from": span.start.isoformat(), "to": span.end.isoformat()})
     rows = [
         sel.Row(
             key=t.pk,
             name=t.name,
-            url=f"{reverse('performance:team-dashboard', args=[t.pk])}?{same_range}",
+            url=f"{reverse('performance:team-dashboard', args=[t.pk])}?{urlencode(span.params())}",
             figures=sel.figures(kpi_list, sums, t.pk),
         )
         for t in team_list

@@ -251,6 +251,29 @@ def test_a_bad_range_keeps_the_team_chosen(manager, team, other_team, usual):
     assert [row.name for row in page.context["rows"]] == ["Billing"]
 
 
+def test_links_carry_only_the_dashboards_own_parameters(settings, team, lead, usual):
+    """A cached fragment is shared by everyone on the page: a stray parameter in one
+    viewer's address must not end up in the links everyone gets."""
+    settings.KPI_DASHBOARD_CACHE_SECONDS = 60
+    url = reverse("performance:team-dashboard", args=[team.pk])
+    body = client_for(lead).get(url, {"sort": "csat", "utm_source": "mail"}).content.decode()
+    assert "utm_source" not in body
+    assert "sort=csat" in body
+
+
+def test_someone_who_left_before_the_range_is_not_listed(team, lead, associate, teammate, usual):
+    csat = usual["csat"]
+    before = END - dt.timedelta(days=40)  # in the previous 30 days, not the range shown
+    DailyKpi.objects.bulk_create(
+        [rollup(csat, before, teammate, value=4.8), rollup(csat, END, associate, value=4.7)]
+    )
+    teammate.left_on = before + dt.timedelta(days=1)
+    teammate.save()
+    url = reverse("performance:team-dashboard", args=[team.pk])
+    page = client_for(lead).get(url, range_query(END - dt.timedelta(days=29), END))
+    assert [row.name for row in page.context["rows"]] == [associate.name]
+
+
 def test_the_csv_export_holds_exactly_what_the_page_shows(team, lead, usual):
     people = [AssociateFactory(team=team) for _ in range(3)]
     history(team, people, 5, usual.values())
