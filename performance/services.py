@@ -278,9 +278,9 @@ def percentile(values: list[float], fraction: float) -> float:
 def rollup_day(*, kpi: Kpi, site_id: int, day: dt.date) -> int:
     """Replace one site-local day's rollups of one KPI, for associates, teams and
     the site. Idempotent: running it twice leaves the same rows."""
-    from .kpi_selectors import bump_rollups_version
+    from .kpi_selectors import bump_on_commit
 
-    transaction.on_commit(bump_rollups_version)
+    bump_on_commit()
     DailyKpi.objects.filter(kpi=kpi, day=day, site_id=site_id).delete()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

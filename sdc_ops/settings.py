@@ -204,7 +204,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A cache shared by web and worker processes in production (Redis); the embedded
 # default is each process's memory.
 # The session's user arrives with their roster record (one query, not two).
-AUTHENTICATION_BACKENDS = ["teams.auth_backends.RosterBackend"]
+# ModelBackend stays listed so sessions begun before RosterBackend remain valid.
+AUTHENTICATION_BACKENDS = [
+    "teams.auth_backends.RosterBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 CACHES = {
     "default": (
@@ -283,9 +287,15 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
-# Sessions are read from the cache (Redis in production) and written through to
-# the database: no session query on most requests.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# With a shared cache (Redis, CACHE_URL), sessions are read from it and written
+# through to the database: no session query on most requests. A per-process cache
+# would let other workers accept a session logged out elsewhere, so without one
+# they stay in the database.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if env_str("CACHE_URL")
+    else "django.contrib.sessions.backends.db"
+)
 _proxy_header = env_str("SECURE_PROXY_SSL_HEADER")
 if _proxy_header:
     SECURE_PROXY_SSL_HEADER = (_proxy_header, "https")

@@ -68,3 +68,14 @@ def test_database_url_selects_postgresql_with_health_checks():
     result = manage("shell", "--no-imports", "-c", code, env=PRODUCTION | {"DEBUG": "true"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.db.backends.postgresql", "True", "False"]
+
+
+def test_sessions_are_cached_only_in_a_shared_cache():
+    """A per-process cache would let another worker accept a session logged out
+    elsewhere: sessions use the cache only when it is Redis (CACHE_URL)."""
+    code = "from django.conf import settings as s; print(s.SESSION_ENGINE.rsplit('.', 1)[1])"
+    alone = manage("shell", "--no-imports", "-c", code, env={"CACHE_URL": ""})
+    shared = manage(
+        "shell", "--no-imports", "-c", code, env={"CACHE_URL": "redis://127.0.0.1:6379/15"}
+    )
+    assert (alone.stdout.split(), shared.stdout.split()) == (["db"], ["cached_db"])

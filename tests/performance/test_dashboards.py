@@ -608,6 +608,7 @@ def test_an_edit_to_what_a_cached_dashboard_shows_replaces_it_at_once(
     settings, lead, team, associate, usual, django_capture_on_commit_callbacks
 ):
     from django.core.cache import cache
+    from django.db import transaction
 
     settings.KPI_DASHBOARD_CACHE_SECONDS = 60
     cache.clear()
@@ -625,13 +626,44 @@ def test_an_edit_to_what_a_cached_dashboard_shows_replaces_it_at_once(
     for record, name, value, shown in edits:
         assert shown not in client.get(url).content.decode()
         setattr(record, name, value)
-        with django_capture_on_commit_callbacks(execute=True):
+        # Its own transaction, as a real edit (the test's holds the fixtures').
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
             record.save()
         assert shown in client.get(url).content.decode(), shown
     # Logging in stamps last_login, which no dashboard shows: the cache stays.
     version = cache.get("kpi-rollups-version")
     client_for(lead)
     assert cache.get("kpi-rollups-version") == version
+
+
+def test_many_edits_in_one_transaction_bump_the_version_once(
+    team, associate, teammate, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for person in (associate, teammate):
+            person.user.first_name = "Renamed"
+            person.user.save()
+        team.name = "Renamed team"
+        team.save()
+    assert callbacks == [sel.bump_rollups_version]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cache_error_after_an_edit_is_logged_not_raised(team, monkeypatch, caplog):
+    from django.core.cache import cache
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "incr", broken)
+    monkeypatch.setattr(cache, "set", broken)
+    team.name = "Saved anyway"
+    team.save()  # committed at once; then the bump fails
+    team.refresh_from_db()
+    assert team.name == "Saved anyway"
+    assert "cache down" in caplog.text
 
 
 @pytest.mark.parametrize("cache_seconds", [0, 60])

@@ -59,3 +59,24 @@ def test_failed_authorization_is_logged(cast, other_team, caplog):
     with caplog.at_level(logging.WARNING, logger="teams.access"), pytest.raises(Http404):
         get_team_for_user(cast["lead"], other_team.pk)
     assert f"user={cast['lead'].pk} team={other_team.pk} status=404" in caplog.text
+
+
+@pytest.mark.django_db
+def test_the_session_user_comes_with_their_roster_record_and_old_sessions_stay_valid(lead):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import AssociateFactory
+
+    AssociateFactory(user=lead)
+    client = Client()
+    client.force_login(lead)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    lookups = [q for q in queries if 'WHERE "teams_associate"."user_id"' in q["sql"]]
+    assert lookups == []  # the roster record came with the user
+    # A session begun with Django's ModelBackend (before RosterBackend) still works.
+    old = Client()
+    old.force_login(lead, backend="django.contrib.auth.backends.ModelBackend")
+    assert old.get("/").status_code == 200

@@ -185,7 +185,7 @@ def test_team_goals_page_has_a_fixed_query_count(
                 target_value=4.5,
                 created_by=lead,
             )
-        with django_assert_num_queries(7) as context:
+        with django_assert_num_queries(8) as context:
             assert client.get(url).status_code == 200
         counts.append(len(context))
     assert counts[0] == counts[1]

@@ -303,11 +303,11 @@ def test_the_1on1_page_with_its_context_panel_runs_a_fixed_number_of_queries(
         client.get(detail(meeting))
 
 
-# The 1:1 page for its lead: the user with their roster record (the session is cached),
-# roles (1), the 1:1, the previous, the agenda,
+# The 1:1 page for its lead: the session, the user with their roster record, roles (1),
+# the 1:1, the previous, the agenda,
 # the action items, the history, the private note, then the context panel's KPIs (2),
 # schedule (3), open items, feedback, goals and their rollups (1).
-QUERIES = 17
+QUERIES = 18
 
 
 def test_overdue_1on1s_show_on_the_leads_home_page(login, lead, associate, teammate, frozen):
@@ -336,8 +336,8 @@ def test_overview_lists_each_associate_with_cadence_and_overdue(
     body = response.content.decode()
     assert "overdue" in body
     assert "Every two weeks" in body
-    # the user and their roster record, roles, teams, associates, cadences, scheduled, held counts
-    with django_assert_num_queries(7):
+    # session, user and roster record, roles, teams, associates, cadences, scheduled, held
+    with django_assert_num_queries(8):
         client.get(reverse("performance:one-on-one-overview"))
 
 
