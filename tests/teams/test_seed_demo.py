@@ -79,9 +79,30 @@ def test_large_center_for_benchmarks(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_building_the_demo_emails_nobody(settings):
-    """Each seed commits as it goes, as in `make demo`, so every on-commit email
-    task runs: none may reach anyone (in production, SMTP would send them)."""
+def test_building_the_demo_emails_nobody_even_with_a_celery_worker(settings, monkeypatch):
+    """Each seed commits as it goes, as in `make demo`, so every on-commit task is
+    queued. With a broker and a worker (docker compose), a queued email task would
+    be sent by the worker over its own SMTP settings: nothing may be queued."""
+    from celery.app.task import Task
+
+    from sdc_ops.celery import app
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("seed_demo")
+    queued = []
+    run_here = Task.apply_async
+
+    def apply_async(task, *args, **kwargs):
+        if not task.app.conf.task_always_eager:
+            queued.append(task.name)  # would go to the broker
+            return None
+        return run_here(task, *args, **kwargs)
+
+    monkeypatch.setattr(Task, "apply_async", apply_async)
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False  # as with a real worker
+    try:
+        call_command("seed_demo")
+    finally:
+        app.conf.task_always_eager = eager
+    assert queued == []
     assert mail.outbox == []

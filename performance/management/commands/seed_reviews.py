@@ -13,11 +13,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.test.utils import override_settings
 
 from performance import review_services
 from performance.models import Rating, Review, ReviewCycle
 from teams.models import Team, User
+from teams.seeding import nobody_emailed
 
 CYCLE_NAME = "H2 2026 review"
 DEMO_TEAMS = 3
@@ -84,11 +84,7 @@ class Command(BaseCommand):
         if not teams or manager is None:
             self.stdout.write("No demo teams with a manager: no review cycle seeded.")
             return
-        # Demo data: nobody is emailed about these steps.
-        with (
-            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
-            transaction.atomic(),
-        ):
+        with nobody_emailed(), transaction.atomic():  # demo data
             self._build(manager, teams)
         self.stdout.write(f"Review cycle {CYCLE_NAME!r} ready, with reviews at every step.")
 

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.test import override_settings
 
 from scheduling import rota_services, services
 from scheduling.models import (
@@ -29,6 +28,7 @@ from scheduling.models import (
 )
 from scheduling.services import Change
 from teams.models import Associate, Site, Skill, Team, User
+from teams.seeding import nobody_emailed
 
 TEMPLATES = [
     # name, code, start, end, break, applies to
@@ -119,8 +119,7 @@ class Command(BaseCommand):
                         changes.append(Change(associate=person, on=day, kind=EntryKind.DAY_OFF))
             services.apply_changes(actor=lead, team=team, changes=changes)
         self._rota(team, lead, people, monday, chat)
-        # Demo data: nobody is emailed the published week (as seed_reviews).
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        with nobody_emailed():  # demo data
             services.publish_week(actor=lead, team=team, monday=monday)
 
         if len(people) > 4 and not TimeOffRequest.objects.filter(associate=people[1]).exists():

@@ -17,9 +17,9 @@ from django.contrib.auth.hashers import make_password
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.test import override_settings
 
 from teams.models import Associate, AssociateSkill, Site, Skill, Team, User
+from teams.seeding import nobody_emailed
 
 DEMO_PASSWORD = "sdc-demo-2026"
 DEFAULT_ASSOCIATES = 33  # three teams of 12, 11 and 10
@@ -164,8 +164,7 @@ class Command(BaseCommand):
         # One hash for every demo account: hashing is deliberately slow, and a
         # demo with thousands of people must still build in seconds.
         password_hash = make_password(DEMO_PASSWORD)
-        # Demo data: nobody is emailed while it is built (published weeks, reviews).
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        with nobody_emailed():  # demo data: published weeks, review steps
             with transaction.atomic():
                 self._build(count, rng, password_hash)
             # Other apps seed their own demo data through their own commands, so
