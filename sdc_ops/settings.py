@@ -201,8 +201,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 3,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A cache shared by web and worker processes in production (Redis); the embedded
-# default is each process's memory.
 # The session's user arrives with their roster record (one query, not two).
 # ModelBackend stays listed so sessions begun before RosterBackend remain valid.
 AUTHENTICATION_BACKENDS = [
@@ -210,6 +208,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
+# A cache shared by web and worker processes in production (Redis); the embedded
+# default is each process's memory.
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("CACHE_URL")}
