@@ -279,8 +279,13 @@ def agenda_add(request: HtmxHttpRequest, one_on_one_id: int) -> HttpResponse:
             error = " ".join(refused.messages)
     else:
         error = _plain_errors(form)
-    if request.htmx:
-        context = _meeting_context(request, meeting) | {"agenda_error": error}
+    if request.htmx:  # just the agenda: what its part of the page shows
+        context = {
+            "meeting": meeting,
+            "agenda": selectors.agenda_for(meeting),
+            "is_open": meeting.status == OneOnOne.Status.SCHEDULED,
+            "agenda_error": error,
+        }
         return render(request, "performance/people/one_on_one.html#agenda", context)
     if error:
         messages.error(request, "Nothing was added: " + error)
