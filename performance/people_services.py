@@ -5,14 +5,13 @@ nothing changes, and is safe to double-submit."""
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from teams.mail import email_people, site_url
 from teams.models import Associate, User
 
 from .models import (
@@ -401,10 +400,6 @@ def _claim(kind: str, object_id: int, due_on: dt.date) -> bool:
     return True
 
 
-def _link(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 REMIND_FROM_HOUR = 8  # local time: nobody gets a reminder in the night
 
 
@@ -436,25 +431,17 @@ def send_one_on_one_reminders(now: dt.datetime) -> int:
             # leads them now, never a previous lead.
             leads = list(meeting.associate.team.leads.all())
             hosts = [meeting.lead] if meeting.lead in leads else leads
-            recipients = [u.email for u in (meeting.associate.user, *hosts) if u.email]
-            if not recipients:
-                continue
             local = meeting.starts_at.astimezone(zone)
-            send_mail(
+            link = site_url(reverse("performance:one-on-one-detail", args=[meeting.pk]))
+            sent += email_people(
+                [meeting.associate.user, *hosts],
                 subject=f"1:1 tomorrow at {local:%H:%M}: {meeting.associate} and "
                 f"{meeting.lead.display_name}",
                 message=render_to_string(
                     "performance/people/email/one_on_one_tomorrow.txt",
-                    {
-                        "meeting": meeting,
-                        "local": local,
-                        "link": _link(reverse("performance:one-on-one-detail", args=[meeting.pk])),
-                    },
+                    {"meeting": meeting, "local": local, "link": link},
                 ),
-                from_email=None,
-                recipient_list=recipients,
             )
-            sent += 1
     return sent
 
 
@@ -477,21 +464,12 @@ def send_action_item_reminders(now: dt.datetime) -> int:
         with transaction.atomic():
             if not _claim(PeopleReminder.Kind.ACTION_ITEM_DUE, item.pk, local_now.date()):
                 continue
-            if not item.owner.email:
-                continue
-            send_mail(
+            link = site_url(reverse("performance:one-on-one-detail", args=[item.raised_in_id]))
+            sent += email_people(
+                [item.owner],
                 subject=f"Action item due today: {item.text[:60]}",
                 message=render_to_string(
-                    "performance/people/email/action_item_due.txt",
-                    {
-                        "item": item,
-                        "link": _link(
-                            reverse("performance:one-on-one-detail", args=[item.raised_in_id])
-                        ),
-                    },
+                    "performance/people/email/action_item_due.txt", {"item": item, "link": link}
                 ),
-                from_email=None,
-                recipient_list=[item.owner.email],
             )
-            sent += 1
     return sent

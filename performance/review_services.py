@@ -24,14 +24,13 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from teams.access import roles_for
+from teams.mail import email_people, site_url
 from teams.models import Associate, Team, User
 
 from . import review_selectors
@@ -447,10 +446,6 @@ def acknowledge_review(*, actor: User, review: Review, comment: str) -> Review:
     return review
 
 
-def _link(name: str, **kwargs: int) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse(name, kwargs=kwargs)
-
-
 # --- Reminders -----------------------------------------------------------------------------
 
 REMIND_DAYS_BEFORE = 2
@@ -514,33 +509,25 @@ def due_reminders(now: dt.datetime) -> list[Reminder]:
 
 def email_review_reminder(reminder: Reminder) -> bool:
     """Send one review reminder; False when the recipient has no email address."""
-    if not reminder.recipient.email:
-        return False
     cycle = reminder.cycle
     names = ", ".join(sorted(r.associate.name for r in reminder.reviews))
     if reminder.kind == ReviewReminder.Kind.SELF_REVIEW_DUE:
         review = reminder.reviews[0]
         subject = f"Your self review for {cycle} is due on {cycle.self_review_due_on:%-d %b}"
-        body = "Write and submit your self review here:\n\n" + _link(
-            "performance:review-self", review_id=review.pk
+        body = "Write and submit your self review here:\n\n" + site_url(
+            reverse("performance:review-self", args=[review.pk])
         )
     elif reminder.kind == ReviewReminder.Kind.LEAD_REVIEW_DUE:
         subject = f"Lead reviews for {cycle} are due on {cycle.lead_review_due_on:%-d %b}"
-        body = f"Still to write: {names}.\n\n" + _link(
-            "performance:cycle-progress", cycle_id=cycle.pk
+        body = f"Still to write: {names}.\n\n" + site_url(
+            reverse("performance:cycle-progress", args=[cycle.pk])
         )
     else:
         subject = f"Calibration for {cycle} is due on {cycle.calibration_due_on:%-d %b}"
-        body = f"Not yet calibrated and shared: {names}.\n\n" + _link(
-            "performance:cycle-calibration", cycle_id=cycle.pk
+        body = f"Not yet calibrated and shared: {names}.\n\n" + site_url(
+            reverse("performance:cycle-calibration", args=[cycle.pk])
         )
-    send_mail(
-        subject=subject,
-        message=body + "\n\n— SDC Ops",
-        from_email=None,
-        recipient_list=[reminder.recipient.email],
-    )
-    return True
+    return email_people([reminder.recipient], subject=subject, message=body + "\n\n— SDC Ops")
 
 
 def send_due_reminders(now: dt.datetime | None = None) -> int:

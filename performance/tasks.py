@@ -1,30 +1,33 @@
+from typing import Any
+
 from celery import shared_task
 from django.db import OperationalError
+from django.urls import reverse
+
+from teams.mail import email_people, site_url
 
 from . import services
 
+# A rollup retries with backoff when the database is unavailable, and goes back to
+# the queue if its worker dies mid-day (each day is one transaction, so rerunning
+# is safe).
+ROLLUP_TASK: dict[str, Any] = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "retry_jitter": True,
+    "max_retries": 5,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+}
 
-@shared_task(
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=5,
-    acks_late=True,
-    reject_on_worker_lost=True,
-)
+
+@shared_task(**ROLLUP_TASK)
 def rollup_dirty_days() -> int:
     """Recompute every KPI day marked dirty. Idempotent, so safe to run late or twice."""
     return services.rollup_dirty_days()
 
 
-@shared_task(
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=5,
-    acks_late=True,
-    reject_on_worker_lost=True,
-)
+@shared_task(**ROLLUP_TASK)
 def rollup_yesterday() -> int:
     """Hourly: sites whose local day just ended get yesterday's rollups recomputed."""
     from django.utils import timezone
@@ -35,19 +38,10 @@ def rollup_yesterday() -> int:
 # --- Review cycles ------------------------------------------------------------------
 
 
-def _review_link(name: str, **kwargs: int) -> str:
-    from django.conf import settings
-    from django.urls import reverse
-
-    return settings.SITE_URL.rstrip("/") + reverse(name, kwargs=kwargs)
-
-
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
 def notify_review(*, review_id: int, event: str) -> bool:
     """Tell the associate that their review was shared, or edited after sharing; tell
     the leads that a self review is in."""
-    from django.core.mail import send_mail
-
     from .models import Review
 
     review = (
@@ -58,21 +52,14 @@ def notify_review(*, review_id: int, event: str) -> bool:
     if review is None:
         return False
     if event == "self_submitted":
-        leads = [u.email for u in review.associate.team.leads.all() if u.email]
-        if not leads:
-            return False
-        link = _review_link("performance:review-lead", review_id=review.pk)
-        send_mail(
+        link = site_url(reverse("performance:review-lead", args=[review.pk]))
+        return email_people(
+            review.associate.team.leads.all(),
             subject=f"{review.associate} submitted their self review for {review.cycle}",
             message=f"Write your review here (due {review.cycle.lead_review_due_on:%-d %b}):"
             f"\n\n{link}\n\n— SDC Ops",
-            from_email=None,
-            recipient_list=leads,
         )
-        return True
-    if not review.associate.user.email:
-        return False
-    link = _review_link("performance:review-detail", review_id=review.pk)
+    link = site_url(reverse("performance:review-detail", args=[review.pk]))
     if event == "reopened":
         subject = f"Your review for {review.cycle} was changed"
         body = (
@@ -83,13 +70,7 @@ def notify_review(*, review_id: int, event: str) -> bool:
     else:
         subject = f"Your review for {review.cycle} is ready"
         body = f"Your review is ready to read and acknowledge:\n\n{link}\n\n— SDC Ops"
-    send_mail(
-        subject=subject,
-        message=body,
-        from_email=None,
-        recipient_list=[review.associate.user.email],
-    )
-    return True
+    return email_people([review.associate.user], subject=subject, message=body)
 
 
 @shared_task(

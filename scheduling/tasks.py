@@ -1,25 +1,14 @@
 import datetime as dt
-from collections.abc import Iterable
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from teams.models import Associate, Site, User
+from teams.mail import email_people, site_url
+from teams.models import Associate, Site
 
 from .models import CompDay, PublishedEntry, RotaProposal, ShiftSwap, TimeOffRequest
-
-
-def _email(people: Iterable[User], *, subject: str, message: str) -> bool:
-    """Send to those of `people` who have an email address; False when nobody has."""
-    recipients = [u.email for u in people if u.email]
-    if not recipients:
-        return False
-    send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients)
-    return True
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
@@ -44,14 +33,14 @@ def send_week_summary(*, associate_id: int, monday: str, is_change: bool) -> boo
         "monday": first,
         "days": days,
         "is_change": is_change,
-        "link": settings.SITE_URL.rstrip("/") + reverse("scheduling:my-schedule"),
+        "link": site_url(reverse("scheduling:my-schedule")),
     }
     subject = (
         f"Your schedule for the week of {first:%-d %b} has changed"
         if is_change
         else f"Your schedule for the week of {first:%-d %b}"
     )
-    return _email(
+    return email_people(
         [associate.user],
         subject=subject,
         message=render_to_string("scheduling/email/week_summary.txt", context),
@@ -73,14 +62,13 @@ def notify_time_off(*, request_id: int, event: str) -> bool:
     context = {
         "request": request,
         "event": event,
-        "link": settings.SITE_URL.rstrip("/")
-        + (
+        "link": site_url(
             reverse("scheduling:timeoff-queue", kwargs={"team_id": team.pk})
             if event == "requested"
             else reverse("scheduling:my-schedule")
         ),
     }
-    return _email(
+    return email_people(
         people,
         subject=f"Time off {request.first_day:%-d %b}–{request.last_day:%-d %b}: {event}",
         message=render_to_string("scheduling/email/time_off.txt", context),
@@ -103,8 +91,8 @@ def notify_swap(*, swap_id: int, event: str) -> bool:
         people = list(swap.requester.team.leads.all())
     else:
         people = [swap.requester.user, swap.partner.user]
-    context = {"swap": swap, "event": event, "link": settings.SITE_URL.rstrip("/")}
-    return _email(
+    context = {"swap": swap, "event": event, "link": site_url("/")}
+    return email_people(
         people,
         subject=f"Shift swap {swap.requester_day:%-d %b} ⇄ {swap.partner_day:%-d %b}: {event}",
         message=render_to_string("scheduling/email/swap.txt", context),
@@ -129,14 +117,12 @@ def notify_rota_draft(*, proposal_id: int) -> bool:
     proposal = RotaProposal.objects.select_related("team").filter(pk=proposal_id).first()
     if proposal is None:
         return False
-    link = settings.SITE_URL.rstrip("/") + reverse(
-        "scheduling:rota", kwargs={"team_id": proposal.team_id}
-    )
+    link = site_url(reverse("scheduling:rota", kwargs={"team_id": proposal.team_id}))
     if proposal.conflicts:
         body = "The weekend rota could not be drafted:\n" + "\n".join(proposal.conflicts)
     else:
         body = f"A weekend rota with {len(proposal.duties)} duties is ready for your review."
-    return _email(
+    return email_people(
         proposal.team.leads.all(),
         subject=f"Weekend rota {proposal.first_day:%-d %b}–{proposal.last_day:%-d %b} for "
         f"{proposal.team}",
@@ -182,7 +168,7 @@ def remind_expiring_comp_days(days: int = 7) -> int:
         comp = CompDay.objects.select_related("associate__user", "associate__team", "duty").get(
             pk=comp_id
         )
-        sent += _email(
+        sent += email_people(
             [comp.associate.user, *comp.associate.team.leads.all()],
             subject=f"A comp day of {comp.associate} expires on {comp.expires_on:%-d %b}",
             message=(

@@ -1,12 +1,11 @@
 from celery import shared_task
-from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from .mail import email_people, site_url
 from .models import User
 
 
@@ -28,15 +27,9 @@ def send_invitation(*, user_id: int, invited_by_id: int) -> bool:
             "token": default_token_generator.make_token(user),
         },
     )
-    context = {
-        "user": user,
-        "inviter": inviter,
-        "link": settings.SITE_URL.rstrip("/") + path,
-    }
-    send_mail(
+    context = {"user": user, "inviter": inviter, "link": site_url(path)}
+    return email_people(
+        [user],
         subject="You have been added to SDC Ops",
         message=render_to_string("teams/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
     )
-    return True

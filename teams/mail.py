@@ -1,0 +1,23 @@
+"""What every email the app sends needs: absolute links and the list of people
+who can receive it."""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+
+from .models import User
+
+
+def site_url(path: str) -> str:
+    """An absolute link for an email: SITE_URL followed by a path from reverse()."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def email_people(people: Iterable[User], *, subject: str, message: str) -> bool:
+    """Send to those of `people` who have an email address; False when nobody has."""
+    recipients = [user.email for user in people if user.email]
+    if not recipients:
+        return False
+    send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients)
+    return True
