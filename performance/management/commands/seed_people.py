@@ -215,18 +215,10 @@ class Command(BaseCommand):
     def _feedback(
         self, associate: Associate, lead: User, index: int, people: list[Associate]
     ) -> None:
-        for n in range(2):
-            kind, situation, behaviour, impact = FEEDBACK[(index + n) % len(FEEDBACK)]
-            services.give_feedback(
-                actor=lead,
-                associate=associate,
-                kind=kind,
-                situation=situation,
-                behaviour=behaviour,
-                impact=impact,
-            )
+        given = [(FEEDBACK[(index + n) % len(FEEDBACK)], False) for n in range(2)]
         if index % 4 == 1:
-            kind, situation, behaviour, impact = PRIVATE_FEEDBACK
+            given.append((PRIVATE_FEEDBACK, True))
+        for (kind, situation, behaviour, impact), is_private in given:
             services.give_feedback(
                 actor=lead,
                 associate=associate,
@@ -234,7 +226,7 @@ class Command(BaseCommand):
                 situation=situation,
                 behaviour=behaviour,
                 impact=impact,
-                is_private=True,
+                is_private=is_private,
             )
         if len(people) > 1:
             giver = people[(index + 1) % len(people)]
