@@ -12,7 +12,7 @@ import pytest
 from django.contrib import admin as django_admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from performance.models import ActionItem, Goal, OneOnOne, Review, ReviewCycle
+from performance.models import ActionItem, Goal, OneOnOne, Review
 from scheduling.models import (
     CalendarFeed,
     CompDay,
@@ -377,20 +377,11 @@ def _url(name: str, expect: Expect, cast, request) -> str:
         )
         return reverse(name, kwargs={"token": feed.token})
     if expect.kwargs == "cycle" or expect.kwargs.startswith("review:"):
-        cycle = ReviewCycle.objects.create(
-            name="Matrix cycle",
-            period_start=dt.date(2026, 5, 1),
-            period_end=dt.date(2026, 10, 31),
-            self_review_due_on=dt.date(2026, 11, 20),
-            lead_review_due_on=dt.date(2026, 12, 4),
-            calibration_due_on=dt.date(2026, 12, 11),
-            opened_by=cast["admin"],
-        )
-        cycle.teams.set([request.getfixturevalue("team")])
+        from tests.performance.reviews.conftest import at_step, make_cycle
+
+        cycle = make_cycle(cast["admin"], "Matrix cycle", teams=[request.getfixturevalue("team")])
         if expect.kwargs == "cycle":
             return reverse(name, kwargs={"cycle_id": cycle.pk})
-        from tests.performance.reviews.conftest import at_step
-
         state = expect.kwargs.split(":", 1)[1]
         if state == "self_review_overdue":
             state = "self_review"

@@ -12,10 +12,10 @@ from django.utils import timezone
 from performance.models import Rating, Review, ReviewCycle
 
 
-@pytest.fixture
-def cycle(cast, team, other_team, admin):
+def make_cycle(admin, name: str = "H2 2026", teams=()) -> ReviewCycle:
+    """A cycle for May–October 2026, its steps due from 20 November."""
     cycle = ReviewCycle.objects.create(
-        name="H2 2026",
+        name=name,
         period_start=dt.date(2026, 5, 1),
         period_end=dt.date(2026, 10, 31),
         self_review_due_on=dt.date(2026, 11, 20),
@@ -23,8 +23,13 @@ def cycle(cast, team, other_team, admin):
         calibration_due_on=dt.date(2026, 12, 11),
         opened_by=admin,
     )
-    cycle.teams.set([team, other_team])
+    cycle.teams.set(teams)
     return cycle
+
+
+@pytest.fixture
+def cycle(cast, team, other_team, admin):
+    return make_cycle(admin, teams=[team, other_team])
 
 
 def at_step(review: Review, state: str) -> Review:

@@ -17,7 +17,7 @@ from performance.tasks import remind_review_steps
 from tests.conftest import client_for
 from tests.factories import AssociateFactory, TeamFactory, UserFactory
 
-from .conftest import at_step
+from .conftest import at_step, make_cycle
 
 
 def _at(day: dt.date):
@@ -117,15 +117,7 @@ def _calibration_queries(client, cycle) -> tuple[int, int]:
 
 
 def test_calibration_page_query_count_does_not_grow_with_teams(cast, site, manager, admin):
-    cycle = ReviewCycle.objects.create(
-        name="Budget",
-        period_start=dt.date(2026, 5, 1),
-        period_end=dt.date(2026, 10, 31),
-        self_review_due_on=dt.date(2026, 11, 20),
-        lead_review_due_on=dt.date(2026, 12, 4),
-        calibration_due_on=dt.date(2026, 12, 11),
-        opened_by=admin,
-    )
+    cycle = make_cycle(admin, "Budget")
     client = client_for(manager)
     _manager_with_teams(site, manager, 0, 2, cycle)
     small, small_rows = _calibration_queries(client, cycle)
@@ -233,15 +225,7 @@ def test_kpi_summary_matches_an_independent_computation(cast, associate, teammat
 
 @pytest.mark.parametrize("name", ["performance:cycle-progress", "performance:cycle-list"])
 def test_progress_and_cycle_list_query_counts_do_not_grow(name, cast, site, manager, admin):
-    cycle = ReviewCycle.objects.create(
-        name="Budget",
-        period_start=dt.date(2026, 5, 1),
-        period_end=dt.date(2026, 10, 31),
-        self_review_due_on=dt.date(2026, 11, 20),
-        lead_review_due_on=dt.date(2026, 12, 4),
-        calibration_due_on=dt.date(2026, 12, 11),
-        opened_by=admin,
-    )
+    cycle = make_cycle(admin, "Budget")
     url = reverse(name, kwargs={"cycle_id": cycle.pk}) if "progress" in name else reverse(name)
     client = client_for(manager)
     counts = []
