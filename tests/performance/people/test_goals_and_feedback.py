@@ -241,3 +241,57 @@ def test_my_goals_shows_own_and_team_goals(login, associate, teammate, team, lea
     assert f"goal of {associate}" in body
     assert f"goal of {team}" in body
     assert f"goal of {teammate}" not in body
+
+
+@pytest.mark.parametrize(
+    ("name", "viewer", "by_id"),
+    [
+        ("performance:associate-feedback", "lead", True),
+        ("performance:associate-goals", "lead", True),
+        ("performance:associate-one-on-ones", "lead", True),
+        ("performance:my-feedback", "associate", False),
+        ("performance:my-goals", "associate", False),
+        ("performance:my-one-on-ones", "associate", False),
+    ],
+)
+def test_an_associates_people_pages_do_not_grow_their_query_count(
+    login, lead, associate, teammate, name, viewer, by_id
+):
+    """However much history someone has (feedback, kudos, goals, 1:1s), their pages
+    run the same number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .conftest import make_meeting
+
+    csat = Kpi.objects.get(key="csat")
+    url = reverse(name, args=[associate.pk]) if by_id else reverse(name)
+    client = login(lead if viewer == "lead" else associate.user)
+    counts = []
+    for batch in (range(2), range(2, 14)):
+        for n in batch:
+            services.give_feedback(
+                actor=lead, associate=associate, kind="praise", situation=f"S{n}", behaviour="B"
+            )
+            services.give_kudos(
+                actor=teammate.user,
+                giver=teammate,
+                to=associate,
+                situation=f"K{n}",
+                behaviour="B",
+                impact="",
+            )
+            Goal.objects.create(
+                associate=associate,
+                title=f"G{n}",
+                starts_on=START,
+                ends_on=END,
+                kpi=csat if n % 2 else None,
+                target_value=4.5,
+                created_by=lead,
+            )
+            make_meeting(associate, lead, TODAY - dt.timedelta(days=7 * (n + 1)), status="done")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
