@@ -1,5 +1,21 @@
+"""The Django admin for KPIs, review cycles and people records.
+
+Ops admins run the admin, but they are not the authors of people records: a
+private or not-yet-shared text (private feedback, an unsubmitted self review,
+the lead's draft and the calibration before sharing, a private 1:1 note) is
+never shown here, on change pages, list columns, history lists, their diffs,
+change reasons or old versions. Such a field reads "private to its author" and
+cannot be edited; the rest of the record stays usable.
+"""
+
+from collections.abc import Callable, Sequence
+from itertools import pairwise
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -23,6 +39,122 @@ from .models.people import (
     PeopleReminder,
     PrivateNote,
 )
+
+PRIVATE = "private to its author"
+
+
+class HidesPrivateText(admin.ModelAdmin):
+    """An admin that masks the fields `hidden_fields` names for a record.
+
+    `hidden_fields` reads the record's own fields only, so it applies alike to
+    the current row and to a version from its history; a version is masked by
+    its own state and by the current row's (a record made private hides its
+    earlier shared versions too).
+    """
+
+    # Every field that a record may hide, and those that may not be changed while
+    # it hides anything (un-ticking "private" would make the hidden text readable).
+    private: Sequence[str] = ()
+    locked_while_hidden: Sequence[str] = ()
+    _masks: dict[str, Callable[[Model], str]]
+
+    def hidden_fields(self, obj: Any) -> set[str]:
+        raise NotImplementedError
+
+    def _hidden(self, obj: Model | None) -> set[str]:
+        if obj is None:
+            return set()
+        hidden = self.hidden_fields(obj)
+        current = self.model._default_manager.filter(pk=obj.pk).first()
+        if current is not None:
+            hidden |= self.hidden_fields(current)
+        return hidden
+
+    def _mask(self, name: str) -> Callable[[Model], str]:
+        masks = self.__class__.__dict__.get("_masks")
+        if masks is None:
+            masks = {}
+            self.__class__._masks = masks
+        if name not in masks:
+
+            def show(obj: Model) -> str:
+                return PRIVATE
+
+            show.__name__ = f"{name}_private"
+            show.short_description = capfirst(  # type: ignore[attr-defined]
+                str(self.model._meta.get_field(name).verbose_name)
+            )
+            masks[name] = show
+        return masks[name]
+
+    def get_exclude(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        excluded = list(super().get_exclude(request, obj) or [])
+        hidden = self._hidden(obj)
+        locked = list(self.locked_while_hidden) if hidden else []
+        return [*excluded, *sorted(hidden), *locked]
+
+    def readonly_base(self, request: HttpRequest, obj: Model | None) -> Sequence[Any]:
+        """The read-only fields before masking (the admin's `readonly_fields`)."""
+        return super().get_readonly_fields(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        hidden = self._hidden(obj)
+        shown = [f for f in self.readonly_base(request, obj) if f not in hidden]
+        locked = [f for f in self.locked_while_hidden if f not in shown] if hidden else []
+        return [*shown, *locked, *(self._mask(f) for f in sorted(hidden))]
+
+    def get_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        fields = list(super().get_fields(request, obj))
+        hidden = self._hidden(obj)
+        if not hidden:
+            return fields
+        # Each mask stands where its field would.
+        masks = {self._mask(f): f for f in hidden}
+        rest = [f for f in fields if f not in masks]
+        ordered: list[Any] = []
+        for model_field in self.model._meta.get_fields():
+            name = model_field.name
+            if name in hidden:
+                ordered.append(self._mask(name))
+            elif name in rest:
+                ordered.append(name)
+        return ordered + [f for f in rest if f not in ordered]
+
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
+        # Searching a private text would reveal it a word at a time.
+        return [
+            f for f in super().get_search_fields(request) if f.split("__")[0] not in self.private
+        ]
+
+
+class HidesPrivateHistory(HidesPrivateText, SimpleHistoryAdmin):
+    """The same masking on the history list: each change's old and new values,
+    and change reasons that quote a hidden text."""
+
+    def hidden_reason(self, record: Any, current: Any) -> bool:
+        """Whether a version's change reason quotes a hidden text."""
+        return False
+
+    def set_history_delta_changes(
+        self, request: HttpRequest, historical_records: Any, foreign_keys_are_objs: bool = True
+    ) -> None:
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        records = list(historical_records)
+        if not records:
+            return
+        current = self.model._default_manager.filter(pk=records[0].instance.pk).first()
+        always = self.hidden_fields(current) if current is not None else set()
+        for record in records:
+            if self.hidden_reason(record, current):
+                record.history_change_reason = PRIVATE
+        for newer, older in pairwise(records):
+            hidden = always | self.hidden_fields(newer) | self.hidden_fields(older)
+            labels = {
+                capfirst(str(self.model._meta.get_field(name).verbose_name)) for name in hidden
+            }
+            for change in getattr(newer, "history_delta_changes", []):
+                if change["field"] in labels:
+                    change["old"] = change["new"] = PRIVATE
 
 
 @admin.register(Kpi)
@@ -74,15 +206,60 @@ class ReviewCycleAdmin(SimpleHistoryAdmin):
     raw_id_fields = ("opened_by",)
 
 
+SELF_REVIEW_FIELDS = ("self_achievements", "self_challenges", "self_growth")
+LEAD_REVIEW_FIELDS = (
+    "goal_outcomes",
+    "feedback_highlights",
+    "lead_summary",
+    "rating",
+    "rating_justification",
+)
+
+
+def _shared_since(review: Review, moment: Any) -> bool:
+    """Whether the review was shared with its associate at or after `moment`."""
+    return review.shared_at is not None and review.shared_at >= moment
+
+
 @admin.register(Review)
-class ReviewAdmin(SimpleHistoryAdmin):
-    list_display = ("associate", "cycle", "state", "rating", "first_shared_at", "acknowledged_at")
+class ReviewAdmin(HidesPrivateHistory):
+    list_display = (
+        "associate",
+        "cycle",
+        "state",
+        "shown_rating",
+        "first_shared_at",
+        "acknowledged_at",
+    )
     list_filter = ("cycle", "state")
     list_select_related = ("associate__user", "cycle")
     search_fields = ("associate__user__username", "associate__user__last_name")
     raw_id_fields = ("associate", "lead_submitted_by", "shared_by")
+    private = (*SELF_REVIEW_FIELDS, *LEAD_REVIEW_FIELDS)
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Review | None = None) -> list[str]:
+    def hidden_fields(self, obj: Any) -> set[str]:
+        # The self review is the associate's draft until submitted; the lead's side
+        # (rating included) is a draft until the review stands shared.
+        hidden: set[str] = set()
+        if obj.self_submitted_at is None:
+            hidden.update(SELF_REVIEW_FIELDS)
+        if obj.state not in (Review.State.SHARED, Review.State.ACKNOWLEDGED):
+            hidden.update(LEAD_REVIEW_FIELDS)
+        return hidden
+
+    def hidden_reason(self, record: Any, current: Any) -> bool:
+        reason = record.history_change_reason or ""
+        return reason.startswith("calibrated") and not (
+            current is not None and _shared_since(current, record.history_date)
+        )
+
+    @admin.display(description="rating")
+    def shown_rating(self, obj: Review) -> str:
+        if "rating" in self.hidden_fields(obj):
+            return PRIVATE
+        return obj.get_rating_display() if obj.rating else "—"
+
+    def readonly_base(self, request: HttpRequest, obj: Model | None) -> Sequence[Any]:
         # A review changes only through the app's transitions, which check who may act,
         # reopen shared reviews and notify; the admin may read it and its history.
         if obj is None:
@@ -91,14 +268,31 @@ class ReviewAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RatingChange)
-class RatingChangeAdmin(admin.ModelAdmin):
-    list_display = ("review", "from_rating", "to_rating", "changed_by", "changed_at")
+class RatingChangeAdmin(HidesPrivateText):
+    """A calibration change: its ratings and reason stay with the calibrators until
+    the review is shared after it."""
+
+    list_display = ("review", "shown_from", "shown_to", "changed_by", "changed_at")
     list_select_related = ("review", "changed_by")
     raw_id_fields = ("review", "changed_by")
+    private = ("from_rating", "to_rating", "reason")
 
-    def get_readonly_fields(
-        self, request: HttpRequest, obj: RatingChange | None = None
-    ) -> list[str]:
+    def hidden_fields(self, obj: Any) -> set[str]:
+        if _shared_since(obj.review, obj.changed_at):
+            return set()
+        return set(self.private)
+
+    @admin.display(description="from rating")
+    def shown_from(self, obj: RatingChange) -> str:
+        if self.hidden_fields(obj):
+            return PRIVATE
+        return obj.get_from_rating_display() if obj.from_rating else "—"
+
+    @admin.display(description="to rating")
+    def shown_to(self, obj: RatingChange) -> str:
+        return PRIVATE if self.hidden_fields(obj) else obj.get_to_rating_display()
+
+    def readonly_base(self, request: HttpRequest, obj: Model | None) -> Sequence[Any]:
         return [] if obj is None else [f.name for f in RatingChange._meta.concrete_fields]
 
 
@@ -154,11 +348,18 @@ class ActionItemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(SimpleHistoryAdmin):
+class FeedbackAdmin(HidesPrivateHistory):
     list_display = ("associate", "author", "source", "kind", "is_private", "created_at")
     list_filter = ("source", "kind", "is_private")
     list_select_related = ("associate__user", "author")
     raw_id_fields = ("associate", "author")
+    private = ("situation", "behaviour", "impact")
+    # Neither made shared nor handed to another author here: either would let
+    # someone read what was written for its author alone.
+    locked_while_hidden = ("is_private", "author")
+
+    def hidden_fields(self, obj: Any) -> set[str]:
+        return set(self.private) if obj.is_private else set()
 
 
 @admin.register(Goal)

@@ -12,8 +12,10 @@ Who may do what:
 - post events: ops admins for anyone; leads for associates of the teams they lead
   (anyone else in a batch is reported like an unknown username, so the API does not
   reveal who exists outside your teams); managers and associates get 403;
-- read rollups: ops admins everything; leads and managers the associate and team
-  rows of their teams (another team is a 404); an associate only their own
+- read rollups: ops admins everything; leads and managers the team rows of their
+  teams and the associate rows of the people on them now, whichever team a row was
+  for (someone who moved away is the new lead's; another team is a 404); an
+  associate only their own
   associate rows (`scope=team` or `scope=site` is a 403, a teammate or a team a 404);
   site-wide rows (`scope=site`) are for ops admins only (403 for everyone else).
 """
@@ -308,7 +310,12 @@ def visible_rollups(user: User, params: Mapping[str, Any]) -> QuerySet[DailyKpi]
                 raise _deny(
                     user, "kpi-rollups", "Associates read their own figures only (scope=associate)."
                 )
-        visible = Q(team_id__in=roles.visible_team_ids)
+        # A person's own rows follow the person: they are read by whoever sees the
+        # associate now (as the dashboards do), so a former lead keeps the team's
+        # figures but not the rows of someone who has moved on.
+        visible = (~Q(scope=DailyKpi.Scope.ASSOCIATE) & Q(team_id__in=roles.visible_team_ids)) | Q(
+            scope=DailyKpi.Scope.ASSOCIATE, associate__team_id__in=roles.visible_team_ids
+        )
         if roles.associate_id is not None:
             visible |= Q(scope=DailyKpi.Scope.ASSOCIATE, associate_id=roles.associate_id)
         rows = rows.filter(visible)

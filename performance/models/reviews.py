@@ -171,7 +171,9 @@ class RatingChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.review_id}: {self.from_rating} → {self.to_rating}"
+        # No ratings here: a calibration is the calibrators' until the review is shared,
+        # and this string titles admin pages and lists.
+        return f"Calibration change {self.pk} of review {self.review_id}"
 
 
 class ReviewReminder(models.Model):

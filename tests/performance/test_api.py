@@ -658,3 +658,26 @@ def test_a_user_with_no_role_has_no_token_page(db):
     assert page.get(reverse("performance:api-token")).status_code == 404
     assert page.post(reverse("performance:api-token-rotate")).status_code == 404
     assert not Token.objects.exists()
+
+
+def test_a_former_lead_reads_the_teams_rows_but_not_someone_who_moved_away(
+    lead, manager, other_lead, figures, team, other_team, associate
+):
+    associate.team = other_team
+    associate.save()
+    kept = {("associate", team.pk, "teammate", 5.0), ("team", team.pk, None, 8.0)}
+    for user in (lead, manager):
+        client = api_for(user)
+        assert rows(client.get(ROLLUPS, RANGE)) == kept
+        assert rows(client.get(ROLLUPS, RANGE | {"scope": "associate"})) == {
+            ("associate", team.pk, "teammate", 5.0)
+        }
+        assert rows(client.get(ROLLUPS, RANGE | {"scope": "associate", "team": team.pk})) == {
+            ("associate", team.pk, "teammate", 5.0)
+        }
+        assert client.get(ROLLUPS, RANGE | {"associate": associate.pk}).status_code == 404
+    # The person's own rows went with them to their new lead, days on the old team too.
+    assert ("associate", team.pk, "associate", 3.0) in rows(api_for(other_lead).get(ROLLUPS, RANGE))
+    assert rows(api_for(other_lead).get(ROLLUPS, RANGE | {"associate": associate.pk})) == {
+        ("associate", team.pk, "associate", 3.0)
+    }

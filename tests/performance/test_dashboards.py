@@ -701,3 +701,40 @@ def test_the_cache_never_hands_one_viewer_anothers_page(
     theirs = client_for(other_manager).get(overview).content.decode()
     assert other_team.name in theirs
     assert f">{team.name}<" not in theirs
+
+
+# --- Someone who moved to another team ---------------------------------------------
+
+
+@pytest.fixture
+def moved(team, other_team, associate, teammate, usual):
+    """`associate` had figures on `team` for five days, then moved to `other_team`."""
+    history(team, [associate, teammate], 5, [usual["csat"]])
+    associate.team = other_team
+    associate.save()
+    return associate
+
+
+def test_the_former_lead_keeps_the_teams_figures_but_not_the_movers_row(
+    lead, team, moved, teammate
+):
+    url = reverse("performance:team-dashboard", args=[team.pk])
+    query = range_query(END - dt.timedelta(days=4), END)
+    page = client_for(lead).get(url, query)
+    assert [row.name for row in page.context["rows"]] == [teammate.name]
+    assert moved.name not in page.content.decode()
+    assert {f.kpi.key for f in page.context["summary"] if f.value is not None} == {"csat"}
+    export = client_for(lead).get(url, query | {"export": "csv"}).content.decode()
+    names = {r["name"] for r in csv.DictReader(io.StringIO(export))}
+    assert names == {team.name, teammate.name}
+    drill = reverse("performance:associate-dashboard", args=[moved.pk])
+    assert client_for(lead).get(drill, query).status_code == 404
+    assert client_for(lead).get(drill, query | {"export": "csv"}).status_code == 404
+
+
+def test_the_new_lead_reads_the_movers_own_history(other_lead, moved):
+    url = reverse("performance:associate-dashboard", args=[moved.pk])
+    page = client_for(other_lead).get(url, range_query(END - dt.timedelta(days=4), END))
+    assert page.status_code == 200
+    csat = next(mine for mine, _ in page.context["figures"] if mine.kpi.key == "csat")
+    assert csat.value is not None  # the days on the former team come along

@@ -1,0 +1,274 @@
+"""Private and not-yet-shared text reaches only the people it is for, on every URL.
+
+A unique marker goes into each private or unshared field: private feedback (also
+one made private after it was shared, whose old versions must stay hidden), a
+private 1:1 note, an associate's unsubmitted self review, the lead's draft and
+a calibration reason before sharing. Every URL the resolver knows, the Django
+admin's change, history, history-version, delete and search pages for every
+registered model and object included, is then fetched as every persona, plain,
+as an htmx fragment and as a CSV export, and a marker may appear only in a
+response to someone who may read it:
+
+- private feedback and a private 1:1 note: their author (`lead`), in the app;
+- a self review before it is submitted: the associate who writes it;
+- the lead's draft and a calibration reason before sharing: the staff of the
+  review in the app (the team's leads, its manager, and ops admins acting in the
+  app), never the associate it is about;
+- the Django admin shows none of them to anyone: ops admins are not their authors.
+"""
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from django.contrib import admin as django_admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from performance import people_services, review_services
+from performance.models import Feedback, OneOnOne, Rating, RatingChange, Review
+from tests.conftest import PERSONAS, client_for
+from tests.performance.reviews.conftest import make_cycle
+
+pytestmark = pytest.mark.django_db
+
+FEEDBACK = ("MKFBSITUATION", "MKFBBEHAVIOUR", "MKFBIMPACT")
+LATER_PRIVATE = "MKFBLATERPRIVATE"
+NOTE = "MKPRIVATENOTE"
+SELF = ("MKSELFACHIEVED", "MKSELFCHALLENGE", "MKSELFGROWTH")
+LEAD = ("MKLEADGOALS", "MKLEADHIGHLIGHTS", "MKLEADSUMMARY", "MKLEADJUSTIFY")
+CALIBRATION = "MKCALIBRATION"
+STAFF = ("lead", "manager", "admin")
+
+MAY_SEE: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys((*FEEDBACK, LATER_PRIVATE, NOTE), ("lead",)),
+    **dict.fromkeys(SELF, ("associate",)),
+    **dict.fromkeys((*LEAD, CALIBRATION), STAFF),
+}
+
+
+@pytest.fixture
+def planted(cast, associate, teammate, lead, manager, admin, team):
+    """Every private and unshared text, each written the way the app writes it."""
+    people_services.give_feedback(
+        actor=lead,
+        associate=associate,
+        kind="constructive",
+        situation=f"{FEEDBACK[0]} first",
+        behaviour=FEEDBACK[1],
+        impact=FEEDBACK[2],
+        is_private=True,
+    )
+    private = Feedback.objects.get(is_private=True)
+    private.situation = f"{FEEDBACK[0]} second"  # a second version, so history has a diff
+    private.save()
+    people_services.give_feedback(
+        actor=lead,
+        associate=associate,
+        kind="praise",
+        situation=LATER_PRIVATE,
+        behaviour="Kept the queue calm",
+    )
+    later = Feedback.objects.get(situation=LATER_PRIVATE)
+    later.is_private = True
+    later.save()
+
+    meeting = OneOnOne.objects.create(
+        associate=associate,
+        lead=lead,
+        on=dt.date(2026, 11, 2),
+        starts_at=dt.datetime(2026, 11, 2, 10, tzinfo=dt.UTC),
+        status=OneOnOne.Status.DONE,
+        held_at=dt.datetime(2026, 11, 2, 10, 30, tzinfo=dt.UTC),
+    )
+    people_services.save_private_note(actor=lead, one_on_one=meeting, text=f"{NOTE} first")
+    people_services.save_private_note(actor=lead, one_on_one=meeting, text=f"{NOTE} second")
+
+    cycle = make_cycle(admin, "Privacy cycle", teams=[team])
+    draft = Review.objects.create(cycle=cycle, associate=associate)
+    for version in ("one", "two"):
+        review_services.save_self_review(
+            actor=associate.user,
+            review=draft,
+            achievements=f"{SELF[0]} {version}",
+            challenges=SELF[1],
+            growth=SELF[2],
+            submit=False,
+        )
+
+    calibrated = Review.objects.create(cycle=cycle, associate=teammate)
+    review_services.save_self_review(
+        actor=teammate.user,
+        review=calibrated,
+        achievements="Closed the dispute backlog",
+        challenges="",
+        growth="",
+        submit=True,
+    )
+    for submit in (False, True):
+        review_services.save_lead_review(
+            actor=lead,
+            review=calibrated,
+            goal_outcomes=LEAD[0],
+            feedback_highlights=LEAD[1],
+            lead_summary=f"{LEAD[2]} {submit}",
+            rating=Rating.MEETS,
+            rating_justification=LEAD[3],
+            submit=submit,
+        )
+    review_services.calibrate(
+        actor=manager, review=calibrated, rating=Rating.EXCEEDS, reason=CALIBRATION
+    )
+    calibrated.refresh_from_db()
+    assert calibrated.state == Review.State.CALIBRATION
+    return {
+        "team": team,
+        "associate": associate,
+        "one_on_one": meeting,
+        "reviews": [draft, calibrated],
+        "cycle": cycle,
+    }
+
+
+def _patterns(resolver: URLResolver, namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # walked model by model below
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _patterns(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield namespace + pattern.name, pattern
+
+
+def app_urls(planted) -> list[str]:
+    known: dict[str, object] = {
+        "team_id": planted["team"].pk,
+        "associate_id": planted["associate"].pk,
+        "one_on_one_id": planted["one_on_one"].pk,
+        "cycle_id": planted["cycle"].pk,
+        "day": "2026-11-30",
+        "token": "no-such-token",
+        "uidb64": "MQ",
+        "decision": "approve",
+    }
+    urls = []
+    for name, pattern in _patterns(get_resolver()):
+        wanted = set(pattern.pattern.regex.groupindex)
+        ids = [{"review_id": r.pk} for r in planted["reviews"]] if "review_id" in wanted else [{}]
+        for extra in ids:
+            kwargs = {key: known.get(key, 1) for key in wanted} | extra
+            urls.append(reverse(name, kwargs=kwargs))
+    return urls
+
+
+def admin_urls() -> list[str]:
+    """Every page of the Django admin for every object held, with their history."""
+    urls = []
+    for model, model_admin in django_admin.site._registry.items():
+        base = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        urls.append(reverse(f"{base}_changelist"))
+        # A search for part of a private text (not the marker, which the box echoes).
+        urls += [reverse(f"{base}_changelist") + f"?q={word}" for word in ("SITUATION", "SELF")]
+        for obj in model._default_manager.all():
+            for view in ("change", "history", "delete"):
+                urls.append(reverse(f"{base}_{view}", args=[obj.pk]))
+            if hasattr(model, "history") and hasattr(model_admin, "history_form_view"):
+                for version in obj.history.all():
+                    urls.append(
+                        reverse(f"{base}_simple_history", args=[obj.pk, version.history_id])
+                    )
+    return urls
+
+
+def _found(body: str) -> set[str]:
+    return {marker for marker in MAY_SEE if marker in body}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_private_and_unshared_text_reaches_only_who_may_read_it(persona, cast, planted):
+    client = client_for(cast[persona])
+    leaks = []
+    for url in app_urls(planted):
+        for response in (
+            client.get(url),
+            client.get(url, HTTP_HX_REQUEST="true"),
+            client.get(url, {"export": "csv"}),
+        ):
+            seen = _found(response.content.decode(errors="replace"))
+            leaks += [(url, m) for m in seen if persona not in MAY_SEE[m]]
+    assert leaks == []
+
+
+def test_the_django_admin_shows_no_private_or_unshared_text_and_stays_usable(admin, planted):
+    client = client_for(admin)
+    urls = admin_urls()
+    assert any("/history/" in url for url in urls)
+    leaks = []
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        leaks += [(url, m) for m in _found(response.content.decode())]
+    assert leaks == []
+    # Nor does a search tell records apart by their private text: it finds what a
+    # search for nothing at all finds.
+    for model in (Feedback, Review, RatingChange):
+        url = reverse(f"admin:performance_{model._meta.model_name}_changelist")
+        nothing = client.get(url, {"q": "no-such-word"}).context["cl"].result_count
+        for word in ("SITUATION", "SELFACHIEVED", "LEADSUMMARY", CALIBRATION):
+            assert client.get(url, {"q": word}).context["cl"].result_count == nothing, word
+    # The masked fields say why they are empty.
+    private = Feedback.objects.get(situation__startswith=FEEDBACK[0])
+    page = client.get(reverse("admin:performance_feedback_change", args=[private.pk]))
+    assert "private to its author" in page.content.decode()
+
+
+def test_the_authors_do_see_what_they_wrote(cast, planted):
+    """The markers are really on the pages above: the test can fail."""
+    draft, calibrated = planted["reviews"]
+    lead = client_for(cast["lead"])
+    feedback = lead.get(reverse("performance:associate-feedback", args=[draft.associate_id]))
+    assert set(FEEDBACK) | {LATER_PRIVATE} <= _found(feedback.content.decode())
+    meeting = lead.get(reverse("performance:one-on-one-detail", args=[planted["one_on_one"].pk]))
+    assert NOTE in meeting.content.decode()
+    own = client_for(cast["associate"]).get(reverse("performance:review-self", args=[draft.pk]))
+    assert set(SELF) <= _found(own.content.decode())
+    for persona in STAFF:
+        page = client_for(cast[persona]).get(
+            reverse("performance:review-detail", args=[calibrated.pk])
+        )
+        assert set(LEAD) | {CALIBRATION} <= _found(page.content.decode()), persona
+
+
+def test_an_admin_edit_of_private_feedback_keeps_it_private_and_its_text(admin, planted):
+    private = Feedback.objects.get(situation__startswith=FEEDBACK[0])
+    url = reverse("admin:performance_feedback_change", args=[private.pk])
+    response = client_for(admin).post(
+        url,
+        {
+            "associate": private.associate_id,
+            "author": private.author_id,
+            "source": "lead",
+            "kind": "praise",
+            "about_on": "",
+            "kpi": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    private.refresh_from_db()
+    assert private.kind == "praise"  # the rest of the record is editable
+    assert private.is_private
+    assert private.situation == f"{FEEDBACK[0]} second"
+    assert private.behaviour == FEEDBACK[1]
+
+
+def test_the_admin_shows_a_review_once_shared(admin, manager, planted):
+    _, calibrated = planted["reviews"]
+    url = reverse("admin:performance_review_change", args=[calibrated.pk])
+    assert LEAD[2] not in client_for(admin).get(url).content.decode()
+    review_services.share_review(actor=manager, review=calibrated)
+    body = client_for(admin).get(url).content.decode()
+    assert LEAD[2] in body
+    history = client_for(admin).get(
+        reverse("admin:performance_review_history", args=[calibrated.pk])
+    )
+    assert CALIBRATION in history.content.decode()  # the reason, once shared after it
