@@ -148,6 +148,15 @@ def get_team_for_user(user: AnyUser, team_id: int, *, for_change: bool = False) 
         raise Http404("No such team.") from None
 
 
+def get_own_associate(user: AnyUser) -> Associate:
+    """The roster record of the user themself; 404 for people not on a roster."""
+    roles = roles_for(user)
+    if roles.associate_id is None:
+        deny(user, "own-associate", "-", status=404)
+        raise Http404("You are not on a team roster.")
+    return Associate.objects.select_related("user", "team__site").get(pk=roles.associate_id)
+
+
 def get_associate_for_user(
     user: AnyUser, associate_id: int, *, for_change: bool = False
 ) -> Associate:
