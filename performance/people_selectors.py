@@ -22,6 +22,7 @@ from typing import Any
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 
 from teams.models import Associate
+from teams.selectors import ScheduleEvent, schedule_events
 
 from . import kpi_selectors
 from .kpi_selectors import NO_SUMS, PER_ASSOCIATE_DAY, PERCENTILES, ROW_SUMS, Sums
@@ -186,13 +187,6 @@ class KpiLine:
 
 
 @dataclass(frozen=True)
-class ScheduleEvent:
-    on: dt.date
-    last_on: dt.date
-    label: str
-
-
-@dataclass(frozen=True)
 class GoalProgress:
     goal: Goal
     value: float | None
@@ -344,36 +338,6 @@ class ContextPanel:
     goals: list[GoalProgress] = field(default_factory=list)
 
 
-def _schedule_events(associate: Associate, since: dt.date, until: dt.date) -> list[ScheduleEvent]:
-    # Read through the scheduling models directly: the brief's "small explicit
-    # function" between the apps, three queries.
-    from scheduling.models import CompDay, TimeOffRequest, WeekendDuty
-
-    events = [
-        ScheduleEvent(d.on, d.on, "Weekend duty")
-        for d in WeekendDuty.objects.filter(associate=associate, on__range=(since, until))
-    ]
-    events += [
-        ScheduleEvent(c.on, c.on, f"Comp day ({c.get_status_display().lower()})")
-        for c in CompDay.objects.filter(
-            associate=associate,
-            on__range=(since, until),
-            status__in=[CompDay.Status.SCHEDULED, CompDay.Status.TAKEN],
-        )
-        if c.on is not None
-    ]
-    events += [
-        ScheduleEvent(t.first_day, t.last_day, t.get_type_display())
-        for t in TimeOffRequest.objects.filter(
-            associate=associate,
-            status=TimeOffRequest.Status.APPROVED,
-            first_day__lte=until,
-            last_day__gte=since,
-        )
-    ]
-    return sorted(events, key=lambda e: e.on)
-
-
 def context_panel(
     one_on_one: OneOnOne, *, previous: OneOnOne | None, viewer_id: int, today: dt.date
 ) -> ContextPanel:
@@ -409,7 +373,7 @@ def context_panel(
         since=since,
         until=until,
         kpis=lines,
-        events=_schedule_events(associate, since, until),
+        events=schedule_events(associate, since, until),
         open_items=list(
             ActionItem.objects.open()
             .filter(associate=associate)

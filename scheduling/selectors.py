@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from teams.models import Associate, AssociateSkill, Team
+from teams.selectors import ScheduleEvent
 
 from .models import (
+    CompDay,
     CoverageRequirement,
     DayKind,
     EntryFields,
@@ -20,6 +22,7 @@ from .models import (
     ScheduleEntry,
     ScheduleWeek,
     TimeOffRequest,
+    WeekendDuty,
     day_kind_of,
 )
 
@@ -342,3 +345,31 @@ def published_week_labels(associate: Associate, days: list[dt.date]) -> dict[dt.
         name = entry.template.name + " " if entry.template else ""
         labels[entry.on] = f"{name}{entry.label()}" if entry.is_shift else entry.label()
     return labels
+
+
+def schedule_events(associate: Associate, since: dt.date, until: dt.date) -> list[ScheduleEvent]:
+    """Weekend duties, scheduled or taken comp days and approved leave in a window:
+    what a 1:1's context panel shows (registered in teams.selectors). Three queries."""
+    events = [
+        ScheduleEvent(d.on, d.on, "Weekend duty")
+        for d in WeekendDuty.objects.filter(associate=associate, on__range=(since, until))
+    ]
+    events += [
+        ScheduleEvent(c.on, c.on, f"Comp day ({c.get_status_display().lower()})")
+        for c in CompDay.objects.filter(
+            associate=associate,
+            on__range=(since, until),
+            status__in=[CompDay.Status.SCHEDULED, CompDay.Status.TAKEN],
+        )
+        if c.on is not None
+    ]
+    events += [
+        ScheduleEvent(t.first_day, t.last_day, t.get_type_display())
+        for t in TimeOffRequest.objects.filter(
+            associate=associate,
+            status=TimeOffRequest.Status.APPROVED,
+            first_day__lte=until,
+            last_day__gte=since,
+        )
+    ]
+    return events

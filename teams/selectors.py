@@ -29,6 +29,26 @@ def week_labels(associate: "Associate", days: list[dt.date]) -> dict[dt.date, st
 
 
 @dataclass(frozen=True)
+class ScheduleEvent:
+    """Something on an associate's calendar (a weekend duty, a comp day, leave)."""
+
+    on: dt.date
+    last_on: dt.date
+    label: str
+
+
+# Scheduling registers a function (associate, first day, last day) -> events, so that
+# people records (a 1:1's context panel) read the schedule without importing it.
+ScheduleEvents = Callable[["Associate", dt.date, dt.date], list[ScheduleEvent]]
+schedule_event_providers: list[ScheduleEvents] = []
+
+
+def schedule_events(associate: "Associate", since: dt.date, until: dt.date) -> list[ScheduleEvent]:
+    events = [e for provider in schedule_event_providers for e in provider(associate, since, until)]
+    return sorted(events, key=lambda e: e.on)
+
+
+@dataclass(frozen=True)
 class HomePanel:
     """A block another app adds to the home page: a template and its context."""
 
