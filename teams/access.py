@@ -134,6 +134,32 @@ def changeable_teams(user: AnyUser) -> QuerySet[Team]:
     return teams.filter(pk__in=roles.led_team_ids)
 
 
+def led_teams(user: AnyUser) -> QuerySet[Team]:
+    """The teams the user leads (none for anyone who leads none)."""
+    return Team.objects.select_related("site", "manager").filter(
+        pk__in=roles_for(user).led_team_ids
+    )
+
+
+def overseen_teams(user: AnyUser) -> QuerySet[Team] | None:
+    """The teams a manager manages, every team for an ops admin; None for anyone
+    who oversees no team (so pages skip the section without a query)."""
+    roles = roles_for(user)
+    teams = Team.objects.select_related("site", "manager")
+    if roles.is_admin:
+        return teams.all()
+    return teams.filter(pk__in=roles.managed_team_ids) if roles.is_manager else None
+
+
+def can_change_team(user: AnyUser, team_id: int) -> bool:
+    return roles_for(user).can_change_team(team_id)
+
+
+def own_associate_id(user: AnyUser) -> int | None:
+    """The pk of the user's own roster record, if they are on one."""
+    return roles_for(user).associate_id
+
+
 def get_team_for_user(user: AnyUser, team_id: int, *, for_change: bool = False) -> Team:
     roles = roles_for(user)
     if not roles.can_see_team(team_id):

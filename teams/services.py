@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from . import tasks
+from . import notifications, tasks
 from .models import Associate, AssociateSkill, Skill, Team, User
 
 
@@ -52,6 +52,19 @@ def create_associate(
         lambda: tasks.send_invitation.delay(user_id=user.pk, invited_by_id=actor.pk)
     )
     return associate
+
+
+def send_invitation(*, user_id: int, invited_by_id: int) -> bool:
+    """Email a new associate a link to choose their password.
+
+    Safe to run twice: the link is valid until used, and a user who has already
+    set a password (or left, or has no address) is not invited again.
+    """
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or user.has_usable_password() or not user.email:
+        return False
+    inviter = User.objects.filter(pk=invited_by_id).first()
+    return notifications.email_invitation(user, inviter=inviter)
 
 
 @transaction.atomic

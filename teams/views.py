@@ -12,9 +12,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import selectors, services
 from .access import (
+    can_change_team,
     changeable_teams,
     get_associate_for_user,
     get_team_for_user,
+    led_teams,
+    overseen_teams,
+    own_associate_id,
     roles_for,
     visible_teams,
 )
@@ -26,15 +30,16 @@ from .models import Associate, AssociateSkill, Skill
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     user = authenticated_user(request)
+    # The roster's roles go to the template and to the panels other apps add.
     roles = roles_for(user)
     context: dict[str, object] = {"roles": roles, "panels": selectors.home_panels(user, roles)}
 
-    if roles.associate_id is not None:
+    if (my_id := own_associate_id(user)) is not None:
         me = (
             Associate.objects.with_roster_data()
             .select_related("team__site")
             .prefetch_related("team__leads")
-            .get(pk=roles.associate_id)
+            .get(pk=my_id)
         )
         today = me.team.site.local_today()
         monday = today - dt.timedelta(days=today.weekday())
@@ -51,10 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
             for day in days
         ]
 
-    if roles.is_lead:
-        led = list(
-            selectors.teams_with_headcount(visible_teams(user).filter(pk__in=roles.led_team_ids))
-        )
+    if led := list(selectors.teams_with_headcount(led_teams(user))):
         site_today = {team.pk: team.site.local_today() for team in led}
         active = list(
             Associate.objects.active().filter(team__in=led).select_related("user", "team")
@@ -72,11 +74,8 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         context["new_joiners"] = selectors.new_joiners(active, today_by_team=site_today)
 
-    if roles.is_manager or roles.is_admin:
-        teams = visible_teams(user)
-        if not roles.is_admin:
-            teams = teams.filter(pk__in=roles.managed_team_ids)
-        context["managed_teams"] = selectors.teams_with_headcount(teams)
+    if (overseen := overseen_teams(user)) is not None:
+        context["managed_teams"] = selectors.teams_with_headcount(overseen)
 
     return render(request, "teams/home.html", context)
 
@@ -102,7 +101,7 @@ def team_detail(request: HtmxHttpRequest, team_id: int) -> HttpResponse:
         "skills": skills,
         "matrix": selectors.skills_matrix(associates, skills),
         "proficiency": AssociateSkill.Proficiency,
-        "can_change": roles_for(user).can_change_team(team.pk),
+        "can_change": can_change_team(user, team.pk),
         "today": team.site.local_today(),
     }
     template = "teams/team_detail.html#roster" if request.htmx else "teams/team_detail.html"
@@ -135,8 +134,8 @@ def associate_detail(request: HttpRequest, associate_id: int) -> HttpResponse:
     context = {
         "associate": associate,
         "skill_levels": skill_levels,
-        "can_change": roles_for(user).can_change_team(associate.team_id),
-        "is_self": associate.pk == roles_for(user).associate_id,
+        "can_change": can_change_team(user, associate.team_id),
+        "is_self": associate.pk == own_associate_id(user),
         "today": associate.team.site.local_today(),
     }
     return render(request, "teams/associate_detail.html", context)

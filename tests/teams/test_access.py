@@ -80,3 +80,23 @@ def test_the_session_user_comes_with_their_roster_record_and_old_sessions_stay_v
     old = Client()
     old.force_login(lead, backend="django.contrib.auth.backends.ModelBackend")
     assert old.get("/").status_code == 200
+
+
+def test_led_and_overseen_teams_follow_the_roster(cast, team, other_team):
+    from teams.access import led_teams, overseen_teams
+
+    assert list(led_teams(cast["lead"])) == [team]
+    assert list(led_teams(cast["manager"])) == []
+    assert overseen_teams(cast["lead"]) is None
+    assert overseen_teams(cast["associate"]) is None
+    assert list(overseen_teams(cast["manager"])) == [team]
+    assert set(overseen_teams(cast["admin"])) == {team, other_team}
+
+
+def test_not_being_on_a_roster_is_a_logged_404(cast, caplog):
+    from teams.access import get_own_associate
+
+    with caplog.at_level(logging.WARNING, logger="teams.access"), pytest.raises(Http404):
+        get_own_associate(cast["manager"])
+    assert f"user={cast['manager'].pk} own-associate=- status=404" in caplog.text
+    assert get_own_associate(cast["associate"]).user == cast["associate"]
