@@ -209,10 +209,11 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # A cache shared by web and worker processes in production (Redis); the embedded
-# default is each process's memory.
+# default is each process's memory. While Redis is down or frozen the cache acts as
+# a miss (sdc_ops/cache.py), so pages and sessions are served from the database.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("CACHE_URL")}
+        {"BACKEND": "sdc_ops.cache.ResilientRedisCache", "LOCATION": env_str("CACHE_URL")}
         if env_str("CACHE_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

@@ -4,6 +4,7 @@ import redis
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -225,12 +226,22 @@ def _database_status() -> str:
     return "ok"
 
 
+def _cache_status() -> str:
+    ping = getattr(caches["default"], "ping", None)
+    if ping is None:
+        return "local"  # each process's own memory: nothing to reach
+    return "ok" if ping() else "unavailable"
+
+
 @login_not_required
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": _database_status(), "broker": _broker_status()}
-    healthy = all(value in {"ok", "eager"} for value in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    """Which part is up. The database and the broker are needed (503 without them);
+    without the cache pages are still served from the database ("degraded")."""
+    checks = {"database": _database_status(), "broker": _broker_status(), "cache": _cache_status()}
+    healthy = checks["database"] == "ok" and checks["broker"] in {"ok", "eager"}
+    status = (
+        "unavailable" if not healthy else "ok" if checks["cache"] != "unavailable" else "degraded"
     )
+    return JsonResponse({"status": status, **checks}, status=200 if healthy else 503)

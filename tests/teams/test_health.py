@@ -10,7 +10,7 @@ def test_healthy_with_postgres_and_redis(client, settings):
     settings.CELERY_BROKER_URL = REDIS
     response = client.get(reverse("teams:healthz"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "cache": "local"}
     assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
