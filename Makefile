@@ -17,10 +17,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## Seeded demo on SQLite with Celery eager, served on http://$(DEMO_ADDR)/
+## (SITE_URL follows DEMO_ADDR, so the printed address and e-mail links are the served one)
 demo: $(STAMP)
-	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
-	$(DEMO_ENV) $(BIN)/python manage.py runserver $(DEMO_ADDR)
+	$(DEMO_ENV) SITE_URL=http://$(DEMO_ADDR) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) SITE_URL=http://$(DEMO_ADDR) $(BIN)/python manage.py seed_demo
+	$(DEMO_ENV) SITE_URL=http://$(DEMO_ADDR) $(BIN)/python manage.py runserver $(DEMO_ADDR)
 
 ## Lint, types, the test suite on PostgreSQL + Redis, then a smoke test of the demo path
 test: $(STAMP)

@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core import mail
 from django.core.management import call_command
@@ -42,7 +44,13 @@ def test_seed_demo_builds_a_believable_center_and_is_idempotent(settings):
 
 def test_every_demo_persona_can_log_in(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("seed_demo")  # once: the full demo takes seconds to build
+    settings.SITE_URL = "http://127.0.0.1:8123"  # make demo DEMO_ADDR=127.0.0.1:8123
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)  # once: the full demo takes seconds to build
+    printed = out.getvalue()
+    assert "Log in at http://127.0.0.1:8123/" in printed  # the address served
+    lead = User.objects.get(username="lead")
+    assert f"lead        {lead.get_full_name()}" in printed  # which person each persona is
     for username in ["associate", "associate2", "lead", "lead2", "manager", "admin"]:
         client = Client()
         assert client.login(username=username, password=DEMO_PASSWORD), username

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
@@ -357,8 +358,10 @@ class Command(BaseCommand):
     def _print_logins(self, count: int) -> None:
         out = self.stdout
         out.write(self.style.SUCCESS(f"Demo center ready: {count} associates."))
+        # SITE_URL is the address `make demo` serves (DEMO_ADDR); e-mail links use it too.
         out.write(
-            f"Log in at http://127.0.0.1:8000/ — every demo account's password is {DEMO_PASSWORD}"
+            f"Log in at {settings.SITE_URL.rstrip('/')}/ — every demo account's password is "
+            f"{DEMO_PASSWORD}"
         )
         rows = [
             ("associate", "associate on Payments Support"),
@@ -368,5 +371,9 @@ class Command(BaseCommand):
             (MANAGER.username, MANAGER.role),
             (ADMIN.username, ADMIN.role),
         ]
+        names = {
+            user.username: user.get_full_name()
+            for user in User.objects.filter(username__in=[username for username, _ in rows])
+        }
         for username, role in rows:
-            out.write(f"  {username:<11} {role}")
+            out.write(f"  {username:<11} {names.get(username, ''):<18} {role}")
