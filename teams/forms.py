@@ -4,16 +4,19 @@ from django import forms
 from django.db.models import QuerySet
 
 from .models import Associate, AssociateSkill, Skill, Team, User
+from .text import refuse_control_characters
 
 
 class AssociateForm(forms.Form):
     """Create or edit an associate: the person (User) and their roster record."""
 
-    first_name = forms.CharField(max_length=150)
-    last_name = forms.CharField(max_length=150)
+    first_name = forms.CharField(max_length=150, validators=[refuse_control_characters])
+    last_name = forms.CharField(max_length=150, validators=[refuse_control_characters])
     email = forms.EmailField(help_text="The invitation to set a password goes here.")
     team = forms.ModelChoiceField(queryset=Team.objects.none(), empty_label=None)
-    title = forms.CharField(max_length=100, initial="Support Associate")
+    title = forms.CharField(
+        max_length=100, initial="Support Associate", validators=[refuse_control_characters]
+    )
     level = forms.ChoiceField(choices=Associate.Level.choices, initial=Associate.Level.L1)
     hired_on = forms.DateField(
         label="Hire date",
