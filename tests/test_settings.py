@@ -79,3 +79,16 @@ def test_sessions_are_cached_only_in_a_shared_cache():
         "shell", "--no-imports", "-c", code, env={"CACHE_URL": "redis://127.0.0.1:6379/15"}
     )
     assert (alone.stdout.split(), shared.stdout.split()) == (["db"], ["cached_db"])
+
+
+def test_hsts_subdomains_and_preload_are_opt_in():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.SECURE_HSTS_SECONDS > 0, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD)"
+    )
+    result = manage("shell", "--no-imports", "-c", code, env=PRODUCTION)
+    assert result.stdout.split() == ["True", "False", "False"], result.stderr
+    opted = PRODUCTION | {"SECURE_HSTS_INCLUDE_SUBDOMAINS": "true", "SECURE_HSTS_PRELOAD": "true"}
+    result = manage("shell", "--no-imports", "-c", code, env=opted)
+    assert result.stdout.split() == ["True", "True", "True"], result.stderr
+    assert manage("check", "--deploy", "--fail-level", "WARNING", env=opted).returncode == 0
