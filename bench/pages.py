@@ -61,8 +61,7 @@ def main() -> None:
 
 
 def run() -> None:
-    from teams.management.commands.seed_demo import DEMO_PASSWORD
-    from teams.models import Associate, Team
+    from teams.models import Associate, Team, User
 
     quiet = open(os.devnull, "w")  # noqa: SIM115
     seed_small = timed(lambda: call_command("seed_demo", stdout=quiet), rounds=1)
@@ -73,9 +72,9 @@ def run() -> None:
     )
 
     lead, manager, associate = Client(), Client(), Client()
-    assert associate.login(username="associate", password=DEMO_PASSWORD)
-    assert lead.login(username="lead", password=DEMO_PASSWORD)
-    assert manager.login(username="manager", password=DEMO_PASSWORD)
+    associate.force_login(User.objects.get(username="associate"))
+    lead.force_login(User.objects.get(username="lead"))
+    manager.force_login(User.objects.get(username="manager"))
     team = Team.objects.get(name="Payments Support")
     big = Team.objects.get(name="Team 004")
     # Put 200 people on one team to show the page does not grow in queries.

@@ -5,6 +5,7 @@ DEBUG on and a generated development secret. Production differs only in values
 (see README "Configuration").
 """
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "teams",
     "scheduling",
     "performance",
@@ -100,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sdc_ops.urls"
@@ -204,9 +208,29 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The session's user arrives with their roster record (one query, not two).
 # ModelBackend stays listed so sessions begun before RosterBackend remain valid.
 AUTHENTICATION_BACKENDS = [
+    # First: a locked-out username or address is refused before any password is hashed.
+    "axes.backends.AxesStandaloneBackend",
     "teams.auth_backends.RosterBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
+# username, or from one client address, further attempts are refused for
+# AXES_COOLOFF_MINUTES with a message, without checking the password. An ops admin
+# unlocks someone in the Django admin (Axes › Access attempts: delete) or with
+# `manage.py axes_reset_username USERNAME`. Attempts are kept in the database, so
+# every web process agrees. The address is REMOTE_ADDR: behind a proxy, have it pass
+# the client's address through.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "teams.views.locked_out"
+AXES_VERBOSE = False
+# Password reset: at most this many e-mails per address and requests per client an hour.
+PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 3)
+PASSWORD_RESET_PER_CLIENT = env_int("PASSWORD_RESET_PER_CLIENT", 10)
 
 # A cache shared by web and worker processes in production (Redis); the embedded
 # default is each process's memory. While Redis is down or frozen the cache acts as

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from teams import views as team_views
+
 admin.site.site_header = "SDC Ops administration"
 admin.site.site_title = "SDC Ops admin"
 
@@ -9,6 +11,8 @@ urlpatterns = [
     path("", include("teams.urls")),
     path("", include("scheduling.urls")),
     path("", include("performance.urls")),
+    # Throttled, and sent from a task; the rest of Django's account views as they are.
+    path("accounts/password_reset/", team_views.password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     # OpenAPI schema of the KPI API (performance/api.py); public, describes no data.

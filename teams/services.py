@@ -1,9 +1,15 @@
 """Roster writes that touch several models or have side effects."""
 
 import datetime as dt
+import hashlib
+import logging
 import re
 from decimal import Decimal
+from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
+from django.core.cache import cache
 from django.db import transaction
 
 from . import notifications, tasks
@@ -65,6 +71,57 @@ def send_invitation(*, user_id: int, invited_by_id: int) -> bool:
         return False
     inviter = User.objects.filter(pk=invited_by_id).first()
     return notifications.email_invitation(user, inviter=inviter)
+
+
+logger = logging.getLogger(__name__)
+HOUR = 3600
+
+
+def _over_limit(key: str, limit: int) -> bool:
+    """Count one more use of `key` in the current hour; True past `limit`. Without a
+    cache to count in, nobody is held back (the login throttle still holds)."""
+    cache.add(key, 0, HOUR)
+    try:
+        return cache.incr(key) > limit
+    except ValueError:
+        return False
+
+
+def request_password_reset(*, email: str, client: str) -> bool:
+    """Queue a reset e-mail for `email`. False when this client has asked too often
+    (the caller answers 429). The request does the same work for any address, known
+    or not, so its answer and its time tell nothing: the look-up and the e-mail
+    happen in a task, and a busy address is skipped silently."""
+    if _over_limit(f"password-reset:client:{client}", settings.PASSWORD_RESET_PER_CLIENT):
+        return False
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    if _over_limit(f"password-reset:address:{digest}", settings.PASSWORD_RESET_PER_ADDRESS):
+        return True
+    transaction.on_commit(lambda: _enqueue_reset(email))
+    return True
+
+
+def _enqueue_reset(email: str) -> None:
+    try:
+        tasks.send_password_reset.delay(email=email)
+    except Exception:  # a broker outage must not turn the reset page into a 500
+        logger.exception("could not queue a password reset e-mail")
+
+
+def send_password_reset(*, email: str) -> int:
+    """E-mail a reset link to every active user with this address (Django's own
+    form and tokens); returns how many were sent."""
+    form = PasswordResetForm(data={"email": email})
+    if not form.is_valid():
+        return 0
+    site = urlsplit(settings.SITE_URL)
+    users = list(form.get_users(form.cleaned_data["email"]))
+    form.save(
+        domain_override=site.netloc,
+        use_https=site.scheme == "https",
+        email_template_name="registration/password_reset_email.html",
+    )
+    return len(users)
 
 
 @transaction.atomic

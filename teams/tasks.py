@@ -8,3 +8,10 @@ def send_invitation(*, user_id: int, invited_by_id: int) -> bool:
     from . import services
 
     return services.send_invitation(user_id=user_id, invited_by_id=invited_by_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def send_password_reset(*, email: str) -> int:
+    from . import services
+
+    return services.send_password_reset(email=email)

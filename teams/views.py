@@ -4,6 +4,7 @@ import redis
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -245,3 +246,28 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "unavailable" if not healthy else "ok" if checks["cache"] != "unavailable" else "degraded"
     )
     return JsonResponse({"status": status, **checks}, status=200 if healthy else 503)
+
+
+# --- Accounts: the lockout page and a throttled password reset -----------------------
+
+
+def locked_out(request: HttpRequest, response: object, credentials: object) -> HttpResponse:
+    """What django-axes shows a locked-out login (AXES_LOCKOUT_CALLABLE)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes}
+    return render(request, "registration/locked_out.html", context, status=429)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Django's reset form, rate-limited per client and per address, with the e-mail
+    sent from a task so that known and unknown addresses answer alike."""
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        client = request.META.get("REMOTE_ADDR") or "unknown"
+        if not services.request_password_reset(email=form.cleaned_data["email"], client=client):
+            context = {"form": form, "too_many": True}
+            return render(request, "registration/password_reset_form.html", context, status=429)
+        return redirect("password_reset_done")
+    return render(request, "registration/password_reset_form.html", {"form": form})

@@ -39,6 +39,9 @@ def _fast_and_local(settings):
     settings.KPI_DASHBOARD_CACHE_SECONDS = 0
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Django's test client logs in without a request, which django-axes needs; the
+    # throttling tests turn it on (tests/teams/test_login_throttling.py).
+    settings.AXES_ENABLED = False
     # Tasks run in-process so a test sees their effect; the broker itself is
     # exercised by the health check tests against the real Redis.
     celery_app.conf.task_always_eager = True
