@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scheduling.rota import (
+from scheduling.solver import (
     Person,
     RotaInfeasible,
     RotaProblem,

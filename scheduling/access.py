@@ -1,27 +1,78 @@
-"""Access to scheduling objects, built on the roster rules in teams.access."""
+"""Every scheduling gate, built on the roster rules in teams.access.
+
+A missing object and one the user may not see are the same 404; one they may see
+but not change is a 403. Every refusal is logged through teams.access.deny.
+"""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from teams.access import AnyUser, roles_for
+from teams.access import AnyUser, deny, roles_for
 from teams.models import Associate, Team
 
-from .models import CompDay, CompDayRequest, ShiftSwap, TimeOffRequest
+from .models import (
+    CalendarFeed,
+    CompDay,
+    CompDayRequest,
+    CoverageRequirement,
+    RotaProposal,
+    ShiftSwap,
+    TimeOffRequest,
+)
 
 
-def get_own_associate(user: AnyUser) -> Associate:
-    """The roster record of the user themself; 404 for people not on a roster."""
-    roles = roles_for(user)
-    if roles.associate_id is None:
-        raise Http404("You are not on a team roster.")
-    return Associate.objects.select_related("user", "team__site").get(pk=roles.associate_id)
+def _not_found(user: AnyUser, what: str, object_id: int | str, message: str) -> Http404:
+    deny(user, what, object_id, status=404)
+    return Http404(message)
 
 
-def get_team_member(team: Team, associate_id: int) -> Associate:
+def _forbidden(user: AnyUser, what: str, object_id: int | str, message: str) -> PermissionDenied:
+    deny(user, what, object_id, status=403)
+    return PermissionDenied(message)
+
+
+def can_see_team(user: AnyUser, team_id: int) -> bool:
+    """Leads, managers and admins see a team's whole plan and ledger."""
+    return roles_for(user).can_see_team(team_id)
+
+
+def require_team_overseer(user: AnyUser) -> None:
+    """Cross-team pages (coverage overview) are for people who lead or manage a team."""
+    if not roles_for(user).has_teams:
+        raise _not_found(user, "coverage-overview", "-", "You do not lead or manage a team.")
+
+
+def get_team_member(user: AnyUser, team: Team, associate_id: int) -> Associate:
     associate = Associate.objects.select_related("user").filter(pk=associate_id, team=team).first()
     if associate is None:
-        raise Http404("No such associate on this team.")
+        raise _not_found(user, "associate", associate_id, "No such associate on this team.")
     return associate
+
+
+def get_requirement_for_team(user: AnyUser, team: Team, requirement_id: int) -> CoverageRequirement:
+    requirement = CoverageRequirement.objects.filter(team=team, pk=requirement_id).first()
+    if requirement is None:
+        raise _not_found(user, "coverage-requirement", requirement_id, "No such requirement.")
+    return requirement
+
+
+def get_proposal_for_team(user: AnyUser, team: Team, proposal_id: int) -> RotaProposal:
+    proposal = RotaProposal.objects.filter(team=team, pk=proposal_id).first()
+    if proposal is None:
+        raise _not_found(user, "rota-proposal", proposal_id, "No such proposal.")
+    return proposal
+
+
+def get_calendar_feed(user: AnyUser, token: str) -> CalendarFeed:
+    """The public iCal feed: the token is the credential (never logged)."""
+    feed = (
+        CalendarFeed.objects.select_related("associate__user", "associate__team__site")
+        .filter(token=token, associate__is_active=True)
+        .first()
+    )
+    if feed is None:
+        raise _not_found(user, "calendar-feed", "-", "No such calendar.")
+    return feed
 
 
 def get_time_off_for_user(
@@ -36,16 +87,18 @@ def get_time_off_for_user(
         .first()
     )
     if request is None:
-        raise Http404("No such request.")
+        raise _not_found(user, "time-off", request_id, "No such request.")
     is_owner = request.associate_id == roles.associate_id
     team_id = request.associate.team_id
     if not (is_owner or roles.can_see_team(team_id)):
-        raise Http404("No such request.")
+        raise _not_found(user, "time-off", request_id, "No such request.")
     can_decide = roles.can_change_team(team_id)
     if to_decide and not can_decide:
-        raise PermissionDenied("Only the team's lead decides time off.")
+        raise _forbidden(user, "time-off", request_id, "Only the team's lead decides time off.")
     if to_cancel and not (is_owner or can_decide):
-        raise PermissionDenied("Only the requester or the team's lead can cancel this.")
+        raise _forbidden(
+            user, "time-off", request_id, "Only the requester or the team's lead can cancel this."
+        )
     return request
 
 
@@ -64,12 +117,12 @@ def get_swap_for_user(user: AnyUser, swap_id: int, *, action: str = "view") -> S
         .first()
     )
     if swap is None:
-        raise Http404("No such swap.")
+        raise _not_found(user, "swap", swap_id, "No such swap.")
     is_requester = swap.requester_id == roles.associate_id
     is_partner = swap.partner_id == roles.associate_id
     team_id = swap.requester.team_id
     if not (is_requester or is_partner or roles.can_see_team(team_id)):
-        raise Http404("No such swap.")
+        raise _not_found(user, "swap", swap_id, "No such swap.")
     can_decide = roles.can_change_team(team_id)
     allowed = {
         "view": True,
@@ -78,13 +131,16 @@ def get_swap_for_user(user: AnyUser, swap_id: int, *, action: str = "view") -> S
         "cancel": is_requester or can_decide,
     }[action]
     if not allowed:
-        raise PermissionDenied("This step of the swap is not yours to take.")
+        raise _forbidden(user, "swap", swap_id, "This step of the swap is not yours to take.")
     return swap
 
 
-def get_comp_day_for_user(user: AnyUser, comp_day_id: int, *, for_change: bool = False) -> CompDay:
-    """The owner, their leads, managers and admins see a comp day; the owner may
-    ask to move it; only a lead of the team (or an admin) moves it directly."""
+def get_comp_day_for_user(
+    user: AnyUser, comp_day_id: int, *, for_change: bool = False, for_request: bool = False
+) -> CompDay:
+    """The owner, their leads, managers and admins see a comp day; only the owner
+    asks to move it (for_request); only a lead of the team (or an admin) moves it
+    directly (for_change)."""
     roles = roles_for(user)
     comp = (
         CompDay.objects.select_related("associate__user", "associate__team__site", "duty")
@@ -92,12 +148,19 @@ def get_comp_day_for_user(user: AnyUser, comp_day_id: int, *, for_change: bool =
         .first()
     )
     if comp is None:
-        raise Http404("No such comp day.")
+        raise _not_found(user, "comp-day", comp_day_id, "No such comp day.")
     is_owner = comp.associate_id == roles.associate_id
     if not (is_owner or roles.can_see_team(comp.associate.team_id)):
-        raise Http404("No such comp day.")
+        raise _not_found(user, "comp-day", comp_day_id, "No such comp day.")
     if for_change and not roles.can_change_team(comp.associate.team_id):
-        raise PermissionDenied("Only the team's lead schedules comp days.")
+        raise _forbidden(user, "comp-day", comp_day_id, "Only the team's lead schedules comp days.")
+    if for_request and not is_owner:
+        raise _forbidden(
+            user,
+            "comp-day",
+            comp_day_id,
+            "Only the person who earned a comp day asks to move it.",
+        )
     return comp
 
 
@@ -110,10 +173,12 @@ def get_comp_day_request_for_user(user: AnyUser, request_id: int) -> CompDayRequ
         .first()
     )
     if request is None:
-        raise Http404("No such request.")
+        raise _not_found(user, "comp-day-request", request_id, "No such request.")
     team_id = request.comp_day.associate.team_id
     if not (request.comp_day.associate_id == roles.associate_id or roles.can_see_team(team_id)):
-        raise Http404("No such request.")
+        raise _not_found(user, "comp-day-request", request_id, "No such request.")
     if not roles.can_change_team(team_id):
-        raise PermissionDenied("Only the team's lead decides comp-day requests.")
+        raise _forbidden(
+            user, "comp-day-request", request_id, "Only the team's lead decides comp-day requests."
+        )
     return request

@@ -9,7 +9,7 @@ class SchedulingConfig(AppConfig):
     def ready(self) -> None:
         from teams.selectors import schedule_event_providers, week_label_providers
 
-        from .selectors import published_week_labels, schedule_events
+        from .selectors.schedule import published_week_labels, schedule_events
 
         if published_week_labels not in week_label_providers:
             week_label_providers.append(published_week_labels)

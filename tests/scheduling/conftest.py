@@ -2,15 +2,23 @@ import datetime as dt
 
 import pytest
 
-from scheduling.models import CoverageRequirement, ShiftTemplate
+from scheduling.models import ShiftTemplate
+from tests.factories import (
+    AssociateFactory,
+    CoverageRequirementFactory,
+    RotaSettingsFactory,
+    ShiftTemplateFactory,
+)
 
 # A Monday well in the future, so "not in the past" rules never bite.
 MONDAY = dt.date(2030, 1, 7)
+# The last day of a four-week rota period starting on MONDAY.
+LAST = MONDAY + dt.timedelta(days=27)
 
 
 @pytest.fixture
 def early(site):
-    return ShiftTemplate.objects.create(
+    return ShiftTemplateFactory(
         site=site,
         name="Early",
         code="E",
@@ -23,7 +31,7 @@ def early(site):
 
 @pytest.fixture
 def late(site):
-    return ShiftTemplate.objects.create(
+    return ShiftTemplateFactory(
         site=site,
         name="Late",
         code="L",
@@ -36,7 +44,7 @@ def late(site):
 
 @pytest.fixture
 def weekend(site):
-    return ShiftTemplate.objects.create(
+    return ShiftTemplateFactory(
         site=site,
         name="Weekend",
         code="W",
@@ -49,4 +57,12 @@ def weekend(site):
 
 @pytest.fixture
 def needs_two(team):
-    return CoverageRequirement.objects.create(team=team, day_kind="weekday", min_headcount=2)
+    return CoverageRequirementFactory(team=team, day_kind="weekday", min_headcount=2)
+
+
+@pytest.fixture
+def crew(team, associate, teammate, weekend, time_machine):
+    time_machine.move_to(dt.datetime(2030, 1, 1, 12, tzinfo=dt.UTC))
+    extra = [AssociateFactory(team=team, hired_on=dt.date(2024, 1, 1)) for _ in range(4)]
+    RotaSettingsFactory(team=team, saturday_headcount=1, sunday_headcount=1)
+    return [associate, teammate, *extra]

@@ -4,10 +4,11 @@ import icalendar
 import pytest
 from django.urls import reverse
 
-from scheduling import services
-from scheduling.models import CalendarFeed, PublicHoliday
-from scheduling.services import Change
+from scheduling.models import CalendarFeed
+from scheduling.services import calendar, schedule
+from scheduling.services.schedule import Change
 from tests.conftest import client_for
+from tests.factories import PublicHolidayFactory
 
 pytestmark = pytest.mark.django_db
 # Monday 30 March 2026: the day after Dublin's clocks went forward.
@@ -17,9 +18,9 @@ MONDAY = dt.date(2026, 3, 30)
 @pytest.fixture
 def published(team, lead, associate, early, time_machine):
     time_machine.move_to(dt.datetime(2026, 3, 27, 12, tzinfo=dt.UTC))
-    services.apply_changes(actor=lead, team=team, changes=[Change.shift(associate, MONDAY, early)])
-    services.publish_week(actor=lead, team=team, monday=MONDAY)
-    PublicHoliday.objects.create(site=team.site, on=dt.date(2026, 4, 6), name="Easter Monday")
+    schedule.apply_changes(actor=lead, team=team, changes=[Change.shift(associate, MONDAY, early)])
+    schedule.publish_week(actor=lead, team=team, monday=MONDAY)
+    PublicHolidayFactory(site=team.site, on=dt.date(2026, 4, 6), name="Easter Monday")
 
 
 def feed_url(feed):
@@ -27,26 +28,26 @@ def feed_url(feed):
 
 
 def test_the_feed_is_an_rfc5545_calendar_with_local_times(client, associate, published):
-    feed = services.rotate_calendar_feed(associate=associate)
+    feed = calendar.rotate_calendar_feed(associate=associate)
     response = client.get(feed_url(feed))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    calendar = icalendar.Calendar.from_ical(response.content)
-    events = {str(e["summary"]): e for e in calendar.walk("VEVENT")}
+    ical = icalendar.Calendar.from_ical(response.content)
+    events = {str(e["summary"]): e for e in ical.walk("VEVENT")}
     shift = events["Early shift (07:00–15:30)"]
     start = shift.decoded("dtstart")
     assert (start.hour, str(start.tzinfo)) == (7, "Europe/Dublin")
     assert start.utcoffset() == dt.timedelta(hours=1)  # Irish summer time
     assert shift.decoded("dtend") - start == dt.timedelta(hours=8, minutes=30)
     assert "Public holiday: Easter Monday" in events
-    assert [tz["tzid"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Dublin"]
+    assert [tz["tzid"] for tz in ical.walk("VTIMEZONE")] == ["Europe/Dublin"]
 
 
 def test_the_feed_follows_the_published_schedule(client, team, lead, associate, late, published):
-    feed = services.rotate_calendar_feed(associate=associate)
-    services.apply_changes(actor=lead, team=team, changes=[Change.shift(associate, MONDAY, late)])
+    feed = calendar.rotate_calendar_feed(associate=associate)
+    schedule.apply_changes(actor=lead, team=team, changes=[Change.shift(associate, MONDAY, late)])
     assert b"Early shift" in client.get(feed_url(feed)).content  # draft not shown
-    services.publish_week(actor=lead, team=team, monday=MONDAY)
+    schedule.publish_week(actor=lead, team=team, monday=MONDAY)
     assert b"Late shift" in client.get(feed_url(feed)).content
 
 
@@ -70,18 +71,18 @@ def test_a_wrong_rotated_or_revoked_token_is_404(client, cast, associate, publis
 
 
 def test_a_deactivated_associates_feed_stops(client, associate, published):
-    feed = services.rotate_calendar_feed(associate=associate)
+    feed = calendar.rotate_calendar_feed(associate=associate)
     associate.is_active = False
     associate.save()
     assert client.get(feed_url(feed)).status_code == 404
 
 
 def test_public_holidays_come_from_the_sites_country(site):
-    created = services.sync_public_holidays(site=site, years=[2026])
+    created = calendar.sync_public_holidays(site=site, years=[2026])
     assert created == 10
     assert site.public_holidays.get(on=dt.date(2026, 3, 17)).name == "Saint Patrick's Day"
     site.public_holidays.filter(on=dt.date(2026, 3, 17)).update(name="Paddy's Day")
-    assert services.sync_public_holidays(site=site, years=[2026]) == 0
+    assert calendar.sync_public_holidays(site=site, years=[2026]) == 0
     assert site.public_holidays.get(on=dt.date(2026, 3, 17)).name == "Paddy's Day"
 
 

@@ -5,9 +5,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from scheduling import services
 from scheduling.models import EntryKind, ScheduleEntry, ShiftTemplate
-from scheduling.services import Change, ScheduleConflict
+from scheduling.services import schedule
+from scheduling.services.schedule import Change, ScheduleConflict
+from tests.factories import TimeOffRequestFactory
 from tests.scheduling.conftest import MONDAY
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +31,8 @@ def test_the_database_refuses_a_shift_without_times(associate):
 
 
 def test_setting_a_cell_twice_replaces_it(team, lead, associate, early, late):
-    services.apply_changes(actor=lead, team=team, changes=[Change.shift(associate, MONDAY, early)])
-    services.apply_changes(actor=lead, team=team, changes=[Change.shift(associate, MONDAY, late)])
+    schedule.apply_changes(actor=lead, team=team, changes=[Change.shift(associate, MONDAY, early)])
+    schedule.apply_changes(actor=lead, team=team, changes=[Change.shift(associate, MONDAY, late)])
     entry = ScheduleEntry.objects.get()
     assert entry.template == late
     assert entry.starts_at == dt.time(10, 30)
@@ -72,13 +73,13 @@ def test_a_custom_shift_outside_opening_hours_is_refused(team, lead, associate):
         ends_at=dt.time(14),
     )
     with pytest.raises(ScheduleConflict, match="outside opening hours"):
-        services.apply_changes(actor=lead, team=team, changes=[change])
+        schedule.apply_changes(actor=lead, team=team, changes=[change])
     assert not ScheduleEntry.objects.exists()
 
 
 def test_late_then_early_with_twelve_hours_rest_is_allowed(team, lead, associate, early, late):
     tuesday = MONDAY + dt.timedelta(days=1)
-    services.apply_changes(
+    schedule.apply_changes(
         actor=lead,
         team=team,
         changes=[Change.shift(associate, MONDAY, late), Change.shift(associate, tuesday, early)],
@@ -105,9 +106,9 @@ def test_rest_between_late_and_early_is_checked_both_ways(team, lead, associate,
         starts_at=dt.time(6),
         ends_at=dt.time(14),
     )
-    services.apply_changes(actor=lead, team=team, changes=[morning])
+    schedule.apply_changes(actor=lead, team=team, changes=[morning])
     with pytest.raises(ScheduleConflict, match=r"only 9.5 h rest before Tue 8 Jan"):
-        services.apply_changes(actor=lead, team=team, changes=[evening])
+        schedule.apply_changes(actor=lead, team=team, changes=[evening])
     assert ScheduleEntry.objects.count() == 1
 
 
@@ -115,9 +116,9 @@ def test_a_seventh_consecutive_working_day_is_refused(team, lead, associate, ear
     week = days(MONDAY, 7)
     changes = [Change.shift(associate, d, early) for d in week[:5]]
     changes.append(Change.shift(associate, week[5], weekend))
-    services.apply_changes(actor=lead, team=team, changes=changes)
+    schedule.apply_changes(actor=lead, team=team, changes=changes)
     with pytest.raises(ScheduleConflict, match="7 days in a row"):
-        services.apply_changes(
+        schedule.apply_changes(
             actor=lead, team=team, changes=[Change.shift(associate, week[6], weekend)]
         )
 
@@ -125,7 +126,7 @@ def test_a_seventh_consecutive_working_day_is_refused(team, lead, associate, ear
 def test_a_weekday_template_on_a_saturday_is_refused(team, lead, associate, early):
     saturday = MONDAY + dt.timedelta(days=5)
     with pytest.raises(ScheduleConflict, match="Early is only for weekdays"):
-        services.apply_changes(
+        schedule.apply_changes(
             actor=lead, team=team, changes=[Change.shift(associate, saturday, early)]
         )
 
@@ -133,14 +134,14 @@ def test_a_weekday_template_on_a_saturday_is_refused(team, lead, associate, earl
 def test_a_shift_on_approved_time_off_is_refused(team, lead, associate, early):
     from scheduling.models import TimeOffRequest
 
-    TimeOffRequest.objects.create(
+    TimeOffRequestFactory(
         associate=associate,
         first_day=MONDAY,
         last_day=MONDAY,
         status=TimeOffRequest.Status.APPROVED,
     )
     with pytest.raises(ScheduleConflict, match="approved time off"):
-        services.apply_changes(
+        schedule.apply_changes(
             actor=lead, team=team, changes=[Change.shift(associate, MONDAY, early)]
         )
 
@@ -148,7 +149,7 @@ def test_a_shift_on_approved_time_off_is_refused(team, lead, associate, early):
 def test_a_refused_batch_writes_nothing(team, lead, associate, teammate, early, weekend):
     saturday = MONDAY + dt.timedelta(days=5)
     with pytest.raises(ScheduleConflict):
-        services.apply_changes(
+        schedule.apply_changes(
             actor=lead,
             team=team,
             changes=[
@@ -161,8 +162,8 @@ def test_a_refused_batch_writes_nothing(team, lead, associate, teammate, early, 
 
 def test_a_change_that_changes_nothing_writes_no_history(team, lead, associate, early):
     change = Change.shift(associate, MONDAY, early)
-    assert services.apply_changes(actor=lead, team=team, changes=[change]) == 1
-    assert services.apply_changes(actor=lead, team=team, changes=[change]) == 0
+    assert schedule.apply_changes(actor=lead, team=team, changes=[change]) == 1
+    assert schedule.apply_changes(actor=lead, team=team, changes=[change]) == 0
     assert ScheduleEntry.history.count() == 1
     assert ScheduleEntry.history.get().history_user == lead
 
@@ -208,7 +209,7 @@ class TestDaylightSaving:
         site.weekend_opens_at, site.weekend_closes_at = dt.time(6), dt.time(19)
         site.save()
         saturday, sunday = self.SPRING - dt.timedelta(days=1), self.SPRING
-        services.apply_changes(
+        schedule.apply_changes(
             actor=lead,
             team=team,
             changes=[
@@ -222,7 +223,7 @@ class TestDaylightSaving:
             ],
         )
         with pytest.raises(ScheduleConflict, match=r"only 10.0 h rest"):
-            services.apply_changes(
+            schedule.apply_changes(
                 actor=lead,
                 team=team,
                 changes=[

@@ -4,17 +4,22 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from scheduling import services
 from scheduling.models import (
-    CoverageRequirement,
     EntryKind,
     PublishedEntry,
     ScheduleEntry,
     ShiftSwap,
 )
-from scheduling.services import Change, ScheduleConflict
+from scheduling.services import schedule, swaps
+from scheduling.services.schedule import Change, ScheduleConflict
 from tests.conftest import client_for
-from tests.factories import AssociateSkillFactory, SkillFactory
+from tests.factories import (
+    AssociateSkillFactory,
+    CompDayFactory,
+    CoverageRequirementFactory,
+    SkillFactory,
+    WeekendDutyFactory,
+)
 from tests.scheduling.conftest import MONDAY
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +30,7 @@ TUESDAY, WEDNESDAY = MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=2
 def week(team, lead, associate, teammate, early, late, time_machine):
     """Ada works Early Monday, Tim works Late Tuesday; both off the other day; published."""
     time_machine.move_to(dt.datetime(2030, 1, 1, 12, tzinfo=dt.UTC))
-    services.apply_changes(
+    schedule.apply_changes(
         actor=lead,
         team=team,
         changes=[
@@ -35,7 +40,7 @@ def week(team, lead, associate, teammate, early, late, time_machine):
             Change.shift(teammate, TUESDAY, late),
         ],
     )
-    services.publish_week(actor=lead, team=team, monday=MONDAY)
+    schedule.publish_week(actor=lead, team=team, monday=MONDAY)
 
 
 def cell(model, associate, day):
@@ -81,7 +86,7 @@ def test_the_whole_swap_workflow_exchanges_both_days_in_plan_and_published(
 
 def test_only_a_published_shift_can_be_offered(cast, associate, teammate, week):
     with pytest.raises(ScheduleConflict, match="no published shift on Tue 8 Jan"):
-        services.propose_swap(
+        swaps.propose_swap(
             actor=associate.user,
             requester=associate,
             requester_day=TUESDAY,
@@ -92,7 +97,7 @@ def test_only_a_published_shift_can_be_offered(cast, associate, teammate, week):
 
 def test_a_swap_with_someone_on_another_team_is_refused(cast, associate, other_associate, week):
     with pytest.raises(ScheduleConflict, match="own team"):
-        services.propose_swap(
+        swaps.propose_swap(
             actor=associate.user,
             requester=associate,
             requester_day=MONDAY,
@@ -102,14 +107,14 @@ def test_a_swap_with_someone_on_another_team_is_refused(cast, associate, other_a
 
 
 def accepted(associate, teammate, mine=MONDAY, theirs=TUESDAY):
-    swap = services.propose_swap(
+    swap = swaps.propose_swap(
         actor=associate.user,
         requester=associate,
         requester_day=mine,
         partner=teammate,
         partner_day=theirs,
     )
-    return services.respond_to_swap(actor=teammate.user, swap=swap, accept=True)
+    return swaps.respond_to_swap(actor=teammate.user, swap=swap, accept=True)
 
 
 def test_a_swap_that_would_break_rest_time_is_refused_with_the_reason(
@@ -119,7 +124,7 @@ def test_a_swap_that_would_break_rest_time_is_refused_with_the_reason(
     # would leave her 10.5 hours of rest.
     site.weekday_opens_at = dt.time(5)
     site.save()
-    services.apply_changes(
+    schedule.apply_changes(
         actor=lead,
         team=team,
         changes=[
@@ -134,7 +139,7 @@ def test_a_swap_that_would_break_rest_time_is_refused_with_the_reason(
     )
     swap = accepted(associate, teammate)
     with pytest.raises(ScheduleConflict, match=r"only 10.5 h rest before Wed 9 Jan"):
-        services.approve_swap(actor=lead, swap=swap)
+        swaps.approve_swap(actor=lead, swap=swap)
     swap.refresh_from_db()
     assert swap.status == ShiftSwap.Status.ACCEPTED
     assert cell(ScheduleEntry, associate, TUESDAY) == "Day off"
@@ -145,30 +150,30 @@ def test_a_swap_that_leaves_a_skill_uncovered_is_refused(
 ):
     chat = SkillFactory(name="Live chat")
     AssociateSkillFactory(associate=associate, skill=chat, level=3)
-    CoverageRequirement.objects.create(team=team, day_kind="weekday", skill=chat, min_headcount=1)
+    CoverageRequirementFactory(team=team, day_kind="weekday", skill=chat, min_headcount=1)
     swap = accepted(associate, teammate)
     with pytest.raises(ScheduleConflict, match="Live chat \\(capable\\+\\) would drop to 0 of 1"):
-        services.approve_swap(actor=lead, swap=swap)
+        swaps.approve_swap(actor=lead, swap=swap)
 
 
 def test_approving_twice_is_harmless_and_a_denied_swap_cannot_be_approved(
     cast, lead, associate, teammate, week
 ):
     swap = accepted(associate, teammate)
-    services.approve_swap(actor=lead, swap=swap)
-    services.approve_swap(actor=lead, swap=swap)
+    swaps.approve_swap(actor=lead, swap=swap)
+    swaps.approve_swap(actor=lead, swap=swap)
     assert cell(ScheduleEntry, associate, TUESDAY) == "10:30–19:00"
 
     other = accepted(teammate, associate, mine=MONDAY, theirs=TUESDAY)
-    services.close_swap(actor=lead, swap=other, status=ShiftSwap.Status.DENIED)
+    swaps.close_swap(actor=lead, swap=other, status=ShiftSwap.Status.DENIED)
     with pytest.raises(ScheduleConflict, match="denied by lead"):
-        services.approve_swap(actor=lead, swap=other)
+        swaps.approve_swap(actor=lead, swap=other)
 
 
 def test_a_proposed_swap_cannot_be_approved_before_the_teammate_accepts(
     cast, lead, associate, teammate, week
 ):
-    swap = services.propose_swap(
+    swap = swaps.propose_swap(
         actor=associate.user,
         requester=associate,
         requester_day=MONDAY,
@@ -176,11 +181,11 @@ def test_a_proposed_swap_cannot_be_approved_before_the_teammate_accepts(
         partner_day=TUESDAY,
     )
     with pytest.raises(ScheduleConflict, match="waiting for teammate"):
-        services.approve_swap(actor=lead, swap=swap)
+        swaps.approve_swap(actor=lead, swap=swap)
 
 
 def test_the_requester_cannot_accept_their_own_offer(cast, associate, teammate, week):
-    swap = services.propose_swap(
+    swap = swaps.propose_swap(
         actor=associate.user,
         requester=associate,
         requester_day=MONDAY,
@@ -203,7 +208,7 @@ def test_swapping_weekend_duties_moves_the_ledger_with_the_shifts(
     time_machine.move_to(dt.datetime(2030, 1, 1, 12, tzinfo=dt.UTC))
     saturday, sunday = MONDAY + dt.timedelta(days=5), MONDAY + dt.timedelta(days=6)
     wednesday, thursday = MONDAY + dt.timedelta(days=9), MONDAY + dt.timedelta(days=10)
-    services.apply_changes(
+    schedule.apply_changes(
         actor=lead,
         team=team,
         changes=[
@@ -216,15 +221,15 @@ def test_swapping_weekend_duties_moves_the_ledger_with_the_shifts(
         ],
     )
     for person, day, comp_on in ((associate, saturday, wednesday), (teammate, sunday, thursday)):
-        duty = WeekendDuty.objects.create(associate=person, on=day)
-        CompDay.objects.create(
+        duty = WeekendDutyFactory(associate=person, on=day)
+        CompDayFactory(
             duty=duty, associate=person, on=comp_on, expires_on=day + dt.timedelta(days=30)
         )
-    services.publish_week(actor=lead, team=team, monday=MONDAY)
-    services.publish_week(actor=lead, team=team, monday=MONDAY + dt.timedelta(days=7))
+    schedule.publish_week(actor=lead, team=team, monday=MONDAY)
+    schedule.publish_week(actor=lead, team=team, monday=MONDAY + dt.timedelta(days=7))
 
     swap = accepted(associate, teammate, mine=saturday, theirs=sunday)
-    services.approve_swap(actor=lead, swap=swap)
+    swaps.approve_swap(actor=lead, swap=swap)
 
     assert WeekendDuty.objects.get(on=saturday).associate == teammate
     assert WeekendDuty.objects.get(on=sunday).associate == associate
@@ -236,3 +241,20 @@ def test_swapping_weekend_duties_moves_the_ledger_with_the_shifts(
     assert cell(ScheduleEntry, associate, sunday) == "09:00–17:30"
     assert cell(PublishedEntry, teammate, saturday) == "09:00–17:30"
     assert WeekendDuty.history.filter(history_type="~").count() == 2
+
+
+def test_swapping_identical_shifts_is_refused(cast, team, lead, associate, teammate, early):
+    schedule.apply_changes(
+        actor=lead,
+        team=team,
+        changes=[Change.shift(associate, MONDAY, early), Change.shift(teammate, MONDAY, early)],
+    )
+    schedule.publish_week(actor=lead, team=team, monday=MONDAY)
+    with pytest.raises(ScheduleConflict, match="nothing to swap"):
+        swaps.propose_swap(
+            actor=associate.user,
+            requester=associate,
+            requester_day=MONDAY,
+            partner=teammate,
+            partner_day=MONDAY,
+        )

@@ -7,17 +7,21 @@ from django.core import mail
 from django.db import connection
 from django.urls import reverse
 
-from scheduling import services
 from scheduling.models import (
-    CoverageRequirement,
     EntryKind,
     PublishedEntry,
     ScheduleEntry,
     TimeOffRequest,
 )
-from scheduling.services import Change, ScheduleConflict
+from scheduling.services import schedule, time_off
+from scheduling.services.schedule import Change, ScheduleConflict
 from tests.conftest import client_for
-from tests.factories import AssociateFactory
+from tests.factories import (
+    AssociateFactory,
+    CoverageRequirementFactory,
+    PublicHolidayFactory,
+    TimeOffRequestFactory,
+)
 from tests.scheduling.conftest import MONDAY
 
 pytestmark = pytest.mark.django_db
@@ -28,8 +32,8 @@ TUESDAY = MONDAY + dt.timedelta(days=1)
 def staffed(team, lead, associate, teammate, early):
     """Three people on Early on Monday and Tuesday; the team needs two."""
     third = AssociateFactory(team=team, user__first_name="Thea")
-    CoverageRequirement.objects.create(team=team, day_kind="weekday", min_headcount=2)
-    services.apply_changes(
+    CoverageRequirementFactory(team=team, day_kind="weekday", min_headcount=2)
+    schedule.apply_changes(
         actor=lead,
         team=team,
         changes=[
@@ -42,9 +46,7 @@ def staffed(team, lead, associate, teammate, early):
 
 
 def ask(associate, first=MONDAY, last=MONDAY, type="annual"):
-    return TimeOffRequest.objects.create(
-        associate=associate, first_day=first, last_day=last, type=type
-    )
+    return TimeOffRequestFactory(associate=associate, first_day=first, last_day=last, type=type)
 
 
 class TestRequesting:
@@ -119,7 +121,7 @@ class TestDeciding:
     def test_approval_blocks_the_days_and_updates_a_published_week(
         self, cast, team, lead, associate, staffed, django_capture_on_commit_callbacks
     ):
-        services.publish_week(actor=lead, team=team, monday=MONDAY)
+        schedule.publish_week(actor=lead, team=team, monday=MONDAY)
         request = ask(associate, MONDAY, TUESDAY)
         with django_capture_on_commit_callbacks(execute=True):
             response = client_for(lead).post(
@@ -146,10 +148,10 @@ class TestDeciding:
     def test_approval_that_breaks_minimum_coverage_is_refused(
         self, cast, team, lead, associate, teammate, staffed
     ):
-        services.approve_time_off(actor=lead, request=ask(teammate))
+        time_off.approve_time_off(actor=lead, request=ask(teammate))
         second = ask(associate)
         with pytest.raises(ScheduleConflict, match="On shift would drop to 1 of 2 required"):
-            services.approve_time_off(actor=lead, request=second)
+            time_off.approve_time_off(actor=lead, request=second)
         second.refresh_from_db()
         assert second.status == "pending"
         assert ScheduleEntry.objects.get(associate=associate, on=MONDAY).kind == EntryKind.SHIFT
@@ -170,7 +172,7 @@ class TestDeciding:
         assert "Busy" in mail.outbox[-1].body
 
         approved = ask(associate)
-        services.approve_time_off(actor=lead, request=approved)
+        time_off.approve_time_off(actor=lead, request=approved)
         client_for(associate.user).post(
             reverse("scheduling:timeoff-cancel", kwargs={"request_id": approved.pk})
         )
@@ -180,25 +182,24 @@ class TestDeciding:
 
     def test_a_decided_request_cannot_be_approved(self, cast, lead, associate, staffed):
         request = ask(associate)
-        services.deny_time_off(actor=lead, request=request)
+        time_off.deny_time_off(actor=lead, request=request)
         with pytest.raises(ScheduleConflict, match="is denied"):
-            services.approve_time_off(actor=lead, request=request)
+            time_off.approve_time_off(actor=lead, request=request)
 
     def test_approving_twice_is_harmless(self, cast, lead, associate, staffed):
         request = ask(associate)
-        services.approve_time_off(actor=lead, request=request)
-        services.approve_time_off(actor=lead, request=request)
+        time_off.approve_time_off(actor=lead, request=request)
+        time_off.approve_time_off(actor=lead, request=request)
         assert ScheduleEntry.history.filter(kind=EntryKind.TIME_OFF).count() == 1
 
     def test_leave_balance_counts_paid_weekdays_only(
         self, cast, team, lead, associate, staffed, time_machine
     ):
-        from scheduling.models import PublicHoliday
-        from scheduling.selectors import leave_balance
+        from scheduling.selectors.time_off import leave_balance
 
-        PublicHoliday.objects.create(site=team.site, on=TUESDAY, name="A holiday")
+        PublicHolidayFactory(site=team.site, on=TUESDAY, name="A holiday")
         request = ask(associate, MONDAY, MONDAY + dt.timedelta(days=6))  # Mon–Sun
-        services.approve_time_off(actor=lead, request=request)
+        time_off.approve_time_off(actor=lead, request=request)
         ask(teammate_unused := AssociateFactory(team=team), type="sick")
         balance = leave_balance(associate, 2030, today=dt.date(2030, 1, 1))
         # Mon–Fri minus the holiday: 4 paid days, all still to come.
@@ -218,8 +219,8 @@ def test_two_concurrent_approvals_that_together_break_coverage_let_only_one_thro
     if connection.vendor != "postgresql":
         pytest.fail("This test needs PostgreSQL's row locks: run it with DATABASE_URL set.")
     third = AssociateFactory(team=team)
-    CoverageRequirement.objects.create(team=team, day_kind="weekday", min_headcount=2)
-    services.apply_changes(
+    CoverageRequirementFactory(team=team, day_kind="weekday", min_headcount=2)
+    schedule.apply_changes(
         actor=lead,
         team=team,
         changes=[Change.shift(p, MONDAY, early) for p in (associate, teammate, third)],
@@ -232,7 +233,7 @@ def test_two_concurrent_approvals_that_together_break_coverage_let_only_one_thro
     # other is blocked on the lock instead, so the wait times out and the first
     # approval commits before the second reads anything.
     after_read = threading.Barrier(2)
-    read_impact = services.time_off_impact
+    read_impact = time_off.time_off_impact
 
     def slow_impact(request):
         impacts = read_impact(request)
@@ -240,12 +241,12 @@ def test_two_concurrent_approvals_that_together_break_coverage_let_only_one_thro
             after_read.wait(timeout=2)
         return impacts
 
-    monkeypatch.setattr(services, "time_off_impact", slow_impact)
+    monkeypatch.setattr(time_off, "time_off_impact", slow_impact)
 
     def approve(request):
         try:
             barrier.wait()
-            services.approve_time_off(actor=lead, request=request)
+            time_off.approve_time_off(actor=lead, request=request)
             outcomes[request.pk] = "approved"
         except ScheduleConflict:
             outcomes[request.pk] = "refused"
@@ -264,7 +265,7 @@ def test_two_concurrent_approvals_that_together_break_coverage_let_only_one_thro
 
 def test_the_queue_has_a_fixed_query_budget(cast, team, lead, early, django_assert_max_num_queries):
     people = [AssociateFactory(team=team) for _ in range(10)]
-    services.apply_changes(
+    schedule.apply_changes(
         actor=lead,
         team=team,
         changes=[Change.shift(p, d, early) for p in people for d in (MONDAY, TUESDAY)],
@@ -281,12 +282,12 @@ def test_the_queue_has_a_fixed_query_budget(cast, team, lead, early, django_asse
 def test_my_schedule_has_a_fixed_query_budget(
     cast, team, lead, associate, early, django_assert_max_num_queries
 ):
-    services.apply_changes(
+    schedule.apply_changes(
         actor=lead,
         team=team,
         changes=[Change.shift(associate, MONDAY + dt.timedelta(days=n), early) for n in range(5)],
     )
-    services.publish_week(actor=lead, team=team, monday=MONDAY)
+    schedule.publish_week(actor=lead, team=team, monday=MONDAY)
     for n in range(5):
         ask(
             associate,

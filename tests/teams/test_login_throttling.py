@@ -31,10 +31,13 @@ def test_five_wrong_passwords_lock_the_username_with_a_message(lead, monkeypatch
     client = Client()
     statuses = [_try(client, "lead", "wrong").status_code for _ in range(5)]
     assert statuses == [200, 200, 200, 200, 429]  # the form with its error, then locked
-    hashed = []
-    monkeypatch.setattr(
-        MD5PasswordHasher, "verify", lambda self, password, encoded: hashed.append(1) or True
-    )
+    hashed: list[str] = []
+
+    def verify(self, password, encoded):
+        hashed.append(password)
+        return True
+
+    monkeypatch.setattr(MD5PasswordHasher, "verify", verify)
     locked = _try(client, "lead", PASSWORD)
     assert locked.status_code == 429
     assert "Too many failed logins" in locked.content.decode()
@@ -103,7 +106,7 @@ def test_a_reset_is_mailed_by_a_task_for_a_known_address(lead, django_capture_on
 def test_known_and_unknown_addresses_get_the_same_answer_for_the_same_work(
     lead, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
-    answers = []
+    answers: list[tuple[int, str, int]] = []
     for email in (lead.email, "nobody@example.com"):
         with django_assert_num_queries(0), django_capture_on_commit_callbacks() as queued:
             response = _reset(Client(), email, address=f"10.1.0.{len(answers) + 2}")

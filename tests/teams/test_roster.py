@@ -175,6 +175,25 @@ class TestEdit:
         assert "email" in response.context["form"].errors
         assert snapshot() == before
 
+    def test_a_hire_date_years_ahead_is_refused(self, cast, associate, lead):
+        url = reverse("teams:associate-edit", kwargs={"associate_id": associate.pk})
+        response = client_for(lead).post(
+            url,
+            {
+                "first_name": "Ada",
+                "last_name": "Associate",
+                "email": "associate@example.com",
+                "team": str(associate.team_id),
+                "title": "Support Associate",
+                "level": "L1",
+                "hired_on": "2099-01-01",
+                "weekly_hours": "39",
+            },
+        )
+        assert "Enter a hire date within the next year." in response.content.decode()
+        associate.refresh_from_db()
+        assert associate.hired_on == dt.date(2024, 3, 1)
+
 
 class TestDeactivate:
     def test_lead_deactivates_and_the_associates_session_ends(self, cast, associate, lead):

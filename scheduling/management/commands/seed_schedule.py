@@ -12,7 +12,6 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from scheduling import rota_services, services
 from scheduling.models import (
     CompDay,
     CoverageRequirement,
@@ -26,7 +25,8 @@ from scheduling.models import (
     WeekendSkillNeed,
     monday_of,
 )
-from scheduling.services import Change
+from scheduling.services import calendar, rota, schedule
+from scheduling.services.schedule import Change
 from teams.models import Associate, Site, Skill, Team, User
 from teams.seeding import nobody_emailed
 
@@ -64,29 +64,13 @@ class Command(BaseCommand):
                 },
             )
         year = site.local_today().year
-        services.sync_public_holidays(site=site, years=[year, year + 1])
+        calendar.sync_public_holidays(site=site, years=[year, year + 1])
 
     @transaction.atomic
     def _team(self, team: Team) -> None:
         templates = {t.name: t for t in ShiftTemplate.objects.filter(site=team.site)}
         chat = Skill.objects.filter(name="Live chat").first()
-        needs: list[tuple[str, ShiftTemplate | None, Skill | None, int]] = [
-            (DayKind.WEEKDAY, None, None, 7),
-            (DayKind.WEEKDAY, templates["Early"], None, 2),
-            (DayKind.WEEKDAY, templates["Late"], None, 2),
-            (DayKind.WEEKEND, None, None, 2),
-        ]
-        if chat is not None:
-            needs.append((DayKind.WEEKDAY, None, chat, 2))
-        for day_kind, template, skill, count in needs:
-            CoverageRequirement.objects.update_or_create(
-                team=team,
-                day_kind=day_kind,
-                template=template,
-                skill=skill,
-                defaults={"min_headcount": count},
-            )
-
+        self._coverage(team, templates, chat)
         lead = team.leads.first()
         if lead is None:
             return
@@ -106,7 +90,7 @@ class Command(BaseCommand):
                 for offset in range(7):
                     day = start + dt.timedelta(days=offset)
                     taken = ScheduleEntry.objects.filter(
-                        associate=person, on=day, kind__in=services.PROTECTED_KINDS
+                        associate=person, on=day, kind__in=schedule.PROTECTED_KINDS
                     ).exists()
                     if taken:
                         continue
@@ -117,10 +101,10 @@ class Command(BaseCommand):
                     else:
                         # Weekends come from the rota generator below.
                         changes.append(Change(associate=person, on=day, kind=EntryKind.DAY_OFF))
-            services.apply_changes(actor=lead, team=team, changes=changes)
+            schedule.apply_changes(actor=lead, team=team, changes=changes)
         self._rota(team, lead, people, monday, chat)
         with nobody_emailed():  # demo data
-            services.publish_week(actor=lead, team=team, monday=monday)
+            schedule.publish_week(actor=lead, team=team, monday=monday)
 
         if len(people) > 4 and not TimeOffRequest.objects.filter(associate=people[1]).exists():
             asker = people[1]  # "associate" on the first team
@@ -129,6 +113,26 @@ class Command(BaseCommand):
                 first_day=monday + dt.timedelta(days=17),
                 last_day=monday + dt.timedelta(days=18),
                 defaults={"type": TimeOffRequest.Type.ANNUAL, "note": "Family wedding"},
+            )
+
+    def _coverage(
+        self, team: Team, templates: dict[str, ShiftTemplate], chat: Skill | None
+    ) -> None:
+        needs: list[tuple[str, ShiftTemplate | None, Skill | None, int]] = [
+            (DayKind.WEEKDAY, None, None, 7),
+            (DayKind.WEEKDAY, templates["Early"], None, 2),
+            (DayKind.WEEKDAY, templates["Late"], None, 2),
+            (DayKind.WEEKEND, None, None, 2),
+        ]
+        if chat is not None:
+            needs.append((DayKind.WEEKDAY, None, chat, 2))
+        for day_kind, template, skill, count in needs:
+            CoverageRequirement.objects.update_or_create(
+                team=team,
+                day_kind=day_kind,
+                template=template,
+                skill=skill,
+                defaults={"min_headcount": count},
             )
 
     def _rota(
@@ -166,10 +170,10 @@ class Command(BaseCommand):
                         )
         if WeekendDuty.objects.filter(associate__team=team, on__gte=monday).exists():
             return
-        proposal = rota_services.generate_rota(
+        proposal = rota.generate_rota(
             actor=lead, team=team, first=monday, last=monday + dt.timedelta(days=27)
         )
         if proposal.conflicts:
             self.stderr.write(f"{team}: {' '.join(proposal.conflicts)}")
             return
-        rota_services.accept_rota(actor=lead, proposal=proposal)
+        rota.accept_rota(actor=lead, proposal=proposal)

@@ -7,8 +7,8 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduling import rota
-from scheduling.rota import Person, RotaInfeasible, RotaPlan, RotaProblem
+from scheduling import solver
+from scheduling.solver import Person, RotaInfeasible, RotaPlan, RotaProblem
 
 MONDAY = dt.date(2031, 3, 3)
 
@@ -25,7 +25,7 @@ def weekdays_around(weeks: int) -> list[dt.date]:
 def problems(draw, with_skills: bool = True, with_leave: bool = True):
     weeks = draw(st.integers(2, 4))
     size = draw(st.integers(4, 9))
-    weekend = rota.weekend_days_between(MONDAY, MONDAY + dt.timedelta(days=7 * weeks - 1))
+    weekend = solver.weekend_days_between(MONDAY, MONDAY + dt.timedelta(days=7 * weeks - 1))
     base = draw(st.integers(0, 5))
     people = []
     for i in range(size):
@@ -60,13 +60,13 @@ def problems(draw, with_skills: bool = True, with_leave: bool = True):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
 def test_every_plan_meets_every_hard_constraint_and_is_deterministic(problem):
-    plan = rota.solve(problem)
+    plan = solver.solve(problem)
     if isinstance(plan, RotaInfeasible):
         # Only when a need truly cannot be met: the seat-count check agrees.
         assert plan.conflicts
         return
-    assert rota.violations(problem, plan) == []
-    again = rota.solve(problem)
+    assert solver.violations(problem, plan) == []
+    again = solver.solve(problem)
     assert isinstance(again, RotaPlan)
     assert again.duties == plan.duties
 
@@ -76,8 +76,8 @@ def test_every_plan_meets_every_hard_constraint_and_is_deterministic(problem):
 def test_fairness_gap_is_at_most_one_when_history_is_even(problem):
     """Leave can force a bigger gap (one person free on a day must take it);
     test_nobody_is_rostered_while_unavailable_and_leavers_are_skipped and the
-    credit for absence in rota_services cover that side."""
-    plan = rota.solve(problem)
+    credit for absence in scheduling.services.rota cover that side."""
+    plan = solver.solve(problem)
     assert isinstance(plan, RotaPlan), plan
     assert plan.fairness_gap <= 1
 
@@ -115,7 +115,8 @@ def brute_force(
         for comps in itertools.product(*windows):
             plan = RotaPlan(
                 duties=tuple(
-                    rota.Duty(pid, d, c, "", "") for (pid, d), c in zip(duties, comps, strict=True)
+                    solver.Duty(pid, d, c, "", "")
+                    for (pid, d), c in zip(duties, comps, strict=True)
                 ),
                 objective=0,
                 bound=0,
@@ -124,10 +125,10 @@ def brute_force(
                 back_to_back=0,
                 totals={},
             )
-            if rota.violations(problem, plan):
+            if solver.violations(problem, plan):
                 continue
             comp_cost = sum(
-                rota.W_COMP_PREFERENCE
+                solver.W_COMP_PREFERENCE
                 for (pid, _d), c in zip(duties, comps, strict=True)
                 if people[pid].preferred_comp_weekday is not None
                 and c.weekday() != people[pid].preferred_comp_weekday
@@ -150,30 +151,30 @@ def _duty_cost(problem: RotaProblem, duties: list[tuple[int, dt.date]]) -> int |
         for p in problem.people
         if any(d not in p.unavailable for d in problem.weekend_days)
     }
-    cost = rota.W_FAIRNESS * (max(totals.values()) - min(totals.values()))
-    worked = {(pid, rota._weekend_key(d)) for pid, d in duties}
+    cost = solver.W_FAIRNESS * (max(totals.values()) - min(totals.values()))
+    worked = {(pid, solver._weekend_key(d)) for pid, d in duties}
     for pid, key in worked:
         person = people[pid]
         before = key - dt.timedelta(days=7)
         had_before = (pid, before) in worked or (
-            person.last_weekend is not None and rota._weekend_key(person.last_weekend) == before
+            person.last_weekend is not None and solver._weekend_key(person.last_weekend) == before
         )
         pair = (key, key + dt.timedelta(days=1), before, before + dt.timedelta(days=1))
         if had_before and not any(d in person.volunteer for d in pair):
-            cost += rota.W_BACK_TO_BACK
+            cost += solver.W_BACK_TO_BACK
     for pid, d in duties:
         if d in people[pid].blackout:
-            cost += rota.W_PREFERENCE
+            cost += solver.W_PREFERENCE
     for person in problem.people:
         for d in person.volunteer:
             if d in problem.weekend_days and (person.id, d) not in duties:
-                cost += rota.W_PREFERENCE
+                cost += solver.W_PREFERENCE
     return cost
 
 
 @st.composite
 def small_problems(draw):
-    weekend = rota.weekend_days_between(MONDAY, MONDAY + dt.timedelta(days=13))  # 2 weekends
+    weekend = solver.weekend_days_between(MONDAY, MONDAY + dt.timedelta(days=13))  # 2 weekends
     people = tuple(
         Person(
             id=i,
@@ -203,7 +204,7 @@ def test_the_generator_reaches_the_optimum_of_exhaustive_search(problem):
     """Lexicographic, in the generator's order: who works which weekend day
     (fairness, back-to-back, weekend wishes, stability) is optimal over every
     plan; then the comp days of those duties are optimal over every placement."""
-    plan = rota.solve(problem)
+    plan = solver.solve(problem)
     assert isinstance(plan, RotaPlan), plan
     assert plan.is_optimal
     duty_best, _ = brute_force(problem)
@@ -217,7 +218,7 @@ def test_the_generator_reaches_the_optimum_of_exhaustive_search(problem):
 
 
 def team(n=6, **overrides):
-    weekend = rota.weekend_days_between(MONDAY, MONDAY + dt.timedelta(days=27))
+    weekend = solver.weekend_days_between(MONDAY, MONDAY + dt.timedelta(days=27))
     fields = dict(
         people=tuple(Person(id=i, name=f"P{i}") for i in range(n)),
         weekend_days=tuple(weekend),
@@ -230,14 +231,14 @@ def team(n=6, **overrides):
 def test_more_seats_than_people_is_reported_by_day():
     problem = team(n=2)
     problem = RotaProblem(**{**problem.__dict__, "headcount": {d: 3 for d in problem.weekend_days}})
-    result = rota.solve(problem)
+    result = solver.solve(problem)
     assert isinstance(result, RotaInfeasible)
     assert "Sat 8 Mar: 3 weekend seats but only 2 people can work" in result.conflicts[0]
 
 
 def test_a_skill_need_nobody_can_meet_is_named():
     problem = team(skill_needs={(MONDAY + dt.timedelta(days=5), 7): 1}, skill_names={7: "Terminal"})
-    result = rota.solve(problem)
+    result = solver.solve(problem)
     assert isinstance(result, RotaInfeasible)
     assert result.conflicts == ("Sat 8 Mar: needs 1 Terminal-skilled, 0 available.",)
 
@@ -248,7 +249,7 @@ def test_conflicting_needs_are_found_by_the_solver_and_named():
         Person(id=i, name=f"P{i}", skills=frozenset({1}) if i < 2 else frozenset())
         for i in range(6)
     )
-    days = rota.weekend_days_between(MONDAY, MONDAY + dt.timedelta(days=6))
+    days = solver.weekend_days_between(MONDAY, MONDAY + dt.timedelta(days=6))
     problem = team(
         people=people,
         weekend_days=tuple(days),
@@ -256,17 +257,17 @@ def test_conflicting_needs_are_found_by_the_solver_and_named():
         skill_needs={(d, 1): 2 for d in days},
         skill_names={1: "Connect"},
     )
-    result = rota.solve(problem)
+    result = solver.solve(problem)
     assert isinstance(result, RotaInfeasible)
     assert "Sat 8 Mar: the Connect need" in result.conflicts[0]
     assert "Sun 9 Mar: the Connect need" in result.conflicts[0]
 
 
 def test_nobody_is_rostered_while_unavailable_and_leavers_are_skipped():
-    weekend = rota.weekend_days_between(MONDAY, MONDAY + dt.timedelta(days=27))
+    weekend = solver.weekend_days_between(MONDAY, MONDAY + dt.timedelta(days=27))
     leaver = Person(id=0, name="Leaver", unavailable=frozenset(weekend[2:]))
     problem = team(people=(leaver, *(Person(id=i, name=f"P{i}") for i in range(1, 6))))
-    plan = rota.solve(problem)
+    plan = solver.solve(problem)
     assert isinstance(plan, RotaPlan)
     assert all(d.on in weekend[:2] for d in plan.duties if d.person_id == 0)
 
@@ -274,19 +275,19 @@ def test_nobody_is_rostered_while_unavailable_and_leavers_are_skipped():
 def test_a_holiday_inside_the_comp_window_is_never_a_comp_day():
     holiday = MONDAY + dt.timedelta(days=2)  # the Wednesday of the first week
     people = tuple(Person(id=i, name=f"P{i}", off_days=frozenset({holiday})) for i in range(6))
-    plan = rota.solve(team(people=people))
+    plan = solver.solve(team(people=people))
     assert isinstance(plan, RotaPlan)
     assert holiday not in {d.comp_on for d in plan.duties}
 
 
 def test_a_volunteer_gets_two_weekends_in_a_row_without_penalty():
-    weekend = rota.weekend_days_between(MONDAY, MONDAY + dt.timedelta(days=13))
+    weekend = solver.weekend_days_between(MONDAY, MONDAY + dt.timedelta(days=13))
     keen = Person(id=0, name="Keen", volunteer=frozenset({weekend[0], weekend[2]}))
     others = tuple(Person(id=i, name=f"P{i}", history=1) for i in range(1, 4))
     problem = team(
         people=(keen, *others), weekend_days=tuple(weekend), headcount={d: 1 for d in weekend}
     )
-    plan = rota.solve(problem)
+    plan = solver.solve(problem)
     assert isinstance(plan, RotaPlan)
     keen_days = {d.on for d in plan.duties if d.person_id == 0}
     assert keen_days == {weekend[0], weekend[2]}
@@ -300,7 +301,7 @@ def test_reasons_are_readable():
         *(Person(id=i, name=f"P{i}", history=3) for i in range(1, 4)),
     )
     weekend = (MONDAY + dt.timedelta(days=5),)
-    plan = rota.solve(team(people=people, weekend_days=weekend, headcount={weekend[0]: 1}))
+    plan = solver.solve(team(people=people, weekend_days=weekend, headcount={weekend[0]: 1}))
     assert isinstance(plan, RotaPlan)
     (duty,) = plan.duties
     assert duty.person_id == 0
@@ -318,10 +319,10 @@ def test_the_dst_weekend_is_an_ordinary_weekend():
         if (monday + dt.timedelta(days=n)).weekday() < 5
     }
     problem = team(weekend_days=weekend, headcount={d: 1 for d in weekend}, spare_cover=spare)
-    plan = rota.solve(problem)
+    plan = solver.solve(problem)
     assert isinstance(plan, RotaPlan)
     assert {d.on for d in plan.duties} == set(weekend)
-    assert rota.violations(problem, plan) == []
+    assert solver.violations(problem, plan) == []
 
 
 def test_a_wider_comp_window_reaches_further_weeks():
@@ -331,8 +332,8 @@ def test_a_wider_comp_window_reaches_further_weeks():
     third_week = {MONDAY + dt.timedelta(days=14 + n): 1 for n in range(5)}
     spare = {d: 0 for d in weekdays_around(4)} | third_week
     narrow = team(weekend_days=weekend, headcount={weekend[0]: 1}, spare_cover=spare)
-    assert isinstance(rota.solve(narrow), RotaInfeasible)
+    assert isinstance(solver.solve(narrow), RotaInfeasible)
     wide = RotaProblem(**{**narrow.__dict__, "comp_window_weeks": 2})
-    plan = rota.solve(wide)
+    plan = solver.solve(wide)
     assert isinstance(plan, RotaPlan)
     assert plan.duties[0].comp_on in third_week

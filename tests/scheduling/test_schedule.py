@@ -4,11 +4,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from scheduling import services
 from scheduling.models import EntryKind, PublishedEntry, ScheduleEntry, ScheduleWeek
-from scheduling.services import Change
+from scheduling.services import schedule
+from scheduling.services.schedule import Change
 from tests.conftest import client_for
-from tests.factories import AssociateFactory, TeamFactory
+from tests.factories import AssociateFactory
 from tests.scheduling.conftest import MONDAY
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ class TestGrid:
     def test_shows_people_days_and_coverage_gaps(
         self, cast, team, lead, associate, early, needs_two
     ):
-        services.apply_changes(
+        schedule.apply_changes(
             actor=lead, team=team, changes=[Change.shift(associate, MONDAY, early)]
         )
         response = client_for(lead).get(grid_url(team, week=MONDAY.isoformat()))
@@ -68,7 +68,7 @@ class TestGrid:
             for w in range(4)
             for d in range(5)
         ]
-        services.apply_changes(actor=lead, team=team, changes=changes)
+        schedule.apply_changes(actor=lead, team=team, changes=changes)
         client = client_for(lead)
         with django_assert_max_num_queries(16):
             response = client.get(grid_url(team, week=MONDAY.isoformat(), weeks=4))
@@ -200,7 +200,7 @@ class TestBulkAndCopy:
     def test_copy_last_week_fills_only_empty_cells(
         self, cast, team, lead, associate, teammate, early, late
     ):
-        services.apply_changes(
+        schedule.apply_changes(
             actor=lead,
             team=team,
             changes=[
@@ -212,7 +212,7 @@ class TestBulkAndCopy:
             ],
         )
         next_monday = MONDAY + dt.timedelta(days=7)
-        services.apply_changes(
+        schedule.apply_changes(
             actor=lead, team=team, changes=[Change.shift(teammate, next_monday, late)]
         )
         client_for(lead).post(
@@ -238,7 +238,7 @@ class TestPublishing:
         self, cast, team, lead, associate, early, time_machine, django_capture_on_commit_callbacks
     ):
         time_machine.move_to(dt.datetime(2030, 1, 7, 9, tzinfo=dt.UTC))
-        services.apply_changes(
+        schedule.apply_changes(
             actor=lead, team=team, changes=[Change.shift(associate, MONDAY, early)]
         )
         me = client_for(associate.user)
@@ -253,7 +253,7 @@ class TestPublishing:
         self, cast, team, lead, associate, teammate, early, late, django_capture_on_commit_callbacks
     ):
         client = client_for(lead)
-        services.apply_changes(
+        schedule.apply_changes(
             actor=lead,
             team=team,
             changes=[Change.shift(associate, MONDAY, early), Change.shift(teammate, MONDAY, early)],
@@ -268,7 +268,7 @@ class TestPublishing:
         assert ScheduleWeek.objects.get().published_at is not None
 
         mail.outbox.clear()
-        services.apply_changes(
+        schedule.apply_changes(
             actor=lead, team=team, changes=[Change.shift(teammate, MONDAY, late)]
         )
         assert PublishedEntry.objects.get(associate=teammate).template == early  # not yet
@@ -284,20 +284,20 @@ class TestPublishing:
         assert mail.outbox == []
 
     def test_history_shows_who_changed_what(self, cast, team, lead, associate, early, late):
-        services.apply_changes(
+        schedule.apply_changes(
             actor=lead, team=team, changes=[Change.shift(associate, MONDAY, early)]
         )
-        services.apply_changes(
+        schedule.apply_changes(
             actor=lead, team=team, changes=[Change.shift(associate, MONDAY, late)]
         )
         response = client_for(lead).get(
             reverse("scheduling:schedule-history", kwargs={"team_id": team.pk}),
             {"week": MONDAY.isoformat()},
         )
-        changes = response.context["changes"]
+        changes = response.context["history"]
         assert len(changes) == 2
-        assert changes[0]["before"] == "07:00–15:30"
-        assert changes[0]["after"] == "10:30–19:00"
+        assert changes[0].fields[0].before == "07:00–15:30"
+        assert changes[0].fields[0].after == "10:30–19:00"
         assert "Lena Lead" in response.content.decode()
 
 
@@ -306,10 +306,10 @@ class TestToday:
         self, cast, team, lead, associate, early, time_machine
     ):
         tuesday = MONDAY + dt.timedelta(days=1)
-        services.apply_changes(
+        schedule.apply_changes(
             actor=lead, team=team, changes=[Change.shift(associate, tuesday, early)]
         )
-        services.publish_week(actor=lead, team=team, monday=MONDAY)
+        schedule.publish_week(actor=lead, team=team, monday=MONDAY)
         # 23:30 UTC on Monday is 23:30 in Dublin in winter: still Monday.
         time_machine.move_to(dt.datetime(2030, 1, 7, 23, 30, tzinfo=dt.UTC))
         me = client_for(associate.user)
@@ -321,21 +321,14 @@ class TestToday:
         assert response.context["today_entry"].label() == "07:00–15:30"
 
 
-class TestCoverageOverview:
-    def test_gaps_first_and_a_fixed_number_of_queries(
-        self, cast, site, manager, early, django_assert_max_num_queries
-    ):
-        from scheduling.models import CoverageRequirement
-
-        teams = [TeamFactory(site=site, manager=manager, name=f"T{n:02}") for n in range(20)]
-        for team in teams[5:8]:
-            CoverageRequirement.objects.create(team=team, day_kind="weekday", min_headcount=3)
-        for team in teams:
-            AssociateFactory(team=team)
-        client = client_for(manager)
-        with django_assert_max_num_queries(14):
-            response = client.get(reverse("scheduling:coverage-overview"))
-        rows = response.context["rows"]
-        assert len(rows) == 21  # the cast's own team too
-        assert {r.team.name for r in rows[:3]} == {"T05", "T06", "T07"}
-        assert all(len(r.gaps) == 20 for r in rows[:3])
+def test_a_break_as_long_as_the_shift_is_refused(cast, team, lead, associate):
+    url = reverse(
+        "scheduling:schedule-cell",
+        kwargs={"team_id": team.pk, "associate_id": associate.pk, "day": MONDAY.isoformat()},
+    )
+    response = client_for(lead).post(
+        url,
+        {"assignment": "custom", "starts_at": "09:00", "ends_at": "10:00", "break_minutes": "120"},
+    )
+    assert "The break must be shorter than the shift." in response.content.decode()
+    assert not ScheduleEntry.objects.exists()

@@ -1,15 +1,27 @@
-"""An associate's published schedule as an RFC 5545 calendar (icalendar)."""
+"""Public holidays, and an associate's published schedule as an RFC 5545 calendar."""
 
 import datetime as dt
 
 import icalendar
 from django.utils import timezone
 
-from teams.models import Associate
+from teams.models import Associate, Team
 
-from .models import EntryKind, PublicHoliday, PublishedEntry
+from ..models import CalendarFeed, EntryKind, PublicHoliday, PublishedEntry
 
 PAST_DAYS, FUTURE_DAYS = 30, 120
+
+
+def days_from(first: dt.date, count: int) -> list[dt.date]:
+    return [first + dt.timedelta(days=n) for n in range(count)]
+
+
+def holidays_between(team: Team, first: dt.date, last: dt.date) -> dict[dt.date, str]:
+    return dict(
+        PublicHoliday.objects.filter(site_id=team.site_id, on__gte=first, on__lte=last).values_list(
+            "on", "name"
+        )
+    )
 
 
 def ics_for(associate: Associate, *, host: str) -> bytes:
@@ -63,3 +75,7 @@ def ics_for(associate: Associate, *, host: str) -> bytes:
         cal.add_component(event)
     cal.add_missing_timezones()
     return cal.to_ical()
+
+
+def feed_of(associate: Associate) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(associate=associate).first()

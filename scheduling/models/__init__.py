@@ -1,0 +1,59 @@
+"""Scheduling models, one module per feature, re-exported: `from scheduling.models import X`."""
+
+from .calendar import CalendarFeed, PublicHoliday
+from .comp_days import CompDay, CompDayRequest, WeekendDuty
+from .coverage import CoverageRequirement
+from .rota import RotaPreference, RotaProposal, RotaSettings, RotaWish, WeekendSkillNeed
+from .schedule import (
+    CELL_FIELDS,
+    MAX_CONSECUTIVE_DAYS,
+    MIN_REST,
+    DayKind,
+    Decided,
+    EntryFields,
+    EntryKind,
+    EntryQuerySet,
+    PublishedEntry,
+    ScheduleEntry,
+    ScheduleWeek,
+    ShiftTemplate,
+    day_kind_of,
+    entry_label,
+    local_datetime,
+    monday_of,
+)
+from .swaps import ShiftSwap
+from .time_off import LeaveAllowance, TimeOffRequest
+
+__all__ = [
+    "CELL_FIELDS",
+    "MAX_CONSECUTIVE_DAYS",
+    "MIN_REST",
+    "CalendarFeed",
+    "CompDay",
+    "CompDayRequest",
+    "CoverageRequirement",
+    "DayKind",
+    "Decided",
+    "EntryFields",
+    "EntryKind",
+    "EntryQuerySet",
+    "LeaveAllowance",
+    "PublicHoliday",
+    "PublishedEntry",
+    "RotaPreference",
+    "RotaProposal",
+    "RotaSettings",
+    "RotaWish",
+    "ScheduleEntry",
+    "ScheduleWeek",
+    "ShiftSwap",
+    "ShiftTemplate",
+    "TimeOffRequest",
+    "WeekendDuty",
+    "WeekendSkillNeed",
+    "day_kind_of",
+    "entry_label",
+    "local_datetime",
+    "monday_of",
+]

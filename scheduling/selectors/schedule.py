@@ -1,0 +1,207 @@
+"""The schedule grid, the published schedule, and the providers teams.selectors reads."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from teams.history import Change, changes
+from teams.models import Associate, Team
+from teams.selectors import ScheduleEvent
+
+from ..models import (
+    CompDay,
+    EntryFields,
+    PublishedEntry,
+    ScheduleEntry,
+    ScheduleWeek,
+    ShiftTemplate,
+    TimeOffRequest,
+    WeekendDuty,
+    entry_label,
+)
+from .calendar import days_from, holidays_between
+from .coverage import CoverageLine, capable_skills, coverage_by_day, requirements_for
+
+
+def roster(team: Team) -> list[Associate]:
+    return list(Associate.objects.for_team(team).active().select_related("user"))
+
+
+@dataclass(frozen=True)
+class GridRow:
+    associate: Associate
+    cells: list[tuple[dt.date, EntryFields | None]]
+
+
+@dataclass(frozen=True)
+class Grid:
+    days: list[dt.date]
+    rows: list[GridRow]
+    coverage: dict[dt.date, list[CoverageLine]]
+    holidays: dict[dt.date, str]
+    weeks: list[ScheduleWeek]
+    unpublished_count: int
+
+    @property
+    def coverage_rows(self) -> list[tuple[str, list[CoverageLine]]]:
+        """Coverage lines regrouped by label, one row per label across the days."""
+        labels: list[str] = []
+        for lines in self.coverage.values():
+            for line in lines:
+                if line.label not in labels:
+                    labels.append(line.label)
+        empty = CoverageLine("", None, 0)
+        return [
+            (
+                label,
+                [
+                    next((line for line in self.coverage[d] if line.label == label), empty)
+                    for d in self.days
+                ],
+            )
+            for label in labels
+        ]
+
+    @property
+    def gap_count(self) -> int:
+        return sum(1 for lines in self.coverage.values() for line in lines if line.is_gap)
+
+
+def unpublished_changes(team: Team, first: dt.date, last: dt.date) -> int:
+    """How many cells differ between the working plan and what associates see."""
+    working = {
+        (e.associate_id, e.on): e.signature()
+        for e in ScheduleEntry.objects.for_team(team).between(first, last)
+    }
+    published = {
+        (e.associate_id, e.on): e.signature()
+        for e in PublishedEntry.objects.filter(associate__team=team, on__gte=first, on__lte=last)
+    }
+    keys = working.keys() | published.keys()
+    return sum(1 for key in keys if working.get(key) != published.get(key))
+
+
+def schedule_grid(team: Team, first: dt.date, week_count: int) -> Grid:
+    days = days_from(first, 7 * week_count)
+    last = days[-1]
+    people = roster(team)
+    entries = list(
+        ScheduleEntry.objects.for_team(team).between(first, last).select_related("template")
+    )
+    cell: dict[tuple[int, dt.date], EntryFields] = {(e.associate_id, e.on): e for e in entries}
+    holidays = holidays_between(team, first, last)
+    weeks = {
+        w.starts_on: w
+        for w in ScheduleWeek.objects.filter(team=team, starts_on__gte=first, starts_on__lte=last)
+    }
+    return Grid(
+        days=days,
+        rows=[GridRow(a, [(d, cell.get((a.pk, d))) for d in days]) for a in people],
+        coverage=coverage_by_day(
+            days,
+            [e for e in entries if e.associate_id in {a.pk for a in people}],
+            requirements_for(team),
+            capable_skills(a.pk for a in people),
+            set(holidays),
+        ),
+        holidays=holidays,
+        weeks=[
+            weeks.get(monday) or ScheduleWeek(team=team, starts_on=monday) for monday in days[::7]
+        ],
+        unpublished_count=unpublished_changes(team, first, last),
+    )
+
+
+def published_schedule(
+    associate: Associate, first: dt.date, last: dt.date
+) -> QuerySet[PublishedEntry]:
+    return PublishedEntry.objects.filter(
+        associate=associate, on__gte=first, on__lte=last
+    ).select_related("template")
+
+
+def published_week_labels(associate: Associate, days: list[dt.date]) -> dict[dt.date, str]:
+    """What the associate does each day, as published ("Early 07:00–15:30", "Day off")."""
+    labels = {}
+    for entry in published_schedule(associate, min(days), max(days)):
+        name = entry.template.name + " " if entry.template else ""
+        labels[entry.on] = f"{name}{entry.label()}" if entry.is_shift else entry.label()
+    return labels
+
+
+def schedule_events(associate: Associate, since: dt.date, until: dt.date) -> list[ScheduleEvent]:
+    """Weekend duties, scheduled or taken comp days and approved leave in a window:
+    what a 1:1's context panel shows (registered in teams.selectors). Three queries."""
+    events = [
+        ScheduleEvent(d.on, d.on, "Weekend duty")
+        for d in WeekendDuty.objects.filter(associate=associate, on__range=(since, until))
+    ]
+    events += [
+        ScheduleEvent(c.on, c.on, f"Comp day ({c.get_status_display().lower()})")
+        for c in CompDay.objects.filter(
+            associate=associate,
+            on__range=(since, until),
+            status__in=[CompDay.Status.SCHEDULED, CompDay.Status.TAKEN],
+        )
+        if c.on is not None
+    ]
+    events += [
+        ScheduleEvent(t.first_day, t.last_day, t.get_type_display())
+        for t in TimeOffRequest.objects.filter(
+            associate=associate,
+            status=TimeOffRequest.Status.APPROVED,
+            first_day__lte=until,
+            last_day__gte=since,
+        )
+    ]
+    return events
+
+
+def active_people(team: Team) -> QuerySet[Associate]:
+    return team.associates.filter(is_active=True).select_related("user")
+
+
+def site_templates(team: Team) -> QuerySet[ShiftTemplate]:
+    return ShiftTemplate.objects.filter(site_id=team.site_id)
+
+
+def templates_on(team: Team, on: dt.date) -> list[ShiftTemplate]:
+    """The shift templates of the team's site that apply on a day."""
+    return [t for t in site_templates(team) if t.applies_on(on)]
+
+
+def working_entry(associate: Associate, on: dt.date) -> ScheduleEntry | None:
+    return ScheduleEntry.objects.filter(associate=associate, on=on).first()
+
+
+HISTORY_FIELDS = {"cell": "Shift", "note": "Note"}
+
+
+def _history_value(record: object, name: str) -> object:
+    return entry_label(record) if name == "cell" else getattr(record, name)
+
+
+def schedule_history(team: Team, monday: dt.date, *, limit: int = 200) -> list[Change]:
+    """Changes to a team's working plan for one week, newest first. Two queries."""
+    sunday = monday + dt.timedelta(days=6)
+    records = list(
+        ScheduleEntry.history.filter(associate__team=team, on__gte=monday, on__lte=sunday)
+        .select_related("history_user", "associate__user", "template")
+        .order_by("-history_date")[:limit]
+    )
+    # Every version of the records shown, in one query, to find each one's "before".
+    previous: dict[int, object] = {}
+    latest: dict[int, object] = {}
+    for row in ScheduleEntry.history.filter(id__in={r.id for r in records}).order_by(
+        "id", "history_date"
+    ):
+        previous[row.history_id] = latest.get(row.id)
+        latest[row.id] = row
+    return changes(
+        records,
+        HISTORY_FIELDS,
+        before=lambda _index, record: previous.get(record.history_id),
+        show=_history_value,
+        subject=lambda record: f"{record.associate.name} · {record.on:%a %-d %b}",
+    )

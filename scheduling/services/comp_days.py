@@ -1,0 +1,178 @@
+"""The comp-day ledger: settling, expiry reminders, moving a comp day, asking to move one."""
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from teams.models import User
+
+from .. import notifications
+from ..models import (
+    CompDay,
+    CompDayRequest,
+    EntryKind,
+    PublicHoliday,
+    ScheduleEntry,
+    TimeOffRequest,
+)
+from .calendar import site_days
+from .schedule import (
+    PROTECTED_KINDS,
+    Change,
+    ScheduleConflict,
+    check_and_write,
+    lock_team,
+)
+from .time_off import time_off_impact
+
+
+def settle_comp_days(today: dt.date | None = None) -> tuple[int, int]:
+    """Scheduled comp days in the past become taken; unscheduled ones past their
+    expiry become expired, each site by its own local day (or `today` for all).
+    Row by row so the ledger's history records each."""
+    taken = expired = 0
+    with transaction.atomic():
+        for site, day in site_days(today):
+            comps = CompDay.objects.select_for_update(of=("self",)).filter(
+                associate__team__site=site
+            )
+            for comp in comps.filter(status=CompDay.Status.SCHEDULED, on__lt=day):
+                comp.status = CompDay.Status.TAKEN
+                comp.save(update_fields=["status"])
+                taken += 1
+            for comp in comps.filter(status=CompDay.Status.OWED, expires_on__lt=day):
+                comp.status = CompDay.Status.EXPIRED
+                comp.save(update_fields=["status"])
+                expired += 1
+    return taken, expired
+
+
+def remind_expiring_comp_days(*, days: int = 7, today: dt.date | None = None) -> int:
+    """Remind the associate and their leads of comp days not yet scheduled that expire
+    within `days` of their site's day. Each comp day is claimed once with a conditional
+    update, so a second run (or a duplicate delivery) sends nothing."""
+    sent = 0
+    for site, day in site_days(today):
+        candidates = CompDay.objects.filter(
+            associate__team__site=site,
+            status=CompDay.Status.OWED,
+            reminded_at__isnull=True,
+            expires_on__lte=day + dt.timedelta(days=days),
+            expires_on__gte=day,
+        ).values_list("pk", flat=True)
+        for comp_id in list(candidates):
+            claimed = CompDay.objects.filter(pk=comp_id, reminded_at__isnull=True).update(
+                reminded_at=timezone.now()
+            )
+            if not claimed:
+                continue
+            comp = CompDay.objects.select_related("associate__user", "associate__team", "duty").get(
+                pk=comp_id
+            )
+            sent += notifications.remind_comp_day_expiring(comp=comp)
+    return sent
+
+
+@transaction.atomic
+def move_comp_day(*, actor: User, comp_day: CompDay, to: dt.date) -> CompDay:
+    """Schedule (or move) a comp day onto a weekday, if cover allows. All or nothing."""
+    associate = comp_day.associate
+    team = associate.team
+    lock_team(team)
+    comp = (
+        CompDay.objects.select_for_update(of=("self",)).select_related("duty").get(pk=comp_day.pk)
+    )
+    today = team.site.local_today()
+    problems = []
+    if comp.status in (CompDay.Status.TAKEN, CompDay.Status.EXPIRED):
+        problems.append(f"This comp day is already {comp.get_status_display().lower()}.")
+    if to.weekday() >= 5:
+        problems.append("A comp day is a weekday.")
+    if to <= today:
+        problems.append("Choose a day after today.")
+    if to > comp.expires_on:
+        problems.append(f"This comp day expires on {comp.expires_on:%a %-d %b}.")
+    if PublicHoliday.objects.filter(site_id=team.site_id, on=to).exists():
+        problems.append(f"{to:%a %-d %b} is a public holiday already.")
+    cell = ScheduleEntry.objects.filter(associate=associate, on=to).first()
+    if cell is not None and cell.kind in PROTECTED_KINDS:
+        problems.append(
+            f"{associate} already has {cell.get_kind_display().lower()} on {to:%a %-d %b}."
+        )
+    if problems:
+        raise ScheduleConflict(problems)
+    if cell is not None and cell.is_shift:
+        probe = TimeOffRequest(associate=associate, first_day=to, last_day=to)
+        broken = [i for i in time_off_impact(probe) if i.breaks_minimum]
+        if broken:
+            raise ScheduleConflict(
+                [
+                    f"{i.day:%a %-d %b}: {i.line.label} would drop to {i.after} "
+                    f"of {i.line.required} required."
+                    for i in broken
+                ]
+            )
+    changes = [Change(associate=associate, on=to, kind=EntryKind.COMP_DAY, note="Comp day")]
+    if comp.on is not None and comp.on != to:
+        changes.append(Change(associate=associate, on=comp.on, kind=None))
+    check_and_write(actor=actor, team=team, changes=changes)
+    comp.on, comp.status = to, CompDay.Status.SCHEDULED
+    comp.reason = f"moved to {to:%A %-d %b} by {actor.display_name}"[:200]
+    comp._history_user = actor  # type: ignore[attr-defined]
+    comp.save()
+    return comp
+
+
+class CompDayRequestRefused(Exception):
+    """The asked-for day is not one a comp day can move to; nothing changed."""
+
+
+def request_comp_day(*, actor: User, comp_day: CompDay, wanted_on: dt.date) -> CompDayRequest:
+    """The owner asks to take a comp day on another weekday; the lead decides.
+
+    One open request per comp day: a new ask replaces the pending one. The comp
+    day's row lock serializes two asks, and a partial unique constraint
+    (one_pending_request_per_comp_day) is the last line if anything else writes.
+    """
+    if wanted_on.weekday() >= 5 or wanted_on <= comp_day.associate.team.site.local_today():
+        raise CompDayRequestRefused("ask for a weekday after today.")
+    if wanted_on > comp_day.expires_on:
+        raise CompDayRequestRefused(f"this comp day expires on {comp_day.expires_on:%a %-d %b}.")
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                CompDay.objects.select_for_update().filter(pk=comp_day.pk).first()
+                pending = CompDayRequest.objects.filter(
+                    comp_day=comp_day, status=CompDayRequest.Status.PENDING
+                )
+                for old in pending:
+                    old._history_user = actor  # type: ignore[attr-defined]
+                    old.delete()
+                ask = CompDayRequest(comp_day=comp_day, wanted_on=wanted_on)
+                ask._history_user = actor  # type: ignore[attr-defined]
+                ask.save()
+                return ask
+        except IntegrityError:
+            continue  # a concurrent ask won the constraint: replace it in turn
+    raise CompDayRequestRefused("another request for this comp day is being saved; try again.")
+
+
+@transaction.atomic
+def decide_comp_day_request(
+    *, actor: User, request: CompDayRequest, approve: bool
+) -> CompDayRequest:
+    locked = (
+        CompDayRequest.objects.select_for_update(of=("self",))
+        .select_related("comp_day__associate__team__site")
+        .get(pk=request.pk)
+    )
+    if locked.status != CompDayRequest.Status.PENDING:
+        return locked
+    if approve:
+        move_comp_day(actor=actor, comp_day=locked.comp_day, to=locked.wanted_on)
+    locked.status = CompDayRequest.Status.APPROVED if approve else CompDayRequest.Status.DENIED
+    locked.decided_at, locked.decided_by = timezone.now(), actor
+    locked._history_user = actor  # type: ignore[attr-defined]
+    locked.save()
+    return locked

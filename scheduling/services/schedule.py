@@ -1,0 +1,349 @@
+"""Schedule writes. Each runs in one transaction, locks the team it changes,
+checks every rule before writing anything, and records history on save()."""
+
+import datetime as dt
+import functools
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from teams.models import Associate, Site, Team, User
+
+from .. import rules, tasks
+from ..models import (
+    EntryFields,
+    EntryKind,
+    PublishedEntry,
+    ScheduleEntry,
+    ScheduleWeek,
+    ShiftTemplate,
+    TimeOffRequest,
+    monday_of,
+)
+
+PROTECTED_KINDS = {EntryKind.TIME_OFF, EntryKind.COMP_DAY}
+
+
+class ScheduleConflict(Exception):
+    """A change that breaks a rule. `reasons` lists each one in plain words."""
+
+    def __init__(self, reasons: Sequence[str]):
+        super().__init__("; ".join(reasons))
+        self.reasons = list(reasons)
+
+
+@dataclass(frozen=True)
+class Change:
+    """Set one cell. kind=None clears it."""
+
+    associate: Associate
+    on: dt.date
+    kind: str | None
+    template: ShiftTemplate | None = None
+    starts_at: dt.time | None = None
+    ends_at: dt.time | None = None
+    break_minutes: int = 0
+    note: str = ""
+
+    @classmethod
+    def like(
+        cls,
+        entry: EntryFields | None,
+        *,
+        associate: Associate,
+        on: dt.date,
+        note: str | None = None,
+    ) -> "Change":
+        """Put what `entry` holds (nothing, if None) into another person's or day's cell."""
+        if entry is None:
+            return cls(associate=associate, on=on, kind=None)
+        return cls(
+            associate=associate,
+            on=on,
+            kind=entry.kind,
+            template=entry.template,
+            starts_at=entry.starts_at,
+            ends_at=entry.ends_at,
+            break_minutes=entry.break_minutes,
+            note=entry.note if note is None else note,
+        )
+
+    @classmethod
+    def shift(cls, associate: Associate, on: dt.date, template: ShiftTemplate) -> "Change":
+        return cls(
+            associate=associate,
+            on=on,
+            kind=EntryKind.SHIFT,
+            template=template,
+            starts_at=template.starts_at,
+            ends_at=template.ends_at,
+            break_minutes=template.break_minutes,
+        )
+
+
+def lock_team(team: Team) -> None:
+    # Every schedule write for a team serializes here, so two leads (or a lead
+    # and a time-off approval) cannot each pass a check the other invalidates.
+    Team.objects.select_for_update().filter(pk=team.pk).first()
+
+
+def _approved_time_off(
+    associate_ids: Iterable[int], first: dt.date, last: dt.date
+) -> dict[int, set[dt.date]]:
+    days: dict[int, set[dt.date]] = defaultdict(set)
+    requests = TimeOffRequest.objects.filter(
+        associate_id__in=list(associate_ids),
+        status=TimeOffRequest.Status.APPROVED,
+        first_day__lte=last,
+        last_day__gte=first,
+    )
+    for request in requests:
+        days[request.associate_id].update(request.days())
+    return days
+
+
+Cell = tuple[int, dt.date]  # (associate id, day)
+
+
+def _proposed_entry(change: Change, kind: str) -> ScheduleEntry:
+    is_shift = kind == EntryKind.SHIFT
+    return ScheduleEntry(
+        associate=change.associate,
+        on=change.on,
+        kind=kind,
+        template=change.template if is_shift else None,
+        starts_at=change.starts_at if is_shift else None,
+        ends_at=change.ends_at if is_shift else None,
+        break_minutes=change.break_minutes if is_shift else 0,
+        note=change.note,
+    )
+
+
+def _rule_violations(
+    *,
+    site: Site,
+    people: dict[int, Associate],
+    pending: dict[Cell, ScheduleEntry | None],
+    plans: dict[int, dict[dt.date, EntryFields]],
+    time_off: dict[int, set[dt.date]],
+) -> list[str]:
+    """Every rule the pending cells break, each reason once, in plain words."""
+    reasons: list[str] = []
+    for (associate_id, on), proposed in pending.items():
+        if proposed is None:
+            continue
+        if proposed.is_shift and (
+            proposed.starts_at is None
+            or proposed.ends_at is None
+            or proposed.ends_at <= proposed.starts_at
+        ):
+            reasons.append(
+                f"{people[associate_id]} on {on:%a %-d %b}: a shift needs a start and a later end."
+            )
+            continue
+        for reason in rules.conflicts(
+            name=str(people[associate_id]),
+            plan=plans[associate_id],
+            day=on,
+            site=site,
+            time_off_days=time_off.get(associate_id, set()),
+        ):
+            if reason not in reasons:
+                reasons.append(reason)
+    return reasons
+
+
+def _write_cells(
+    *,
+    actor: User,
+    pending: dict[Cell, ScheduleEntry | None],
+    existing: dict[Cell, ScheduleEntry],
+) -> int:
+    """Save what changed (audited as `actor`); a cell that stays the same is not touched."""
+    written = 0
+    for key, wanted in pending.items():
+        current = existing.get(key)
+        if wanted is None:
+            if current is not None:
+                current._history_user = actor  # type: ignore[attr-defined]
+                current.delete()
+                written += 1
+            continue
+        if current is not None and current.same_as(wanted):
+            continue  # nothing changes, nothing is written or audited
+        row = current or wanted
+        if current is not None:
+            for field, value in wanted.cell_values().items():
+                setattr(current, field, value)
+        row._history_user = actor  # type: ignore[attr-defined]
+        row.save()
+        written += 1
+    return written
+
+
+def check_and_write(*, actor: User, team: Team, changes: Sequence[Change]) -> int:
+    """Apply changes to the working plan, all or nothing. Caller holds the team lock."""
+    if not changes:
+        return 0
+    for change in changes:
+        if change.associate.team_id != team.pk:
+            raise ScheduleConflict([f"{change.associate} is not on {team}."])
+    first = min(c.on for c in changes) - dt.timedelta(days=14)
+    last = max(c.on for c in changes) + dt.timedelta(days=14)
+    people = {c.associate.pk: c.associate for c in changes}
+    existing = {
+        (e.associate_id, e.on): e
+        for e in ScheduleEntry.objects.filter(
+            associate_id__in=people, on__gte=first, on__lte=last
+        ).select_related("template")
+    }
+    plans: dict[int, dict[dt.date, EntryFields]] = defaultdict(dict)
+    for (associate_id, on), entry in existing.items():
+        plans[associate_id][on] = entry
+    pending: dict[Cell, ScheduleEntry | None] = {}
+    for change in changes:
+        key = (change.associate.pk, change.on)
+        if change.kind is None:
+            pending[key] = None
+            plans[key[0]].pop(change.on, None)
+        else:
+            entry = pending[key] = _proposed_entry(change, change.kind)
+            plans[key[0]][change.on] = entry
+    reasons = _rule_violations(
+        site=team.site,
+        people=people,
+        pending=pending,
+        plans=plans,
+        time_off=_approved_time_off(people, first, last),
+    )
+    if reasons:
+        raise ScheduleConflict(reasons)
+    return _write_cells(actor=actor, pending=pending, existing=existing)
+
+
+@transaction.atomic
+def apply_changes(*, actor: User, team: Team, changes: Sequence[Change]) -> int:
+    """Set cells of a team's working plan; all or nothing. Returns cells written."""
+    lock_team(team)
+    return check_and_write(actor=actor, team=team, changes=changes)
+
+
+@transaction.atomic
+def assign_template(
+    *,
+    actor: User,
+    team: Team,
+    associates: Sequence[Associate],
+    days: Sequence[dt.date],
+    template: ShiftTemplate,
+) -> int:
+    """Put one shift template on several people × days at once (all or nothing)."""
+    lock_team(team)
+    protected = {
+        (e.associate_id, e.on): e
+        for e in ScheduleEntry.objects.filter(
+            associate__in=associates, on__in=days, kind__in=PROTECTED_KINDS
+        )
+    }
+    refused = [
+        f"{entry.associate} has {entry.get_kind_display().lower()} on {entry.on:%a %-d %b}."
+        for entry in protected.values()
+    ]
+    if refused:
+        raise ScheduleConflict(refused)
+    changes = [Change.shift(a, d, template) for a in associates for d in days]
+    return check_and_write(actor=actor, team=team, changes=changes)
+
+
+@transaction.atomic
+def copy_week(*, actor: User, team: Team, source_monday: dt.date, target_monday: dt.date) -> int:
+    """Copy shifts and days off of one week onto the empty cells of another."""
+    lock_team(team)
+    offset = target_monday - source_monday
+    active = set(team.associates.filter(is_active=True).values_list("pk", flat=True))
+    source = (
+        ScheduleEntry.objects.for_team(team)
+        .between(source_monday, source_monday + dt.timedelta(days=6))
+        .filter(kind__in=[EntryKind.SHIFT, EntryKind.DAY_OFF], associate_id__in=active)
+        .select_related("associate__user", "template")
+    )
+    taken = set(
+        ScheduleEntry.objects.for_team(team)
+        .between(target_monday, target_monday + dt.timedelta(days=6))
+        .values_list("associate_id", "on")
+    )
+    changes = [
+        Change.like(e, associate=e.associate, on=e.on + offset)
+        for e in source
+        if (e.associate_id, e.on + offset) not in taken
+    ]
+    return check_and_write(actor=actor, team=team, changes=changes)
+
+
+def sync_published(
+    associate_ids: Iterable[int], first: dt.date, last: dt.date, *, now: dt.datetime
+) -> set[int]:
+    """Make associates' published entries equal their working plan; return who changed."""
+    ids = list(associate_ids)
+    working = {
+        (e.associate_id, e.on): e
+        for e in ScheduleEntry.objects.filter(associate_id__in=ids, on__gte=first, on__lte=last)
+    }
+    published = {
+        (e.associate_id, e.on): e
+        for e in PublishedEntry.objects.filter(associate_id__in=ids, on__gte=first, on__lte=last)
+    }
+    changed: set[int] = set()
+    for key in working.keys() | published.keys():
+        draft, shown = working.get(key), published.get(key)
+        if draft is None and shown is not None:
+            shown.delete()
+        elif draft is not None and shown is None:
+            PublishedEntry.objects.create(
+                associate_id=key[0], on=key[1], published_at=now, **draft.cell_values()
+            )
+        elif draft is not None and shown is not None and not draft.same_as(shown):
+            for field, value in draft.cell_values().items():
+                setattr(shown, field, value)
+            shown.published_at = now
+            shown.save()
+        else:
+            continue
+        changed.add(key[0])
+    return changed
+
+
+@transaction.atomic
+def publish_week(*, actor: User, team: Team, monday: dt.date) -> set[int]:
+    """Publish a team's week; email only the associates whose week changed."""
+    lock_team(team)
+    now = timezone.now()
+    sunday = monday + dt.timedelta(days=6)
+    week, _ = ScheduleWeek.objects.get_or_create(team=team, starts_on=monday)
+    was_published = week.published_at is not None
+    people = team.associates.values_list("pk", flat=True)
+    changed = sync_published(people, monday, sunday, now=now)
+    week.published_at, week.published_by = now, actor
+    week.save(update_fields=["published_at", "published_by"])
+    for associate_id in sorted(changed):
+        transaction.on_commit(
+            functools.partial(
+                tasks.send_week_summary.delay,
+                associate_id=associate_id,
+                monday=monday.isoformat(),
+                is_change=was_published,
+            )
+        )
+    return changed
+
+
+def published_weeks(team: Team, days: Iterable[dt.date]) -> set[dt.date]:
+    mondays = {monday_of(d) for d in days}
+    return set(
+        ScheduleWeek.objects.filter(
+            team=team, starts_on__in=mondays, published_at__isnull=False
+        ).values_list("starts_on", flat=True)
+    )
