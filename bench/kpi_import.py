@@ -42,8 +42,8 @@ def main() -> None:
 
 
 def run() -> None:
-    from performance import services
     from performance.models import DailyKpi
+    from performance.services import kpis as services
     from teams.models import Associate
 
     with open(os.devnull, "w") as quiet:

@@ -19,25 +19,23 @@ from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
-    DailyKpi,
-    Kpi,
-    KpiDirtyDay,
-    KpiEvent,
-    RatingChange,
-    Review,
-    ReviewCycle,
-    ReviewReminder,
-)
-from .models.people import (
     ActionItem,
     AgendaItem,
+    DailyKpi,
     Feedback,
     Goal,
     GoalCheckIn,
+    Kpi,
+    KpiDirtyDay,
+    KpiEvent,
     OneOnOne,
     OneOnOneCadence,
     PeopleReminder,
     PrivateNote,
+    RatingChange,
+    Review,
+    ReviewCycle,
+    ReviewReminder,
 )
 
 PRIVATE = "private to its author"

@@ -29,7 +29,7 @@ class PerformanceConfig(AppConfig):
 
         from teams.models import Associate, Site, Team, User
 
-        from .kpi_selectors import bump_after_edit
+        from .cache import bump_after_edit
         from .models import Kpi
 
         # The dashboards' cached figures show these; an edit must not wait for the TTL.
@@ -41,12 +41,8 @@ class PerformanceConfig(AppConfig):
 
         from teams.selectors import home_panel_providers
 
-        from .home import kpi_alerts
+        from .home import kpi_alerts, overdue_one_on_ones_panel
 
-        if kpi_alerts not in home_panel_providers:
-            home_panel_providers.append(kpi_alerts)
-
-        from .people_home import overdue_one_on_ones_panel
-
-        if overdue_one_on_ones_panel not in home_panel_providers:
-            home_panel_providers.append(overdue_one_on_ones_panel)
+        for provider in (kpi_alerts, overdue_one_on_ones_panel):
+            if provider not in home_panel_providers:
+                home_panel_providers.append(provider)

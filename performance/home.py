@@ -1,10 +1,12 @@
-"""What the performance app adds to the home page (see teams.selectors.home_panels)."""
+"""What the performance app adds to the lead's home page (see
+teams.selectors.home_panels; registered in PerformanceConfig.ready)."""
 
 from teams.access import Roles
 from teams.models import Associate, Team, User
 from teams.selectors import HomePanel
 
-from . import kpi_selectors as sel
+from .selectors import kpis as sel
+from .selectors.one_on_ones import overdue_one_on_ones
 
 
 def kpi_alerts(user: User, roles: Roles) -> list[HomePanel]:
@@ -29,12 +31,30 @@ def kpi_alerts(user: User, roles: Roles) -> list[HomePanel]:
     ]
     return [
         HomePanel(
-            "performance/home_kpi_alerts.html",
+            "performance/dashboards/_home_alerts.html",
             {
                 "items": items,
                 "days": sel.alert_days(),
                 "teams": teams,
             },
             order=10,
+        )
+    ]
+
+
+def overdue_one_on_ones_panel(user: User, roles: Roles) -> list[HomePanel]:
+    """Scheduled 1:1s of the lead's teams whose date has passed. Two queries."""
+    if not roles.is_lead:
+        return []
+    teams = Team.objects.filter(pk__in=roles.led_team_ids).select_related("site")
+    today_by_team = {team.pk: team.site.local_today() for team in teams}
+    overdue = overdue_one_on_ones(today_by_team.keys(), today_by_team)
+    if not overdue:
+        return []
+    return [
+        HomePanel(
+            template="performance/one_on_ones/_home_overdue.html",
+            context={"overdue": overdue},
+            order=30,
         )
     ]

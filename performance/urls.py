@@ -1,55 +1,122 @@
 from django.urls import path
 
-from . import api, review_views, views
-from .people_urls import urlpatterns as people_urlpatterns
+from .api import views as api
+from .views import api_tokens, dashboards, feedback, goals, kpis, one_on_ones, reviews
 
 app_name = "performance"
 
 urlpatterns = [
-    path("kpis/import/", views.kpi_import, name="kpi-import"),
-    path("account/api-token/", api.api_token, name="api-token"),
-    path("account/api-token/rotate/", api.api_token_rotate, name="api-token-rotate"),
-    path("account/api-token/revoke/", api.api_token_revoke, name="api-token-revoke"),
+    path("kpis/import/", kpis.kpi_import, name="kpi-import"),
+    path("account/api-token/", api_tokens.api_token, name="api-token"),
+    path("account/api-token/rotate/", api_tokens.api_token_rotate, name="api-token-rotate"),
+    path("account/api-token/revoke/", api_tokens.api_token_revoke, name="api-token-revoke"),
     path("api/v1/kpi-events/", api.KpiEventsView.as_view(), name="api-kpi-events"),
     path("api/v1/kpi-rollups/", api.KpiRollupsView.as_view(), name="api-kpi-rollups"),
-    path("kpis/", views.kpi_overview, name="kpi-overview"),
-    path("kpis/teams/<int:team_id>/", views.team_dashboard, name="team-dashboard"),
+    path("kpis/", dashboards.kpi_overview, name="kpi-overview"),
+    path("kpis/teams/<int:team_id>/", dashboards.team_dashboard, name="team-dashboard"),
     path(
         "kpis/associates/<int:associate_id>/",
-        views.associate_dashboard,
+        dashboards.associate_dashboard,
         name="associate-dashboard",
     ),
     # review cycles
-    path("reviews/", review_views.cycle_list, name="cycle-list"),
-    path("reviews/new/", review_views.cycle_create, name="cycle-create"),
-    path("reviews/mine/", review_views.my_reviews, name="my-reviews"),
-    path("reviews/cycles/<int:cycle_id>/", review_views.cycle_progress, name="cycle-progress"),
+    path("reviews/", reviews.cycle_list, name="cycle-list"),
+    path("reviews/new/", reviews.cycle_create, name="cycle-create"),
+    path("reviews/mine/", reviews.my_reviews, name="my-reviews"),
+    path("reviews/cycles/<int:cycle_id>/", reviews.cycle_progress, name="cycle-progress"),
     path(
         "reviews/cycles/<int:cycle_id>/calibration/",
-        review_views.cycle_calibration,
+        reviews.cycle_calibration,
         name="cycle-calibration",
     ),
-    path("reviews/<int:review_id>/", review_views.review_detail, name="review-detail"),
-    path("reviews/<int:review_id>/self/", review_views.review_self, name="review-self"),
-    path("reviews/<int:review_id>/lead/", review_views.review_lead, name="review-lead"),
+    path("reviews/<int:review_id>/", reviews.review_detail, name="review-detail"),
+    path("reviews/<int:review_id>/self/", reviews.review_self, name="review-self"),
+    path("reviews/<int:review_id>/lead/", reviews.review_lead, name="review-lead"),
     path(
         "reviews/<int:review_id>/skip-self-review/",
-        review_views.review_skip_self,
+        reviews.review_skip_self,
         name="review-skip-self",
     ),
     path(
         "reviews/<int:review_id>/calibrate/",
-        review_views.review_calibrate,
+        reviews.review_calibrate,
         name="review-calibrate",
     ),
-    path("reviews/<int:review_id>/share/", review_views.review_share, name="review-share"),
+    path("reviews/<int:review_id>/share/", reviews.review_share, name="review-share"),
     path(
         "reviews/<int:review_id>/acknowledge/",
-        review_views.review_acknowledge,
+        reviews.review_acknowledge,
         name="review-acknowledge",
     ),
-    path("reviews/<int:review_id>/history/", review_views.review_history, name="review-history"),
+    path("reviews/<int:review_id>/history/", reviews.review_history, name="review-history"),
+    # 1:1s, feedback and goals
+    path("people/one-on-ones/", one_on_ones.one_on_one_overview, name="one-on-one-overview"),
+    path("people/me/one-on-ones/", one_on_ones.my_one_on_ones, name="my-one-on-ones"),
+    path("people/me/feedback/", feedback.my_feedback, name="my-feedback"),
+    path("people/me/goals/", goals.my_goals, name="my-goals"),
+    path(
+        "people/associates/<int:associate_id>/one-on-ones/",
+        one_on_ones.associate_one_on_ones,
+        name="associate-one-on-ones",
+    ),
+    path(
+        "people/associates/<int:associate_id>/cadence/", one_on_ones.cadence_set, name="cadence-set"
+    ),
+    path(
+        "people/associates/<int:associate_id>/one-on-ones/plan/",
+        one_on_ones.one_on_one_plan,
+        name="one-on-one-plan",
+    ),
+    path(
+        "people/associates/<int:associate_id>/feedback/",
+        feedback.associate_feedback,
+        name="associate-feedback",
+    ),
+    path(
+        "people/associates/<int:associate_id>/goals/",
+        goals.associate_goals,
+        name="associate-goals",
+    ),
+    path("people/teams/<int:team_id>/goals/", goals.team_goals, name="team-goals"),
+    path("people/goals/<int:goal_id>/", goals.goal_detail, name="goal-detail"),
+    path(
+        "people/one-on-ones/<int:one_on_one_id>/",
+        one_on_ones.one_on_one_detail,
+        name="one-on-one-detail",
+    ),
+    path(
+        "people/one-on-ones/<int:one_on_one_id>/agenda/",
+        one_on_ones.agenda_add,
+        name="one-on-one-agenda-add",
+    ),
+    path(
+        "people/one-on-ones/<int:one_on_one_id>/notes/",
+        one_on_ones.notes_save,
+        name="one-on-one-notes",
+    ),
+    path(
+        "people/one-on-ones/<int:one_on_one_id>/private-note/",
+        one_on_ones.private_note_save,
+        name="one-on-one-private-note",
+    ),
+    path(
+        "people/one-on-ones/<int:one_on_one_id>/action-items/",
+        one_on_ones.action_item_add,
+        name="action-item-add",
+    ),
+    path(
+        "people/one-on-ones/<int:one_on_one_id>/held/",
+        one_on_ones.one_on_one_held,
+        name="one-on-one-held",
+    ),
+    path(
+        "people/one-on-ones/<int:one_on_one_id>/cancel/",
+        one_on_ones.one_on_one_cancel,
+        name="one-on-one-cancel",
+    ),
+    path(
+        "people/action-items/<int:item_id>/toggle/",
+        one_on_ones.action_item_toggle,
+        name="action-item-toggle",
+    ),
 ]
-
-# 1:1s, feedback and goals
-urlpatterns += people_urlpatterns

@@ -200,8 +200,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A frozen broker must not hold a web request that enqueues a task for minutes.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_timeout": 5,
-    "socket_connect_timeout": 5,
+    "socket_timeout": 2,
+    "socket_connect_timeout": 2,
     "max_retries": 3,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

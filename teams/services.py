@@ -12,6 +12,8 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.core.cache import cache
 from django.db import transaction
 
+from sdc_ops.celery import enqueue_on_commit
+
 from . import notifications, tasks
 from .models import Associate, AssociateSkill, Skill, Team, User
 
@@ -54,9 +56,7 @@ def create_associate(
         hired_on=hired_on,
         weekly_hours=weekly_hours,
     )
-    transaction.on_commit(
-        lambda: tasks.send_invitation.delay(user_id=user.pk, invited_by_id=actor.pk)
-    )
+    enqueue_on_commit(tasks.send_invitation, user_id=user.pk, invited_by_id=actor.pk)
     return associate
 
 
@@ -97,15 +97,8 @@ def request_password_reset(*, email: str, client: str) -> bool:
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
     if _over_limit(f"password-reset:address:{digest}", settings.PASSWORD_RESET_PER_ADDRESS):
         return True
-    transaction.on_commit(lambda: _enqueue_reset(email))
+    enqueue_on_commit(tasks.send_password_reset, email=email)
     return True
-
-
-def _enqueue_reset(email: str) -> None:
-    try:
-        tasks.send_password_reset.delay(email=email)
-    except Exception:  # a broker outage must not turn the reset page into a 500
-        logger.exception("could not queue a password reset e-mail")
 
 
 def send_password_reset(*, email: str) -> int:

@@ -268,3 +268,234 @@ class CompDayRequestFactory(factory.django.DjangoModelFactory[CompDayRequest]):
         on=factory.LazyAttribute(lambda c: c.duty.on + dt.timedelta(days=7 - c.duty.on.weekday())),
     )
     wanted_on = factory.LazyAttribute(lambda r: r.comp_day.duty.on + dt.timedelta(days=3))
+
+
+# --- performance
+
+from performance.models import (  # noqa: E402 -- one section per app
+    ActionItem,
+    AgendaItem,
+    DailyKpi,
+    Feedback,
+    Goal,
+    GoalCheckIn,
+    Kpi,
+    KpiDirtyDay,
+    KpiEvent,
+    OneOnOne,
+    OneOnOneCadence,
+    PeopleReminder,
+    PrivateNote,
+    RatingChange,
+    Review,
+    ReviewCycle,
+    ReviewReminder,
+)
+from performance.models.one_on_ones import local_start  # noqa: E402
+
+# A period well in the future, so "not in the past" rules never bite.
+PERFORMANCE_START = dt.date(2030, 1, 1)
+
+
+class KpiFactory(factory.django.DjangoModelFactory[Kpi]):
+    """A KPI of its own; the usual ones (csat, aht, ...) are seeded by a migration,
+    so tests that need those use Kpi.objects.get(key=...)."""
+
+    class Meta:
+        model = Kpi
+        django_get_or_create = ("key",)
+
+    key = factory.Sequence(lambda n: f"kpi_{n}")
+    name = factory.LazyAttribute(lambda k: k.key.replace("_", " ").title())
+    aggregation = Kpi.Aggregation.SUM
+    target = 10.0
+    green_at = 10.0
+    amber_at = 5.0
+
+
+class KpiEventFactory(factory.django.DjangoModelFactory[KpiEvent]):
+    class Meta:
+        model = KpiEvent
+
+    kpi = factory.SubFactory(KpiFactory)
+    associate = factory.SubFactory(AssociateFactory)
+    occurred_at = dt.datetime(2030, 1, 7, 10, tzinfo=dt.UTC)
+    local_date = factory.LazyAttribute(
+        lambda e: e.occurred_at.astimezone(e.associate.team.site.zone).date()
+    )
+    value = 1.0
+    source = "test"
+    external_id = factory.Sequence(lambda n: f"event-{n}")
+
+
+class KpiDirtyDayFactory(factory.django.DjangoModelFactory[KpiDirtyDay]):
+    class Meta:
+        model = KpiDirtyDay
+
+    kpi = factory.SubFactory(KpiFactory)
+    site = factory.SubFactory(SiteFactory)
+    local_date = dt.date(2030, 1, 7)
+
+
+class DailyKpiFactory(factory.django.DjangoModelFactory[DailyKpi]):
+    """One associate's rollup for a day (scope, team and site follow the associate)."""
+
+    class Meta:
+        model = DailyKpi
+
+    kpi = factory.SubFactory(KpiFactory)
+    day = dt.date(2030, 1, 7)
+    associate = factory.SubFactory(AssociateFactory)
+    scope = DailyKpi.Scope.ASSOCIATE
+    team = factory.SelfAttribute("associate.team")
+    site = factory.SelfAttribute("team.site")
+    value = 1.0
+    numerator = factory.SelfAttribute("value")
+    event_count = 1
+
+
+class FeedbackFactory(factory.django.DjangoModelFactory[Feedback]):
+    class Meta:
+        model = Feedback
+
+    associate = factory.SubFactory(AssociateFactory)
+    author = factory.SubFactory(UserFactory)
+    situation = "On Tuesday's escalation call"
+    behaviour = "You summarised the customer's problem before proposing a fix"
+    impact = "The customer calmed down and the ticket closed the same day"
+
+
+class GoalFactory(factory.django.DjangoModelFactory[Goal]):
+    """A personal goal, or a team goal when team=... is passed."""
+
+    class Meta:
+        model = Goal
+
+    team = None
+    associate = factory.Maybe(
+        "team", yes_declaration=None, no_declaration=factory.SubFactory(AssociateFactory)
+    )
+    title = factory.Sequence(lambda n: f"Goal {n}")
+    starts_on = PERFORMANCE_START
+    ends_on = factory.LazyAttribute(lambda g: g.starts_on + dt.timedelta(days=89))
+    kpi = None
+    target_value = 10.0
+    created_by = factory.SubFactory(UserFactory)
+
+
+class GoalCheckInFactory(factory.django.DjangoModelFactory[GoalCheckIn]):
+    class Meta:
+        model = GoalCheckIn
+
+    goal = factory.SubFactory(GoalFactory)
+    author = factory.SelfAttribute("goal.created_by")
+    status = Goal.Status.ON_TRACK
+    note = "Steady progress"
+
+
+class OneOnOneCadenceFactory(factory.django.DjangoModelFactory[OneOnOneCadence]):
+    class Meta:
+        model = OneOnOneCadence
+
+    associate = factory.SubFactory(AssociateFactory)
+    frequency = OneOnOneCadence.Frequency.FORTNIGHTLY
+    first_on = PERFORMANCE_START
+    starts_at_time = dt.time(10)
+
+
+class OneOnOneFactory(factory.django.DjangoModelFactory[OneOnOne]):
+    """A 1:1 at 10:00 site time on `on`."""
+
+    class Meta:
+        model = OneOnOne
+
+    associate = factory.SubFactory(AssociateFactory)
+    lead = factory.SubFactory(UserFactory)
+    on = dt.date(2030, 1, 8)
+    starts_at = factory.LazyAttribute(
+        lambda m: local_start(m.on, dt.time(10), m.associate.team.site.zone)
+    )
+
+
+class PrivateNoteFactory(factory.django.DjangoModelFactory[PrivateNote]):
+    class Meta:
+        model = PrivateNote
+
+    one_on_one = factory.SubFactory(OneOnOneFactory)
+    author = factory.SelfAttribute("one_on_one.lead")
+    text = "Seemed tired; ask about the night shifts"
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory[AgendaItem]):
+    class Meta:
+        model = AgendaItem
+
+    one_on_one = factory.SubFactory(OneOnOneFactory)
+    added_by = factory.SelfAttribute("one_on_one.lead")
+    text = factory.Sequence(lambda n: f"Agenda point {n}")
+
+
+class ActionItemFactory(factory.django.DjangoModelFactory[ActionItem]):
+    class Meta:
+        model = ActionItem
+
+    raised_in = factory.SubFactory(OneOnOneFactory)
+    associate = factory.SelfAttribute("raised_in.associate")
+    owner = factory.SelfAttribute("raised_in.lead")
+    text = factory.Sequence(lambda n: f"Action {n}")
+
+
+class PeopleReminderFactory(factory.django.DjangoModelFactory[PeopleReminder]):
+    class Meta:
+        model = PeopleReminder
+
+    kind = PeopleReminder.Kind.ACTION_ITEM_DUE
+    object_id = factory.Sequence(lambda n: n + 1)
+    due_on = dt.date(2030, 1, 8)
+
+
+class ReviewCycleFactory(factory.django.DjangoModelFactory[ReviewCycle]):
+    class Meta:
+        model = ReviewCycle
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Cycle {n}")
+    period_start = PERFORMANCE_START
+    period_end = factory.LazyAttribute(lambda c: c.period_start + dt.timedelta(days=180))
+    self_review_due_on = factory.LazyAttribute(lambda c: c.period_end + dt.timedelta(days=7))
+    lead_review_due_on = factory.LazyAttribute(lambda c: c.period_end + dt.timedelta(days=14))
+    calibration_due_on = factory.LazyAttribute(lambda c: c.period_end + dt.timedelta(days=21))
+    opened_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def teams(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.teams.set(extracted)
+
+
+class ReviewFactory(factory.django.DjangoModelFactory[Review]):
+    class Meta:
+        model = Review
+
+    cycle = factory.SubFactory(ReviewCycleFactory)
+    associate = factory.SubFactory(AssociateFactory)
+
+
+class RatingChangeFactory(factory.django.DjangoModelFactory[RatingChange]):
+    class Meta:
+        model = RatingChange
+
+    review = factory.SubFactory(ReviewFactory)
+    from_rating = None
+    to_rating = 3
+    changed_by = factory.SubFactory(UserFactory)
+    reason = "Lead review"
+
+
+class ReviewReminderFactory(factory.django.DjangoModelFactory[ReviewReminder]):
+    class Meta:
+        model = ReviewReminder
+
+    cycle = factory.SubFactory(ReviewCycleFactory)
+    kind = ReviewReminder.Kind.SELF_REVIEW_DUE
+    recipient = factory.SubFactory(UserFactory)

@@ -13,7 +13,7 @@ from django.contrib import admin as django_admin
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from performance.models import ActionItem, Goal, OneOnOne, Review
+from performance.models import ActionItem, OneOnOne, Review
 from scheduling.models import (
     CalendarFeed,
     CompDay,
@@ -25,6 +25,7 @@ from scheduling.models import (
     WeekendDuty,
 )
 from tests.conftest import PERSONAS, client_for
+from tests.factories import GoalFactory
 
 LOGIN = "login"  # 302 to the login page with ?next=
 REDIRECT = "redirect"  # 302 somewhere else (POST/redirect/GET)
@@ -400,7 +401,7 @@ def _url(name: str, expect: Expect, cast, request) -> str:
         )
         return reverse(name, kwargs={"item_id": item.pk})
     if expect.kwargs == "goal":
-        goal = Goal.objects.create(
+        goal = GoalFactory(
             associate=request.getfixturevalue("associate"),
             title="Lift CSAT",
             starts_on=dt.date(2030, 1, 1),

@@ -24,8 +24,10 @@ import pytest
 from django.contrib import admin as django_admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from performance import people_services, review_services
 from performance.models import Feedback, OneOnOne, Rating, RatingChange, Review
+from performance.services import feedback as feedback_services
+from performance.services import one_on_ones as people_services
+from performance.services import reviews as review_services
 from tests.conftest import PERSONAS, client_for
 from tests.performance.reviews.conftest import make_cycle
 
@@ -49,7 +51,7 @@ MAY_SEE: dict[str, tuple[str, ...]] = {
 @pytest.fixture
 def planted(cast, associate, teammate, lead, manager, admin, team):
     """Every private and unshared text, each written the way the app writes it."""
-    people_services.give_feedback(
+    feedback_services.give_feedback(
         actor=lead,
         associate=associate,
         kind="constructive",
@@ -61,7 +63,7 @@ def planted(cast, associate, teammate, lead, manager, admin, team):
     private = Feedback.objects.get(is_private=True)
     private.situation = f"{FEEDBACK[0]} second"  # a second version, so history has a diff
     private.save()
-    people_services.give_feedback(
+    feedback_services.give_feedback(
         actor=lead,
         associate=associate,
         kind="praise",

@@ -1,16 +1,16 @@
 """Models of the performance app, one module per area.
 
-KPIs (definitions, events, rollups) live in `kpis`; people records (1:1s,
-feedback, goals, career conversations) in `people`; review cycles in `reviews`.
+KPIs (definitions, events, rollups) live in `kpis`; 1:1s (with career
+conversations, action items and reminders) in `one_on_ones`; `feedback`; `goals`;
+review cycles in `reviews`.
 """
 
+from .feedback import Feedback
+from .goals import Goal, GoalCheckIn
 from .kpis import DailyKpi, Kpi, KpiDirtyDay, KpiEvent
-from .people import (
+from .one_on_ones import (
     ActionItem,
     AgendaItem,
-    Feedback,
-    Goal,
-    GoalCheckIn,
     OneOnOne,
     OneOnOneCadence,
     PeopleReminder,

@@ -9,7 +9,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from performance.kpi_selectors import RAG_LABELS, Figure
+from performance.selectors.kpis import RAG_LABELS, Figure
 
 register = template.Library()
 

@@ -8,7 +8,6 @@ schedule write.
 """
 
 import datetime as dt
-import functools
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Collection
@@ -19,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from sdc_ops.celery import enqueue_on_commit
 from teams.models import Associate, Team, User
 
 from .. import rules, solver, tasks
@@ -634,9 +634,7 @@ def draft_rotas(today: dt.date | None = None, weeks: int = 4) -> list[int]:
             continue
         proposal = generate_rota(actor=None, team=team, first=first, last=last)
         made.append(proposal.pk)
-        transaction.on_commit(
-            functools.partial(tasks.notify_rota_draft.delay, proposal_id=proposal.pk)
-        )
+        enqueue_on_commit(tasks.notify_rota_draft, proposal_id=proposal.pk)
     return made
 
 

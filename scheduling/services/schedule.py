@@ -2,7 +2,6 @@
 checks every rule before writing anything, and records history on save()."""
 
 import datetime as dt
-import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from sdc_ops.celery import enqueue_on_commit
 from teams.models import Associate, Site, Team, User
 
 from .. import rules, tasks
@@ -329,13 +329,11 @@ def publish_week(*, actor: User, team: Team, monday: dt.date) -> set[int]:
     week.published_at, week.published_by = now, actor
     week.save(update_fields=["published_at", "published_by"])
     for associate_id in sorted(changed):
-        transaction.on_commit(
-            functools.partial(
-                tasks.send_week_summary.delay,
-                associate_id=associate_id,
-                monday=monday.isoformat(),
-                is_change=was_published,
-            )
+        enqueue_on_commit(
+            tasks.send_week_summary,
+            associate_id=associate_id,
+            monday=monday.isoformat(),
+            is_change=was_published,
         )
     return changed
 

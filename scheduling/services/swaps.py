@@ -1,12 +1,12 @@
 """Shift swaps between teammates: propose, respond, approve (rules and cover permitting)."""
 
 import datetime as dt
-import functools
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 from django.utils import timezone
 
+from sdc_ops.celery import enqueue_on_commit
 from teams.models import Associate, Team, User
 
 from .. import tasks
@@ -77,9 +77,7 @@ def propose_swap(
     )
     swap._history_user = actor  # type: ignore[attr-defined]
     swap.save()
-    transaction.on_commit(
-        functools.partial(tasks.notify_swap.delay, swap_id=swap.pk, event="proposed")
-    )
+    enqueue_on_commit(tasks.notify_swap, swap_id=swap.pk, event="proposed")
     return swap
 
 
@@ -113,9 +111,7 @@ def respond_to_swap(*, actor: User, swap: ShiftSwap, accept: bool) -> ShiftSwap:
     status = ShiftSwap.Status.ACCEPTED if accept else ShiftSwap.Status.DECLINED
     _set_swap_status(locked, actor=actor, status=status)
     event = "accepted" if accept else "declined"
-    transaction.on_commit(
-        functools.partial(tasks.notify_swap.delay, swap_id=locked.pk, event=event)
-    )
+    enqueue_on_commit(tasks.notify_swap, swap_id=locked.pk, event=event)
     return locked
 
 
@@ -218,9 +214,7 @@ def approve_swap(*, actor: User, swap: ShiftSwap, note: str = "") -> ShiftSwap:
     shown = [d for d in days if monday_of(d) in published]
     if shown:
         sync_published([p.pk for p in people], shown[0], shown[-1], now=timezone.now())
-    transaction.on_commit(
-        functools.partial(tasks.notify_swap.delay, swap_id=locked.pk, event="approved")
-    )
+    enqueue_on_commit(tasks.notify_swap, swap_id=locked.pk, event="approved")
     return locked
 
 
@@ -267,7 +261,5 @@ def close_swap(*, actor: User, swap: ShiftSwap, status: str, note: str = "") -> 
     if locked is None:
         return ShiftSwap.objects.get(pk=swap.pk)
     _set_swap_status(locked, actor=actor, status=status, note=note)
-    transaction.on_commit(
-        functools.partial(tasks.notify_swap.delay, swap_id=locked.pk, event=status)
-    )
+    enqueue_on_commit(tasks.notify_swap, swap_id=locked.pk, event=status)
     return locked

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from sdc_ops.celery import enqueue_on_commit
 from teams.models import Associate, Team, User
 
 from .. import tasks
@@ -45,9 +46,7 @@ def request_time_off(
     )
     request._history_user = actor  # type: ignore[attr-defined]
     request.save()
-    transaction.on_commit(
-        lambda: tasks.notify_time_off.delay(request_id=request.pk, event="requested")
-    )
+    enqueue_on_commit(tasks.notify_time_off, request_id=request.pk, event="requested")
     return request
 
 
@@ -156,9 +155,7 @@ def approve_time_off(*, actor: User, request: TimeOffRequest, note: str = "") ->
         sync_published(
             [request.associate.pk], published_days[0], published_days[-1], now=timezone.now()
         )
-    transaction.on_commit(
-        lambda: tasks.notify_time_off.delay(request_id=request.pk, event="approved")
-    )
+    enqueue_on_commit(tasks.notify_time_off, request_id=request.pk, event="approved")
     return request
 
 
@@ -170,9 +167,7 @@ def deny_time_off(*, actor: User, request: TimeOffRequest, note: str = "") -> Ti
     if request.status != TimeOffRequest.Status.PENDING:
         raise ScheduleConflict([f"This request is {request.get_status_display().lower()}."])
     _decide(request, actor=actor, status=TimeOffRequest.Status.DENIED, note=note)
-    transaction.on_commit(
-        lambda: tasks.notify_time_off.delay(request_id=request.pk, event="denied")
-    )
+    enqueue_on_commit(tasks.notify_time_off, request_id=request.pk, event="denied")
     return request
 
 
@@ -200,7 +195,5 @@ def cancel_time_off(*, actor: User, request: TimeOffRequest) -> TimeOffRequest:
             sync_published(
                 [request.associate_id], published_days[0], published_days[-1], now=timezone.now()
             )
-    transaction.on_commit(
-        lambda: tasks.notify_time_off.delay(request_id=request.pk, event="cancelled")
-    )
+    enqueue_on_commit(tasks.notify_time_off, request_id=request.pk, event="cancelled")
     return request

@@ -13,8 +13,8 @@ from drf_spectacular.validation import validate_schema
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from performance.api.serializers import MAX_EVENTS
 from performance.models import DailyKpi, Kpi, KpiDirtyDay, KpiEvent
-from performance.serializers import MAX_EVENTS
 from tests.conftest import client_for
 from tests.factories import PASSWORD, AssociateFactory, UserFactory
 
@@ -238,7 +238,7 @@ def test_json_nested_too_deeply_is_a_400_not_a_500(lead, team):
 def test_a_body_over_the_size_limit_is_a_413_and_nothing_is_read(
     lead, team, associate, solved, monkeypatch
 ):
-    monkeypatch.setattr("performance.api.MAX_BODY_BYTES", 100)
+    monkeypatch.setattr("performance.api.views.MAX_BODY_BYTES", 100)
     response = post(api_for(lead), {"source": "zendesk", "events": [event(1), event(2)]})
     assert response.status_code == 413
     assert "send fewer events" in response.json()["detail"]

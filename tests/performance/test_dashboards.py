@@ -10,8 +10,9 @@ import statistics
 import pytest
 from django.urls import reverse
 
-from performance import kpi_selectors as sel
+from performance.cache import bump_rollups_version
 from performance.models import DailyKpi, Kpi
+from performance.selectors import kpis as sel
 from tests.conftest import client_for
 from tests.factories import AssociateFactory, TeamFactory
 
@@ -568,7 +569,7 @@ def test_a_cached_dashboard_is_replaced_as_soon_as_a_rollup_lands(
 ):
     from django.core.cache import cache
 
-    from performance import services
+    from performance.services import kpis as services
 
     settings.KPI_DASHBOARD_CACHE_SECONDS = 60
     cache.clear()
@@ -650,7 +651,7 @@ def test_many_edits_in_one_transaction_bump_the_version_once(
             person.user.save()
         team.name = "Renamed team"
         team.save()
-    assert callbacks == [sel.bump_rollups_version]
+    assert callbacks == [bump_rollups_version]
 
 
 @pytest.mark.django_db(transaction=True)

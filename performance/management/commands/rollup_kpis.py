@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from performance.models import Kpi
-from performance.services import rollup_day
+from performance.services.rollups import rollup_day
 from teams.models import Site
 
 

@@ -32,9 +32,9 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
-from performance.kpi_selectors import GREEN, rag
 from performance.models import DailyKpi, Kpi, KpiDirtyDay, KpiEvent
-from performance.services import aggregate, rollup_day
+from performance.selectors.kpis import GREEN, rag
+from performance.services.rollups import aggregate, rollup_day
 from teams.models import Associate, Site, Team
 
 SOURCE = "demo"

@@ -16,9 +16,11 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from performance import people_services as services
 from performance.models import ActionItem, AgendaItem, Goal, Kpi, OneOnOne, OneOnOneCadence
-from performance.models.people import local_start
+from performance.models.one_on_ones import local_start
+from performance.services import feedback as feedback_services
+from performance.services import goals as goal_services
+from performance.services import one_on_ones as services
 from teams.models import Associate, Team, User
 
 DEMO_TEAMS = 3
@@ -219,7 +221,7 @@ class Command(BaseCommand):
         if index % 4 == 1:
             given.append((PRIVATE_FEEDBACK, True))
         for (kind, situation, behaviour, impact), is_private in given:
-            services.give_feedback(
+            feedback_services.give_feedback(
                 actor=lead,
                 associate=associate,
                 kind=kind,
@@ -230,7 +232,7 @@ class Command(BaseCommand):
             )
         if len(people) > 1:
             giver = people[(index + 1) % len(people)]
-            services.give_kudos(
+            feedback_services.give_kudos(
                 actor=giver.user,
                 giver=giver,
                 to=associate,
@@ -246,7 +248,7 @@ class Command(BaseCommand):
         quarter_end = _quarter_end(quarter_start)
         csat = kpis.get("csat")
         if csat is not None:
-            services.create_goal(
+            goal_services.create_goal(
                 actor=lead,
                 goal=Goal(
                     associate=associate,
@@ -258,7 +260,7 @@ class Command(BaseCommand):
                     unit=csat.unit,
                 ),
             )
-        manual = services.create_goal(
+        manual = goal_services.create_goal(
             actor=lead,
             goal=Goal(
                 associate=associate,
@@ -269,7 +271,7 @@ class Command(BaseCommand):
                 unit="macros",
             ),
         )
-        services.check_in_goal(
+        goal_services.check_in_goal(
             actor=lead,
             goal=manual,
             value=float(1 + index % 3),
@@ -282,7 +284,7 @@ class Command(BaseCommand):
         if tickets is None or Goal.objects.filter(team=team).exists():
             return
         start = dt.date(today.year, today.month, 1)
-        services.create_goal(
+        goal_services.create_goal(
             actor=lead,
             goal=Goal(
                 team=team,

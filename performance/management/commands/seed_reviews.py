@@ -14,8 +14,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from performance import review_services
 from performance.models import Rating, Review, ReviewCycle
+from performance.services import reviews as review_services
 from teams.models import Team, User
 from teams.seeding import nobody_emailed
 

@@ -7,9 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from performance import review_services as rs
 from performance.models import Feedback, Goal, Review
+from performance.services import reviews as rs
 from tests.conftest import PERSONAS, client_for
+from tests.factories import FeedbackFactory, GoalFactory
 
 REVIEW_URLS = [
     ("performance:review-detail", "get"),
@@ -103,7 +104,7 @@ SHARED = "SHARED-FEEDBACK-MARKER"
 def feedback(cast, associate, lead, teammate):
     in_period = timezone.make_aware(dt.datetime(2026, 7, 15, 10, 0))
     items = [
-        Feedback.objects.create(
+        FeedbackFactory(
             associate=associate,
             author=lead,
             kind=Feedback.Kind.CONSTRUCTIVE,
@@ -112,14 +113,14 @@ def feedback(cast, associate, lead, teammate):
             impact=PRIVATE,
             is_private=True,
         ),
-        Feedback.objects.create(
+        FeedbackFactory(
             associate=associate,
             author=lead,
             situation=f"{SHARED} during the outage",
             behaviour="kept every customer informed",
             impact="no complaints",
         ),
-        Feedback.objects.create(
+        FeedbackFactory(
             associate=associate,
             author=teammate.user,
             source=Feedback.Source.PEER,
@@ -134,7 +135,7 @@ def feedback(cast, associate, lead, teammate):
 def test_prefill_takes_shared_feedback_and_goals_never_private_feedback(
     cast, review_at, associate, lead, team, feedback
 ):
-    Goal.objects.create(
+    GoalFactory(
         associate=associate,
         title="Lift CSAT to 4.6",
         starts_on=dt.date(2026, 7, 1),
@@ -144,7 +145,8 @@ def test_prefill_takes_shared_feedback_and_goals_never_private_feedback(
         status=Goal.Status.ACHIEVED,
         created_by=lead,
     )
-    Goal.objects.create(
+    GoalFactory(
+        associate=None,
         team=team,
         title="Team backlog under 50",
         starts_on=dt.date(2026, 6, 1),
@@ -153,7 +155,7 @@ def test_prefill_takes_shared_feedback_and_goals_never_private_feedback(
         unit="tickets",
         created_by=lead,
     )
-    Goal.objects.create(
+    GoalFactory(
         associate=associate,
         title="Outside the period",
         starts_on=dt.date(2025, 1, 1),
@@ -261,7 +263,7 @@ def test_feedback_highlights_take_the_period_and_the_review_season(
     cast, review_at, associate, lead
 ):
     def give(text, *, about_on=None, given_on):
-        item = Feedback.objects.create(
+        item = FeedbackFactory(
             associate=associate, author=lead, situation=text, behaviour="b", about_on=about_on
         )
         at = timezone.make_aware(dt.datetime.combine(given_on, dt.time(12, 0)))

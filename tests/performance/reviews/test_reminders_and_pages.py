@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from performance import review_selectors
 from performance.models import DailyKpi, Kpi, Rating, Review, ReviewCycle, ReviewReminder
+from performance.selectors import reviews as review_selectors
 from performance.tasks import remind_review_steps
 from tests.conftest import client_for
 from tests.factories import AssociateFactory, TeamFactory, UserFactory

@@ -8,8 +8,8 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from performance import review_services as rs
 from performance.models import Rating, RatingChange, Review, ReviewCycle
+from performance.services import reviews as rs
 from tests.conftest import client_for
 from tests.factories import AssociateFactory, UserFactory
 

@@ -1,0 +1,472 @@
+"""Every gate of the performance app: who may see and change KPIs, dashboards,
+1:1s, feedback, goals and reviews (DESIGN.md, "People records" and "Reviews").
+
+- The associate reads and adds to their own 1:1s (agenda, shared notes, action
+  items), sees the feedback shared with them, their goals, their own KPI figures,
+  and their review once it has been shared.
+- A lead of the associate's current team does everything, for that team only;
+  their private notes are theirs alone (filtered by author, never by role). A
+  player-coach on their own team's roster does not lead themself.
+- A manager sees that 1:1s happen (dates and counts) but not what was said: a
+  1:1 page is 403 for them. They read shared feedback, goals and KPIs, open
+  review cycles and calibrate.
+- An ops admin is treated like a lead and manager of every team, but still never
+  reads another person's private note.
+
+A missing object and one the user may not see are the same 404; one the user may
+see but not change is 403. Every refusal is logged through teams.access.deny.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions as api_exceptions
+
+from teams.access import AnyUser, Roles, deny, get_associate_for_user, roles_for
+from teams.models import Associate, Team
+
+from .models import ActionItem, Goal, OneOnOne, Review, ReviewCycle
+
+
+def _not_found(user: AnyUser, what: str, object_id: int | str, message: str) -> Http404:
+    deny(user, what, object_id, status=404)
+    return Http404(message)
+
+
+def _forbidden(user: AnyUser, what: str, object_id: int | str, message: str) -> PermissionDenied:
+    deny(user, what, object_id, status=403)
+    return PermissionDenied(message)
+
+
+# --- Who the user is to a record ----------------------------------------------------
+
+
+def is_self(user: AnyUser, associate: Associate) -> bool:
+    """Whether the associate's record is the user's own."""
+    return associate.pk == roles_for(user).associate_id
+
+
+def leads(user: AnyUser, associate: Associate) -> bool:
+    """Whether the user acts as the associate's lead (1:1s, feedback, goals)."""
+    return roles_for(user).leads(associate.team_id, associate.pk)
+
+
+def can_change_team(user: AnyUser, team_id: int) -> bool:
+    return roles_for(user).can_change_team(team_id)
+
+
+def can_see_team(user: AnyUser, team_id: int) -> bool:
+    return roles_for(user).can_see_team(team_id)
+
+
+def require_team_viewer(user: AnyUser, what: str) -> Roles:
+    """Pages across the user's teams (1:1 overview, review cycles): 404 for anyone
+    who leads or manages no team."""
+    roles = roles_for(user)
+    if not roles.has_teams:
+        raise _not_found(user, what, "-", "You have no teams.")
+    return roles
+
+
+def require_own_associate_id(user: AnyUser, what: str) -> int:
+    """The pk of the user's own roster record (without loading it); 404 if none."""
+    associate_id = roles_for(user).associate_id
+    if associate_id is None:
+        raise _not_found(user, what, "-", "No such page.")
+    return associate_id
+
+
+# --- KPIs and dashboards ----------------------------------------------------------------
+
+
+def require_kpi_importer(user: AnyUser) -> frozenset[int] | None:
+    """Who uploads KPI events: ops admins for anyone (None), leads for the teams they
+    lead (their ids). Managers read KPIs (403); anyone else gets 404."""
+    roles = roles_for(user)
+    if roles.is_admin:
+        return None
+    if roles.is_lead:
+        return roles.led_team_ids
+    if roles.is_manager:
+        raise _forbidden(
+            user, "kpi-import", "-", "Managers read KPIs; leads and ops admins import them."
+        )
+    raise _not_found(user, "kpi-import", "-", "No such page.")
+
+
+def own_dashboard_instead(user: AnyUser) -> int | None:
+    """An associate who oversees no team is sent to their own dashboard: its id."""
+    roles = roles_for(user)
+    return roles.associate_id if not roles.has_teams else None
+
+
+@dataclass(frozen=True)
+class TeamScope:
+    """The teams a cross-team page shows, and a key naming that set (for caches)."""
+
+    key: str
+    sees_all: bool
+
+
+def require_overview_scope(user: AnyUser) -> TeamScope:
+    """The KPI overview's scope: every team for ops admins, else the teams the user
+    leads or manages; 404 for someone with neither."""
+    roles = require_team_viewer(user, "kpi-overview")
+    if roles.is_admin:
+        return TeamScope(key="all", sees_all=True)
+    return TeamScope(key=",".join(map(str, sorted(roles.visible_team_ids))), sees_all=False)
+
+
+def require_api_token_holder(user: AnyUser) -> None:
+    """The API token page is for anyone with KPI figures to read: on a roster or
+    overseeing a team. 404 otherwise."""
+    roles = roles_for(user)
+    if not (roles.has_teams or roles.associate_id is not None):
+        raise _not_found(user, "api-token", "-", "No such page.")
+
+
+def _api_denied(user: AnyUser, what: str, message: str) -> api_exceptions.PermissionDenied:
+    deny(user, "api", what, status=403)
+    return api_exceptions.PermissionDenied(message)
+
+
+def require_event_poster(user: AnyUser) -> frozenset[int] | None:
+    """Who posts KPI events through the API: ops admins for anyone (None), leads for
+    the associates of their teams (their ids); 403 for everyone else."""
+    roles = roles_for(user)
+    if roles.is_admin:
+        return None
+    if not roles.is_lead:
+        raise _api_denied(
+            user,
+            "kpi-events",
+            "Only leads (for their own teams) and ops admins may post KPI events.",
+        )
+    return roles.led_team_ids
+
+
+@dataclass(frozen=True)
+class RollupReader:
+    """What the rollups API lets a user read: everything (`sees_all`), or the team
+    rows of `team_ids` and the associate rows of the people on them now, plus their
+    own associate rows (`associate_id`)."""
+
+    sees_all: bool
+    team_ids: frozenset[int]
+    associate_id: int | None
+
+
+def require_rollup_reader(user: AnyUser, scope: str | None) -> RollupReader:
+    """403 for site-wide rows (ops admins only), for team rows asked by an associate
+    who oversees no team, and for someone with no KPI figures at all."""
+    roles = roles_for(user)
+    if roles.is_admin:
+        return RollupReader(sees_all=True, team_ids=frozenset(), associate_id=roles.associate_id)
+    if scope == "site":
+        raise _api_denied(user, "kpi-rollups", "Site-wide figures are for ops admins only.")
+    if not roles.visible_team_ids:
+        if roles.associate_id is None:
+            raise _api_denied(user, "kpi-rollups", "You have no KPI figures to read.")
+        if scope == "team":
+            raise _api_denied(
+                user, "kpi-rollups", "Associates read their own figures only (scope=associate)."
+            )
+    return RollupReader(
+        sees_all=False, team_ids=roles.visible_team_ids, associate_id=roles.associate_id
+    )
+
+
+# --- 1:1s, feedback and goals --------------------------------------------------------------
+
+
+def get_associate_to_lead(user: AnyUser, associate_id: int) -> Associate:
+    """An associate the user leads (plans 1:1s, gives feedback, sets goals for):
+    404 if not visible, 403 if read-only or the user's own record."""
+    associate = get_associate_for_user(user, associate_id, for_change=True)
+    if not leads(user, associate):
+        raise _forbidden(
+            user,
+            "associate",
+            associate_id,
+            "You cannot lead your own record; your own lead does that.",
+        )
+    return associate
+
+
+def get_one_on_one_for_user(
+    user: AnyUser, one_on_one_id: int, *, lead_only: bool = False
+) -> OneOnOne:
+    """A 1:1 its associate or a lead of their team may open. Managers get 403:
+    they may know it exists, not read it. `lead_only` refuses the associate too."""
+    roles = roles_for(user)
+    one_on_one = (
+        OneOnOne.objects.select_related("associate__user", "associate__team__site", "lead")
+        .filter(pk=one_on_one_id)
+        .first()
+    )
+    if one_on_one is None:
+        deny(user, "one_on_one", one_on_one_id, status=404)
+        raise Http404("No such 1:1.")
+    team_id = one_on_one.associate.team_id
+    is_self = one_on_one.associate_id == roles.associate_id
+    if not (is_self or roles.can_see_team(team_id)):
+        deny(user, "one_on_one", one_on_one_id, status=404)
+        raise Http404("No such 1:1.")
+    is_lead = roles.leads(team_id, one_on_one.associate_id)
+    if not is_lead and (lead_only or not is_self):
+        deny(user, "one_on_one", one_on_one_id, status=403)
+        raise PermissionDenied("Only the associate and their lead can open this 1:1.")
+    return one_on_one
+
+
+def get_action_item_for_user(user: AnyUser, item_id: int) -> ActionItem:
+    """An action item its associate or a lead of their team may tick."""
+    roles = roles_for(user)
+    item = ActionItem.objects.select_related("associate__team").filter(pk=item_id).first()
+    if item is None:
+        deny(user, "action_item", item_id, status=404)
+        raise Http404("No such action item.")
+    team_id = item.associate.team_id
+    is_self = item.associate_id == roles.associate_id
+    if not (is_self or roles.can_see_team(team_id)):
+        deny(user, "action_item", item_id, status=404)
+        raise Http404("No such action item.")
+    if not (is_self or roles.can_change_team(team_id)):
+        deny(user, "action_item", item_id, status=403)
+        raise PermissionDenied("This action item is read-only for you.")
+    return item
+
+
+def get_goal_for_user(user: AnyUser, goal_id: int, *, for_change: bool = False) -> Goal:
+    """A goal of an associate (seen by them and their team's leads and manager) or
+    of a team (seen by its members too). Only leads change goals."""
+    roles = roles_for(user)
+    goal = (
+        Goal.objects.select_related("associate__user", "associate__team__site", "team__site", "kpi")
+        .filter(pk=goal_id)
+        .first()
+    )
+    if goal is None:
+        deny(user, "goal", goal_id, status=404)
+        raise Http404("No such goal.")
+    # A database constraint: a goal is for an associate or a team.
+    team_id = goal.associate.team_id if goal.associate else (goal.team_id or 0)
+    is_own = goal.associate_id is not None and goal.associate_id == roles.associate_id
+    my_team_id = None
+    if roles.associate_id is not None and goal.team_id is not None:
+        my_team_id = (
+            Associate.objects.filter(pk=roles.associate_id)
+            .values_list("team_id", flat=True)
+            .first()
+        )
+    is_my_team = goal.team_id is not None and goal.team_id == my_team_id
+    if not (is_own or is_my_team or roles.can_see_team(team_id)):
+        deny(user, "goal", goal_id, status=404)
+        raise Http404("No such goal.")
+    if for_change and not (
+        roles.can_change_team(team_id) and not is_own
+    ):  # a player-coach does not set their own goals
+        deny(user, "goal", goal_id, status=403)
+        raise PermissionDenied("This goal is read-only for you.")
+    return goal
+
+
+def can_change_goal(user: AnyUser, goal: Goal) -> bool:
+    """Leads of the goal's team change it; a player-coach does not set their own."""
+    roles = roles_for(user)
+    team_id = goal.associate.team_id if goal.associate else goal.team_id
+    return (
+        team_id is not None
+        and roles.can_change_team(team_id)
+        and goal.associate_id != roles.associate_id
+    )
+
+
+# --- Reviews -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Relation:
+    """How a user stands to one review."""
+
+    is_subject: bool
+    is_lead: bool
+    is_manager: bool
+    is_admin: bool
+
+    @property
+    def can_see(self) -> bool:
+        return self.is_subject or self.is_lead or self.is_manager or self.is_admin
+
+    @property
+    def is_staff(self) -> bool:
+        """A lead, the manager or an ops admin: sees every step of the review."""
+        return self.is_lead or self.is_manager or self.is_admin
+
+    @property
+    def writes_lead_review(self) -> bool:
+        return self.is_lead or self.is_admin
+
+    @property
+    def calibrates(self) -> bool:
+        return self.is_manager or self.is_admin
+
+    @property
+    def shares(self) -> bool:
+        return self.is_lead or self.is_manager or self.is_admin
+
+
+def relation(user: AnyUser, review: Review) -> Relation:
+    roles = roles_for(user)
+    team_id = review.associate.team_id
+    # Nobody reviews, calibrates or shares their own review, whatever else they are.
+    is_subject = roles.associate_id == review.associate_id
+    return Relation(
+        is_subject=is_subject,
+        is_lead=not is_subject and team_id in roles.led_team_ids,
+        is_manager=not is_subject and team_id in roles.managed_team_ids,
+        is_admin=not is_subject and roles.is_admin,
+    )
+
+
+def get_review_for_user(
+    user: AnyUser, review_id: int, *, subject_before_sharing: bool = False
+) -> tuple[Review, Relation]:
+    """The review and how the user stands to it; 404 if they may not see it. The
+    associate sees it only once shared, except the self-review page
+    (`subject_before_sharing`), which shows nothing but their own writing."""
+    review = (
+        Review.objects.select_related(
+            "associate__user", "associate__team__site", "cycle", "lead_submitted_by", "shared_by"
+        )
+        .filter(pk=review_id)
+        .first()
+    )
+    if review is None:
+        raise _not_found(user, "review", review_id, "No such review.")
+    rel = relation(user, review)
+    subject_may_see = rel.is_subject and (subject_before_sharing or review.is_visible_to_associate)
+    if not (rel.is_staff or subject_may_see):
+        raise _not_found(user, "review", review_id, "No such review.")
+    return review, rel
+
+
+def forbid(user: AnyUser, path: str, message: str) -> PermissionDenied:
+    """A 403 for a user who may see the review but not take this step; logged."""
+    return _forbidden(user, "path", path, message)
+
+
+def require_subject(user: AnyUser, path: str, rel: Relation) -> None:
+    if not rel.is_subject:
+        raise forbid(
+            user, path, "The self review is the associate's to write; read it on the review."
+        )
+
+
+def require_lead_reviewer(user: AnyUser, path: str, rel: Relation) -> None:
+    if not rel.writes_lead_review:
+        raise forbid(user, path, "The lead review is written by a lead of the associate's team.")
+
+
+def require_calibrator(user: AnyUser, path: str, rel: Relation) -> None:
+    if not rel.calibrates:
+        raise forbid(user, path, "Ratings are calibrated by the team's manager.")
+
+
+@dataclass(frozen=True)
+class CycleAccess:
+    """A cycle as one user sees it: the teams whose reviews they see (None: all)."""
+
+    cycle: ReviewCycle
+    team_ids: frozenset[int] | None
+    managed_team_ids: frozenset[int] | None  # None: calibrates every team (ops admin)
+
+
+def get_cycle_for_user(user: AnyUser, cycle_id: int) -> CycleAccess:
+    """A cycle is seen by whoever leads or manages one of its teams, or the current
+    team of one of its associates (reviews move with the associate); by ops admins
+    all. 404 otherwise."""
+    roles = roles_for(user)
+    cycle = ReviewCycle.objects.filter(pk=cycle_id).first()
+    if cycle is not None and roles.is_admin:
+        return CycleAccess(cycle, None, None)
+    seen = roles.visible_team_ids
+    if (
+        cycle is None
+        or not seen
+        or not (
+            cycle.teams.filter(pk__in=seen).exists()
+            or cycle.reviews.filter(associate__team_id__in=seen).exists()
+        )
+    ):
+        raise _not_found(user, "review_cycle", cycle_id, "No such review cycle.")
+    return CycleAccess(cycle, seen, roles.managed_team_ids)
+
+
+def calibrates_any(access: CycleAccess, reviews: list[Review]) -> bool:
+    """Whether the user calibrates at least one of these reviews of the cycle."""
+    managed = access.managed_team_ids
+    return managed is None or any(r.associate.team_id in managed for r in reviews)
+
+
+def require_cycle_calibrator(
+    user: AnyUser, path: str, access: CycleAccess
+) -> frozenset[int] | None:
+    """The teams whose calibration the user does (None: all); 403 for someone who
+    only follows the cycle's progress."""
+    if access.team_ids is None or access.managed_team_ids is None:
+        return None
+    team_ids = access.team_ids & access.managed_team_ids
+    if not team_ids:
+        raise forbid(user, path, "Calibration is the manager's: you can follow the progress.")
+    return team_ids
+
+
+@dataclass(frozen=True)
+class CycleListScope:
+    roles: Roles
+    team_ids: frozenset[int] | None  # whose reviews are counted (None: all)
+    can_open: bool
+
+
+def require_cycle_list_viewer(user: AnyUser) -> CycleListScope:
+    """The review cycles page: leads, managers and ops admins (404 otherwise)."""
+    roles = require_team_viewer(user, "review_cycles")
+    return CycleListScope(
+        roles=roles,
+        team_ids=None if roles.is_admin else roles.visible_team_ids,
+        can_open=roles.is_admin or roles.is_manager,
+    )
+
+
+def require_cycle_opener(user: AnyUser, path: str) -> list[Team]:
+    """Review cycles are opened by a manager (for the teams they manage) or an ops
+    admin (for any): the teams they may open one for. 403 for a lead, 404 for
+    anyone else."""
+    roles = roles_for(user)
+    if not (roles.is_admin or roles.is_manager):
+        if roles.is_lead:
+            raise forbid(user, path, "Review cycles are opened by a manager or an ops admin.")
+        raise _not_found(user, "review_cycles", "new", "No such page.")
+    return cycle_teams_for(user)
+
+
+def cycle_teams_for(user: AnyUser) -> list[Team]:
+    """The teams a user may open a review cycle for."""
+    roles = roles_for(user)
+    teams = Team.objects.select_related("site").order_by("site__name", "name")
+    if roles.is_admin:
+        return list(teams)
+    return list(teams.filter(pk__in=roles.managed_team_ids))
+
+
+def cycle_opening_refusal(user: AnyUser, teams: list[Team]) -> str | None:
+    """Why the user may not open a cycle for these teams, if they may not."""
+    roles = roles_for(user)
+    if not (roles.is_admin or roles.is_manager):
+        return "Review cycles are opened by a manager or an ops admin."
+    foreign = [t.name for t in teams if not roles.is_admin and t.pk not in roles.managed_team_ids]
+    if foreign:
+        return f"You do not manage {', '.join(foreign)}."
+    return None

@@ -1,0 +1,1 @@
+"""The KPI JSON API: its views and the shapes it reads and answers."""

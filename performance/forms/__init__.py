@@ -1,0 +1,1 @@
+"""Forms of the performance app, one module per feature."""

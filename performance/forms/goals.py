@@ -1,0 +1,43 @@
+"""Goal forms: setting a goal and checking in on it."""
+
+from typing import Any
+
+from django import forms
+
+from ..models import Goal, Kpi
+from .one_on_ones import DATE
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["title", "description", "starts_on", "ends_on", "kpi", "target_value", "unit"]
+        labels = {"kpi": "Linked KPI (progress computes itself)", "target_value": "Target"}
+        widgets = {
+            "starts_on": DATE,
+            "ends_on": DATE,
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["kpi"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
+        field.queryset = Kpi.objects.order_by("name")
+        field.required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", "The period must end on or after its start.")
+        kpi = data.get("kpi")
+        if kpi is not None and not data.get("unit"):
+            data["unit"] = kpi.unit
+        return data
+
+
+class CheckInForm(forms.Form):
+    status = forms.ChoiceField(label="Status", choices=Goal.Status.choices)
+    value = forms.FloatField(label="Where it stands now", required=False)
+    note = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}))

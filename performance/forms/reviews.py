@@ -1,0 +1,102 @@
+import datetime as dt
+from typing import Any
+
+from django import forms
+
+from teams.models import Team
+
+from ..models import Rating
+
+RATING_CHOICES = [("", "— not rated yet —"), *Rating.choices]
+
+
+def _text(
+    label: str, *, required: bool = False, rows: int = 4, help_text: str = ""
+) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        max_length=10_000,
+        help_text=help_text,
+        strip=True,
+    )
+
+
+class CycleForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="e.g. H2 2026 review")
+    period_start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    self_review_due_on = forms.DateField(
+        label="Self reviews due", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    lead_review_due_on = forms.DateField(
+        label="Lead reviews due", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    calibration_due_on = forms.DateField(
+        label="Calibration due", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    teams = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Every active associate of these teams gets a review.",
+    )
+
+    def __init__(self, *args: Any, teams: list[Team], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["teams"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)  # noqa: S101 - narrows for mypy
+        field.queryset = Team.objects.filter(pk__in=[t.pk for t in teams]).select_related("site")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start: dt.date | None = data.get("period_start")
+        end: dt.date | None = data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "The period cannot end before it starts.")
+        dues = [
+            data.get(k) for k in ("self_review_due_on", "lead_review_due_on", "calibration_due_on")
+        ]
+        if all(dues) and not (dues[0] <= dues[1] <= dues[2]):  # type: ignore[operator]
+            raise forms.ValidationError(
+                "Due dates go in order: self review, then lead review, then calibration."
+            )
+        return data
+
+
+class SelfReviewForm(forms.Form):
+    achievements = _text("What did you achieve in this period?", rows=6)
+    challenges = _text("What was hard, and what did you learn?")
+    growth = _text("Where do you want to grow next?")
+
+
+class LeadReviewForm(forms.Form):
+    goal_outcomes = _text("Goal outcomes", help_text="Pre-filled from the period's goals.")
+    feedback_highlights = _text(
+        "Feedback highlights",
+        help_text="Pre-filled from the period's shared feedback (never private notes).",
+    )
+    lead_summary = _text("Summary", rows=6)
+    rating = forms.TypedChoiceField(
+        choices=RATING_CHOICES, coerce=int, empty_value=None, required=False
+    )
+    rating_justification = _text(
+        "Why this rating", help_text="Required with a rating: what in the period supports it."
+    )
+    edit_reason = forms.CharField(
+        label="Why change a shared review?",
+        required=False,
+        max_length=500,
+        help_text="The associate is told, and the review goes back to calibration.",
+    )
+
+
+class CalibrateForm(forms.Form):
+    rating = forms.TypedChoiceField(choices=Rating.choices, coerce=int)
+    reason = forms.CharField(
+        max_length=1000, help_text="Required: why the rating changes in calibration."
+    )
+
+
+class AcknowledgeForm(forms.Form):
+    comment = _text("Comment (optional)", rows=3)

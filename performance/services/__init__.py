@@ -1,0 +1,1 @@
+"""Writes of the performance app, one module per feature."""
