@@ -22,6 +22,7 @@ not withdrawn. An acknowledged review is final and refuses every change.
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -299,34 +300,7 @@ def save_lead_review(
     if (submit or is_shared) and (rating is None or not new["rating_justification"]):
         raise WrongStep("Choose a rating and write why: a rating needs a written justification.")
     if is_shared:
-        if not changed:
-            return review  # nothing changed: the review stays shared as it was
-        if not edit_reason.strip():
-            raise WrongStep(
-                "This review is shared: say why you change it. The associate is told, and it "
-                "goes back to calibration."
-            )
-        old_rating = review.rating
-        for name, value in new.items():
-            setattr(review, name, value)
-        review.state = Review.State.CALIBRATION
-        review.reopened_count += 1
-        if old_rating != rating and rating is not None:
-            RatingChange.objects.create(
-                review=review,
-                from_rating=old_rating,
-                to_rating=rating,
-                changed_by=actor,
-                reason=f"Edited after sharing: {edit_reason.strip()}",
-            )
-        _save(
-            review,
-            actor=actor,
-            reason=f"reopened after sharing: {edit_reason.strip()}",
-            fields=[*changed, "state", "reopened_count"],
-        )
-        _notify(review, "reopened")
-        return review
+        return _reopen_shared(review, new, changed, actor=actor, edit_reason=edit_reason)
     for name, value in new.items():
         setattr(review, name, value)
     fields = [*changed, *prefill_lead_draft(review)]
@@ -339,6 +313,41 @@ def save_lead_review(
         reason = "lead review submitted for calibration"
     # prefill_lead_draft may have filled a field the lead left empty; save the set once.
     _save(review, actor=actor, reason=reason, fields=dict.fromkeys(fields))
+    return review
+
+
+def _reopen_shared(
+    review: Review, new: dict[str, Any], changed: list[str], *, actor: User, edit_reason: str
+) -> Review:
+    """A lead's edit of a shared review: audited with its reason, back to calibration,
+    and the associate is told. Nothing changed: it stays shared as it was."""
+    if not changed:
+        return review
+    if not edit_reason.strip():
+        raise WrongStep(
+            "This review is shared: say why you change it. The associate is told, and it "
+            "goes back to calibration."
+        )
+    old_rating, rating = review.rating, new["rating"]
+    for name, value in new.items():
+        setattr(review, name, value)
+    review.state = Review.State.CALIBRATION
+    review.reopened_count += 1
+    if old_rating != rating and rating is not None:
+        RatingChange.objects.create(
+            review=review,
+            from_rating=old_rating,
+            to_rating=rating,
+            changed_by=actor,
+            reason=f"Edited after sharing: {edit_reason.strip()}",
+        )
+    _save(
+        review,
+        actor=actor,
+        reason=f"reopened after sharing: {edit_reason.strip()}",
+        fields=[*changed, "state", "reopened_count"],
+    )
+    _notify(review, "reopened")
     return review
 
 

@@ -345,6 +345,21 @@ def _green_day(kpi: Kpi, draw: Draw) -> bool:
     return is_green(kpi, aggregate(kpi.aggregation, values, denominators))
 
 
+Times = tuple[dt.time, dt.time, int]  # starts, ends, break minutes
+
+
+@dataclass
+class _Plan:
+    """What the schedule says about a site's people over the period."""
+
+    planned: dict[tuple[int, dt.date], Times | None]
+    off: set[tuple[int, dt.date]]
+    duty_days: set[tuple[int, dt.date]]
+    holidays: set[dt.date]
+    rotation: list[Times]
+    weekend: Times
+
+
 def _shifts(
     site: Site, people: list[Associate], first: dt.date, last: dt.date
 ) -> dict[tuple[int, dt.date], Shift]:
@@ -353,14 +368,48 @@ def _shifts(
 
     Read through the app registry: this is demo data, and performance does not
     import scheduling (the demo also works without it)."""
+    plan = _plan(site, [p.pk for p in people], first, last)
     zone = site.zone
-    ids = [p.pk for p in people]
-    planned: dict[tuple[int, dt.date], tuple[dt.time, dt.time, int] | None] = {}
+    shifts = {}
+    for position, person in enumerate(people):
+        day = max(first, person.hired_on)
+        end = min(last, person.left_on - dt.timedelta(days=1)) if person.left_on else last
+        while day <= end:
+            key = (person.pk, day)
+            times: tuple[dt.time, dt.time, int] | None
+            if key in plan.planned:
+                times = plan.planned[key]
+            elif key in plan.duty_days:
+                times = plan.weekend
+            elif key in plan.off or day in plan.holidays or day.weekday() >= 5:
+                times = None
+            else:
+                week = (day - FIRST_MONDAY).days // 7
+                times = plan.rotation[(position + week) % len(plan.rotation)]
+            if times is not None:
+                starts, ends, pause = times
+                starts_at = dt.datetime.combine(day, starts, tzinfo=zone)
+                span = round(
+                    (
+                        dt.datetime.combine(day, ends, tzinfo=zone).astimezone(dt.UTC)
+                        - starts_at.astimezone(dt.UTC)
+                    ).total_seconds()
+                    / 60
+                )
+                if span > pause:
+                    shifts[key] = Shift(starts_at=starts_at, minutes=span - pause, span=span)
+            day += dt.timedelta(days=1)
+    return shifts
+
+
+def _plan(site: Site, ids: list[int], first: dt.date, last: dt.date) -> _Plan:
+    """The schedule facts of `_shifts`, read through the app registry."""
+    planned: dict[tuple[int, dt.date], Times | None] = {}
     off: set[tuple[int, dt.date]] = set()
     duty_days: set[tuple[int, dt.date]] = set()
     holidays: set[dt.date] = set()
-    rotation: list[tuple[dt.time, dt.time, int]] = []
-    weekend: tuple[dt.time, dt.time, int] | None = None
+    rotation: list[Times] = []
+    weekend: Times | None = None
     if apps.is_installed("scheduling"):
         published = apps.get_model("scheduling", "PublishedEntry")
         draft = apps.get_model("scheduling", "ScheduleEntry")
@@ -402,36 +451,7 @@ def _shifts(
     if weekend is None:
         weekend = (site.weekend_opens_at, site.weekend_closes_at, 30)
 
-    shifts = {}
-    for position, person in enumerate(people):
-        day = max(first, person.hired_on)
-        end = min(last, person.left_on - dt.timedelta(days=1)) if person.left_on else last
-        while day <= end:
-            key = (person.pk, day)
-            times: tuple[dt.time, dt.time, int] | None
-            if key in planned:
-                times = planned[key]
-            elif key in duty_days:
-                times = weekend
-            elif key in off or day in holidays or day.weekday() >= 5:
-                times = None
-            else:
-                week = (day - FIRST_MONDAY).days // 7
-                times = rotation[(position + week) % len(rotation)]
-            if times is not None:
-                starts, ends, pause = times
-                starts_at = dt.datetime.combine(day, starts, tzinfo=zone)
-                span = round(
-                    (
-                        dt.datetime.combine(day, ends, tzinfo=zone).astimezone(dt.UTC)
-                        - starts_at.astimezone(dt.UTC)
-                    ).total_seconds()
-                    / 60
-                )
-                if span > pause:
-                    shifts[key] = Shift(starts_at=starts_at, minutes=span - pause, span=span)
-            day += dt.timedelta(days=1)
-    return shifts
+    return _Plan(planned, off, duty_days, holidays, rotation, weekend)
 
 
 def _plus(time: dt.time, minutes: int) -> dt.time:

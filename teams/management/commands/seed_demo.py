@@ -177,6 +177,19 @@ class Command(BaseCommand):
         self._print_logins(count)
 
     def _build(self, count: int, rng: random.Random, password_hash: str) -> None:
+        # Each step draws from `rng` in turn: the same seed gives the same center.
+        site, skills = self._site_and_skills()
+        team_names, sizes = self._team_layout(count)
+        lead_personas, users = self._staff(team_names, rng, password_hash)
+        teams = self._teams(site, team_names, lead_personas, users)
+        people, usernames, users = self._people(
+            teams, sizes, lead_personas, skills, rng, password_hash
+        )
+        by_user = self._associates(people, usernames, users, rng)
+        self._skill_levels(people, usernames, users, by_user, skills, rng)
+
+    @staticmethod
+    def _site_and_skills() -> tuple[Site, dict[str, Skill]]:
         site, _ = Site.objects.update_or_create(
             name="Dublin Delivery Center",
             defaults={
@@ -192,6 +205,10 @@ class Command(BaseCommand):
         for name, kind in SKILLS:
             skills[name], _ = Skill.objects.update_or_create(name=name, defaults={"kind": kind})
 
+        return site, skills
+
+    @staticmethod
+    def _team_layout(count: int) -> tuple[list[str], list[int]]:
         team_count = max(len(TEAM_NAMES), math.ceil(count / TEAM_SIZE))
         team_names = TEAM_NAMES + [
             f"Team {n:03d}" for n in range(len(TEAM_NAMES) + 1, team_count + 1)
@@ -204,6 +221,11 @@ class Command(BaseCommand):
                 for i in range(team_count)
             ]
 
+        return team_names, sizes
+
+    def _staff(
+        self, team_names: list[str], rng: random.Random, password_hash: str
+    ) -> tuple[list[Persona], dict[str, User]]:
         lead_personas = LEADS + [
             Persona(
                 f"lead{n}", rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES), f"team lead, {name}"
@@ -227,8 +249,14 @@ class Command(BaseCommand):
             ]
         )
         users = User.objects.in_bulk([p.username for p in staff], field_name="username")
-        manager = users[MANAGER.username]
 
+        return lead_personas, users
+
+    @staticmethod
+    def _teams(
+        site: Site, team_names: list[str], lead_personas: list[Persona], users: dict[str, User]
+    ) -> list[Team]:
+        manager = users[MANAGER.username]
         teams = []
         for name, lead in zip(team_names, lead_personas, strict=True):
             team, _ = Team.objects.update_or_create(
@@ -237,6 +265,17 @@ class Command(BaseCommand):
             team.leads.set([users[lead.username]])
             teams.append(team)
 
+        return teams
+
+    def _people(
+        self,
+        teams: list[Team],
+        sizes: list[int],
+        lead_personas: list[Persona],
+        skills: dict[str, Skill],
+        rng: random.Random,
+        password_hash: str,
+    ) -> tuple[list[tuple[str, Team, Associate.Level, list[str]]], list[str], dict[str, User]]:
         # Associates: deterministic people, usernames by position.
         people = []
         for team, size, lead in zip(teams, sizes, lead_personas, strict=True):
@@ -269,6 +308,15 @@ class Command(BaseCommand):
         self._upsert_users(new_users)
         users = User.objects.in_bulk(usernames, field_name="username")
 
+        return people, usernames, users
+
+    @staticmethod
+    def _associates(
+        people: list[tuple[str, Team, Associate.Level, list[str]]],
+        usernames: list[str],
+        users: dict[str, User],
+        rng: random.Random,
+    ) -> dict[int, int]:
         associates = []
         for index, ((_, team, level, _focus), username) in enumerate(
             zip(people, usernames, strict=True)
@@ -317,6 +365,17 @@ class Command(BaseCommand):
             Associate.objects.filter(user__in=users.values()).values_list("user_id", "pk")
         )
 
+        return by_user
+
+    @staticmethod
+    def _skill_levels(
+        people: list[tuple[str, Team, Associate.Level, list[str]]],
+        usernames: list[str],
+        users: dict[str, User],
+        by_user: dict[int, int],
+        skills: dict[str, Skill],
+        rng: random.Random,
+    ) -> None:
         levels = []
         for (_, _team, level, focus), username in zip(people, usernames, strict=True):
             associate_id = by_user[users[username].pk]
