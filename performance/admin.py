@@ -37,6 +37,7 @@ from .models import (
     ReviewCycle,
     ReviewReminder,
 )
+from .services import kpis as kpi_services
 
 PRIVATE = "private to its author"
 
@@ -170,6 +171,17 @@ class KpiEventAdmin(admin.ModelAdmin):
     search_fields = ("external_id", "associate__user__username")
     date_hierarchy = "local_date"
     raw_id_fields = ("associate",)
+    readonly_fields = ("local_date", "received_at")
+
+    # Changing or deleting an event here rolls its days up again, as an import does.
+    def save_model(self, request: Any, obj: KpiEvent, form: Any, change: bool) -> None:
+        kpi_services.save_event_edit(obj)
+
+    def delete_model(self, request: Any, obj: KpiEvent) -> None:
+        kpi_services.delete_events([obj])
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        kpi_services.delete_events(queryset.select_related("associate__team"))
 
 
 @admin.register(KpiDirtyDay)

@@ -24,12 +24,31 @@ USUAL_KPIS = [
 ]  # fmt: skip
 
 
+# The values an event of each may carry: (lowest, highest, whole numbers only).
+USUAL_RANGES = {
+    "tickets_solved": (0, 1_000, True),
+    "csat": (1, 5, False),
+    "qa_score": (0, 100, False),
+    "first_response_time": (0, 525_600, False),  # minutes: up to a year
+    "handle_time": (0, 1_440, False),  # minutes: up to a day per ticket
+    "schedule_adherence": (0, 1_440, False),  # minutes of a day
+}
+
+
+def range_fields(key: str) -> dict[str, Any]:
+    low, high, whole = USUAL_RANGES[key]
+    return {"min_value": low, "max_value": high, "whole_numbers": whole}
+
+
 def ensure_usual_kpis(kpi_model: Any) -> None:
-    """Create any of the usual KPIs that is missing; never touches existing ones."""
+    """Create any of the usual KPIs that is missing; never touches existing ones.
+    (Migrations before 0009 pass a model without value ranges.)"""
+    has_ranges = any(f.name == "min_value" for f in kpi_model._meta.get_fields())
     for key, name, unit, aggregation, direction, target, green, amber, decimals, text in USUAL_KPIS:
         kpi_model.objects.get_or_create(
             key=key,
-            defaults={
+            defaults=(range_fields(key) if has_ranges else {})
+            | {
                 "name": name,
                 "unit": unit,
                 "aggregation": aggregation,

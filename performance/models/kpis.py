@@ -1,9 +1,14 @@
 """KPIs: definitions, raw events, and the daily rollups dashboards read."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from teams.models import Associate, Site, Team
+
+# Any KPI value or denominator stays within this, whatever the KPI's own range says,
+# so no sum, mean or ratio of a day's events can overflow.
+MAX_MAGNITUDE = 1e9
 
 
 class Kpi(models.Model):
@@ -29,11 +34,27 @@ class Kpi(models.Model):
     amber_at = models.FloatField(help_text="Amber from this value; worse is red.")
     decimals = models.PositiveSmallIntegerField(default=0)
     description = models.TextField(blank=True)
+    min_value = models.FloatField(
+        null=True, blank=True, help_text="Events below this are refused (e.g. CSAT 1)."
+    )
+    max_value = models.FloatField(
+        null=True, blank=True, help_text="Events above this are refused (e.g. CSAT 5)."
+    )
+    whole_numbers = models.BooleanField(
+        default=False, help_text="Values count things: 2.5 is refused."
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = "KPI"
         constraints = [
+            models.CheckConstraint(
+                condition=Q(min_value__isnull=True)
+                | Q(max_value__isnull=True)
+                | Q(min_value__lte=models.F("max_value")),
+                name="kpi_range_in_order",
+                violation_error_message="The lowest value must not be above the highest.",
+            ),
             models.CheckConstraint(
                 condition=(Q(direction="higher") & Q(green_at__gte=models.F("amber_at")))
                 | (Q(direction="lower") & Q(green_at__lte=models.F("amber_at"))),
@@ -44,6 +65,34 @@ class Kpi(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def value_problems(self, value: float | None, denominator: float | None) -> list[str]:
+        """What is wrong with a value (and denominator) for this KPI: its own range, whole
+        numbers where it counts things, and a positive denominator for a ratio. Every
+        value stays within ±MAX_MAGNITUDE, so no rollup can overflow."""
+        problems = []
+        if value is not None:
+            low = (
+                max(self.min_value, -MAX_MAGNITUDE)
+                if self.min_value is not None
+                else -MAX_MAGNITUDE
+            )
+            high = (
+                min(self.max_value, MAX_MAGNITUDE) if self.max_value is not None else MAX_MAGNITUDE
+            )
+            if not low <= value <= high:
+                problems.append(f"{self.key} must be between {low:g} and {high:g}, not {value:g}.")
+            elif self.whole_numbers and not value.is_integer():
+                problems.append(f"{self.key} counts whole things: {value:g} is not a whole number.")
+        if self.aggregation == self.Aggregation.RATIO:
+            if denominator is None:
+                problems.append(f"{self.key} is a ratio: denominator is missing.")
+            elif not 0 < denominator <= MAX_MAGNITUDE:
+                problems.append(
+                    f"{self.key} is a ratio: denominator must be above 0 and at most "
+                    f"{MAX_MAGNITUDE:g}, not {denominator:g}."
+                )
+        return problems
 
 
 class KpiEvent(models.Model):
@@ -69,6 +118,15 @@ class KpiEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi.key} {self.associate_id} {self.local_date}: {self.value}"
+
+    def clean(self) -> None:
+        """An edit in the admin meets the rules of ingestion: the KPI's value range."""
+        if self.kpi_id is not None and (
+            problems := self.kpi.value_problems(self.value, self.denominator)
+        ):
+            raise ValidationError(problems)
+        if self.associate_id is not None and self.occurred_at is not None:
+            self.local_date = self.occurred_at.astimezone(self.associate.team.site.zone).date()
 
 
 class KpiDirtyDay(models.Model):

@@ -10,14 +10,17 @@ import csv
 import datetime as dt
 import io
 import math
+import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from sdc_ops.celery import enqueue_on_commit
 from teams.models import Associate
+from teams.text import FORMULA_STARTS
 
 from .. import tasks
 from ..models import Kpi, KpiDirtyDay, KpiEvent
@@ -52,10 +55,14 @@ def parse_csv(data: bytes) -> tuple[list[dict[str, str]], list[RowError]]:
     except UnicodeDecodeError:
         return [], [RowError(0, "The file is not UTF-8 text; save it as CSV UTF-8.")]
     reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames:
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as error:  # e.g. a header cell over the csv module's field limit
+        return [], [RowError(0, f"The header cannot be read: {error}.")]
+    if not fieldnames:
         return [], [RowError(0, "The file is empty.")]
-    missing = [c for c in REQUIRED if c not in reader.fieldnames]
-    unknown = [c for c in reader.fieldnames if c not in CSV_COLUMNS]
+    missing = [c for c in REQUIRED if c not in fieldnames]
+    unknown = [c for c in fieldnames if c not in CSV_COLUMNS]
     if missing or unknown:
         parts = []
         if missing:
@@ -63,10 +70,34 @@ def parse_csv(data: bytes) -> tuple[list[dict[str, str]], list[RowError]]:
         if unknown:
             parts.append("unknown columns: " + ", ".join(unknown))
         return [], [RowError(0, "Wrong columns (" + "; ".join(parts) + ").")]
-    rows = list(reader)
+    rows: list[dict[str, str]] = []
+    try:
+        for row in reader:
+            rows.append(row)
+    except csv.Error as error:  # a cell over 131,072 characters, an unclosed quote...
+        return [], [RowError(len(rows) + 1, f"cannot be read ({error}); nothing was imported.")]
     if not rows:
         return [], [RowError(0, "The file has a header but no rows.")]
     return rows, []
+
+
+# A number as a spreadsheet or a JSON encoder writes it: ASCII digits, an optional
+# sign, decimal point and exponent. float() alone would also take "1_5" (15),
+# Arabic-Indic digits, "inf" and "nan".
+NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+# Real time zones are between UTC-12 and UTC+14; PostgreSQL refuses offsets of 16 h.
+MAX_OFFSET = dt.timedelta(hours=14)
+# KPI events older than this are refused: nothing here predates it.
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+# How far ahead of now an event may be dated (clock skew, a site a day ahead).
+FUTURE_SLACK = dt.timedelta(days=1)
+QUOTE_MAX = 80
+
+
+def quoted(raw: object) -> str:
+    """A value as an error message quotes it: its repr, cut to ~80 characters."""
+    text = repr(raw)
+    return text if len(text) <= QUOTE_MAX else text[: QUOTE_MAX - 1] + "…"
 
 
 def _number(raw: object, what: str, *, required: bool) -> tuple[float | None, str]:
@@ -75,15 +106,118 @@ def _number(raw: object, what: str, *, required: bool) -> tuple[float | None, st
         return None, f"{what} is missing." if required else ""
     if isinstance(raw, bool):  # JSON true/false would pass as 1 and 0
         return None, f"{what} must be a number, not true/false."
+    if isinstance(raw, str) and not NUMBER.fullmatch(raw.strip()):
+        spelled = raw.strip().lower().lstrip("+-")
+        if spelled in {"nan", "inf", "infinity"}:
+            return None, f"{what} {quoted(raw)} is not a finite number."
+        return None, f"{what} {quoted(raw)} is not a number."
+    if not isinstance(raw, str | int | float):
+        return None, f"{what} {quoted(raw)} is not a number."
     try:
-        value = float(raw)  # type: ignore[arg-type]
+        value = float(raw)
     except OverflowError:  # a JSON integer beyond any float
         return None, f"{what} is too large."
-    except (TypeError, ValueError):
-        return None, f"{what} {raw!r} is not a number."
     if not math.isfinite(value):
-        return None, f"{what} {raw!r} is not a finite number."
+        return None, f"{what} {quoted(raw)} is not a finite number."
     return value, ""
+
+
+def _timestamp(raw: object, *, now: dt.datetime) -> tuple[dt.datetime | None, str]:
+    """occurred_at as an aware date-time within the range events may have, or why not."""
+    text = "" if raw is None else str(raw).strip()
+    if isinstance(raw, dt.datetime):
+        value: dt.datetime | None = raw
+    elif not text:
+        return None, "occurred_at is missing."
+    else:
+        try:
+            value = parse_datetime(text)
+        except ValueError:  # well formed but impossible, e.g. 30 February, +25:00
+            return None, f"occurred_at {quoted(raw)} is not a date-time: no such date or time."
+    if value is None:
+        return None, f"occurred_at {quoted(raw)} is not a date-time like 2026-11-24T14:05:00Z."
+    offset = value.utcoffset()
+    if offset is None:
+        return None, "occurred_at needs a time zone (e.g. Z or +01:00)."
+    if abs(offset) > MAX_OFFSET:
+        return None, f"occurred_at {quoted(raw)} has a time zone offset beyond ±14:00."
+    try:
+        utc = value.astimezone(dt.UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+01:00 is in year 0 in UTC
+        return None, f"occurred_at {quoted(raw)} is out of range."
+    if utc < EARLIEST:
+        return None, f"occurred_at {quoted(raw)} is before {EARLIEST.year}."
+    if utc > now + FUTURE_SLACK:
+        return None, f"occurred_at {quoted(raw)} is more than a day in the future."
+    return utc, ""
+
+
+def _external_id(raw: object, index: int, seen: dict[str, int]) -> tuple[str, str]:
+    external_id = str(raw or "").strip()
+    if not external_id:
+        return "", "external_id is missing."
+    if len(external_id) > EXTERNAL_ID_MAX:
+        return "", f"external_id is longer than {EXTERNAL_ID_MAX} characters."
+    if external_id[0] in FORMULA_STARTS:
+        return "", (
+            f"external_id {quoted(external_id)} starts with {external_id[0]!r}, "
+            "which a spreadsheet would run as a formula."
+        )
+    if external_id in seen:
+        return "", f"external_id {quoted(external_id)} repeats row {seen[external_id]}."
+    seen[external_id] = index
+    return external_id, ""
+
+
+@dataclass
+class _Known:
+    """What rows are checked against: the KPIs, the associates they may name, the
+    external ids seen so far in this batch, and now."""
+
+    kpis: dict[str, Kpi]
+    associates: dict[str, Associate]
+    seen: dict[str, int]
+    now: dt.datetime
+
+
+def _check_row(
+    index: int, row: Mapping[str, object], known: _Known, source: str
+) -> tuple[KpiEvent | None, list[str]]:
+    """One row as an event, or every problem with it."""
+    nul = [name for name, raw in row.items() if isinstance(raw, str) and "\x00" in raw]
+    if nul:  # PostgreSQL cannot store it; nothing else about the row matters
+        return None, [f"{', '.join(map(str, nul))} contains a NUL byte."]
+    problems = []
+    external_id, problem = _external_id(row.get("external_id"), index, known.seen)
+    problems.append(problem)
+    associate = known.associates.get(str(row.get("associate") or "").strip())
+    if associate is None:
+        problems.append(f"unknown associate {quoted(row.get('associate'))}.")
+    kpi = known.kpis.get(str(row.get("kpi") or "").strip())
+    if kpi is None:
+        problems.append(f"unknown KPI {quoted(row.get('kpi'))}.")
+    occurred_at, problem = _timestamp(row.get("occurred_at"), now=known.now)
+    problems.append(problem)
+    value, problem = _number(row.get("value"), "value", required=True)
+    problems.append(problem)
+    denominator, problem = _number(row.get("denominator"), "denominator", required=False)
+    problems.append(problem)
+    if kpi is not None and not problem:
+        problems += kpi.value_problems(value, denominator)
+    problems = [p for p in problems if p]
+    if problems or associate is None or kpi is None or occurred_at is None or value is None:
+        return None, problems
+    event = KpiEvent(
+        kpi=kpi,
+        associate=associate,
+        occurred_at=occurred_at,
+        local_date=occurred_at.astimezone(associate.team.site.zone).date(),
+        value=value,
+        denominator=denominator,
+        source=source,
+        external_id=external_id,
+    )
+    return event, []
 
 
 @transaction.atomic
@@ -99,102 +233,76 @@ def ingest_events(
     their own teams); others are reported like unknown associates.
     """
     rows = list(rows)
-    if not source or len(source) > SOURCE_MAX:
+    if not source or len(source) > SOURCE_MAX or "\x00" in source:
         return IngestResult(
             0, 0, (RowError(0, f"The source must be 1 to {SOURCE_MAX} characters."),), ()
         )
-    kpis = {k.key: k for k in Kpi.objects.all()}
     usernames = {str(r.get("associate", "")).strip() for r in rows}
-    people = Associate.objects.filter(user__username__in=usernames)
+    people = Associate.objects.filter(user__username__in=usernames - {""})
     if team_ids is not None:
         people = people.filter(team_id__in=team_ids)
-    associates = {a.user.username: a for a in people.select_related("user", "team__site")}
+    known = _Known(
+        kpis={k.key: k for k in Kpi.objects.all()},
+        associates={a.user.username: a for a in people.select_related("user", "team__site")},
+        seen={},
+        now=timezone.now(),
+    )
     errors: list[RowError] = []
-    seen: dict[str, int] = {}
     events: list[KpiEvent] = []
     for index, row in enumerate(rows, start=1):
-        problems = []
-        external_id = str(row.get("external_id") or "").strip()
-        if not external_id:
-            problems.append("external_id is missing.")
-        elif len(external_id) > EXTERNAL_ID_MAX:
-            problems.append(f"external_id is longer than {EXTERNAL_ID_MAX} characters.")
-        elif external_id in seen:
-            problems.append(f"external_id {external_id!r} repeats row {seen[external_id]}.")
-        else:
-            seen[external_id] = index
-        associate = associates.get(str(row.get("associate") or "").strip())
-        if associate is None:
-            problems.append(f"unknown associate {row.get('associate')!r}.")
-        kpi = kpis.get(str(row.get("kpi") or "").strip())
-        if kpi is None:
-            problems.append(f"unknown KPI {row.get('kpi')!r}.")
-        occurred = row.get("occurred_at")
-        try:
-            occurred_at = (
-                occurred
-                if isinstance(occurred, dt.datetime)
-                else parse_datetime(str(occurred or "").strip())
-                if str(occurred or "").strip()
-                else None
-            )
-        except ValueError:  # well formed but impossible, e.g. 30 February
-            problems.append(f"occurred_at {occurred!r} is not a date-time: no such date.")
-            occurred_at = None
-        else:
-            if occurred_at is None:
-                problems.append(
-                    f"occurred_at {occurred!r} is not a date-time like 2026-11-24T14:05:00Z."
-                )
-            elif occurred_at.tzinfo is None:
-                problems.append("occurred_at needs a time zone (e.g. Z or +01:00).")
-        value, problem = _number(row.get("value"), "value", required=True)
-        if problem:
-            problems.append(problem)
-        denominator, problem = _number(row.get("denominator"), "denominator", required=False)
-        if problem:
-            problems.append(problem)
-        if (
-            kpi is not None
-            and kpi.aggregation == Kpi.Aggregation.RATIO
-            and not problem
-            and denominator is None
-        ):
-            problems.append(f"{kpi.key} is a ratio: denominator is missing.")
-        if problems or associate is None or kpi is None or occurred_at is None or value is None:
-            errors.extend(RowError(index, p) for p in problems)
-            continue
-        events.append(
-            KpiEvent(
-                kpi=kpi,
-                associate=associate,
-                occurred_at=occurred_at,
-                local_date=occurred_at.astimezone(associate.team.site.zone).date(),
-                value=value,
-                denominator=denominator,
-                source=source,
-                external_id=external_id,
-            )
-        )
+        event, problems = _check_row(index, row, known, source)
+        errors.extend(RowError(index, p) for p in problems)
+        if event is not None:
+            events.append(event)
     if errors:
         return IngestResult(0, 0, tuple(errors), ())
-    known = set(
-        KpiEvent.objects.filter(source=source, external_id__in=seen).values_list(
+    stored = set(
+        KpiEvent.objects.filter(source=source, external_id__in=known.seen).values_list(
             "external_id", flat=True
         )
     )
-    fresh = [e for e in events if e.external_id not in known]
+    fresh = [e for e in events if e.external_id not in stored]
     KpiEvent.objects.bulk_create(fresh, batch_size=5000, ignore_conflicts=True)
     days = sorted({(e.kpi_id, e.associate.team.site_id, e.local_date) for e in fresh})
+    mark_days_dirty(days)
+    return IngestResult(len(fresh), len(events) - len(fresh), (), tuple(days))
+
+
+def mark_days_dirty(days: Collection[tuple[int, int, dt.date]]) -> None:
+    """Mark (KPI, site, local day) triples for rollup, and queue it on commit."""
     # An upsert, not "ignore if marked": if a rollup holds this day's mark right now
     # (SELECT … FOR UPDATE), we wait for it and mark the day again after it has
     # deleted the mark, so events it did not see are never left out.
     KpiDirtyDay.objects.bulk_create(
-        [KpiDirtyDay(kpi_id=k, site_id=s, local_date=d) for k, s, d in days],
+        [KpiDirtyDay(kpi_id=k, site_id=s, local_date=d) for k, s, d in sorted(set(days))],
         update_conflicts=True,
         unique_fields=["kpi", "site", "local_date"],
         update_fields=["marked_at"],
     )
     if days:
         enqueue_on_commit(tasks.rollup_dirty_days)
-    return IngestResult(len(fresh), len(events) - len(fresh), (), tuple(days))
+
+
+def event_days(events: Iterable[KpiEvent]) -> set[tuple[int, int, dt.date]]:
+    """The (KPI, site, local day) each event counts towards today."""
+    return {(e.kpi_id, e.associate.team.site_id, e.local_date) for e in events}
+
+
+@transaction.atomic
+def save_event_edit(event: KpiEvent) -> None:
+    """An ops admin's edit of one event: both the day it left and the day it is on
+    now are rolled up again."""
+    before = KpiEvent.objects.select_related("associate__team").filter(pk=event.pk)
+    days = event_days(before) | event_days([event])
+    event.save()
+    mark_days_dirty(days)
+
+
+@transaction.atomic
+def delete_events(events: Iterable[KpiEvent]) -> int:
+    """Delete events (an ops admin in the admin) and roll their days up again."""
+    events = list(events)
+    days = event_days(events)
+    deleted, _ = KpiEvent.objects.filter(pk__in=[e.pk for e in events]).delete()
+    mark_days_dirty(days)
+    return deleted
