@@ -3,6 +3,7 @@ import datetime as dt
 from django import forms
 from django.db.models import QuerySet
 
+from teams.dates import YEAR, check_date, in_range
 from teams.models import Associate, Site, Skill, Team
 
 from .models import (
@@ -18,6 +19,12 @@ from .models import (
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+# How far the schedule's weeks reach from today, and how far ahead leave is asked.
+WEEK_PAST = 5 * YEAR
+WEEK_FUTURE = 5 * YEAR
+LEAVE_AHEAD = dt.timedelta(days=548)  # 18 months
 
 
 class CellForm(forms.Form):
@@ -95,7 +102,7 @@ class WeekForm(forms.Form):
         week: dt.date = self.cleaned_data["week"]
         if week.weekday() != 0:
             raise forms.ValidationError("A week starts on a Monday.")
-        return week
+        return check_date(week, past=WEEK_PAST, future=WEEK_FUTURE, what="a week")
 
 
 class TimeOffForm(forms.ModelForm):
@@ -116,6 +123,9 @@ class TimeOffForm(forms.ModelForm):
             return cleaned
         if first < self.today:
             self.add_error("first_day", "Time off cannot start in the past.")
+        elif first > self.today + LEAVE_AHEAD:
+            self.add_error("first_day", "Ask for time off at most 18 months ahead.")
+            return cleaned
         if last < first:
             self.add_error("last_day", "The last day cannot be before the first day.")
         elif (last - first).days >= 60:
@@ -217,7 +227,7 @@ class RotaGenerateForm(forms.Form):
         day: dt.date = self.cleaned_data["first_day"]
         if day.weekday() != 0:
             raise forms.ValidationError("Start the rota on a Monday.")
-        return day
+        return check_date(day, past=YEAR, future=YEAR)
 
 
 class RotaSettingsForm(forms.ModelForm):
@@ -251,7 +261,7 @@ class RotaWishForm(forms.Form):
         day: dt.date = self.cleaned_data["on"]
         if day.weekday() < 5:
             raise forms.ValidationError("Choose a Saturday or a Sunday.")
-        if day > dt.date.today() + dt.timedelta(days=366):
+        if not in_range(day, past=YEAR, future=YEAR):
             raise forms.ValidationError("Choose a weekend day within the next year.")
         return day
 

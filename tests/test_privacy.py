@@ -274,3 +274,16 @@ def test_the_admin_shows_a_review_once_shared(admin, manager, planted):
         reverse("admin:performance_review_history", args=[calibrated.pk])
     )
     assert CALIBRATION in history.content.decode()  # the reason, once shared after it
+
+
+@pytest.mark.parametrize("persona", ["associate", "lead", "manager", "admin"])
+def test_every_page_fragment_and_export_tells_caches_not_to_store_it(persona, cast, planted):
+    """Issue 12, point 17: pages about people are never kept by a browser or proxy
+    (the 1:1 overview, the leave queue, the ledger, KPI drill-downs, CSV exports)."""
+    client = client_for(cast[persona])
+    kept = []
+    for url in app_urls(planted):
+        for response in (client.get(url), client.get(url, {"export": "csv"})):
+            if "no-store" not in response.get("Cache-Control", ""):
+                kept.append((url, response.status_code, response.get("Cache-Control")))
+    assert kept == []

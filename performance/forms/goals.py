@@ -1,8 +1,11 @@
 """Goal forms: setting a goal and checking in on it."""
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+
+from teams.dates import YEAR, check_date
 
 from ..models import Goal, Kpi
 from .one_on_ones import DATE
@@ -25,6 +28,12 @@ class GoalForm(forms.ModelForm):
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
         field.queryset = Kpi.objects.order_by("name")
         field.required = False
+
+    def clean_starts_on(self) -> dt.date:
+        return check_date(self.cleaned_data["starts_on"], past=2 * YEAR, future=3 * YEAR)
+
+    def clean_ends_on(self) -> dt.date:
+        return check_date(self.cleaned_data["ends_on"], past=2 * YEAR, future=3 * YEAR)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

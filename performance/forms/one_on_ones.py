@@ -3,6 +3,7 @@ from typing import Any
 
 from django import forms
 
+from teams.dates import YEAR, check_date
 from teams.models import User
 
 from ..models import OneOnOne, OneOnOneCadence
@@ -22,6 +23,9 @@ class CadenceForm(forms.ModelForm):
         }
         widgets = {"first_on": DATE, "starts_at_time": TIME}
 
+    def clean_first_on(self) -> dt.date:
+        return check_date(self.cleaned_data["first_on"], past=YEAR, future=YEAR, what="a day")
+
     def clean_duration_minutes(self) -> int:
         minutes: int = self.cleaned_data["duration_minutes"]
         if not 5 <= minutes <= 240:
@@ -34,6 +38,9 @@ class PlanForm(forms.Form):
     at = forms.TimeField(label="At (site time)", widget=TIME, initial=dt.time(10, 0))
     kind = forms.ChoiceField(label="Type", choices=OneOnOne.Kind.choices)
     duration_minutes = forms.IntegerField(label="Minutes", min_value=5, max_value=240, initial=30)
+
+    def clean_on(self) -> dt.date:
+        return check_date(self.cleaned_data["on"], past=YEAR, future=YEAR, what="a day")
 
 
 class AgendaForm(forms.Form):

@@ -3,6 +3,7 @@ from typing import Any
 
 from django import forms
 
+from teams.dates import YEAR, check_date
 from teams.models import Team
 
 from ..models import Rating
@@ -21,6 +22,15 @@ def _text(
         help_text=help_text,
         strip=True,
     )
+
+
+DATES = (
+    "period_start",
+    "period_end",
+    "self_review_due_on",
+    "lead_review_due_on",
+    "calibration_due_on",
+)
 
 
 class CycleForm(forms.Form):
@@ -50,6 +60,12 @@ class CycleForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        for name in DATES:
+            if isinstance(day := data.get(name), dt.date):
+                try:
+                    check_date(day, past=2 * YEAR, future=3 * YEAR)
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
         start: dt.date | None = data.get("period_start")
         end: dt.date | None = data.get("period_end")
         if start and end and end < start:

@@ -4,8 +4,7 @@ flash messages, and the safe "back to where you were" redirect."""
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -18,7 +17,11 @@ def refused(request: HttpRequest, error: ValidationError) -> None:
 
 
 def back(request: HttpRequest, fallback: str) -> HttpResponse:
+    """Back to `next` if it is a path on this site, else to `fallback`. (Never
+    `redirect(next)`: that reads "abc" as a URL name and fails after the write.)"""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(fallback)
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(fallback)

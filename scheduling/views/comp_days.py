@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from teams.access import can_change_team, get_associate_for_user
+from teams.dates import YEAR, in_range
 from teams.http import authenticated_user
 
 from ..access import can_see_team, get_comp_day_for_user, get_comp_day_request_for_user
@@ -40,10 +41,14 @@ def associate_ledger(request: HttpRequest, associate_id: int) -> HttpResponse:
 
 def _comp_day_date(request: HttpRequest) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(request.POST.get("on", ""))
+        day = dt.date.fromisoformat(request.POST.get("on", ""))
     except ValueError:
         messages.error(request, "Nothing changed: choose a date.")
         return None
+    if not in_range(day, past=YEAR, future=YEAR):
+        messages.error(request, "Nothing changed: choose a date within a year of today.")
+        return None
+    return day
 
 
 @require_POST

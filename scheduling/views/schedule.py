@@ -11,11 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import retarget
 
 from teams.access import can_change_team, get_own_associate, get_team_for_user
+from teams.dates import in_range
 from teams.http import HtmxHttpRequest, authenticated_user
 from teams.models import Associate, Team
 
 from ..access import get_team_member
-from ..forms import AssignForm, CellForm, WeekForm
+from ..forms import WEEK_FUTURE, WEEK_PAST, AssignForm, CellForm, WeekForm
 from ..models import EntryKind, ScheduleEntry, monday_of
 from ..selectors.calendar import days_from, feed_of, holidays_between
 from ..selectors.schedule import (
@@ -35,13 +36,19 @@ from .common import conflict_message
 
 
 def _week_param(request: HttpRequest, team: Team) -> dt.date:
+    """The week asked for, or this week if none is asked or it is not a date within
+    the schedule's reach (e.g. ?week=0001-01-01)."""
     raw = request.GET.get("week") or request.POST.get("week")
+    today = team.site.local_today()
     if raw:
         try:
-            return monday_of(dt.date.fromisoformat(raw))
+            asked = dt.date.fromisoformat(raw)
         except ValueError:
             pass
-    return monday_of(team.site.local_today())
+        else:
+            if in_range(asked, past=WEEK_PAST, future=WEEK_FUTURE, today=today):
+                return monday_of(asked)
+    return monday_of(today)
 
 
 def _weeks_param(request: HttpRequest) -> int:
@@ -138,6 +145,8 @@ def schedule_cell(
         on = dt.date.fromisoformat(day)
     except ValueError:
         raise Http404("Not a date.") from None
+    if not in_range(on, past=WEEK_PAST, future=WEEK_FUTURE, today=team.site.local_today()):
+        raise Http404("That day is beyond the schedule's reach.")
     current = working_entry(associate, on)
     form = CellForm(
         request.POST or None, templates=templates_on(team, on), initial=_cell_initial(current)

@@ -157,8 +157,8 @@ def test_the_command_reports_them_without_a_traceback(associate, tmp_path):
 
 @pytest.mark.parametrize(
     ("changes", "message"),
-    HOSTILE
-    + [
+    [
+        *HOSTILE,
         ({"value": 1e200}, "tickets_solved must be between 0 and 1000"),
         ({"kpi": "csat", "value": 99999999999999999999}, "csat must be between 1 and 5"),
         ({"kpi": "qa_score", "value": 1e308}, "qa_score must be between 0 and 100"),
