@@ -56,9 +56,9 @@ ROW_FIGURES = ("value", "numerator", "denominator", "event_count", "contributors
 # Values are integers or halves so sums are exact in float8 whatever the order.
 _LOAD_SQL = """
 INSERT INTO performance_kpievent
-    (kpi_id, associate_id, occurred_at, local_date, value, denominator,
+    (kpi_id, associate_id, team_id, site_id, occurred_at, local_date, value, denominator,
      source, external_id, received_at)
-SELECT k.id, p.id,
+SELECT k.id, p.id, p.team_id, p.site_id,
        (%(day)s::date + time '07:00' + make_interval(secs => floor(x.r2 * 43200)))
            AT TIME ZONE p.time_zone,
        %(day)s::date,
@@ -227,7 +227,8 @@ def run(events: int, repeat: int, *, covering_index: bool) -> dict[str, float | 
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE bench_people AS"
-            " SELECT row_number() OVER (ORDER BY a.id) AS n, a.id, s.time_zone"
+            " SELECT row_number() OVER (ORDER BY a.id) AS n, a.id, a.team_id, t.site_id,"
+            " s.time_zone"
             " FROM teams_associate a JOIN teams_team t ON t.id = a.team_id"
             " JOIN teams_site s ON s.id = t.site_id WHERE a.id = ANY(%s)",
             [people],

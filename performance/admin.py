@@ -171,7 +171,7 @@ class KpiEventAdmin(admin.ModelAdmin):
     search_fields = ("external_id", "associate__user__username")
     date_hierarchy = "local_date"
     raw_id_fields = ("associate",)
-    readonly_fields = ("local_date", "received_at")
+    readonly_fields = ("team", "site", "local_date", "received_at")
 
     # Changing or deleting an event here rolls its days up again, as an import does.
     def save_model(self, request: Any, obj: KpiEvent, form: Any, change: bool) -> None:
@@ -181,12 +181,12 @@ class KpiEventAdmin(admin.ModelAdmin):
         kpi_services.delete_events([obj])
 
     def delete_queryset(self, request: Any, queryset: Any) -> None:
-        kpi_services.delete_events(queryset.select_related("associate__team"))
+        kpi_services.delete_events(queryset)
 
 
 @admin.register(KpiDirtyDay)
 class KpiDirtyDayAdmin(admin.ModelAdmin):
-    list_display = ("kpi", "site", "local_date", "marked_at")
+    list_display = ("kpi", "site", "local_date", "marked_at", "attempts", "retry_at", "last_error")
     list_filter = ("kpi", "site")
 
 

@@ -39,7 +39,12 @@ class PerformanceConfig(AppConfig):
                     bump_after_edit, sender=model, dispatch_uid=f"kpi-cache-{model.__name__}"
                 )
 
-        from teams.selectors import home_panel_providers
+        from teams.selectors import health_providers, home_panel_providers
+
+        from .services.rollups import health
+
+        if health not in health_providers:
+            health_providers.append(health)
 
         from .home import kpi_alerts, overdue_one_on_ones_panel
 

@@ -68,6 +68,24 @@ def home_panels(user: "User", roles: "Roles") -> list[HomePanel]:
     return sorted(panels, key=lambda panel: panel.order)
 
 
+@dataclass(frozen=True)
+class HealthReport:
+    """One part's line in /healthz: its name, what it reports, and whether the site
+    should read as degraded because of it."""
+
+    name: str
+    report: object
+    degraded: bool = False
+
+
+# Apps register a function () -> HealthReport for /healthz, e.g. the KPI rollup backlog.
+health_providers: list[Callable[[], HealthReport]] = []
+
+
+def health_reports() -> list[HealthReport]:
+    return [provider() for provider in health_providers]
+
+
 THIN_COVERAGE = 2  # fewer proficient people than this on a skill is a risk
 
 

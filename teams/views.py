@@ -240,11 +240,18 @@ def _cache_status() -> str:
 def healthz(request: HttpRequest) -> JsonResponse:
     """Which part is up. The database and the broker are needed (503 without them);
     without the cache pages are still served from the database ("degraded")."""
-    checks = {"database": _database_status(), "broker": _broker_status(), "cache": _cache_status()}
+    checks: dict[str, object] = {
+        "database": _database_status(),
+        "broker": _broker_status(),
+        "cache": _cache_status(),
+    }
     healthy = checks["database"] == "ok" and checks["broker"] in {"ok", "eager"}
-    status = (
-        "unavailable" if not healthy else "ok" if checks["cache"] != "unavailable" else "degraded"
-    )
+    degraded = checks["cache"] == "unavailable"
+    if checks["database"] == "ok":
+        for part in selectors.health_reports():  # e.g. the KPI rollup backlog
+            checks[part.name] = part.report
+            degraded = degraded or part.degraded
+    status = "unavailable" if not healthy else "degraded" if degraded else "ok"
     return JsonResponse({"status": status, **checks}, status=200 if healthy else 503)
 
 

@@ -319,6 +319,8 @@ class KpiEventFactory(factory.django.DjangoModelFactory[KpiEvent]):
 
     kpi = factory.SubFactory(KpiFactory)
     associate = factory.SubFactory(AssociateFactory)
+    team = factory.SelfAttribute("associate.team")
+    site = factory.SelfAttribute("team.site")
     occurred_at = dt.datetime(2030, 1, 7, 10, tzinfo=dt.UTC)
     local_date = factory.LazyAttribute(
         lambda e: e.occurred_at.astimezone(e.associate.team.site.zone).date()

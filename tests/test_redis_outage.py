@@ -113,6 +113,7 @@ def test_pages_sessions_and_logins_survive_a_redis_outage(
         "database": "ok",
         "broker": "eager",
         "cache": "unavailable",
+        "rollups": {"dirty_days": 0, "oldest_seconds": None, "failing_days": 0},
     }
 
 

@@ -100,6 +100,10 @@ class KpiEvent(models.Model):
 
     kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="events")
     associate = models.ForeignKey(Associate, on_delete=models.PROTECT, related_name="kpi_events")
+    # The team and site the associate was on when the event came in: rollups count it
+    # there, so a later move to another team or site never rewrites past figures.
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
     occurred_at = models.DateTimeField()
     local_date = models.DateField(
         help_text="The site-local day of occurred_at, fixed at ingestion."
@@ -125,8 +129,15 @@ class KpiEvent(models.Model):
             problems := self.kpi.value_problems(self.value, self.denominator)
         ):
             raise ValidationError(problems)
-        if self.associate_id is not None and self.occurred_at is not None:
-            self.local_date = self.occurred_at.astimezone(self.associate.team.site.zone).date()
+        if self.associate_id is not None and self.team_id is None:
+            self.place_with_associate()  # a new event: where its associate is
+        if self.site_id is not None and self.occurred_at is not None:
+            self.local_date = self.occurred_at.astimezone(self.site.zone).date()
+
+    def place_with_associate(self) -> None:
+        """Count the event on the associate's team and site (as they are now)."""
+        self.team_id = self.associate.team_id
+        self.site_id = self.associate.team.site_id
 
 
 class KpiDirtyDay(models.Model):
@@ -137,6 +148,10 @@ class KpiDirtyDay(models.Model):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
     local_date = models.DateField()
     marked_at = models.DateTimeField(auto_now=True)
+    # A day whose rollup failed waits (with backoff) while the others go on.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -177,10 +192,11 @@ class DailyKpi(models.Model):
 
     class Meta:
         constraints = [
+            # Per team: someone who moved mid-day has a row on each team they worked for.
             models.UniqueConstraint(
-                fields=["kpi", "day", "associate"],
+                fields=["kpi", "day", "associate", "team"],
                 condition=Q(scope="associate"),
-                name="one_associate_rollup_a_day",
+                name="one_associate_rollup_a_day_per_team",
             ),
             models.UniqueConstraint(
                 fields=["kpi", "day", "team"],

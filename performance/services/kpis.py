@@ -210,6 +210,8 @@ def _check_row(
     event = KpiEvent(
         kpi=kpi,
         associate=associate,
+        team_id=associate.team_id,
+        site_id=associate.team.site_id,
         occurred_at=occurred_at,
         local_date=occurred_at.astimezone(associate.team.site.zone).date(),
         value=value,
@@ -263,7 +265,7 @@ def ingest_events(
     )
     fresh = [e for e in events if e.external_id not in stored]
     KpiEvent.objects.bulk_create(fresh, batch_size=5000, ignore_conflicts=True)
-    days = sorted({(e.kpi_id, e.associate.team.site_id, e.local_date) for e in fresh})
+    days = sorted(event_days(fresh))
     mark_days_dirty(days)
     return IngestResult(len(fresh), len(events) - len(fresh), (), tuple(days))
 
@@ -284,16 +286,19 @@ def mark_days_dirty(days: Collection[tuple[int, int, dt.date]]) -> None:
 
 
 def event_days(events: Iterable[KpiEvent]) -> set[tuple[int, int, dt.date]]:
-    """The (KPI, site, local day) each event counts towards today."""
-    return {(e.kpi_id, e.associate.team.site_id, e.local_date) for e in events}
+    """The (KPI, site, local day) each event counts towards."""
+    return {(e.kpi_id, e.site_id, e.local_date) for e in events}
 
 
 @transaction.atomic
 def save_event_edit(event: KpiEvent) -> None:
     """An ops admin's edit of one event: both the day it left and the day it is on
     now are rolled up again."""
-    before = KpiEvent.objects.select_related("associate__team").filter(pk=event.pk)
-    days = event_days(before) | event_days([event])
+    before = KpiEvent.objects.filter(pk=event.pk).first()
+    if before is not None and before.associate_id != event.associate_id:
+        event.place_with_associate()  # given to someone else: it counts where they are
+        event.local_date = event.occurred_at.astimezone(event.associate.team.site.zone).date()
+    days = event_days([before] if before else []) | event_days([event])
     event.save()
     mark_days_dirty(days)
 

@@ -3,14 +3,26 @@ set-based in the database and replacing that day's rows in one transaction, so
 running a day twice leaves the same rows."""
 
 import datetime as dt
+import logging
 import math
 
-from django.db import connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
+from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone
 
+from sdc_ops.celery import enqueue_on_commit
 from teams.models import Site
+from teams.selectors import HealthReport
 
+from .. import tasks
 from ..cache import bump_on_commit
 from ..models import DailyKpi, Kpi, KpiDirtyDay, KpiEvent
+
+logger = logging.getLogger(__name__)
+
+# A failed day is retried after 1 minute, then 2, 4, ... up to an hour.
+RETRY_FIRST = dt.timedelta(minutes=1)
+RETRY_MAX = dt.timedelta(hours=1)
 
 _AGGREGATES: dict[str, str] = {
     Kpi.Aggregation.COUNT: "COUNT(*)",
@@ -24,26 +36,20 @@ _AGGREGATES: dict[str, str] = {
 # One pass over one (KPI, site, day)'s events: ROLLUP(team, associate) gives the
 # associate rows, the team rows and the site row (the empty grouping set) together,
 # each aggregated from the events themselves (a median of medians is not a median).
-# The site's associates are looked up once (a few hundred rows), so each event is
-# joined once. Contributors (associates with events) of a team or the site are
-# counted from the associate rows rather than with COUNT(DISTINCT), which would
-# sort every team's and the site's events once more.
+# Each event carries the team and site it came in on, so a move never rewrites the
+# past. Contributors (associates with events) of a team or the site are counted
+# from the associate rows rather than with COUNT(DISTINCT), which would sort every
+# team's and the site's events once more.
 _ROLLUP_SQL = """
-WITH people AS MATERIALIZED (
-    SELECT a.id, a.team_id
-      FROM teams_associate a
-      JOIN teams_team t ON t.id = a.team_id
-     WHERE t.site_id = %(site)s
-), grouped AS (
+WITH grouped AS (
     SELECT CASE WHEN GROUPING(e.associate_id) = 0 THEN 'associate'
-                WHEN GROUPING(p.team_id) = 0 THEN 'team'
+                WHEN GROUPING(e.team_id) = 0 THEN 'team'
                 ELSE 'site' END AS scope,
-           p.team_id, e.associate_id, {agg} AS value,
+           e.team_id, e.associate_id, {agg} AS value,
            SUM(e.value) AS numerator, SUM(e.denominator) AS denominator, COUNT(*) AS event_count
       FROM performance_kpievent e
-      JOIN people p ON p.id = e.associate_id
-     WHERE e.kpi_id = %(kpi)s AND e.local_date = %(day)s
-     GROUP BY ROLLUP (p.team_id, e.associate_id)
+     WHERE e.kpi_id = %(kpi)s AND e.site_id = %(site)s AND e.local_date = %(day)s
+     GROUP BY ROLLUP (e.team_id, e.associate_id)
     HAVING COUNT(*) > 0
 )
 INSERT INTO performance_dailykpi
@@ -102,9 +108,9 @@ def rollup_day(*, kpi: Kpi, site_id: int, day: dt.date) -> int:
 def _rollup_day_in_python(*, kpi: Kpi, site_id: int, day: dt.date) -> int:
     """The embedded SQLite demo has no percentile_cont: the same figures, computed here."""
     events = list(
-        KpiEvent.objects.filter(
-            kpi=kpi, local_date=day, associate__team__site_id=site_id
-        ).values_list("associate_id", "associate__team_id", "value", "denominator")
+        KpiEvent.objects.filter(kpi=kpi, local_date=day, site_id=site_id).values_list(
+            "associate_id", "team_id", "value", "denominator"
+        )
     )
     Key = tuple[str, int | None, int | None]
     groups: dict[Key, list[tuple[float, float | None]]] = {}
@@ -144,22 +150,73 @@ def _rollup_day_in_python(*, kpi: Kpi, site_id: int, day: dt.date) -> int:
 
 def rollup_dirty_days(*, limit: int = 500) -> int:
     """Recompute the days marked dirty, one transaction per day. Rows another worker
-    holds are skipped (SKIP LOCKED), so sweeps and post-import tasks never clash."""
+    holds are skipped (SKIP LOCKED), so sweeps and post-import tasks never clash.
+
+    A day that fails is rolled back on its own (a savepoint), logged, and waits with
+    a growing delay while every other day goes on; the admin lists it with its error
+    and /healthz counts it. With more due than `limit`, the task is queued again."""
     done = 0
     for _ in range(limit):
         with transaction.atomic():
             dirty = (
-                KpiDirtyDay.objects.select_for_update(skip_locked=True)
+                due_dirty_days(timezone.now())
+                .select_for_update(skip_locked=True)
                 .select_related("kpi")
                 .order_by("local_date")
                 .first()
             )
             if dirty is None:
-                break
-            rollup_day(kpi=dirty.kpi, site_id=dirty.site_id, day=dirty.local_date)
+                return done
+            try:
+                rollup_day(kpi=dirty.kpi, site_id=dirty.site_id, day=dirty.local_date)
+            except (IntegrityError, DataError) as error:  # this day's data; not transient
+                _postpone(dirty, error)
+                continue
             dirty.delete()
             done += 1
+    if due_dirty_days(timezone.now()).exists():
+        enqueue_on_commit(tasks.rollup_dirty_days)
     return done
+
+
+def due_dirty_days(now: dt.datetime) -> QuerySet[KpiDirtyDay]:
+    """Dirty days that may be rolled up now (not waiting after a failure)."""
+    return KpiDirtyDay.objects.filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
+
+
+def _postpone(dirty: KpiDirtyDay, error: Exception) -> None:
+    logger.exception(
+        "rollup of KPI %s, site %s, %s failed (attempt %s)",
+        dirty.kpi_id,
+        dirty.site_id,
+        dirty.local_date,
+        dirty.attempts + 1,
+    )
+    dirty.attempts += 1
+    dirty.last_error = str(error)[:1000]
+    delay = min(RETRY_FIRST * 2 ** (dirty.attempts - 1), RETRY_MAX)
+    dirty.retry_at = timezone.now() + delay
+    dirty.save(update_fields=["attempts", "last_error", "retry_at"])
+
+
+def health() -> HealthReport:
+    """The rollups' line in /healthz: degraded while a day's rollup keeps failing."""
+    report = backlog(timezone.now())
+    return HealthReport("rollups", report, degraded=bool(report["failing_days"]))
+
+
+def backlog(now: dt.datetime) -> dict[str, int | None]:
+    """What /healthz reports of the rollups: days waiting, the oldest wait in
+    seconds, and the days whose rollup failed and waits for a retry."""
+    waiting = KpiDirtyDay.objects.aggregate(
+        days=Count("pk"), oldest=Min("marked_at"), failing=Count("pk", filter=Q(attempts__gt=0))
+    )
+    oldest = waiting["oldest"]
+    return {
+        "dirty_days": waiting["days"],
+        "oldest_seconds": int((now - oldest).total_seconds()) if oldest else None,
+        "failing_days": waiting["failing"],
+    }
 
 
 def roll_up_yesterday(now: dt.datetime) -> int:

@@ -10,7 +10,13 @@ def test_healthy_with_postgres_and_redis(client, settings):
     settings.CELERY_BROKER_URL = REDIS
     response = client.get(reverse("teams:healthz"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "cache": "local"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "ok",
+        "cache": "local",
+        "rollups": {"dirty_days": 0, "oldest_seconds": None, "failing_days": 0},
+    }
     assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 

@@ -67,7 +67,7 @@ class Profile:
 
 Draw = list[tuple[dt.datetime, float, float | None]]
 # kpi id, associate id, occurred_at, local_date, value, denominator, external id
-Row = tuple[int, int, dt.datetime, dt.date, float, float | None, str]
+Row = tuple[int, int, int, int, dt.datetime, dt.date, float, float | None, str]
 Generator = Callable[[random.Random, Kpi, float, Shift], Draw]
 
 
@@ -164,7 +164,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             touched = set(
                 KpiEvent.objects.filter(source=SOURCE)
-                .values_list("kpi_id", "associate__team__site_id", "local_date")
+                .values_list("kpi_id", "site_id", "local_date")
                 .distinct()
             )
             KpiEvent.objects.filter(source=SOURCE).delete()
@@ -172,7 +172,7 @@ class Command(BaseCommand):
             people = 0
             for index, team in enumerate(teams):
                 built, count = self._team(team, index, kpis)
-                touched |= {(kpi_id, team.site_id, day) for kpi_id, _a, _at, day, *_ in built}
+                touched |= {(r[0], r[3], r[5]) for r in built}  # kpi, site, local day
                 rows.extend(built)
                 people += count
             _insert(rows)
@@ -240,6 +240,8 @@ class Command(BaseCommand):
                         (
                             kpi.pk,
                             person.pk,
+                            team.pk,
+                            team.site_id,
                             at,
                             at.astimezone(zone).date(),
                             value,
@@ -300,11 +302,11 @@ class Command(BaseCommand):
 
 
 _COLUMNS = (
-    "kpi_id, associate_id, occurred_at, local_date, value, denominator, external_id, source, "
-    "received_at"
+    "kpi_id, associate_id, team_id, site_id, occurred_at, local_date, value, denominator, "
+    "external_id, source, received_at"
 )
 COPY_SQL = "COPY performance_kpievent (" + _COLUMNS + ") FROM STDIN"
-INSERT_SQL = "INSERT INTO performance_kpievent (" + _COLUMNS + ") VALUES (" + "%s, " * 8 + "%s)"
+INSERT_SQL = "INSERT INTO performance_kpievent (" + _COLUMNS + ") VALUES (" + "%s, " * 10 + "%s)"
 
 
 def _insert(rows: list[Row]) -> None:
@@ -327,10 +329,10 @@ def _insert(rows: list[Row]) -> None:
             INSERT_SQL,
             [
                 (
-                    *row[:2],
-                    ops.adapt_datetimefield_value(row[2]),
-                    ops.adapt_datefield_value(row[3]),
-                    *row[4:],
+                    *row[:4],
+                    ops.adapt_datetimefield_value(row[4]),
+                    ops.adapt_datefield_value(row[5]),
+                    *row[6:],
                     SOURCE,
                     received_at,
                 )

@@ -18,7 +18,7 @@ from performance.services import rollups
 from scheduling.models import CompDay, PublicHoliday, WeekendDuty
 from teams.management.commands import seed_demo
 from teams.models import Associate, Team
-from tests.factories import AssociateFactory, SiteFactory, TeamFactory
+from tests.factories import AssociateFactory, KpiEventFactory, SiteFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)  # a Wednesday
@@ -241,7 +241,7 @@ def test_rerun_replaces_demo_events_and_keeps_other_sources(roster):
     settled, _joiner, _leaver = roster
     kpi = Kpi.objects.get(key="tickets_solved")
     day = dt.date(2026, 11, 20)
-    KpiEvent.objects.create(
+    KpiEventFactory(
         kpi=kpi,
         associate=settled[2],
         occurred_at=dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC),
@@ -264,7 +264,7 @@ def test_rerun_replaces_demo_events_and_keeps_other_sources(roster):
     assert rollup_state() == first
     # A stale demo event from an earlier run (say, a day that left the window) goes,
     # and so do its rollups.
-    KpiEvent.objects.create(
+    KpiEventFactory(
         kpi=kpi,
         associate=settled[2],
         occurred_at=dt.datetime(2026, 6, 1, 10, tzinfo=dt.UTC),
