@@ -15,6 +15,7 @@ from .models import (
     RotaWish,
     ShiftTemplate,
     TimeOffRequest,
+    WeekendDuty,
 )
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -128,8 +129,20 @@ class TimeOffForm(forms.ModelForm):
             return cleaned
         if last < first:
             self.add_error("last_day", "The last day cannot be before the first day.")
-        elif (last - first).days >= 60:
+            return cleaned
+        if (last - first).days >= 60:
             self.add_error("last_day", "Ask for at most 60 days at once.")
+            return cleaned
+        days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+        if (
+            all(d.weekday() >= 5 for d in days)
+            and not WeekendDuty.objects.filter(associate=self.associate, on__in=days).exists()
+        ):
+            self.add_error(
+                "first_day",
+                "These are weekend days you are not rostered on: there is no working day "
+                "to take off.",
+            )
         overlapping = TimeOffRequest.objects.filter(
             associate=self.associate,
             status__in=[TimeOffRequest.Status.PENDING, TimeOffRequest.Status.APPROVED],

@@ -8,7 +8,8 @@ from teams.models import User
 
 from ..models import OneOnOne, OneOnOneCadence
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# <input type=date> takes only ISO dates: any other format renders the field blank.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 

@@ -100,6 +100,14 @@ def associate_board(associate: Associate, span: sel.DateRange) -> AssociateBoard
     return AssociateBoard(figures=figures, charts=charts)
 
 
+# A median or p90 of several teams is not the average of theirs, and the rollups
+# keep no cross-team one: each team's figure stands alone.
+_NOT_COMBINED: dict[str, str] = {
+    Kpi.Aggregation.MEDIAN: "medians of several teams do not average: see each team",
+    Kpi.Aggregation.P90: "p90s of several teams do not average: see each team",
+}
+
+
 @dataclass(frozen=True)
 class OverviewBoard:
     kpis: list[Kpi]
@@ -128,10 +136,15 @@ def overview_board(teams: Sequence[Team], span: sel.DateRange, *, label: str) ->
     overall = []
     for kpi in kpi_list:
         pairs = [pair for (_, k), pair in sums.items() if k == kpi.pk]
+        if kpi.aggregation in sel.PERCENTILES and len(pairs) > 1:
+            overall.append(sel.Figure(kpi, None, None, withheld=_NOT_COMBINED[kpi.aggregation]))
+            continue
         total_now = sum((now for now, _ in pairs), sel.NO_SUMS)
         total_before = sum((before for _, before in pairs), sel.NO_SUMS)
         overall.append(sel.Figure(kpi, total_now.value(kpi), total_before.value(kpi)))
     charts = sel.series(kpi_list, span, [(label, sel.daily_sums("team", span, team_ids=ids))])
+    if len(teams) > 1:  # the same holds for each day of the trend
+        charts = [c for c in charts if c.kpi.aggregation not in sel.PERCENTILES]
     moves = [(f.score, row, f) for row in rows for f in row.figures if f.score is not None]
     best = [(row, f) for score, row, f in sorted(moves, key=lambda m: -m[0]) if score > 0]
     worst = [(row, f) for score, row, f in sorted(moves, key=lambda m: m[0]) if score < 0]

@@ -42,19 +42,32 @@ def kpis() -> list[Kpi]:
 
 def rag(kpi: Kpi, value: float | None) -> str | None:
     """green / amber / red against the KPI's thresholds, in its better direction,
-    for the value as shown (at the KPI's decimals)."""
+    judged on the exact value (0.9469 is not 0.95); `fmt` shows enough decimals
+    that the figure never contradicts its colour."""
     if value is None:
         return None
-    value = round(value, kpi.decimals)  # the colour agrees with the figure shown
     if kpi.direction == Kpi.Direction.HIGHER:
         return GREEN if value >= kpi.green_at else AMBER if value >= kpi.amber_at else RED
     return GREEN if value <= kpi.green_at else AMBER if value <= kpi.amber_at else RED
 
 
+EXTRA_DECIMALS = 4  # at most this many more than the KPI's own, to agree with the colour
+
+
+def shown_decimals(kpi: Kpi, value: float) -> int:
+    """The KPI's decimals, or more where rounding would carry the value across a
+    threshold (34.71 against 35 shows as 34.7, not 35)."""
+    colour = rag(kpi, value)
+    decimals = kpi.decimals
+    while decimals < kpi.decimals + EXTRA_DECIMALS and rag(kpi, round(value, decimals)) != colour:
+        decimals += 1
+    return decimals
+
+
 def fmt(kpi: Kpi, value: float | None) -> str:
     if value is None:
         return "—"
-    return f"{value:,.{kpi.decimals}f}"
+    return f"{value:,.{shown_decimals(kpi, value)}f}"
 
 
 def period_basis(kpi: Kpi) -> str:
@@ -300,6 +313,7 @@ class Figure:
     kpi: Kpi
     value: float | None
     previous: float | None = None
+    withheld: str = ""  # why there is no figure, e.g. a p90 across several teams
 
     @cached_property
     def rag(self) -> str | None:
@@ -315,7 +329,7 @@ class Figure:
 
     @property
     def basis(self) -> str:
-        return period_basis(self.kpi)
+        return self.withheld or period_basis(self.kpi)
 
     @property
     def target_display(self) -> str:

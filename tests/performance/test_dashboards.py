@@ -91,10 +91,13 @@ def test_a_period_combines_days_by_the_kpis_aggregation(aggregation, expected):
 
 
 def test_the_colour_agrees_with_the_figure_shown():
+    """Judged on the exact value (issue 13, point 6), shown with the decimal that
+    keeps it from reading as on target."""
     tickets = Kpi(direction="higher", green_at=35, amber_at=28, decimals=0)
-    assert sel.Figure(tickets, 34.6).display == "35"
-    assert sel.rag(tickets, 34.6) == "green"
-    assert sel.rag(tickets, 34.4) == "amber"
+    assert sel.Figure(tickets, 34.6).display == "34.6"
+    assert sel.rag(tickets, 34.6) == "amber"
+    assert sel.Figure(tickets, 36.4).display == "36"
+    assert sel.rag(tickets, 36.4) == "green"
 
 
 @pytest.mark.parametrize(
@@ -753,3 +756,52 @@ def test_a_name_that_reads_as_a_formula_comes_out_as_text_in_the_team_export(tea
     rows = list(csv.DictReader(io.StringIO(export.content.decode())))
     names = {r["name"] for r in rows if r["row"] == "associate"}
     assert names == {"'" + evil.name}
+
+
+# --- Colours judged on the exact figure; percentiles that do not combine (issue 13) --
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "colour", "shown"),
+    [
+        ("schedule_adherence", 0.9469, "amber", "0.947"),  # not "0.95", which reads green
+        ("schedule_adherence", 0.95, "green", "0.95"),
+        ("schedule_adherence", 0.9512, "green", "0.95"),
+        ("tickets_solved", 34.71, "amber", "34.7"),  # not "35"
+        ("tickets_solved", 35.0, "green", "35"),
+        ("first_response_time", 60.4, "amber", "60.4"),  # lower is better: not "60"
+        ("first_response_time", 59.6, "green", "60"),
+    ],
+)
+def test_the_colour_is_judged_on_the_exact_value_and_the_figure_agrees(
+    usual, key, value, colour, shown
+):
+    from performance.selectors import kpis as sel
+
+    kpi = usual[key]
+    assert sel.rag(kpi, value) == colour
+    assert sel.fmt(kpi, value) == shown
+    assert sel.rag(kpi, float(shown)) == colour  # what one reads gives the same colour
+
+
+def test_the_overview_does_not_average_the_teams_p90s(cast, admin, team, other_team, usual):
+    frt = usual["first_response_time"]
+    rows = []
+    for t, p90 in ((team, 52.0), (other_team, 130.0)):
+        person = AssociateFactory(team=t)
+        rows += [
+            rollup(frt, END, person, value=p90),
+            rollup(frt, END, team=t, value=p90),
+        ]
+    DailyKpi.objects.bulk_create(rows)
+    url = reverse("performance:kpi-overview")
+    page = client_for(admin).get(url, range_query(END, END))
+    [overall] = [f for f in page.context["overall"] if f.kpi == frt]
+    assert overall.value is None
+    assert overall.rag is None
+    assert "p90s of several teams do not average" in page.content.decode()
+    by_team = {r.name: r.figure(frt.pk).value for r in page.context["rows"]}
+    assert by_team == {team.name: 52.0, other_team.name: 130.0}
+    chosen = client_for(admin).get(url, range_query(END, END) | {"team": team.pk})
+    [alone] = [f for f in chosen.context["overall"] if f.kpi == frt]
+    assert alone.value == 52.0

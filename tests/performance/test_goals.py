@@ -3,6 +3,7 @@ direction and the period), check-ins, and the goal pages."""
 
 import datetime as dt
 import random
+import re
 
 import pytest
 from django.urls import reverse
@@ -359,3 +360,47 @@ def test_the_1on1_context_panel_shows_the_computed_goal_status(
     assert "(on track)" not in html
     [progress] = goal_progress(list(Goal.objects.select_related("kpi")), TODAY)
     assert progress.is_warning
+
+
+@pytest.mark.parametrize(
+    ("target", "kpi_key", "message"),
+    [
+        ("-1", None, "Choose a target between 0 and"),
+        ("1e308", None, "Choose a target between 0 and"),
+        ("6", "csat", "CSAT goes from 1 to 5"),
+        ("101", "qa_score", "QA score goes from 0 to 100"),
+    ],
+)
+def test_a_goal_target_out_of_reach_is_a_field_error(
+    login, lead, associate, target, kpi_key, message
+):
+    """Issue 13, point 8."""
+    form = {
+        "title": "T",
+        "starts_on": "2026-12-01",
+        "ends_on": "2027-02-28",
+        "target_value": target,
+    }
+    if kpi_key:
+        form["kpi"] = Kpi.objects.get(key=kpi_key).pk
+    response = login(lead).post(
+        reverse("performance:associate-goals", args=[associate.pk]), form, follow=True
+    )
+    assert message in response.content.decode()
+    assert not Goal.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("page", "field"),
+    [
+        ("performance:associate-goals", "starts_on"),
+        ("performance:associate-one-on-ones", "first_on"),
+        ("performance:associate-one-on-ones", "on"),
+    ],
+)
+def test_date_inputs_show_their_value(login, lead, associate, cadence, page, field):
+    """Issue 13, point 8: <input type=date> shows only ISO values (it was blank)."""
+    body = login(lead).get(reverse(page, args=[associate.pk])).content.decode()
+    [tag] = re.findall(rf'<input[^>]*name="{field}"[^>]*>', body)
+    assert 'type="date"' in tag
+    assert re.search(r'value="\d{4}-\d\d-\d\d"', tag), tag

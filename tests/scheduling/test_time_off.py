@@ -297,3 +297,25 @@ def test_my_schedule_has_a_fixed_query_budget(
     client = client_for(associate.user)
     with django_assert_max_num_queries(14):
         assert client.get(reverse("scheduling:my-schedule")).status_code == 200
+
+
+def test_leave_on_weekend_days_only_is_refused_unless_rostered_then(cast, associate):
+    """Issue 13, point 8: a Saturday and Sunday off is no working day off."""
+    from scheduling.models import TimeOffRequest
+    from tests.factories import WeekendDutyFactory
+
+    today = associate.team.site.local_today()
+    saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)
+    form = {
+        "first_day": saturday.isoformat(),
+        "last_day": (saturday + dt.timedelta(days=1)).isoformat(),
+        "type": "annual",
+        "note": "",
+    }
+    client = client_for(associate.user)
+    refused = client.post(reverse("scheduling:timeoff-request"), form)
+    assert "no working day to take off" in refused.content.decode()
+    assert not TimeOffRequest.objects.exists()
+    WeekendDutyFactory(associate=associate, on=saturday)
+    assert client.post(reverse("scheduling:timeoff-request"), form).status_code == 302
+    assert TimeOffRequest.objects.count() == 1

@@ -464,7 +464,8 @@ def test_career_history_lists_held_career_conversations(login, associate, lead, 
 
 def test_the_context_panel_colours_a_kpi_as_the_dashboards_do():
     """The same figure gets the same colour on a 1:1 and on the KPI dashboards:
-    judged as shown, at the KPI's decimals (4.46 shows as 4.5, on target)."""
+    judged on the exact value, shown with the decimal that keeps the two in agreement
+    (4.46 shows as 4.46, below target; it used to read 4.5, on target)."""
     from performance.models import Kpi
     from performance.selectors import kpis as kpi_selectors
     from performance.selectors.one_on_ones import KpiLine
@@ -474,8 +475,8 @@ def test_the_context_panel_colours_a_kpi_as_the_dashboards_do():
         target=4.5, green_at=4.5, amber_at=4.2,
     )  # fmt: skip
     line = KpiLine(csat, 4.46, 4.3)
-    assert line.display == "4.5"
-    assert line.rag == kpi_selectors.Figure(csat, 4.46).rag == "green"
+    assert line.display == kpi_selectors.Figure(csat, 4.46).display == "4.46"
+    assert line.rag == kpi_selectors.Figure(csat, 4.46).rag == "amber"
 
 
 def test_a_1on1_is_overdue_by_its_own_sites_date(login, lead, associate):
