@@ -191,6 +191,22 @@ class _DutyModel:
         self.duty: dict[tuple[int, dt.date], cp_model.IntVar] = {}
         self._build()
 
+    def _imposed(self, person: Person, key: dt.date) -> cp_model.IntVar | None:
+        """1 when the person works a day of the weekend `key` they did not volunteer
+        for; None when they cannot."""
+        own = [
+            self.duty[person.id, d]
+            for d in self.weekends[key]
+            if (person.id, d) in self.duty and d not in person.volunteer
+        ]
+        if not own:
+            return None
+        if len(own) == 1:
+            return own[0]
+        imposed = self.m.new_bool_var(f"imposed_{person.id}_{key}")
+        self.m.add_max_equality(imposed, own)
+        return imposed
+
     def _hard(self, name: str, constraint: cp_model.Constraint) -> None:
         if self.with_assumptions:
             literal = self.groups.get(name)
@@ -205,6 +221,8 @@ class _DutyModel:
             for day in days:
                 if not _available(p, person, day):
                     continue
+                if (person.id, day) not in p.fixed and not comp_choices(p, person, day):
+                    continue  # e.g. a leaver: no weekday left in employment to take off
                 var = m.new_bool_var(f"duty_{person.id}_{day}")
                 self.duty[person.id, day] = var
                 if (person.id, day) in p.fixed:
@@ -225,6 +243,7 @@ class _DutyModel:
         for day in days:
             weekends[_weekend_key(day)].append(day)
         self.weekend_keys = sorted(weekends)
+        self.weekends = weekends
         self.worked_weekend: dict[tuple[int, dt.date], cp_model.IntVar] = {}
         people = {q.id: q for q in p.people}
         for pid, own_days in by_person.items():
@@ -319,9 +338,13 @@ class _DutyModel:
                 prev_var = self.worked_weekend.get((q.id, before))
                 if prev_var is None and previous != before:
                     continue
-                pair = (key, key + dt.timedelta(days=1), before, before + dt.timedelta(days=1))
-                if p.volunteers_only_back_to_back and any(d in q.volunteer for d in pair):
-                    continue
+                if p.volunteers_only_back_to_back:
+                    # Volunteering excuses the weekend volunteered for, not the one
+                    # next to it: only work on days they did not ask for counts.
+                    imposed = self._imposed(q, key)
+                    if imposed is None:
+                        continue
+                    now = imposed
                 if self.no_back_to_back:
                     # Tried first: when it holds, level two is at its best (zero)
                     # and the search has far less to do.
@@ -356,15 +379,7 @@ class _CompModel:
         for pid, day in duties:
             person = people[pid]
             fixed = problem.fixed_comp.get((pid, day))
-            window = (
-                [fixed]
-                if fixed
-                else [
-                    d
-                    for d in problem.comp_window(day)
-                    if d not in person.off_days and d not in person.unavailable
-                ]
-            )
+            window = [fixed] if fixed else comp_choices(problem, person, day)
             choices = []
             for d in window:
                 var = self.m.new_bool_var(f"comp_{pid}_{day}_{d}")
@@ -384,6 +399,16 @@ class _CompModel:
         for (group, d), vs in by_day.items():
             self.m.add(sum(vs) <= max(problem.spare(group, d), 0))
         self.m.minimize(sum(terms))
+
+
+def comp_choices(problem: RotaProblem, person: Person, day: dt.date) -> list[dt.date]:
+    """The weekdays a duty on `day` may give this person off: in the comp window,
+    not already off, not unavailable (leave, before joining, after leaving)."""
+    return [
+        d
+        for d in problem.comp_window(day)
+        if d not in person.off_days and d not in person.unavailable
+    ]
 
 
 def _available(problem: RotaProblem, person: Person, day: dt.date) -> bool:

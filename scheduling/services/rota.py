@@ -198,20 +198,30 @@ def _load_duties(facts: _Facts) -> None:
                 facts.replaceable_comp.add((duty.associate_id, comp_on))
 
 
-def _fairness_credit(facts: _Facts) -> dict[int, int]:
-    """Each person's weekend history plus credit: the team's average rate for every
-    weekend day of the last year they could not work (before joining, on leave), so
-    nobody is front-loaded for being new or "owes" days for being away."""
+def _fairness_credit(facts: _Facts, headcount: dict[dt.date, int]) -> dict[int, int]:
+    """Each person's weekend history plus credit for every weekend day they cannot
+    work (before joining, on leave, after leaving): at the team's rate of the last
+    year for days of that year, at the period's own rate for days of the period. So
+    nobody is front-loaded for being new, and nobody "owes" days for being away,
+    neither from last year nor within the period planned."""
     window = solver.weekend_days_between(
         facts.first - dt.timedelta(days=HISTORY_DAYS), facts.first - dt.timedelta(days=1)
     )
-    absent = {
-        a.pk: sum(1 for d in window if d < a.hired_on or d in facts.leave[a.pk])
-        for a in facts.people
-    }
+
+    def away(associate: Associate, days: list[dt.date]) -> int:
+        return sum(1 for d in days if not _employed(associate, d) or d in facts.leave[associate.pk])
+
+    absent = {a.pk: away(a, window) for a in facts.people}
     present_days = sum(len(window) - absent[a.pk] for a in facts.people)
     rate = sum(facts.history.values()) / present_days if present_days else 0.0
-    return {a.pk: facts.history[a.pk] + round(rate * absent[a.pk]) for a in facts.people}
+    planned = facts.weekend
+    absent_now = {a.pk: away(a, planned) for a in facts.people}
+    seats = len(facts.people) * len(planned) - sum(absent_now.values())
+    rate_now = sum(headcount.get(d, 0) for d in planned) / seats if seats else 0.0
+    return {
+        a.pk: facts.history[a.pk] + round(rate * absent[a.pk] + rate_now * absent_now[a.pk])
+        for a in facts.people
+    }
 
 
 def _unavailable(facts: _Facts, associate: Associate) -> set[dt.date]:
@@ -233,23 +243,32 @@ def _unavailable(facts: _Facts, associate: Associate) -> set[dt.date]:
     return unavailable
 
 
+def _employed(associate: Associate, day: dt.date) -> bool:
+    return associate.hired_on <= day and not (associate.left_on and day >= associate.left_on)
+
+
 def _off_days(facts: _Facts, associate: Associate) -> set[dt.date]:
-    """Weekdays already off (holidays, leave, comp days that stay), so no comp day there."""
+    """Weekdays already off (holidays, leave, comp days that stay) or outside their
+    employment (before joining, from the leaving day), so no comp day there."""
     off = set()
     for day in facts.horizon:
         if day.weekday() >= 5:
             continue
         entry = facts.entries.get((associate.pk, day))
-        if day in facts.holidays or (
-            entry is not None
-            and not entry.is_shift
-            and (associate.pk, day) not in facts.replaceable_comp
+        if (
+            day in facts.holidays
+            or not _employed(associate, day)
+            or (
+                entry is not None
+                and not entry.is_shift
+                and (associate.pk, day) not in facts.replaceable_comp
+            )
         ):
             off.add(day)
     return off
 
 
-def _persons(facts: _Facts) -> list[solver.Person]:
+def _persons(facts: _Facts, headcount: dict[dt.date, int]) -> list[solver.Person]:
     ids = facts.ids
     wishes: dict[int, dict[str, set[dt.date]]] = defaultdict(lambda: defaultdict(set))
     for wish in RotaWish.objects.filter(
@@ -262,7 +281,7 @@ def _persons(facts: _Facts) -> list[solver.Person]:
         )
     )
     skills = capable_skills(ids)
-    credit = _fairness_credit(facts)
+    credit = _fairness_credit(facts, headcount)
     return [
         solver.Person(
             id=associate.pk,
@@ -327,7 +346,7 @@ def build_problem(team: Team, first: dt.date, last: dt.date) -> Built:
     settings = facts.settings
     problem = solver.RotaProblem(
         comp_blocked=frozenset(blocked),
-        people=tuple(_persons(facts)),
+        people=tuple(_persons(facts, headcount)),
         weekend_days=tuple(facts.weekend),
         headcount=headcount,
         skill_needs=skill_needs,
@@ -381,7 +400,14 @@ def _spare_cover(
     last: dt.date,
 ) -> dict[dt.date, int]:
     """How many more people may be off on each weekday without going below the minimum."""
-    minimum = (
+    minimum = _weekday_minimum(team)
+    working = _working(people, entries, holidays, leave, replaceable_comp, first, last)
+    return {day: max(count - minimum, 0) for day, count in working.items()}
+
+
+def _weekday_minimum(team: Team) -> int:
+    """The team's minimum headcount on a weekday (any shift, any skill)."""
+    return (
         CoverageRequirement.objects.filter(
             team=team, day_kind=DayKind.WEEKDAY, template__isnull=True, skill__isnull=True
         )
@@ -389,7 +415,19 @@ def _spare_cover(
         .first()
         or 0
     )
-    spare = {}
+
+
+def _working(
+    people: list[Associate],
+    entries: Cells,
+    holidays: set[dt.date],
+    leave: dict[int, set[dt.date]],
+    replaceable_comp: set[tuple[int, dt.date]],
+    first: dt.date,
+    last: dt.date,
+) -> dict[dt.date, int]:
+    """How many of `people` work each weekday (holidays left out) by the plan."""
+    found = {}
     for offset in range((last - first).days + 1):
         day = first + dt.timedelta(days=offset)
         if day.weekday() >= 5 or day in holidays:
@@ -398,12 +436,59 @@ def _spare_cover(
         for associate in people:
             entry = entries.get((associate.pk, day))
             if entry is None:
-                # An unplanned day counts as a working day unless on leave.
-                working += day not in leave[associate.pk] and associate.hired_on <= day
-            elif entry.is_shift or (associate.pk, day) in replaceable_comp:
+                # An unplanned day counts as a working day unless on leave or
+                # outside their employment (not yet joined, or left).
+                working += day not in leave[associate.pk] and _employed(associate, day)
+            elif (entry.is_shift or (associate.pk, day) in replaceable_comp) and _employed(
+                associate, day
+            ):
                 working += 1
-        spare[day] = max(working - minimum, 0)
-    return spare
+        found[day] = working
+    return found
+
+
+def _refuse_broken_cover(pool: list[Team], added: "list[Added]") -> None:
+    """Re-check, from the plan as now written, every weekday that accepting gave a
+    comp day: no team of the pool may fall below its weekday minimum there."""
+    days = sorted({comp_on for _a, _on, comp_on, _item in added})
+    if not days:
+        return
+    people = list(Associate.objects.filter(team__in=pool).active())
+    ids = [a.pk for a in people]
+    entries: Cells = {
+        (e.associate_id, e.on): e
+        for e in ScheduleEntry.objects.filter(associate_id__in=ids, on__in=days).select_related(
+            "template"
+        )
+    }
+    leave: dict[int, set[dt.date]] = defaultdict(set)
+    for request in TimeOffRequest.objects.filter(
+        associate_id__in=ids,
+        status=TimeOffRequest.Status.APPROVED,
+        first_day__lte=days[-1],
+        last_day__gte=days[0],
+    ):
+        leave[request.associate_id].update(request.days())
+    problems = []
+    for member in pool:
+        minimum = _weekday_minimum(member)
+        holidays = set(
+            PublicHoliday.objects.filter(site=member.site_id, on__in=days).values_list(
+                "on", flat=True
+            )
+        )
+        own = [a for a in people if a.team_id == member.pk]
+        working = _working(own, entries, holidays, leave, set(), days[0], days[-1])
+        problems += [
+            f"{member}: {day:%a %-d %b} would have {working[day]} working against a minimum "
+            f"of {minimum}."
+            for day in days
+            if day in working and working[day] < minimum
+        ]
+    if problems:
+        raise ScheduleConflict(
+            ["Nothing was accepted: the comp days would leave weekdays short.", *problems]
+        )
 
 
 def generate_rota(*, actor: User | None, team: Team, first: dt.date, last: dt.date) -> RotaProposal:
@@ -608,6 +693,7 @@ def accept_rota(
     for member in pool:
         check_and_write(actor=actor, team=member, changes=by_team[member.pk])
     _write_ledger(actor=actor, added=added, removed=[], expiry_days=settings.comp_expiry_days)
+    _refuse_broken_cover(pool, added)
     locked.accepted_at = timezone.now()
     locked.save(update_fields=["accepted_at"])
     return len(added)

@@ -305,3 +305,113 @@ def test_the_weekly_job_plans_from_the_sites_day(cast, team, lead, crew, time_ma
     assert dt.date.today() == dt.date(2030, 1, 13)
     [made] = draft_weekend_rotas()
     assert RotaProposal.objects.get(pk=made).first_day == dt.date(2030, 1, 21)
+
+
+# --- Plans that broke the rules (issue 12, points 1-4) -----------------------------
+
+
+def _weekday_cover_by_plan(team, days):
+    """An independent count: who works each weekday, from the written plan, leave,
+    and employment (an unplanned day is a working day for someone employed)."""
+    people = list(team.associates.filter(is_active=True))
+    cover = {}
+    for day in days:
+        working = 0
+        for person in people:
+            if day < person.hired_on or (person.left_on and day >= person.left_on):
+                continue
+            entry = ScheduleEntry.objects.filter(associate=person, on=day).first()
+            on_leave = TimeOffRequest.objects.filter(
+                associate=person, status="approved", first_day__lte=day, last_day__gte=day
+            ).exists()
+            if entry is None:
+                working += not on_leave
+            elif entry.kind == EntryKind.SHIFT:
+                working += 1
+        cover[day] = working
+    return cover
+
+
+def test_comp_days_fall_inside_employment(cast, team, lead, crew):
+    """Point 1: a joiner's comp day is not before they join, a leaver's not after."""
+    from tests.factories import RotaPreferenceFactory, RotaWishFactory
+
+    joiner, leaver = crew[2], crew[3]
+    joiner.hired_on = MONDAY + dt.timedelta(days=10)  # Thursday of week 2
+    joiner.save()
+    leaver.left_on = MONDAY + dt.timedelta(days=17)  # Thursday of week 3
+    leaver.save()
+    saturday = MONDAY + dt.timedelta(days=12)
+    RotaWishFactory(associate=joiner, on=saturday)
+    RotaWishFactory(associate=leaver, on=saturday + dt.timedelta(days=1))
+    RotaPreferenceFactory(associate=joiner, preferred_comp_weekday=0)  # Mon 14th: not yet there
+    RotaPreferenceFactory(associate=leaver, preferred_comp_weekday=4)  # Fri 25th: gone
+    proposal = rota.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    assert not proposal.conflicts
+    mine: dict[int, list[tuple[dt.date, dt.date]]] = {joiner.pk: [], leaver.pk: []}
+    for duty in proposal.duties:
+        if duty["associate_id"] in mine:
+            mine[duty["associate_id"]].append(
+                (dt.date.fromisoformat(duty["on"]), dt.date.fromisoformat(duty["comp_on"]))
+            )
+    assert mine[joiner.pk]
+    assert mine[leaver.pk]
+    assert all(on >= joiner.hired_on and comp >= joiner.hired_on for on, comp in mine[joiner.pk])
+    assert all(on < leaver.left_on and comp < leaver.left_on for on, comp in mine[leaver.pk])
+
+
+def test_a_leaver_does_not_count_towards_the_weekday_cover_comp_days_use(cast, team, lead, crew):
+    """Point 2: after accepting, no weekday is below its minimum."""
+    from tests.factories import RotaPreferenceFactory
+
+    CoverageRequirementFactory(team=team, day_kind="weekday", min_headcount=4)
+    leaver = crew[5]
+    leaver.left_on = MONDAY + dt.timedelta(days=3)
+    leaver.save()
+    for person in crew:
+        RotaPreferenceFactory(associate=person, preferred_comp_weekday=0)  # all want Mondays
+    proposal = rota.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    assert not proposal.conflicts
+    rota.accept_rota(actor=lead, proposal=proposal)
+    comp_days = sorted({on for on in CompDay.objects.values_list("on", flat=True) if on})
+    cover = _weekday_cover_by_plan(team, comp_days)
+    assert {day: n for day, n in cover.items() if n < 4} == {}
+
+
+def test_accepting_rechecks_the_weekday_cover_from_the_real_plan(cast, team, lead, crew):
+    """Point 2: cover that broke after the proposal was made refuses the accept."""
+    CoverageRequirementFactory(team=team, day_kind="weekday", min_headcount=3)
+    proposal = rota.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    duty = proposal.duties[0]
+    comp_on = dt.date.fromisoformat(duty["comp_on"])
+    # Two others go on leave that day (approved elsewhere, without a plan cell).
+    others = [p for p in crew if p.pk != duty["associate_id"]][:3]
+    for person in others:
+        TimeOffRequestFactory(
+            associate=person, first_day=comp_on, last_day=comp_on, status="approved"
+        )
+    with pytest.raises(ScheduleConflict) as refused:
+        rota.accept_rota(actor=lead, proposal=proposal)
+    assert "would leave weekdays short" in " ".join(refused.value.reasons)
+    assert f"{comp_on:%a %-d %b}" in " ".join(refused.value.reasons)
+    assert not WeekendDuty.objects.exists()
+    assert not CompDay.objects.exists()
+
+
+def test_leave_and_absence_inside_the_period_are_credited(cast, team, lead, crew):
+    """Point 4: two weekends of leave in the period are not owed back in it."""
+    on_leave, joiner = crew[3], crew[4]
+    TimeOffRequestFactory(
+        associate=on_leave,
+        first_day=MONDAY + dt.timedelta(days=5),
+        last_day=MONDAY + dt.timedelta(days=13),  # two weekends
+        status="approved",
+    )
+    joiner.hired_on = MONDAY + dt.timedelta(days=14)  # misses the first two weekends
+    joiner.save()
+    built = rota.build_problem(team, MONDAY, LAST)
+    credit = {p.id: p.history for p in built.problem.people}
+    # 8 seats over 6 people x 8 days less 4 days away each: 8 / 40 = 0.2 a day.
+    assert credit[on_leave.pk] == round(0.2 * 4)
+    assert credit[joiner.pk] == round(0.2 * 4)
+    assert {credit[p.pk] for p in crew if p not in (on_leave, joiner)} == {0}

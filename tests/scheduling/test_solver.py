@@ -153,14 +153,16 @@ def _duty_cost(problem: RotaProblem, duties: list[tuple[int, dt.date]]) -> int |
     }
     cost = solver.W_FAIRNESS * (max(totals.values()) - min(totals.values()))
     worked = {(pid, solver._weekend_key(d)) for pid, d in duties}
-    for pid, key in worked:
+    # Volunteering excuses only the weekend volunteered for: a weekend right after
+    # another counts when the person works a day of it they did not ask for.
+    imposed = {(pid, solver._weekend_key(d)) for pid, d in duties if d not in people[pid].volunteer}
+    for pid, key in imposed:
         person = people[pid]
         before = key - dt.timedelta(days=7)
         had_before = (pid, before) in worked or (
             person.last_weekend is not None and solver._weekend_key(person.last_weekend) == before
         )
-        pair = (key, key + dt.timedelta(days=1), before, before + dt.timedelta(days=1))
-        if had_before and not any(d in person.volunteer for d in pair):
+        if had_before:
             cost += solver.W_BACK_TO_BACK
     for pid, d in duties:
         if d in people[pid].blackout:
@@ -337,3 +339,23 @@ def test_a_wider_comp_window_reaches_further_weeks():
     plan = solver.solve(wide)
     assert isinstance(plan, RotaPlan)
     assert plan.duties[0].comp_on in third_week
+
+
+def test_volunteering_excuses_only_the_weekend_volunteered_for():
+    """Issue 12, point 3: a volunteered weekend does not excuse the next one, so a
+    chain of alternate volunteering is no licence for weekends in a row."""
+    sat1, sat2 = MONDAY + dt.timedelta(days=5), MONDAY + dt.timedelta(days=12)
+    keen = Person(id=0, name="Keen", volunteer=frozenset({sat1}))
+    other = Person(id=1, name="Other", history=2)  # fairness wants Keen on both
+    problem = team(people=(keen, other), weekend_days=(sat1, sat2), headcount={sat1: 1, sat2: 1})
+    plan = solver.solve(problem)
+    assert isinstance(plan, RotaPlan)
+    assert {d.on for d in plan.duties if d.person_id == 0} == {sat1, sat2}
+    assert plan.back_to_back == 1  # the second weekend was not volunteered for
+    # Volunteering for the second weekend too excuses it.
+    keener = Person(id=0, name="Keen", volunteer=frozenset({sat1, sat2}))
+    again = solver.solve(
+        team(people=(keener, other), weekend_days=(sat1, sat2), headcount={sat1: 1, sat2: 1})
+    )
+    assert isinstance(again, RotaPlan)
+    assert again.back_to_back == 0
