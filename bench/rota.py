@@ -3,11 +3,17 @@
     python bench/rota.py [--associates 300] [--weeks 13] [--out plan.json]
 
 Builds a deterministic instance (skills and skill needs, approved leave, a year
-of weekend history, volunteers, blackout dates, preferred comp weekdays and
-limited weekday cover), runs the generator, checks the plan against every hard
+of weekend history, volunteers, blackout dates, preferred comp weekdays, limited
+weekday cover, the site's public holidays, and people who join or leave during
+the quarter), runs the generator, checks the plan against every hard
 constraint independently of the model, and prints solve time, fairness gap,
 violations, objective and the solver's bound. The last line is one JSON object.
 No database is involved: the generator is pure Python over plain data.
+
+`--out` writes the instance and the plan with everything a second program needs
+to check it on its own: holidays, each person's hire and leaving dates, leave,
+last weekend worked, days already off, weekday cover, the comp window and the
+back-to-back rule.
 """
 
 import argparse
@@ -19,6 +25,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import holidays as holiday_calendars
 
 from scheduling.solver import (
     Person,
@@ -33,16 +41,40 @@ FIRST = dt.date(2027, 1, 4)  # a Monday
 SKILLS = {1: "Connect", 2: "Disputes", 3: "Phone", 4: "Terminal"}
 
 
+COUNTRY = "IE"  # the site's calendar: St Brigid's Day, St Patrick's Day, Easter Monday...
+
+
+def site_holidays(weeks: int) -> set[dt.date]:
+    last = FIRST + dt.timedelta(days=7 * (weeks + 3))
+    calendar = holiday_calendars.country_holidays(COUNTRY, years=range(FIRST.year, last.year + 1))
+    return {d for d in calendar if FIRST - dt.timedelta(days=7) <= d <= last}
+
+
+def employment(rng: random.Random, weeks: int) -> tuple[dt.date, dt.date | None]:
+    """Hire and leaving dates: most people were there all along; some join and some
+    leave during the quarter (on any day of the week)."""
+    hired_on = FIRST - dt.timedelta(days=rng.randint(200, 3000))
+    left_on = None
+    draw = rng.random()
+    if draw < 0.04:
+        hired_on = FIRST + dt.timedelta(days=rng.randrange(3, 7 * weeks - 21))
+    elif draw < 0.08:
+        left_on = FIRST + dt.timedelta(days=rng.randrange(10, 7 * weeks - 3))
+    return hired_on, left_on
+
+
 def instance(associates: int, weeks: int, seed: int = 7) -> RotaProblem:
     rng = random.Random(seed)
     last = FIRST + dt.timedelta(days=7 * weeks - 1)
     weekend = weekend_days_between(FIRST, last)
     weekdays = [
         FIRST + dt.timedelta(days=n)
-        for n in range(-7, 7 * weeks + 7)
+        for n in range(-7, 7 * weeks + 21)
         if (FIRST + dt.timedelta(days=n)).weekday() < 5
     ]
+    holidays = site_holidays(weeks)
     people = []
+    EMPLOYMENT.clear()
     for i in range(associates):
         skills = frozenset(s for s in SKILLS if rng.random() < 0.3)
         # A year of history: about one weekend day a month, a little uneven.
@@ -53,6 +85,18 @@ def instance(associates: int, weeks: int, seed: int = 7) -> RotaProblem:
             leave |= {start + dt.timedelta(days=n) for n in range(rng.choice([7, 14]))}
         volunteer = frozenset(d for d in weekend if rng.random() < 0.03)
         blackout = frozenset(d for d in weekend if rng.random() < 0.05) - volunteer
+        hired_on, left_on = employment(rng, weeks)
+        EMPLOYMENT[i] = (hired_on, left_on)
+
+        def away(
+            day: dt.date, hired_on: dt.date = hired_on, left_on: dt.date | None = left_on
+        ) -> bool:
+            return day < hired_on or (left_on is not None and day >= left_on)
+
+        # As the app builds it: weekend days outside employment cannot be duties;
+        # holidays and weekdays outside employment cannot be comp days.
+        leave |= {d for d in weekend if away(d)}
+        off_days = frozenset(d for d in weekdays if d in holidays or away(d))
         people.append(
             Person(
                 id=i,
@@ -61,6 +105,7 @@ def instance(associates: int, weeks: int, seed: int = 7) -> RotaProblem:
                 history=history,
                 last_weekend=FIRST - dt.timedelta(days=rng.randint(1, 6) * 7 - 1),
                 unavailable=frozenset(leave),
+                off_days=off_days,
                 volunteer=volunteer,
                 blackout=blackout,
                 preferred_comp_weekday=rng.choice([None, None, 0, 2, 4]),
@@ -71,7 +116,8 @@ def instance(associates: int, weeks: int, seed: int = 7) -> RotaProblem:
     headcount = {d: seats for d in weekend}
     skill_needs = {(d, s): max(1, seats // 10) for d in weekend for s in SKILLS}
     # Weekday cover: a quarter of the pool may be off on any weekday beyond leave.
-    spare = {d: max(2, associates // 8) for d in weekdays}
+    spare = {d: max(2, associates // 8) for d in weekdays if d not in holidays}
+    HOLIDAYS[:] = sorted(holidays)
     return RotaProblem(
         people=tuple(people),
         weekend_days=tuple(weekend),
@@ -80,6 +126,15 @@ def instance(associates: int, weeks: int, seed: int = 7) -> RotaProblem:
         skill_names=SKILLS,
         spare_cover=spare,
     )
+
+
+# What `instance` knew beyond the problem itself, for --out.
+EMPLOYMENT: dict[int, tuple[dt.date, dt.date | None]] = {}
+HOLIDAYS: list[dt.date] = []
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def main() -> None:
@@ -103,6 +158,10 @@ def main() -> None:
     print(f"fairness gap      {plan.fairness_gap} (max - min weekend days over the year)")
     print(f"back-to-back      {plan.back_to_back}")
     print(f"violations        {len(broken)}")
+    print(f"holidays          {', '.join(f'{d:%a %-d %b}' for d in HOLIDAYS) or 'none'}")
+    joiners = sum(1 for h, _l in EMPLOYMENT.values() if h >= FIRST)
+    leavers = sum(1 for _h, left in EMPLOYMENT.values() if left is not None)
+    print(f"joiners / leavers {joiners} / {leavers} during the period")
     print(f"objective / bound {plan.objective} / {plan.bound} (gap {gap:.2%})")
     if args.out:
         args.out.write_text(
@@ -115,13 +174,23 @@ def main() -> None:
                             [d.isoformat(), s, n] for (d, s), n in problem.skill_needs.items()
                         ],
                         "spare_cover": {d.isoformat(): n for d, n in problem.spare_cover.items()},
+                        "holidays": [d.isoformat() for d in HOLIDAYS],
+                        "country": COUNTRY,
                         "max_consecutive": problem.max_consecutive,
+                        "comp_window_weeks": problem.comp_window_weeks,
+                        "volunteers_only_back_to_back": problem.volunteers_only_back_to_back,
                         "people": [
                             {
                                 "id": p.id,
                                 "skills": sorted(p.skills),
                                 "history": p.history,
+                                "hired_on": EMPLOYMENT[p.id][0].isoformat(),
+                                "left_on": _iso(EMPLOYMENT[p.id][1]),
+                                "last_weekend": (
+                                    p.last_weekend.isoformat() if p.last_weekend else None
+                                ),
                                 "unavailable": sorted(d.isoformat() for d in p.unavailable),
+                                "off_days": sorted(d.isoformat() for d in p.off_days),
                                 "volunteer": sorted(d.isoformat() for d in p.volunteer),
                                 "blackout": sorted(d.isoformat() for d in p.blackout),
                                 "preferred_comp_weekday": p.preferred_comp_weekday,
