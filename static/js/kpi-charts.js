@@ -55,6 +55,16 @@
   document.addEventListener("htmx:historyRestore", function () {
     window.setTimeout(function () { draw(document); }, 0);
   });
+  // htmx keeps a copy of the page for Back: take the charts out first, so the copy
+  // holds no inline style (Chart.js sizes its canvases with one, and the Content
+  // Security Policy refuses inline styles when the copy is put back).
+  document.addEventListener("htmx:beforeHistorySave", function (event) {
+    event.detail.historyElt.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      var chart = window.Chart && window.Chart.getChart(canvas);
+      if (chart) chart.destroy();
+      canvas.removeAttribute("style");
+    });
+  });
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (!window.Chart) return;
     event.detail.target.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {

@@ -82,6 +82,14 @@ def page(browser, request):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # Every journey runs under the Content Security Policy: what it blocks fails it.
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
@@ -90,3 +98,4 @@ def page(browser, request):
         page.screenshot(path=str(path), full_page=True)
         print(f"screenshot of the failure: {path}")
     context.close()
+    assert refused == [], "the Content Security Policy refused: " + "; ".join(refused)
