@@ -82,6 +82,7 @@ class Built:
     problem: solver.RotaProblem
     people: dict[int, Associate]
     template: ShiftTemplate | None
+    published: frozenset[dt.date] = frozenset()  # Mondays of published weeks in reach
 
 
 Cells = dict[tuple[int, dt.date], ScheduleEntry]
@@ -359,7 +360,12 @@ def build_problem(team: Team, first: dt.date, last: dt.date) -> Built:
         comp_window_weeks=settings.comp_window_weeks,
         volunteers_only_back_to_back=settings.back_to_back_for_volunteers_only,
     )
-    return Built(problem=problem, people={a.pk: a for a in facts.people}, template=facts.template)
+    return Built(
+        problem=problem,
+        people={a.pk: a for a in facts.people},
+        template=facts.template,
+        published=frozenset(facts.published),
+    )
 
 
 def _breaks_rest(
@@ -447,10 +453,10 @@ def _working(
     return found
 
 
-def _refuse_broken_cover(pool: list[Team], added: "list[Added]") -> None:
+def _refuse_broken_cover(pool: list[Team], comp_days: list[dt.date]) -> None:
     """Re-check, from the plan as now written, every weekday that accepting gave a
     comp day: no team of the pool may fall below its weekday minimum there."""
-    days = sorted({comp_on for _a, _on, comp_on, _item in added})
+    days = sorted(set(comp_days))
     if not days:
         return
     people = list(Associate.objects.filter(team__in=pool).active())
@@ -491,13 +497,44 @@ def _refuse_broken_cover(pool: list[Team], added: "list[Added]") -> None:
         )
 
 
+def first_unpublished_monday(team: Team, after: dt.date) -> dt.date:
+    """The first Monday on or after `after` whose week no team of the pool has
+    published: where a new rota can start without published weeks in its way."""
+    pool = pool_of(team, settings_for(team))
+    monday = monday_of(after)
+    published = set(
+        ScheduleWeek.objects.filter(
+            team__in=pool, starts_on__gte=monday, published_at__isnull=False
+        ).values_list("starts_on", flat=True)
+    )
+    while monday in published:
+        monday += dt.timedelta(days=7)
+    return monday
+
+
+def _published_first(team: Team, built: Built, first: dt.date, last: dt.date) -> list[str]:
+    """When published weeks lie in the period (or its comp days' reach), they are the
+    likely cause: their duties stay as published and no new comp day can go in them."""
+    mondays = sorted(m for m in built.published if monday_of(first) <= m <= last)
+    if not mondays:
+        return []
+    start = first_unpublished_monday(team, first)
+    weeks = ", ".join(f"{m:%a %-d %b}" for m in mondays)
+    return [
+        f"Published in this period: the week{'s' if len(mondays) > 1 else ''} of {weeks}. "
+        "A published week keeps its weekend duties and takes no new comp day. Start the "
+        f"rota on {start:%a %-d %b}, the first week not yet published, or change the "
+        "published week first."
+    ]
+
+
 def generate_rota(*, actor: User | None, team: Team, first: dt.date, last: dt.date) -> RotaProposal:
     """Solve the rota for a period and store the proposal (writes nothing else)."""
     built = build_problem(team, first, last)
     result = solver.solve(built.problem)
     proposal = RotaProposal(team=team, first_day=first, last_day=last, created_by=actor)
     if isinstance(result, solver.RotaInfeasible):
-        proposal.conflicts = list(result.conflicts)
+        proposal.conflicts = _published_first(team, built, first, last) + list(result.conflicts)
         proposal.save()
         return proposal
     proposed = {(d.person_id, d.on) for d in result.duties}
@@ -550,23 +587,42 @@ def _additions(
     people: dict[int, Associate],
     existing: dict[Key, WeekendDuty],
     template: ShiftTemplate,
-) -> tuple[list[Change], list[Added]]:
-    """The weekend shift and comp day of each accepted duty not already on the ledger."""
+) -> tuple[list[Change], list[Added], list[tuple[CompDay, dt.date]]]:
+    """The weekend shift and comp day of each accepted duty not already on the ledger,
+    and the comp days of duties already there that the proposal moves."""
     changes: list[Change] = []
     added: list[Added] = []
+    moved: list[tuple[CompDay, dt.date]] = []
     for item in wanted:
         associate = people.get(item["associate_id"])
         if associate is None:
             raise ScheduleConflict([f"{item['name']} is no longer on {team}."])
         on, comp_on = dt.date.fromisoformat(item["on"]), dt.date.fromisoformat(item["comp_on"])
-        if (associate.pk, on) in existing:
+        kept = existing.get((associate.pk, on))
+        if kept is not None:
+            # A duty already planned keeps its place; its comp day goes where the
+            # proposal showed it (the solver may have moved it).
+            comp = getattr(kept, "comp_day", None)
+            if (
+                comp is not None
+                and comp.on is not None
+                and comp.on != comp_on
+                and comp.status == CompDay.Status.SCHEDULED
+            ):
+                changes.append(Change(associate=associate, on=comp.on, kind=None))
+                changes.append(
+                    Change(
+                        associate=associate, on=comp_on, kind=EntryKind.COMP_DAY, note="Comp day"
+                    )
+                )
+                moved.append((comp, comp_on))
             continue
         changes.append(Change.shift(associate, on, template))
         changes.append(
             Change(associate=associate, on=comp_on, kind=EntryKind.COMP_DAY, note="Comp day")
         )
         added.append((associate, on, comp_on, item))
-    return changes, added
+    return changes, added, moved
 
 
 def _removals(
@@ -677,7 +733,7 @@ def accept_rota(
             associate__team__in=pool, on__gte=locked.first_day, on__lte=locked.last_day
         ).select_related("comp_day", "associate__team")
     }
-    changes, added = _additions(
+    changes, added, moved = _additions(
         team=team, wanted=wanted, people=people, existing=existing, template=template
     )
     removed: list[WeekendDuty] = []
@@ -693,7 +749,11 @@ def accept_rota(
     for member in pool:
         check_and_write(actor=actor, team=member, changes=by_team[member.pk])
     _write_ledger(actor=actor, added=added, removed=[], expiry_days=settings.comp_expiry_days)
-    _refuse_broken_cover(pool, added)
+    for comp, on in moved:
+        comp.on = on
+        comp._history_user = actor  # type: ignore[attr-defined]
+        comp.save(update_fields=["on"])
+    _refuse_broken_cover(pool, [a[2] for a in added] + [on for _c, on in moved])
     locked.accepted_at = timezone.now()
     locked.save(update_fields=["accepted_at"])
     return len(added)

@@ -48,7 +48,12 @@ def rota(request: HttpRequest, team_id: int) -> HttpResponse:
             "upcoming": upcoming_duties(pool, today),
             "can_change": can_change_team(user, team.pk),
             "generate_form": RotaGenerateForm(
-                initial={"first_day": monday_of(today) + dt.timedelta(days=7), "weeks": 4}
+                initial={
+                    "first_day": services.first_unpublished_monday(
+                        team, monday_of(today) + dt.timedelta(days=7)
+                    ),
+                    "weeks": 4,
+                }
             ),
             "settings_form": RotaSettingsForm(instance=settings, team=team),
             "settings": settings,

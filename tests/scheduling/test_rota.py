@@ -415,3 +415,55 @@ def test_leave_and_absence_inside_the_period_are_credited(cast, team, lead, crew
     assert credit[on_leave.pk] == round(0.2 * 4)
     assert credit[joiner.pk] == round(0.2 * 4)
     assert {credit[p.pk] for p in crew if p not in (on_leave, joiner)} == {0}
+
+
+def test_the_rota_starts_by_default_after_the_published_weeks(cast, team, lead, crew):
+    """Issue 13, point 3: after publishing next week the default start is the week
+    after it, and a plan over the published week names it as the constraint."""
+    from django.utils import timezone
+
+    from tests.factories import ScheduleWeekFactory
+
+    today = team.site.local_today()
+    next_monday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=7)
+    ScheduleWeekFactory(team=team, starts_on=next_monday, published_at=timezone.now())
+    page = client_for(lead).get(reverse("scheduling:rota", kwargs={"team_id": team.pk}))
+    form = page.context["generate_form"]
+    assert form.initial["first_day"] == next_monday + dt.timedelta(days=7)
+    RotaSettings.objects.filter(team=team).update(saturday_headcount=9)  # cannot be met
+    proposal = rota.generate_rota(
+        actor=lead, team=team, first=next_monday, last=next_monday + dt.timedelta(days=27)
+    )
+    assert proposal.conflicts[0].startswith("Published in this period: the week of")
+    assert f"{next_monday + dt.timedelta(days=7):%a %-d %b}" in proposal.conflicts[0]
+
+
+def test_accepting_writes_the_comp_days_the_proposal_shows_for_kept_duties(cast, team, lead, crew):
+    """Issue 13, point 4: a kept duty whose comp day the new proposal moves gets that
+    comp day in the ledger and the grid, not the old one."""
+    from tests.factories import RotaPreferenceFactory
+
+    first = rota.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    rota.accept_rota(actor=lead, proposal=first)
+    # Everyone now prefers Fridays: a new proposal keeps the duties, moves comp days.
+    for person in crew:
+        RotaPreferenceFactory(associate=person, preferred_comp_weekday=4)
+    second = rota.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    shown = {
+        (d["associate_id"], d["on"]): d["comp_on"] for d in second.duties if not d.get("removed")
+    }
+    assert any(dt.date.fromisoformat(c).weekday() == 4 for c in shown.values()), (
+        "the proposal should move some comp days to Fridays"
+    )
+    assert shown != {(d["associate_id"], d["on"]): d["comp_on"] for d in first.duties}
+    rota.accept_rota(actor=lead, proposal=second)
+    written = {
+        (duty.associate_id, duty.on.isoformat()): duty.comp_day.on.isoformat()
+        for duty in WeekendDuty.objects.select_related("comp_day")
+    }
+    assert written == shown
+    for (associate_id, _on), comp_on in shown.items():
+        cell = ScheduleEntry.objects.get(associate_id=associate_id, on=comp_on)
+        assert cell.kind == EntryKind.COMP_DAY
+    comp_cells = ScheduleEntry.objects.filter(kind=EntryKind.COMP_DAY).count()
+    assert comp_cells == len(shown)  # the old comp-day cells are gone
