@@ -192,16 +192,18 @@ class DailyKpi(models.Model):
 
     class Meta:
         constraints = [
-            # Per team: someone who moved mid-day has a row on each team they worked for.
+            # Rollups are made per (KPI, site, day) from each event's own team and
+            # site: someone who moved mid-day has a row for each team and site they
+            # worked for, and a team that moved sites one for each site.
             models.UniqueConstraint(
-                fields=["kpi", "day", "associate", "team"],
+                fields=["kpi", "day", "site", "team", "associate"],
                 condition=Q(scope="associate"),
-                name="one_associate_rollup_a_day_per_team",
+                name="one_associate_rollup_a_site_day",
             ),
             models.UniqueConstraint(
-                fields=["kpi", "day", "team"],
+                fields=["kpi", "day", "site", "team"],
                 condition=Q(scope="team"),
-                name="one_team_rollup_a_day",
+                name="one_team_rollup_a_site_day",
             ),
             models.UniqueConstraint(
                 fields=["kpi", "day", "site"],

@@ -1,6 +1,6 @@
 """Daily KPI rollups: one (KPI, site, site-local day) at a time, recomputed
-set-based in the database and replacing that day's rows in one transaction, so
-running a day twice leaves the same rows."""
+set-based in the database and merged into that day's rows in one transaction
+(only changed rows are written), so running a day twice leaves the same rows."""
 
 import datetime as dt
 import logging
@@ -40,7 +40,18 @@ _AGGREGATES: dict[str, str] = {
 # past. Contributors (associates with events) of a team or the site are counted
 # from the associate rows rather than with COUNT(DISTINCT), which would sort every
 # team's and the site's events once more.
-_ROLLUP_SQL = """
+# The day's rows as they should be, computed once into a per-connection scratch table
+# (emptied at commit), then used to delete the rows whose group has no events any
+# more and to merge the rest: unchanged rows are not written.
+_SCRATCH_SQL = """
+CREATE TEMP TABLE IF NOT EXISTS rollup_fresh (
+    scope varchar(10), team_id bigint, associate_id bigint, value double precision,
+    numerator double precision, denominator double precision, event_count integer,
+    contributors integer
+) ON COMMIT DELETE ROWS
+"""
+
+_FRESH_SQL = """
 WITH grouped AS (
     SELECT CASE WHEN GROUPING(e.associate_id) = 0 THEN 'associate'
                 WHEN GROUPING(e.team_id) = 0 THEN 'team'
@@ -52,17 +63,41 @@ WITH grouped AS (
      GROUP BY ROLLUP (e.team_id, e.associate_id)
     HAVING COUNT(*) > 0
 )
-INSERT INTO performance_dailykpi
-    (kpi_id, day, scope, site_id, team_id, associate_id, value, numerator, denominator, event_count,
-     contributors)
-SELECT %(kpi)s, %(day)s, scope, %(site)s, team_id, associate_id, value, numerator, denominator,
-       event_count,
+INSERT INTO rollup_fresh
+SELECT scope, team_id, associate_id, value, numerator, denominator, event_count,
        CASE scope
            WHEN 'associate' THEN 1
            WHEN 'team' THEN COUNT(*) FILTER (WHERE scope = 'associate') OVER (PARTITION BY team_id)
            ELSE COUNT(*) FILTER (WHERE scope = 'associate') OVER ()
        END
   FROM grouped
+"""
+
+# Plain equalities (0 for "none") so that both joins are hash joins.
+_STALE_SQL = """
+DELETE FROM performance_dailykpi d
+ WHERE d.kpi_id = %(kpi)s AND d.day = %(day)s AND d.site_id = %(site)s
+   AND NOT EXISTS (
+       SELECT 1 FROM rollup_fresh f
+        WHERE f.scope = d.scope AND COALESCE(f.team_id, 0) = COALESCE(d.team_id, 0)
+          AND COALESCE(f.associate_id, 0) = COALESCE(d.associate_id, 0))
+"""
+
+_MERGE_SQL = """
+MERGE INTO performance_dailykpi d
+USING rollup_fresh f
+   ON d.kpi_id = %(kpi)s AND d.day = %(day)s AND d.site_id = %(site)s AND d.scope = f.scope
+  AND COALESCE(d.team_id, 0) = COALESCE(f.team_id, 0)
+  AND COALESCE(d.associate_id, 0) = COALESCE(f.associate_id, 0)
+ WHEN MATCHED AND (d.value, d.numerator, d.denominator, d.event_count, d.contributors)
+        IS DISTINCT FROM (f.value, f.numerator, f.denominator, f.event_count, f.contributors)
+      THEN UPDATE SET value = f.value, numerator = f.numerator, denominator = f.denominator,
+                      event_count = f.event_count, contributors = f.contributors
+ WHEN NOT MATCHED
+      THEN INSERT (kpi_id, day, scope, site_id, team_id, associate_id, value, numerator,
+                   denominator, event_count, contributors)
+           VALUES (%(kpi)s, %(day)s, f.scope, %(site)s, f.team_id, f.associate_id, f.value,
+                   f.numerator, f.denominator, f.event_count, f.contributors)
 """
 
 
@@ -91,17 +126,22 @@ def percentile(values: list[float], fraction: float) -> float:
 
 @transaction.atomic
 def rollup_day(*, kpi: Kpi, site_id: int, day: dt.date) -> int:
-    """Replace one site-local day's rollups of one KPI, for associates, teams and
-    the site. Idempotent: running it twice leaves the same rows."""
+    """Bring one site-local day's rollups of one KPI, for associates, teams and the
+    site, up to date with its events: rows whose figures changed are updated, new
+    groups inserted, groups without events deleted; unchanged rows are not written
+    (same ids, no dead tuples), so a re-run is cheap. Returns the rows written."""
     bump_on_commit()
-    DailyKpi.objects.filter(kpi=kpi, day=day, site_id=site_id).delete()
     if connection.vendor == "postgresql":
+        params: dict[str, int | dt.date] = {"kpi": kpi.pk, "day": day, "site": site_id}
         with connection.cursor() as cursor:
-            cursor.execute(
-                _ROLLUP_SQL.format(agg=_AGGREGATES[kpi.aggregation]),
-                {"kpi": kpi.pk, "day": day, "site": site_id},
-            )
-            return cursor.rowcount
+            cursor.execute(_SCRATCH_SQL)
+            cursor.execute("DELETE FROM rollup_fresh")
+            cursor.execute(_FRESH_SQL.format(agg=_AGGREGATES[kpi.aggregation]), params)
+            cursor.execute(_STALE_SQL, params)
+            deleted = cursor.rowcount
+            cursor.execute(_MERGE_SQL, params)
+            return deleted + cursor.rowcount
+    DailyKpi.objects.filter(kpi=kpi, day=day, site_id=site_id).delete()
     return _rollup_day_in_python(kpi=kpi, site_id=site_id, day=day)
 
 

@@ -61,16 +61,15 @@ def rolled_up(associate, teammate):
 
 class FailingInsert:
     """A database error on the statement that writes the new rollup rows, i.e.
-    after the old rows of the day were deleted in the same transaction."""
+    after the day's stale rows were deleted in the same transaction."""
 
     def __init__(self):
         self.deleted_first = False
 
     def __call__(self, execute, sql, params, many, context):
-        if re.search(r'INSERT INTO "?performance_dailykpi', sql):
-            self.deleted_first = not DailyKpi.objects.filter(
-                kpi__key="tickets_solved", day=DAY
-            ).exists()
+        if re.search(r'DELETE FROM "?performance_dailykpi', sql):
+            self.deleted_first = True
+        if re.search(r'(INSERT|MERGE) INTO "?performance_dailykpi', sql):
             raise OperationalError("server closed the connection unexpectedly")
         return execute(sql, params, many, context)
 
@@ -225,9 +224,57 @@ def test_a_dirty_day_is_rolled_up_in_the_same_queries_whatever_its_size(
         for n in range(people * 10)
     ]
     services.ingest_events(rows, source="test")
-    # Lock the dirty day, delete its old rows, one INSERT ... SELECT, clear the mark,
-    # find no next one; and a savepoint and its release around each of the three
+    # Lock the dirty day; the merge (make the scratch table, empty it, compute the
+    # day into it, delete groups without events, merge); clear the mark; find no
+    # next one; and a savepoint and its release around each of the three
     # transactions (the sweep's two, rollup_day's own).
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(14):
         assert rollups.rollup_dirty_days() == 1
     assert DailyKpi.objects.filter(scope="associate").count() == people
+
+
+def _row_versions():
+    """Each rollup row's id and PostgreSQL row version (xmin changes on any write)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, xmin::text FROM performance_dailykpi ORDER BY id")
+        return dict(cursor.fetchall())
+
+
+def test_rerolling_an_unchanged_day_writes_nothing(rolled_up, site):
+    """Issue 12, point 10: a merge that writes only what changed."""
+    before = _row_versions()
+    for kpi in Kpi.objects.filter(key__in=["tickets_solved", "handle_time"]):
+        assert rollups.rollup_day(kpi=kpi, site_id=site.pk, day=DAY) == 0
+    assert _row_versions() == before
+    assert snapshot() == rolled_up
+
+
+def test_a_late_event_rewrites_only_the_rows_it_changes(rolled_up, associate, teammate, site):
+    before = _row_versions()
+    services.ingest_events(
+        [row("late", associate, "tickets_solved", "2026-06-15T16:00:00Z")], source="test"
+    )
+    solved = Kpi.objects.get(key="tickets_solved")
+    written = rollups.rollup_day(kpi=solved, site_id=site.pk, day=DAY)
+    assert written == 3  # the associate's row, the team's and the site's
+    after = _row_versions()
+    assert after.keys() == before.keys()  # the same rows, no delete-and-insert
+    changed = {pk for pk in after if after[pk] != before[pk]}
+    rows = DailyKpi.objects.filter(pk__in=changed)
+    assert {(r.scope, r.associate_id) for r in rows} == {
+        ("associate", associate.pk),
+        ("team", None),
+        ("site", None),
+    }
+    mate = DailyKpi.objects.get(kpi=solved, day=DAY, scope="associate", associate=teammate)
+    assert mate.pk not in changed
+
+
+def test_a_day_whose_events_are_gone_loses_its_rows(rolled_up, teammate, site):
+    from performance.models import KpiEvent
+
+    solved = Kpi.objects.get(key="tickets_solved")
+    KpiEvent.objects.filter(kpi=solved, associate=teammate, local_date=DAY).delete()
+    rollups.rollup_day(kpi=solved, site_id=site.pk, day=DAY)
+    assert not DailyKpi.objects.filter(kpi=solved, day=DAY, associate=teammate).exists()
+    assert DailyKpi.objects.get(kpi=solved, day=DAY, scope="site").value == 1
