@@ -20,7 +20,7 @@ from ..models import (
     WeekendDuty,
     entry_label,
 )
-from .calendar import days_from, holidays_between
+from .calendar import days_from, holidays_between, published_days
 from .coverage import CoverageLine, capable_skills, coverage_by_day, requirements_for
 
 
@@ -113,18 +113,10 @@ def schedule_grid(team: Team, first: dt.date, week_count: int) -> Grid:
     )
 
 
-def published_schedule(
-    associate: Associate, first: dt.date, last: dt.date
-) -> QuerySet[PublishedEntry]:
-    return PublishedEntry.objects.filter(
-        associate=associate, on__gte=first, on__lte=last
-    ).select_related("template")
-
-
 def published_week_labels(associate: Associate, days: list[dt.date]) -> dict[dt.date, str]:
     """What the associate does each day, as published ("Early 07:00–15:30", "Day off")."""
     labels = {}
-    for entry in published_schedule(associate, min(days), max(days)):
+    for entry in published_days(associate, min(days), max(days)).values():
         name = entry.template.name + " " if entry.template else ""
         labels[entry.on] = f"{name}{entry.label()}" if entry.is_shift else entry.label()
     return labels

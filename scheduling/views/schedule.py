@@ -18,10 +18,9 @@ from teams.models import Associate, Team
 from ..access import get_team_member
 from ..forms import WEEK_FUTURE, WEEK_PAST, AssignForm, CellForm, WeekForm
 from ..models import EntryKind, ScheduleEntry, monday_of
-from ..selectors.calendar import days_from, feed_of, holidays_between
+from ..selectors.calendar import days_from, feed_of, holidays_between, published_days
 from ..selectors.schedule import (
     active_people,
-    published_schedule,
     site_templates,
     templates_on,
     working_entry,
@@ -280,7 +279,7 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
     associate = get_own_associate(request.user)
     today = associate.team.site.local_today()
     days = days_from(monday_of(today), 28)
-    entries = {e.on: e for e in published_schedule(associate, days[0], days[-1])}
+    entries = published_days(associate, days[0], days[-1])
     holidays = holidays_between(associate.team, days[0], days[-1])
     feed = feed_of(associate)
     return render(

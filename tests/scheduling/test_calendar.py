@@ -92,3 +92,31 @@ def test_the_weekly_holiday_job_loads_every_site_and_is_idempotent(site, time_ma
     time_machine.move_to(dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC))
     assert sync_holidays() == 20  # Ireland, 2026 and 2027
     assert sync_holidays() == 0
+
+
+def test_approved_leave_in_an_unpublished_week_shows_on_my_schedule_and_in_the_feed(
+    client, cast, associate
+):
+    """Issue 13, point 8: leave is what the associate was told, published or not."""
+    from tests.conftest import client_for
+    from tests.factories import TimeOffRequestFactory
+
+    today = associate.team.site.local_today()
+    monday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=14)
+    TimeOffRequestFactory(
+        associate=associate,
+        first_day=monday,
+        last_day=monday + dt.timedelta(days=1),
+        status="approved",
+    )
+    page = client_for(associate.user).get(reverse("scheduling:my-schedule"))
+    shown = {day: entry for week in page.context["weeks"] for day, entry, _holiday in week if entry}
+    assert {d for d, e in shown.items() if e.kind == "time_off"} == {
+        monday,
+        monday + dt.timedelta(days=1),
+    }
+    assert "Time off" in page.content.decode()
+    feed = calendar.rotate_calendar_feed(associate=associate)
+    ics = client.get(feed_url(feed)).content.decode()
+    assert ics.count("SUMMARY:Time off") == 2
+    assert f"DTSTART;VALUE=DATE:{monday:%Y%m%d}" in ics
