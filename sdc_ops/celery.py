@@ -5,6 +5,8 @@ from typing import Any
 
 from celery import Celery
 from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import RedisError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sdc_ops.settings")
 
@@ -21,7 +23,8 @@ def enqueue_on_commit(task: Any, **kwargs: Any) -> None:
     The write has committed by then, so a broker that is down or frozen must not
     turn it into an error for the user: the failure is logged and the work is left
     to the periodic sweeps (dirty KPI days, daily reminders), which find it again.
-    Eager tasks (the demo) run right here, and are treated the same way.
+    Only such broker errors are caught: a bug in an eager task (the demo, tests)
+    still surfaces.
     """
     transaction.on_commit(functools.partial(_send, task, kwargs))
 
@@ -29,7 +32,7 @@ def enqueue_on_commit(task: Any, **kwargs: Any) -> None:
 def _send(task: Any, kwargs: dict[str, Any]) -> None:
     try:
         task.delay(**kwargs)
-    except Exception:  # kombu's OperationalError, redis errors, socket timeouts
+    except (BrokerError, RedisError, OSError):  # the broker unreachable, refusing, frozen
         logger.exception(
             "could not queue %s %s; the periodic sweep will pick it up", task.name, kwargs
         )

@@ -109,8 +109,11 @@ def read_batch(data: object) -> tuple[str, list[object], list[Problem]]:
     if not isinstance(data, dict):
         return "", [], [{"field": "body", "message": "Send a JSON object with source and events."}]
     problems: list[Problem] = [
-        {"field": str(name), "message": "Unknown field; only source and events are read."}
-        for name in sorted(map(str, data))
+        {
+            "field": services.quoted(name)[1:-1],
+            "message": "Unknown field; only source and events are read.",
+        }
+        for name in sorted(map(str, data))[:20]
         if name not in ("source", "events")
     ]
     raw_source = data.get("source")
@@ -158,7 +161,9 @@ def check_rows(
             continue
         unknown = sorted(str(name) for name in item if name not in EVENT_FIELDS)
         if unknown:
-            errors.append(services.RowError(index, f"unknown fields: {', '.join(unknown)}."))
+            names = ", ".join(services.quoted(n)[1:-1] for n in unknown[:5])
+            more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+            errors.append(services.RowError(index, f"unknown fields: {names}{more}."))
         external_id = item.get("external_id")
         if isinstance(external_id, bool) or not isinstance(external_id, str | int | None):
             errors.append(services.RowError(index, "external_id must be a string."))

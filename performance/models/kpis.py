@@ -84,7 +84,10 @@ class Kpi(models.Model):
                 problems.append(f"{self.key} must be between {low:g} and {high:g}, not {value:g}.")
             elif self.whole_numbers and not value.is_integer():
                 problems.append(f"{self.key} counts whole things: {value:g} is not a whole number.")
-        if self.aggregation == self.Aggregation.RATIO:
+        if self.aggregation != self.Aggregation.RATIO:
+            if denominator is not None and not abs(denominator) <= MAX_MAGNITUDE:
+                problems.append(f"denominator must be within ±{MAX_MAGNITUDE:g}.")
+        else:
             if denominator is None:
                 problems.append(f"{self.key} is a ratio: denominator is missing.")
             elif not 0 < denominator <= MAX_MAGNITUDE:

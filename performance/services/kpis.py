@@ -186,7 +186,8 @@ def _check_row(
     """One row as an event, or every problem with it."""
     nul = [name for name, raw in row.items() if isinstance(raw, str) and "\x00" in raw]
     if nul:  # PostgreSQL cannot store it; nothing else about the row matters
-        return None, [f"{', '.join(map(str, nul))} contains a NUL byte."]
+        names = ", ".join(quoted(str(name))[1:-1][:40] for name in nul[:5])
+        return None, [f"{names} contains a NUL byte."]
     problems = []
     external_id, problem = _external_id(row.get("external_id"), index, known.seen)
     problems.append(problem)
@@ -279,7 +280,7 @@ def mark_days_dirty(days: Collection[tuple[int, int, dt.date]]) -> None:
         [KpiDirtyDay(kpi_id=k, site_id=s, local_date=d) for k, s, d in sorted(set(days))],
         update_conflicts=True,
         unique_fields=["kpi", "site", "local_date"],
-        update_fields=["marked_at"],
+        update_fields=["marked_at", "retry_at"],  # due again now: new events or a fix
     )
     if days:
         enqueue_on_commit(tasks.rollup_dirty_days)

@@ -200,7 +200,7 @@ def rollup_dirty_days(*, limit: int = 500) -> int:
         with transaction.atomic():
             dirty = (
                 due_dirty_days(timezone.now())
-                .select_for_update(skip_locked=True)
+                .select_for_update(skip_locked=True, of=("self",))
                 .select_related("kpi")
                 .order_by("local_date")
                 .first()
@@ -269,6 +269,15 @@ def roll_up_yesterday(now: dt.datetime) -> int:
             continue
         yesterday = local.date() - dt.timedelta(days=1)
         for kpi in Kpi.objects.all():
-            rollup_day(kpi=kpi, site_id=site.pk, day=yesterday)
+            try:
+                rollup_day(kpi=kpi, site_id=site.pk, day=yesterday)
+            except (IntegrityError, DataError) as error:
+                # This day's data: leave it to the dirty-day sweep, which retries it
+                # with backoff; the other KPIs and sites go on.
+                dirty, _ = KpiDirtyDay.objects.get_or_create(
+                    kpi=kpi, site_id=site.pk, local_date=yesterday
+                )
+                _postpone(dirty, error)
+                continue
             done += 1
     return done

@@ -453,10 +453,12 @@ def _working(
     return found
 
 
-def _refuse_broken_cover(pool: list[Team], comp_days: list[dt.date]) -> None:
-    """Re-check, from the plan as now written, every weekday that accepting gave a
-    comp day: no team of the pool may fall below its weekday minimum there."""
-    days = sorted(set(comp_days))
+def _refuse_broken_cover(pool: list[Team], comp_days: list[tuple[int, dt.date]]) -> None:
+    """Re-check, from the plan as now written, every weekday on which accepting gave
+    someone of a team a comp day: that team may not fall below its weekday minimum
+    there (a shortfall elsewhere is not this accept's doing)."""
+    given = set(comp_days)
+    days = sorted({day for _team, day in given})
     if not days:
         return
     people = list(Associate.objects.filter(team__in=pool).active())
@@ -489,7 +491,7 @@ def _refuse_broken_cover(pool: list[Team], comp_days: list[dt.date]) -> None:
             f"{member}: {day:%a %-d %b} would have {working[day]} working against a minimum "
             f"of {minimum}."
             for day in days
-            if day in working and working[day] < minimum
+            if (member.pk, day) in given and day in working and working[day] < minimum
         ]
     if problems:
         raise ScheduleConflict(
@@ -518,7 +520,7 @@ def _published_first(team: Team, built: Built, first: dt.date, last: dt.date) ->
     mondays = sorted(m for m in built.published if monday_of(first) <= m <= last)
     if not mondays:
         return []
-    start = first_unpublished_monday(team, first)
+    start = first_unpublished_monday(team, mondays[-1] + dt.timedelta(days=7))
     weeks = ", ".join(f"{m:%a %-d %b}" for m in mondays)
     return [
         f"Published in this period: the week{'s' if len(mondays) > 1 else ''} of {weeks}. "
@@ -739,7 +741,7 @@ def accept_rota(
     removed: list[WeekendDuty] = []
     if keys is None:  # accepting everything replaces the unpublished plan of the period
         dropped, removed = _removals(locked, existing)
-        changes += dropped
+        changes = dropped + changes  # clears first: a cell set again later keeps its value
     _refuse_protected_cells(pool, changes, removed)
     by_team: dict[int, list[Change]] = defaultdict(list)
     for change in changes:
@@ -753,7 +755,11 @@ def accept_rota(
         comp.on = on
         comp._history_user = actor  # type: ignore[attr-defined]
         comp.save(update_fields=["on"])
-    _refuse_broken_cover(pool, [a[2] for a in added] + [on for _c, on in moved])
+    _refuse_broken_cover(
+        pool,
+        [(associate.team_id, comp_on) for associate, _on, comp_on, _item in added]
+        + [(comp.associate.team_id, on) for comp, on in moved],
+    )
     locked.accepted_at = timezone.now()
     locked.save(update_fields=["accepted_at"])
     return len(added)

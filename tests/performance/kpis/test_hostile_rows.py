@@ -52,6 +52,7 @@ HOSTILE = [
     ({"kpi": "schedule_adherence", "value": "30", "denominator": "0"}, "above 0"),
     ({"kpi": "schedule_adherence", "value": "30", "denominator": "-60"}, "above 0"),
     ({"kpi": "schedule_adherence", "value": "30", "denominator": "1e200"}, "at most 1e+09"),
+    ({"kpi": "csat", "value": "5", "denominator": "1e200"}, "denominator must be within"),
 ]
 
 
@@ -218,3 +219,16 @@ def test_an_ops_admin_editing_or_deleting_an_event_has_its_day_rolled_up_again(
     with django_capture_on_commit_callbacks(execute=True):
         assert admin.post(delete, {"post": "yes"}).status_code == 302
     assert team_csat() == 5.0
+
+
+def test_a_huge_unknown_field_name_is_reported_briefly(lead, associate):
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=lead)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    event = _row(associate, value=1) | {"x" * 100_000: 1}
+    body = {"source": "zendesk", "events": [event], "y" * 100_000: 1}
+    response = client.post(
+        reverse("performance:api-kpi-events"), json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert len(response.content) < 2_000

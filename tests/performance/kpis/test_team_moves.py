@@ -124,3 +124,28 @@ def test_a_backlog_beyond_one_run_queues_the_task_again(
         rollups.rollup_dirty_days(limit=2)  # queues itself again (eager here) until done
     assert not KpiDirtyDay.objects.exists()
     assert DailyKpi.objects.filter(scope="site", kpi__key="tickets_solved").count() == 5
+
+
+def test_new_events_make_a_waiting_day_due_again(team, associate):
+    services.ingest_events([row("d1", associate)], source="test")
+    KpiDirtyDay.objects.update(attempts=2, retry_at=dt.datetime(2099, 1, 1, tzinfo=dt.UTC))
+    services.ingest_events([row("d2", associate, "2026-10-20T11:00:00Z")], source="test")
+    assert KpiDirtyDay.objects.get().retry_at is None
+    assert rollups.rollup_dirty_days() == 1
+
+
+def test_the_hourly_job_goes_on_past_a_day_that_fails(team, associate, monkeypatch):
+    real = rollups.rollup_day
+    solved = Kpi.objects.get(key="tickets_solved")
+
+    def broken_for_tickets(*, kpi, site_id, day):
+        if kpi == solved:
+            raise IntegrityError("duplicate key")
+        return real(kpi=kpi, site_id=site_id, day=day)
+
+    monkeypatch.setattr(rollups, "rollup_day", broken_for_tickets)
+    # 23:15 UTC on 20 Oct is 00:15 in Dublin (summer time): the 20th just ended there.
+    done = rollups.roll_up_yesterday(dt.datetime(2026, 10, 20, 23, 15, tzinfo=dt.UTC))
+    assert done == Kpi.objects.count() - 1  # every other KPI was rolled up
+    [waiting] = KpiDirtyDay.objects.all()
+    assert (waiting.kpi, waiting.local_date, waiting.attempts) == (solved, DAY, 1)
