@@ -169,16 +169,7 @@ class Command(BaseCommand):
                 shared_notes=SHARED_NOTES[(index + n) % len(SHARED_NOTES)],
             )
             if kind == "career":
-                services.save_shared_notes(
-                    actor=lead,
-                    one_on_one=meeting,
-                    aspirations="Grow into a specialist role on Disputes, later maybe lead.",
-                    strengths="Calm under pressure; clear writing; customers trust them.",
-                    growth_areas="Prioritising under load; speaking up in team meetings.",
-                    next_steps="Shadow the Disputes specialist monthly; run one team huddle.",
-                    target_role="L4 · Specialist (Disputes)",
-                    target_timeline="within 12 months",
-                )
+                self._career_notes(lead, meeting)
             if n % 2 == 0:
                 services.save_private_note(
                     actor=lead, one_on_one=meeting, text=PRIVATE_NOTES[(index + n) % 3]
@@ -213,6 +204,19 @@ class Command(BaseCommand):
             AgendaItem.objects.create(
                 one_on_one=upcoming, added_by=associate.user, text=AGENDA[index % 3]
             )
+
+    @staticmethod
+    def _career_notes(lead: User, meeting: OneOnOne) -> None:
+        services.save_shared_notes(
+            actor=lead,
+            one_on_one=meeting,
+            aspirations="Grow into a specialist role on Disputes, later maybe lead.",
+            strengths="Calm under pressure; clear writing; customers trust them.",
+            growth_areas="Prioritising under load; speaking up in team meetings.",
+            next_steps="Shadow the Disputes specialist monthly; run one team huddle.",
+            target_role="L4 · Specialist (Disputes)",
+            target_timeline="within 12 months",
+        )
 
     def _feedback(
         self, associate: Associate, lead: User, index: int, people: list[Associate]
