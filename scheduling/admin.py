@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -6,6 +7,7 @@ from .models import (
     CompDay,
     CompDayRequest,
     CoverageRequirement,
+    EntryKind,
     LeaveAllowance,
     PublicHoliday,
     PublishedEntry,
@@ -38,8 +40,41 @@ class PublicHolidayAdmin(admin.ModelAdmin):
     date_hierarchy = "on"
 
 
+class ScheduleEntryForm(forms.ModelForm):
+    class Meta:
+        model = ScheduleEntry
+        fields = [
+            "associate",
+            "on",
+            "kind",
+            "template",
+            "starts_at",
+            "ends_at",
+            "break_minutes",
+            "note",
+        ]
+
+    def clean(self) -> dict:
+        """A weekend shift needs its duty on the ledger (the grid's rule, here too)."""
+        data = super().clean() or {}
+        associate, on = data.get("associate"), data.get("on")
+        if (
+            data.get("kind") == EntryKind.SHIFT
+            and on is not None
+            and associate is not None
+            and on.weekday() >= 5
+            and not WeekendDuty.objects.filter(associate=associate, on=on).exists()
+        ):
+            raise forms.ValidationError(
+                "A weekend shift needs a weekend duty on the ledger, so that it earns its "
+                "comp day: plan it on the team's weekend rota."
+            )
+        return data
+
+
 @admin.register(ScheduleEntry)
 class ScheduleEntryAdmin(SimpleHistoryAdmin):
+    form = ScheduleEntryForm
     list_display = ("on", "associate", "kind", "starts_at", "ends_at", "template")
     list_filter = ("kind", "associate__team")
     list_select_related = ("associate__user", "template")

@@ -83,6 +83,9 @@ class Built:
     people: dict[int, Associate]
     template: ShiftTemplate | None
     published: frozenset[dt.date] = frozenset()  # Mondays of published weeks in reach
+    # Weekend shifts of the unpublished period with no duty behind them (typed in
+    # before the grid refused them): no comp day, not in payroll or fairness.
+    unbacked: frozenset[tuple[int, dt.date]] = frozenset()
 
 
 Cells = dict[tuple[int, dt.date], ScheduleEntry]
@@ -360,11 +363,21 @@ def build_problem(team: Team, first: dt.date, last: dt.date) -> Built:
         comp_window_weeks=settings.comp_window_weeks,
         volunteers_only_back_to_back=settings.back_to_back_for_volunteers_only,
     )
+    duties = facts.fixed | facts.current
+    unbacked = frozenset(
+        key
+        for key, entry in facts.entries.items()
+        if entry.is_shift
+        and key[1] in facts.weekend
+        and monday_of(key[1]) not in facts.published
+        and key not in duties
+    )
     return Built(
         problem=problem,
         people={a.pk: a for a in facts.people},
         template=facts.template,
         published=frozenset(facts.published),
+        unbacked=unbacked,
     )
 
 
@@ -540,28 +553,41 @@ def generate_rota(*, actor: User | None, team: Team, first: dt.date, last: dt.da
         proposal.save()
         return proposal
     proposed = {(d.person_id, d.on) for d in result.duties}
-    proposal.duties = [
-        {
-            "associate_id": d.person_id,
-            "name": built.people[d.person_id].name,
-            "on": d.on.isoformat(),
-            "comp_on": d.comp_on.isoformat(),
-            "reason": d.reason,
-            "comp_reason": d.comp_reason,
-            "is_new": (d.person_id, d.on) not in built.problem.current
-            and (d.person_id, d.on) not in built.problem.fixed,
-            "is_fixed": (d.person_id, d.on) in built.problem.fixed,
-        }
-        for d in result.duties
-    ] + [
-        {
-            "associate_id": pid,
-            "name": built.people[pid].name,
-            "on": day.isoformat(),
-            "removed": True,
-        }
-        for pid, day in sorted(built.problem.current - proposed)
-    ]
+    proposal.duties = (
+        [
+            {
+                "associate_id": d.person_id,
+                "name": built.people[d.person_id].name,
+                "on": d.on.isoformat(),
+                "comp_on": d.comp_on.isoformat(),
+                "reason": d.reason,
+                "comp_reason": d.comp_reason,
+                "is_new": (d.person_id, d.on) not in built.problem.current
+                and (d.person_id, d.on) not in built.problem.fixed,
+                "is_fixed": (d.person_id, d.on) in built.problem.fixed,
+            }
+            for d in result.duties
+        ]
+        + [
+            {
+                "associate_id": pid,
+                "name": built.people[pid].name,
+                "on": day.isoformat(),
+                "removed": True,
+            }
+            for pid, day in sorted(built.problem.current - proposed)
+        ]
+        + [
+            {
+                "associate_id": pid,
+                "name": built.people[pid].name,
+                "on": day.isoformat(),
+                "removed": True,
+                "no_duty": True,
+            }
+            for pid, day in sorted(built.unbacked - proposed)
+        ]
+    )
     planned: dict[int, int] = defaultdict(int)
     for d in result.duties:
         planned[d.person_id] += 1
@@ -630,11 +656,25 @@ def _additions(
 def _removals(
     proposal: RotaProposal, existing: dict[Key, WeekendDuty]
 ) -> tuple[list[Change], list[WeekendDuty]]:
-    """Draft duties the proposal drops, with the cells of their shifts and comp days."""
+    """Draft duties the proposal drops, with the cells of their shifts and comp days,
+    and weekend shifts that had no duty at all (they earned nothing)."""
     changes: list[Change] = []
     removed: list[WeekendDuty] = []
+    unbacked = [
+        (item["associate_id"], dt.date.fromisoformat(item["on"]))
+        for item in proposal.duties
+        if item.get("removed") and item.get("no_duty")
+    ]
+    for entry in ScheduleEntry.objects.filter(
+        associate_id__in={pid for pid, _on in unbacked},
+        on__in={on for _pid, on in unbacked},
+        kind=EntryKind.SHIFT,
+    ).select_related("associate"):
+        key = (entry.associate_id, entry.on)
+        if key in unbacked and key not in existing:  # still without a duty
+            changes.append(Change(associate=entry.associate, on=entry.on, kind=None))
     for item in proposal.duties:
-        if not item.get("removed"):
+        if not item.get("removed") or item.get("no_duty"):
             continue
         duty = existing.get((item["associate_id"], dt.date.fromisoformat(item["on"])))
         if duty is None:

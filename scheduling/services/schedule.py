@@ -21,6 +21,7 @@ from ..models import (
     ScheduleWeek,
     ShiftTemplate,
     TimeOffRequest,
+    WeekendDuty,
     monday_of,
 )
 
@@ -184,8 +185,12 @@ def _write_cells(
     return written
 
 
-def check_and_write(*, actor: User, team: Team, changes: Sequence[Change]) -> int:
-    """Apply changes to the working plan, all or nothing. Caller holds the team lock."""
+def check_and_write(
+    *, actor: User, team: Team, changes: Sequence[Change], by_hand: bool = False
+) -> int:
+    """Apply changes to the working plan, all or nothing. Caller holds the team lock.
+    Changes made by hand (grid, bulk assign) may not add weekend work without a duty;
+    the rota and swaps write weekend shifts together with their ledger rows."""
     if not changes:
         return 0
     for change in changes:
@@ -219,16 +224,44 @@ def check_and_write(*, actor: User, team: Team, changes: Sequence[Change]) -> in
         plans=plans,
         time_off=_approved_time_off(people, first, last),
     )
+    if by_hand:
+        reasons += [r for r in weekend_work_without_duty(changes) if r not in reasons]
     if reasons:
         raise ScheduleConflict(reasons)
     return _write_cells(actor=actor, pending=pending, existing=existing)
 
 
+def _is_weekend_work(change: Change) -> bool:
+    return change.kind == EntryKind.SHIFT and change.on.weekday() >= 5
+
+
+def weekend_work_without_duty(changes: Sequence[Change]) -> list[str]:
+    """Weekend work is planned on the weekend rota, where each day worked is a duty on
+    the ledger with its comp day (and counts for payroll and fairness). A weekend
+    shift typed into the grid without a duty would earn nothing, so it is refused;
+    a duty's own shift may still be edited (other hours, a note)."""
+    weekend = [c for c in changes if _is_weekend_work(c)]
+    if not weekend:
+        return []
+    duties = set(
+        WeekendDuty.objects.filter(
+            associate_id__in={c.associate.pk for c in weekend}, on__in={c.on for c in weekend}
+        ).values_list("associate_id", "on")
+    )
+    return [
+        f"{c.associate} on {c.on:%a %-d %b}: weekend work comes from the weekend rota, so "
+        "that each day worked earns a comp day. Add it there (Weekend rota → Generate "
+        "proposal) or swap an existing duty."
+        for c in weekend
+        if (c.associate.pk, c.on) not in duties
+    ]
+
+
 @transaction.atomic
 def apply_changes(*, actor: User, team: Team, changes: Sequence[Change]) -> int:
-    """Set cells of a team's working plan; all or nothing. Returns cells written."""
+    """Set cells of a team's working plan by hand; all or nothing. Returns cells written."""
     lock_team(team)
-    return check_and_write(actor=actor, team=team, changes=changes)
+    return check_and_write(actor=actor, team=team, changes=changes, by_hand=True)
 
 
 @transaction.atomic
@@ -255,12 +288,13 @@ def assign_template(
     if refused:
         raise ScheduleConflict(refused)
     changes = [Change.shift(a, d, template) for a in associates for d in days]
-    return check_and_write(actor=actor, team=team, changes=changes)
+    return check_and_write(actor=actor, team=team, changes=changes, by_hand=True)
 
 
 @transaction.atomic
 def copy_week(*, actor: User, team: Team, source_monday: dt.date, target_monday: dt.date) -> int:
-    """Copy shifts and days off of one week onto the empty cells of another."""
+    """Copy weekday shifts and days off of one week onto the empty cells of another.
+    Weekend shifts are not copied: the weekend rota plans those, each with its comp day."""
     lock_team(team)
     offset = target_monday - source_monday
     active = set(team.associates.filter(is_active=True).values_list("pk", flat=True))
@@ -280,6 +314,7 @@ def copy_week(*, actor: User, team: Team, source_monday: dt.date, target_monday:
         for e in source
         if (e.associate_id, e.on + offset) not in taken
     ]
+    changes = [c for c in changes if not _is_weekend_work(c)]
     return check_and_write(actor=actor, team=team, changes=changes)
 
 

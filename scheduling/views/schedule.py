@@ -236,7 +236,9 @@ def schedule_copy(request: HttpRequest, team_id: int) -> HttpResponse:
         conflict_message(request, error, "Copying last week")
     else:
         messages.success(
-            request, f"Copied the week of {source:%-d %b} into empty cells: {written} cells."
+            request,
+            f"Copied the week of {source:%-d %b} into empty cells: {written} cells. Weekend "
+            "shifts are not copied: the weekend rota plans them, each with its comp day.",
         )
     return redirect(_grid_url(team, target))
 

@@ -467,3 +467,126 @@ def test_accepting_writes_the_comp_days_the_proposal_shows_for_kept_duties(cast,
         assert cell.kind == EntryKind.COMP_DAY
     comp_cells = ScheduleEntry.objects.filter(kind=EntryKind.COMP_DAY).count()
     assert comp_cells == len(shown)  # the old comp-day cells are gone
+
+
+SATURDAY = MONDAY + dt.timedelta(days=5)
+
+
+def test_a_weekend_shift_typed_into_the_grid_is_refused_without_a_duty(
+    cast, team, lead, associate, crew, weekend
+):
+    """Weekend work earns a comp day, so it comes from the rota (issue 13, point 5)."""
+    client = client_for(lead)
+    response = client.post(
+        reverse(
+            "scheduling:schedule-cell",
+            kwargs={"team_id": team.pk, "associate_id": associate.pk, "day": SATURDAY.isoformat()},
+        ),
+        {"assignment": f"t{weekend.pk}"},
+        follow=True,
+    )
+    assert "weekend work comes from the weekend rota" in response.content.decode()
+    assert not ScheduleEntry.objects.filter(on=SATURDAY).exists()
+    with pytest.raises(ScheduleConflict, match="earns a comp day"):
+        schedule.assign_template(
+            actor=lead, team=team, associates=[associate], days=[SATURDAY], template=weekend
+        )
+    assert not ScheduleEntry.objects.filter(on=SATURDAY).exists()
+
+
+def test_a_duty_s_own_weekend_shift_can_still_be_edited(cast, team, lead, crew, weekend):
+    rota.accept_rota(
+        actor=lead, proposal=rota.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    )
+    duty = WeekendDuty.objects.order_by("on").first()
+    schedule.apply_changes(
+        actor=lead,
+        team=team,
+        changes=[
+            schedule.Change(
+                associate=duty.associate,
+                on=duty.on,
+                kind=EntryKind.SHIFT,
+                template=weekend,
+                starts_at=dt.time(10),
+                ends_at=dt.time(17),
+                break_minutes=30,
+            )
+        ],
+    )
+    assert ScheduleEntry.objects.get(associate=duty.associate, on=duty.on).starts_at == dt.time(10)
+
+
+def test_copying_last_week_leaves_its_weekend_shifts_to_the_rota(
+    cast, team, lead, associate, crew, early, weekend
+):
+    rota.accept_rota(
+        actor=lead, proposal=rota.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    )
+    worked = WeekendDuty.objects.filter(on__lte=MONDAY + dt.timedelta(days=6)).first()
+    target = MONDAY + dt.timedelta(days=7)
+    ScheduleEntry.objects.filter(on__gte=target).delete()
+    CompDay.objects.filter(duty__on__gte=target).delete()
+    WeekendDuty.objects.filter(on__gte=target).delete()
+    response = client_for(lead).post(
+        reverse("scheduling:schedule-copy", kwargs={"team_id": team.pk}),
+        {"week": target.isoformat()},
+        follow=True,
+    )
+    assert "Weekend shifts are not copied" in response.content.decode()
+    copied = ScheduleEntry.objects.filter(on__gte=target, kind=EntryKind.SHIFT)
+    assert not [e for e in copied if e.on.weekday() >= 5]
+    assert worked is not None  # the source week had weekend work to (not) copy
+
+
+def test_accept_all_drops_weekend_shifts_that_have_no_duty(cast, team, lead, associate, crew):
+    """A weekend shift put on the plan before the grid refused them (or in the admin)
+    is shown as dropped and cleared by "Accept all", so no weekend day is worked
+    outside the ledger."""
+    proposal = rota.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    chosen = {(d["associate_id"], d["on"]) for d in proposal.duties}
+    outsider = next(
+        p for p in crew if (p.pk, SATURDAY.isoformat()) not in chosen
+    )  # someone the solver will not put on that Saturday
+    ScheduleEntry.objects.create(
+        associate=outsider,
+        on=SATURDAY,
+        kind=EntryKind.SHIFT,
+        starts_at=dt.time(9),
+        ends_at=dt.time(17),
+    )
+    proposal = rota.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    dropped = [d for d in proposal.duties if d.get("no_duty")]
+    assert [(d["associate_id"], d["on"]) for d in dropped] == [
+        (outsider.pk, SATURDAY.isoformat())
+    ] or (outsider.pk, SATURDAY.isoformat()) in {
+        (d["associate_id"], d["on"]) for d in proposal.duties if not d.get("removed")
+    }
+    page = client_for(lead).get(reverse("scheduling:rota", kwargs={"team_id": team.pk}))
+    assert "no weekend duty" in page.content.decode()
+    rota.accept_rota(actor=lead, proposal=proposal)
+    worked = {
+        (e.associate_id, e.on)
+        for e in ScheduleEntry.objects.filter(kind=EntryKind.SHIFT)
+        if e.on.weekday() >= 5
+    }
+    assert worked == set(WeekendDuty.objects.values_list("associate_id", "on"))
+
+
+def test_the_admin_refuses_a_weekend_shift_without_a_duty(cast, associate, crew):
+    from scheduling.admin import ScheduleEntryForm
+
+    data = {
+        "associate": associate.pk,
+        "on": SATURDAY.isoformat(),
+        "kind": EntryKind.SHIFT,
+        "starts_at": "09:00",
+        "ends_at": "17:00",
+        "break_minutes": 30,
+        "note": "",
+    }
+    form = ScheduleEntryForm(data=data)
+    assert not form.is_valid()
+    assert "earns its comp day" in str(form.errors)
+    WeekendDuty.objects.create(associate=associate, on=SATURDAY, reason="by hand")
+    assert ScheduleEntryForm(data=data).is_valid(), ScheduleEntryForm(data=data).errors

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from scheduling.models import EntryKind, ScheduleEntry, ShiftTemplate
 from scheduling.services import schedule
 from scheduling.services.schedule import Change, ScheduleConflict
-from tests.factories import TimeOffRequestFactory
+from tests.factories import TimeOffRequestFactory, WeekendDutyFactory
 from tests.scheduling.conftest import MONDAY
 
 pytestmark = pytest.mark.django_db
@@ -116,6 +116,8 @@ def test_a_seventh_consecutive_working_day_is_refused(team, lead, associate, ear
     week = days(MONDAY, 7)
     changes = [Change.shift(associate, d, early) for d in week[:5]]
     changes.append(Change.shift(associate, week[5], weekend))
+    for day in week[5:]:  # weekend work is a rota duty
+        WeekendDutyFactory(associate=associate, on=day)
     schedule.apply_changes(actor=lead, team=team, changes=changes)
     with pytest.raises(ScheduleConflict, match="7 days in a row"):
         schedule.apply_changes(
@@ -209,6 +211,8 @@ class TestDaylightSaving:
         site.weekend_opens_at, site.weekend_closes_at = dt.time(6), dt.time(19)
         site.save()
         saturday, sunday = self.SPRING - dt.timedelta(days=1), self.SPRING
+        for day in (saturday, sunday):  # weekend work is a rota duty
+            WeekendDutyFactory(associate=associate, on=day)
         schedule.apply_changes(
             actor=lead,
             team=team,

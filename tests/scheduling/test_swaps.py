@@ -208,6 +208,11 @@ def test_swapping_weekend_duties_moves_the_ledger_with_the_shifts(
     time_machine.move_to(dt.datetime(2030, 1, 1, 12, tzinfo=dt.UTC))
     saturday, sunday = MONDAY + dt.timedelta(days=5), MONDAY + dt.timedelta(days=6)
     wednesday, thursday = MONDAY + dt.timedelta(days=9), MONDAY + dt.timedelta(days=10)
+    for person, day, comp_on in ((associate, saturday, wednesday), (teammate, sunday, thursday)):
+        duty = WeekendDutyFactory(associate=person, on=day)
+        CompDayFactory(
+            duty=duty, associate=person, on=comp_on, expires_on=day + dt.timedelta(days=30)
+        )
     schedule.apply_changes(
         actor=lead,
         team=team,
@@ -220,11 +225,6 @@ def test_swapping_weekend_duties_moves_the_ledger_with_the_shifts(
             Change(associate=teammate, on=thursday, kind=EntryKind.COMP_DAY),
         ],
     )
-    for person, day, comp_on in ((associate, saturday, wednesday), (teammate, sunday, thursday)):
-        duty = WeekendDutyFactory(associate=person, on=day)
-        CompDayFactory(
-            duty=duty, associate=person, on=comp_on, expires_on=day + dt.timedelta(days=30)
-        )
     schedule.publish_week(actor=lead, team=team, monday=MONDAY)
     schedule.publish_week(actor=lead, team=team, monday=MONDAY + dt.timedelta(days=7))
 
