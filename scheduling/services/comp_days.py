@@ -5,9 +5,10 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from sdc_ops.celery import enqueue_on_commit
 from teams.models import User
 
-from .. import notifications
+from .. import notifications, tasks
 from ..models import (
     CompDay,
     CompDayRequest,
@@ -15,6 +16,7 @@ from ..models import (
     PublicHoliday,
     ScheduleEntry,
     TimeOffRequest,
+    monday_of,
 )
 from .calendar import site_days
 from .schedule import (
@@ -23,6 +25,8 @@ from .schedule import (
     ScheduleConflict,
     check_and_write,
     lock_team,
+    published_weeks,
+    sync_published,
 )
 from .time_off import time_off_impact
 
@@ -113,15 +117,60 @@ def move_comp_day(*, actor: User, comp_day: CompDay, to: dt.date) -> CompDay:
                     for i in broken
                 ]
             )
-    changes = [Change(associate=associate, on=to, kind=EntryKind.COMP_DAY, note="Comp day")]
-    if comp.on is not None and comp.on != to:
-        changes.append(Change(associate=associate, on=comp.on, kind=None))
-    check_and_write(actor=actor, team=team, changes=changes)
+    was = comp.on if comp.on is not None and comp.on != to else None
+    _swap_cells(actor=actor, comp=comp, to=to, cell=cell, was=was)
     comp.on, comp.status = to, CompDay.Status.SCHEDULED
     comp.reason = f"moved to {to:%A %-d %b} by {actor.display_name}"[:200]
     comp._history_user = actor  # type: ignore[attr-defined]
     comp.save()
+    _publish_moved_days(comp=comp, days=[d for d in (was, to) if d is not None])
     return comp
+
+
+def _swap_cells(
+    *, actor: User, comp: CompDay, to: dt.date, cell: ScheduleEntry | None, was: dt.date | None
+) -> None:
+    """The comp day and the shift of its new day change places: the old comp day gets
+    the shift the person would have worked on the new day, so the week keeps its hours
+    and cover. If the rules refuse that shift there, the old day is left empty."""
+    associate = comp.associate
+    changes = [Change(associate=associate, on=to, kind=EntryKind.COMP_DAY, note="Comp day")]
+    if was is None:
+        check_and_write(actor=actor, team=associate.team, changes=changes)
+        return
+    if cell is not None and cell.is_shift:
+        try:
+            with transaction.atomic():
+                moved = Change.like(cell, associate=associate, on=was)
+                check_and_write(actor=actor, team=associate.team, changes=[*changes, moved])
+            return
+        except ScheduleConflict:
+            pass
+    check_and_write(
+        actor=actor,
+        team=associate.team,
+        changes=[*changes, Change(associate=associate, on=was, kind=None)],
+    )
+
+
+def _publish_moved_days(*, comp: CompDay, days: list[dt.date]) -> None:
+    """A move inside a published week is published at once, so My rota (the ledger),
+    My schedule and the calendar feed agree; the associate gets the changed week."""
+    associate = comp.associate
+    weeks = published_weeks(associate.team, days)
+    now = timezone.now()
+    for monday in sorted(weeks):
+        moved = [d for d in days if monday_of(d) == monday]
+        changed = set()
+        for day in moved:
+            changed |= sync_published([associate.pk], day, day, now=now)
+        if changed:
+            enqueue_on_commit(
+                tasks.send_week_summary,
+                associate_id=associate.pk,
+                monday=monday.isoformat(),
+                is_change=True,
+            )
 
 
 class CompDayRequestRefused(Exception):

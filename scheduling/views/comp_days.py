@@ -14,7 +14,7 @@ from teams.http import authenticated_user
 from ..access import can_see_team, get_comp_day_for_user, get_comp_day_request_for_user
 from ..selectors.comp_days import as_seen_by_associate, balance_of, duties_of
 from ..services import comp_days as services
-from ..services.schedule import ScheduleConflict
+from ..services.schedule import ScheduleConflict, published_weeks
 from .common import conflict_message
 
 
@@ -72,12 +72,24 @@ def comp_day_schedule(request: HttpRequest, comp_day_id: int) -> HttpResponse:
     comp = get_comp_day_for_user(user, comp_day_id, for_change=True)
     wanted = _comp_day_date(request)
     if wanted is not None:
+        was = comp.on
         try:
             services.move_comp_day(actor=user, comp_day=comp, to=wanted)
         except ScheduleConflict as error:
             conflict_message(request, error, "Scheduling the comp day")
         else:
-            messages.success(request, f"Comp day scheduled on {wanted:%A %-d %b}.")
+            days = [d for d in (was, wanted) if d is not None]
+            published = published_weeks(comp.associate.team, days)
+            messages.success(
+                request,
+                f"Comp day scheduled on {wanted:%A %-d %b}."
+                + (
+                    f" Its week is published, so the change is published now and "
+                    f"{comp.associate.name} has been told."
+                    if published
+                    else ""
+                ),
+            )
     return redirect("scheduling:ledger", associate_id=comp.associate_id)
 
 

@@ -304,3 +304,62 @@ def test_two_concurrent_requests_for_one_comp_day_leave_one_open(associate):
     pending = CompDayRequest.objects.filter(comp_day=comp, status=CompDayRequest.Status.PENDING)
     assert pending.count() == 1
     assert pending.get().wanted_on in days
+
+
+def test_moving_a_comp_day_in_a_published_week_updates_every_view_at_once(
+    cast, team, lead, associate, crew, early, django_capture_on_commit_callbacks
+):
+    """Issue 13, point 7: the old day gets the shift of the new day, the change is
+    published at once, and My rota, My schedule and the feed agree."""
+    from scheduling.models import PublishedEntry
+    from scheduling.services import schedule
+    from scheduling.services.schedule import Change
+
+    rota.accept_rota(
+        actor=lead, proposal=rota.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    )
+    comp = CompDay.objects.filter(status=CompDay.Status.SCHEDULED).order_by("on").first()
+    person, was, monday = comp.associate, comp.on, comp.on - dt.timedelta(days=comp.on.weekday())
+    to = next(
+        monday + dt.timedelta(days=n)
+        for n in range(5)
+        if monday + dt.timedelta(days=n) != was
+        and not ScheduleEntry.objects.filter(associate=person, on=monday + dt.timedelta(days=n))
+        .exclude(kind=EntryKind.SHIFT)
+        .exists()
+    )
+    schedule.apply_changes(
+        actor=lead, team=team, changes=[Change.shift(person, to, early)]
+    )  # the new day is a working day
+    schedule.publish_week(actor=lead, team=team, monday=monday)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(lead).post(
+            reverse("scheduling:comp-day-schedule", kwargs={"comp_day_id": comp.pk}),
+            {"on": to.isoformat()},
+            follow=True,
+        )
+    assert "the change is published now" in response.content.decode()
+    assert ScheduleEntry.objects.get(associate=person, on=was).template == early  # not empty
+    published = {e.on: e for e in PublishedEntry.objects.filter(associate=person)}
+    assert published[to].kind == EntryKind.COMP_DAY
+    assert published[was].kind == EntryKind.SHIFT
+    assert [m.to for m in mail.outbox] == [[person.user.email]]
+
+    me = client_for(person.user)
+    my_rota = me.get(reverse("scheduling:my-rota")).content.decode()
+    assert f"{to:%a} {to.day} {to:%b}" in my_rota or to.strftime("%-d %b") in my_rota
+    my_schedule = me.get(
+        reverse("scheduling:my-schedule") + f"?week={monday.isoformat()}"
+    ).content.decode()
+    assert "Comp day" in my_schedule
+    from scheduling.models import CalendarFeed
+
+    me.post(reverse("scheduling:calendar-rotate"))
+    feed = me.get(
+        reverse("scheduling:calendar-feed", kwargs={"token": CalendarFeed.objects.get().token})
+    ).content.decode()
+    comp_block = next(b for b in feed.split("BEGIN:VEVENT") if "Comp day" in b)
+    assert to.strftime("%Y%m%d") in comp_block
+    assert was.strftime("%Y%m%d") not in comp_block
