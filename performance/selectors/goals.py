@@ -19,7 +19,7 @@ from teams.history import Change, changes
 from teams.models import Associate, Team
 
 from ..models import DailyKpi, Goal, Kpi
-from .kpis import NO_SUMS, PER_ASSOCIATE_DAY, ROW_SUMS, Sums, basis_label
+from .kpis import NO_SUMS, PER_ASSOCIATE_DAY, ROW_SUMS, Sums, basis_label, fmt, is_fraction
 
 
 @dataclass(frozen=True)
@@ -98,16 +98,25 @@ class GoalProgress:
     def is_warning(self) -> bool:
         return self.status in (Goal.Status.AT_RISK, Goal.Status.OFF_TRACK, Goal.Status.MISSED)
 
+    def _shown(self, value: float) -> str:
+        """A KPI goal's figures read as the dashboards show that KPI (its decimals,
+        a fraction as a percentage); a check-in goal's as typed."""
+        kpi = self.goal.kpi
+        if kpi is not None:
+            text = fmt(kpi, value)
+            return text if is_fraction(kpi) else f"{text} {self.goal.unit}".strip()
+        return f"{f'{value:,.1f}'.removesuffix('.0')} {self.goal.unit}".strip()
+
     @property
     def display(self) -> str:
         if self.value is None:
             return "no data yet"
-        decimals = self.goal.kpi.decimals if self.goal.kpi else 1
-        text = f"{self.value:,.{decimals}f}".removesuffix(".0")
-        return f"{text} {self.goal.unit}".strip()
+        return self._shown(self.value)
 
     @property
     def target_display(self) -> str:
+        if self.goal.kpi is not None:
+            return self._shown(float(self.goal.target_value))
         return f"{self.goal.target_value:,g} {self.goal.unit}".strip()
 
     @property
@@ -119,7 +128,8 @@ class GoalProgress:
         if unit and not unit.startswith("/"):
             number = self.display.removesuffix(unit).strip()
             return f"{number} of {self.target_display}"
-        return f"{self.display} (target {self.goal.target_value:,g})"
+        target = self.target_display.removesuffix(unit).strip() if unit else self.target_display
+        return f"{self.display} (target {target})"
 
     @property
     def basis(self) -> str:

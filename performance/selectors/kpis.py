@@ -64,10 +64,20 @@ def shown_decimals(kpi: Kpi, value: float) -> int:
     return decimals
 
 
+def is_fraction(kpi: Kpi) -> bool:
+    """A ratio KPI whose unit is "ratio" (adherence: 0.95) reads as a percentage."""
+    return kpi.unit == "ratio"
+
+
 def fmt(kpi: Kpi, value: float | None) -> str:
+    """A figure as people read it: the KPI's decimals (more where rounding would
+    change its colour); a fraction as a percentage with the same precision."""
     if value is None:
         return "—"
-    return f"{value:,.{shown_decimals(kpi, value)}f}"
+    decimals = shown_decimals(kpi, value)
+    if is_fraction(kpi):
+        return f"{value * 100:,.{max(decimals - 2, 0)}f}%"
+    return f"{value:,.{decimals}f}"
 
 
 def period_basis(kpi: Kpi) -> str:

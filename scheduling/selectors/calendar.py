@@ -1,8 +1,10 @@
 """Public holidays, and an associate's published schedule as an RFC 5545 calendar."""
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 import icalendar
+from django.conf import settings
 from django.utils import timezone
 
 from teams.models import Associate, Team
@@ -55,7 +57,14 @@ def published_days(
     return dict(sorted(days.items()))
 
 
-def ics_for(associate: Associate, *, host: str) -> bytes:
+def uid_domain() -> str:
+    """The domain of every event UID: the site's public host name, without a port, so
+    an event keeps its UID whichever address or proxy the feed was fetched through."""
+    return urlsplit(settings.SITE_URL).hostname or "sdc-ops.invalid"
+
+
+def ics_for(associate: Associate) -> bytes:
+    host = uid_domain()
     site = associate.team.site
     today = site.local_today()
     first, last = today - dt.timedelta(days=PAST_DAYS), today + dt.timedelta(days=FUTURE_DAYS)

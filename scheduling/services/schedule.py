@@ -248,12 +248,17 @@ def weekend_work_without_duty(changes: Sequence[Change]) -> list[str]:
             associate_id__in={c.associate.pk for c in weekend}, on__in={c.on for c in weekend}
         ).values_list("associate_id", "on")
     )
-    return [
-        f"{c.associate} on {c.on:%a %-d %b}: weekend work comes from the weekend rota, so "
-        "that each day worked earns a comp day. Add it there (Weekend rota → Generate "
-        "proposal) or swap an existing duty."
+    cells = [
+        f"{c.associate} on {c.on:%a %-d %b}"
         for c in weekend
         if (c.associate.pk, c.on) not in duties
+    ]
+    if not cells:
+        return []
+    return [
+        f"{', '.join(cells)}: weekend work comes from the weekend rota, so that each day "
+        "worked earns a comp day. Add it there (Weekend rota → Generate proposal) or swap "
+        "an existing duty."
     ]
 
 

@@ -35,7 +35,7 @@ def calendar_revoke(request: HttpRequest) -> HttpResponse:
 @require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = get_calendar_feed(request.user, token)
-    body = ics_for(feed.associate, host=request.get_host())
+    body = ics_for(feed.associate)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="sdc-ops-schedule.ics"'
     return response

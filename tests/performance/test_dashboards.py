@@ -764,9 +764,9 @@ def test_a_name_that_reads_as_a_formula_comes_out_as_text_in_the_team_export(tea
 @pytest.mark.parametrize(
     ("key", "value", "colour", "shown"),
     [
-        ("schedule_adherence", 0.9469, "amber", "0.947"),  # not "0.95", which reads green
-        ("schedule_adherence", 0.95, "green", "0.95"),
-        ("schedule_adherence", 0.9512, "green", "0.95"),
+        ("schedule_adherence", 0.9469, "amber", "94.7%"),  # not "95%", which reads green
+        ("schedule_adherence", 0.95, "green", "95%"),
+        ("schedule_adherence", 0.9512, "green", "95%"),
         ("tickets_solved", 34.71, "amber", "34.7"),  # not "35"
         ("tickets_solved", 35.0, "green", "35"),
         ("first_response_time", 60.4, "amber", "60.4"),  # lower is better: not "60"
@@ -781,7 +781,8 @@ def test_the_colour_is_judged_on_the_exact_value_and_the_figure_agrees(
     kpi = usual[key]
     assert sel.rag(kpi, value) == colour
     assert sel.fmt(kpi, value) == shown
-    assert sel.rag(kpi, float(shown)) == colour  # what one reads gives the same colour
+    read = float(shown.removesuffix("%")) / (100 if shown.endswith("%") else 1)
+    assert sel.rag(kpi, read) == colour  # what one reads gives the same colour
 
 
 def test_the_overview_does_not_average_the_teams_p90s(cast, admin, team, other_team, usual):

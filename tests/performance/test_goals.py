@@ -312,7 +312,7 @@ def test_a_kpi_goal_worse_than_its_target_is_not_on_track(login, lead, associate
     body = login(lead).get(reverse("performance:associate-goals", args=[associate.pk]))
     html = body.content.decode()
     csat_row = _goal_row(html, "Keep CSAT at or above 4.6")
-    assert "4.42 / 5 (target 4.6)" in csat_row
+    assert "4.42 / 5 (target 4.60)" in csat_row  # as the dashboards show CSAT
     assert "On track" not in csat_row
     assert "At risk" in csat_row
     macros_row = _goal_row(html, "Write three macros")
@@ -404,3 +404,34 @@ def test_date_inputs_show_their_value(login, lead, associate, cadence, page, fie
     [tag] = re.findall(rf'<input[^>]*name="{field}"[^>]*>', body)
     assert 'type="date"' in tag
     assert re.search(r'value="\d{4}-\d\d-\d\d"', tag), tag
+
+
+def test_an_adherence_goal_reads_as_a_percentage_like_the_dashboards(
+    login, lead, associate, team, frozen
+):
+    adherence = Kpi.objects.get(key="schedule_adherence")  # a ratio, shown as %
+    DailyKpi.objects.create(
+        kpi=adherence,
+        day=TODAY - dt.timedelta(days=3),
+        scope="associate",
+        site=team.site,
+        team=team,
+        associate=associate,
+        value=0.9312,
+        numerator=9312,
+        denominator=10000,
+        event_count=1,
+    )
+    GoalFactory(
+        associate=associate,
+        title="Adherence back to target",
+        starts_on=START,
+        ends_on=END,
+        kpi=adherence,
+        target_value=0.95,
+        unit="ratio",
+        created_by=lead,
+    )
+    html = login(lead).get(reverse("performance:associate-goals", args=[associate.pk]))
+    row = _goal_row(html.content.decode(), "Adherence back to target")
+    assert "93% of 95%" in row or "93% (target 95%)" in row

@@ -120,3 +120,20 @@ def test_approved_leave_in_an_unpublished_week_shows_on_my_schedule_and_in_the_f
     ics = client.get(feed_url(feed)).content.decode()
     assert ics.count("SUMMARY:Time off") == 2
     assert f"DTSTART;VALUE=DATE:{monday:%Y%m%d}" in ics
+
+
+def test_event_uids_name_the_site_not_the_address_it_was_fetched_at(
+    client, associate, published, settings
+):
+    """A UID must not change with host:port (a proxy, another port): calendar apps
+    would show every event twice."""
+    settings.SITE_URL = "https://ops.example.com:8443/"
+    settings.ALLOWED_HOSTS = ["*"]
+    feed = calendar.rotate_calendar_feed(associate=associate)
+    uids = set()
+    for host in ("127.0.0.1:8000", "ops.example.com"):
+        ical = icalendar.Calendar.from_ical(client.get(feed_url(feed), HTTP_HOST=host).content)
+        uids.add(frozenset(str(e["uid"]) for e in ical.walk("VEVENT")))
+    (only,) = uids
+    assert only
+    assert all(uid.endswith("@ops.example.com") for uid in only)

@@ -319,7 +319,8 @@ def test_moving_a_comp_day_in_a_published_week_updates_every_view_at_once(
         actor=lead, proposal=rota.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
     )
     comp = CompDay.objects.filter(status=CompDay.Status.SCHEDULED).order_by("on").first()
-    assert comp is not None and comp.on is not None
+    assert comp is not None
+    assert comp.on is not None
     was: dt.date = comp.on
     person, monday = comp.associate, was - dt.timedelta(days=was.weekday())
     to = next(

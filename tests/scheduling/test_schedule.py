@@ -181,7 +181,8 @@ class TestBulkAndCopy:
         assert not ScheduleEntry.objects.exists()
         html = response.content.decode()
         assert "refused and nothing changed" in html
-        assert "Early is only for weekdays" in html
+        assert html.count("Early is only for weekdays") == 1  # each reason once
+        assert html.count("weekend work comes from the weekend rota") == 1
 
     def test_bulk_assign_cannot_pick_people_from_another_team(
         self, cast, team, lead, other_associate, early

@@ -35,11 +35,12 @@ def test_lead_opens_the_1on1_page_with_its_sections_and_no_store(login, lead, me
     body = response.content.decode()
     for text in ("Agenda", "Action items", "Shared notes", "Private notes", "Context"):
         assert text in body
+    assert "(you and your lead)" not in body
 
 
 def test_the_associate_sees_no_private_notes_form_and_no_context_panel(login, associate, meeting):
     body = login(associate.user).get(detail(meeting)).content.decode()
-    assert "Shared notes" in body
+    assert "Shared notes (you and your lead)" in body
     assert "Private notes" not in body
     assert "KPIs vs target" not in body
 
