@@ -20,6 +20,7 @@ from tests.factories import (
     LeaveAllowanceFactory,
     OneOnOneFactory,
     PrivateNoteFactory,
+    PublishedEntryFactory,
     ReviewCycleFactory,
     ReviewFactory,
     ShiftSwapFactory,
@@ -265,3 +266,20 @@ def test_associate_home_queries_do_not_grow_with_history(
     # 11 for the cards: swaps 1, ledger 2, leave 3, review 1, next 1:1 2.
     with django_assert_max_num_queries(22):
         assert client.get(reverse("teams:home")).status_code == 200
+
+
+def test_the_demo_seeds_one_swap_offer_to_answer_and_only_one(cast, team, associate, teammate):
+    from scheduling.management.commands.seed_schedule import Command
+
+    monday = dt.date(2030, 1, 7)
+    for person, start in ((associate, 9), (teammate, 11)):  # different shifts to swap
+        for day in (TODAY, TODAY + dt.timedelta(days=1)):
+            PublishedEntryFactory(
+                associate=person, on=day, starts_at=dt.time(start), ends_at=dt.time(start + 8)
+            )
+    Command._swap_offer(offered_by=teammate, to=associate, monday=monday)
+    Command._swap_offer(offered_by=teammate, to=associate, monday=monday)
+    (offer,) = ShiftSwap.objects.filter(partner=associate)
+    assert offer.requester_day == offer.partner_day == TODAY + dt.timedelta(days=1)
+    html = client_for(associate.user).get(reverse("teams:home")).content.decode()
+    assert reverse("scheduling:swap-respond", args=[offer.pk]) in html
