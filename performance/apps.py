@@ -39,15 +39,17 @@ class PerformanceConfig(AppConfig):
                     bump_after_edit, sender=model, dispatch_uid=f"kpi-cache-{model.__name__}"
                 )
 
-        from teams.selectors import health_providers, home_panel_providers
+        from teams.selectors import health_providers, home_panel_providers, team_column_providers
 
         from .services.rollups import health
 
         if health not in health_providers:
             health_providers.append(health)
 
-        from .home import kpi_alerts, overdue_one_on_ones_panel
+        from .home import associate_panels, kpi_alerts, manager_columns, overdue_one_on_ones_panel
 
-        for provider in (kpi_alerts, overdue_one_on_ones_panel):
+        for provider in (kpi_alerts, overdue_one_on_ones_panel, associate_panels):
             if provider not in home_panel_providers:
                 home_panel_providers.append(provider)
+        if manager_columns not in team_column_providers:
+            team_column_providers.append(manager_columns)

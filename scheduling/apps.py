@@ -7,9 +7,20 @@ class SchedulingConfig(AppConfig):
     verbose_name = "Scheduling"
 
     def ready(self) -> None:
-        from teams.selectors import schedule_event_providers, week_label_providers
+        from teams.selectors import (
+            home_panel_providers,
+            schedule_event_providers,
+            team_column_providers,
+            week_label_providers,
+        )
 
+        from .selectors.home import associate_panels, manager_columns
         from .selectors.schedule import published_week_labels, schedule_events
+
+        if associate_panels not in home_panel_providers:
+            home_panel_providers.append(associate_panels)
+        if manager_columns not in team_column_providers:
+            team_column_providers.append(manager_columns)
 
         if published_week_labels not in week_label_providers:
             week_label_providers.append(published_week_labels)

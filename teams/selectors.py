@@ -1,7 +1,7 @@
 """Read-side queries for roster pages. Each returns a fixed number of queries."""
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -55,6 +55,9 @@ class HomePanel:
     template: str
     context: dict[str, object]
     order: int = 50  # lower comes first
+    # "main": a section of its own (a lead's alerts); "mine": a card in the
+    # associate's "For you" row (swap offers, the next 1:1, balances).
+    area: str = "main"
 
 
 # Apps register a function (user, roles) -> panels from their AppConfig.ready(),
@@ -66,6 +69,58 @@ home_panel_providers: list[HomePanels] = []
 def home_panels(user: "User", roles: "Roles") -> list[HomePanel]:
     panels = [panel for provider in home_panel_providers for panel in provider(user, roles)]
     return sorted(panels, key=lambda panel: panel.order)
+
+
+@dataclass(frozen=True)
+class TeamCount:
+    """One cell of the manager's "what needs you" table: how many, and where to act.
+    Counts only: a cell never carries what a record says (DESIGN.md, privacy)."""
+
+    count: int
+    url: str
+    detail: str = ""  # e.g. "2 red · 1 amber"
+
+
+@dataclass(frozen=True)
+class TeamColumn:
+    """A column of that table: a heading and the count per team id (absent: none)."""
+
+    heading: str
+    counts: dict[int, TeamCount]
+    order: int = 50
+
+
+# Apps register a function (user, roles, teams) -> columns from AppConfig.ready():
+# scheduling (coverage gaps, approvals waiting), performance (KPI alerts, reviews to
+# calibrate, overdue 1:1s). Each runs a fixed number of queries however many teams.
+TeamColumns = Callable[["User", "Roles", Sequence[Team]], list[TeamColumn]]
+team_column_providers: list[TeamColumns] = []
+
+
+def team_columns(user: "User", roles: "Roles", teams: Sequence[Team]) -> list[TeamColumn]:
+    if not teams:
+        return []
+    columns = [c for provider in team_column_providers for c in provider(user, roles, teams)]
+    return sorted(columns, key=lambda column: column.order)
+
+
+@dataclass(frozen=True)
+class TeamNeeds:
+    team: Team
+    cells: list[tuple[str, TeamCount | None]]  # (column heading, count) in column order
+
+    @property
+    def total(self) -> int:
+        return sum(cell.count for _heading, cell in self.cells if cell is not None)
+
+
+def needs_table(teams: Sequence[Team], columns: Sequence[TeamColumn]) -> list[TeamNeeds]:
+    """Teams × columns, the teams with the most waiting first."""
+    rows = [
+        TeamNeeds(team, [(column.heading, column.counts.get(team.pk)) for column in columns])
+        for team in teams
+    ]
+    return sorted(rows, key=lambda row: (-row.total, row.team.name))
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from .access import (
 )
 from .forms import AssociateForm, RosterFilterForm, SkillLevelsForm
 from .http import HtmxHttpRequest, authenticated_user
-from .models import Associate, AssociateSkill, Skill
+from .models import Associate, AssociateSkill, Skill, Team
 
 
 @require_GET
@@ -34,7 +34,12 @@ def home(request: HttpRequest) -> HttpResponse:
     user = authenticated_user(request)
     # The roster's roles go to the template and to the panels other apps add.
     roles = roles_for(user)
-    context: dict[str, object] = {"roles": roles, "panels": selectors.home_panels(user, roles)}
+    panels = selectors.home_panels(user, roles)
+    context: dict[str, object] = {
+        "roles": roles,
+        "panels": [p for p in panels if p.area != "mine"],
+        "my_panels": [p for p in panels if p.area == "mine"],
+    }
 
     if (my_id := own_associate_id(user)) is not None:
         me = (
@@ -78,6 +83,17 @@ def home(request: HttpRequest) -> HttpResponse:
 
     if (overseen := overseen_teams(user)) is not None:
         context["managed_teams"] = selectors.teams_with_headcount(overseen)
+    if roles.is_manager:
+        # What waits for the manager, per team they manage (an ops admin's "all teams"
+        # stays the plain table: hundreds of teams are not a to-do list).
+        managed = list(
+            Team.objects.filter(pk__in=roles.managed_team_ids)
+            .select_related("site")
+            .order_by("name")
+        )
+        columns = selectors.team_columns(user, roles, managed)
+        context["needs_columns"] = columns
+        context["needs_rows"] = selectors.needs_table(managed, columns)
 
     return render(request, "teams/home.html", context)
 

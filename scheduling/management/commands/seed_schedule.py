@@ -19,14 +19,15 @@ from scheduling.models import (
     EntryKind,
     RotaSettings,
     ScheduleEntry,
+    ShiftSwap,
     ShiftTemplate,
     TimeOffRequest,
     WeekendDuty,
     WeekendSkillNeed,
     monday_of,
 )
-from scheduling.services import calendar, rota, schedule
-from scheduling.services.schedule import Change
+from scheduling.services import calendar, rota, schedule, swaps
+from scheduling.services.schedule import Change, ScheduleConflict
 from teams.models import Associate, Site, Skill, Team, User
 from teams.seeding import nobody_emailed
 
@@ -106,6 +107,9 @@ class Command(BaseCommand):
         with nobody_emailed():  # demo data
             schedule.publish_week(actor=lead, team=team, monday=monday)
 
+        if len(people) > 4:
+            self._swap_offer(offered_by=people[2], to=people[1], monday=monday)
+
         if len(people) > 4 and not TimeOffRequest.objects.filter(associate=people[1]).exists():
             asker = people[1]  # "associate" on the first team
             TimeOffRequest.objects.get_or_create(
@@ -114,6 +118,31 @@ class Command(BaseCommand):
                 last_day=monday + dt.timedelta(days=18),
                 defaults={"type": TimeOffRequest.Type.ANNUAL, "note": "Family wedding"},
             )
+
+    @staticmethod
+    def _swap_offer(*, offered_by: Associate, to: Associate, monday: dt.date) -> None:
+        """A teammate offers "associate" a swap in the published week, so the home
+        page has an offer to answer (none once this week's weekdays have passed)."""
+        if ShiftSwap.objects.filter(partner=to).exists():
+            return
+        today = to.team.site.local_today()
+        for offset in range(5):
+            day = monday + dt.timedelta(days=offset)
+            if day <= today:
+                continue
+            try:
+                with nobody_emailed():  # demo data
+                    swaps.propose_swap(
+                        actor=offered_by.user,
+                        requester=offered_by,
+                        requester_day=day,
+                        partner=to,
+                        partner_day=day,
+                        note="Dentist in the morning: could we swap shifts that day?",
+                    )
+            except ScheduleConflict:
+                continue
+            return
 
     def _coverage(
         self, team: Team, templates: dict[str, ShiftTemplate], chat: Skill | None

@@ -1,0 +1,112 @@
+"""What scheduling adds to the home page (registered in SchedulingConfig.ready):
+the manager's columns (coverage gaps in the next 14 days, approvals waiting) and
+the associate's cards (swap offers to answer, leave and comp-day balances, the
+next weekend duty). Each function runs a fixed number of queries."""
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+
+from django.db.models import Count
+from django.urls import reverse
+
+from teams.access import Roles
+from teams.models import Associate, Team, User
+from teams.selectors import HomePanel, TeamColumn, TeamCount
+
+from ..models import CompDayRequest, ShiftSwap, TimeOffRequest
+from .comp_days import as_seen_by_associate, balance_of, duties_of
+from .coverage import coverage_overview
+from .time_off import leave_balance
+
+GAP_HORIZON_DAYS = 14
+
+
+def manager_columns(user: User, roles: Roles, teams: Sequence[Team]) -> list[TeamColumn]:
+    """Coverage gaps and approvals waiting, per team. Nine queries."""
+    ids = [t.pk for t in teams]
+    today = {t.pk: t.site.local_today() for t in teams}
+    # Three weeks from this Monday always hold today and the 13 days after it.
+    gaps: dict[int, TeamCount] = {}
+    for row in coverage_overview(list(teams), weeks=3):
+        first = today[row.team.pk]
+        last = first + dt.timedelta(days=GAP_HORIZON_DAYS - 1)
+        days = {day for day, _line in row.gaps if first <= day <= last}
+        if days:
+            gaps[row.team.pk] = TeamCount(
+                len(days),
+                reverse("scheduling:schedule-grid", args=[row.team.pk]),
+                f"first {min(days):%a %-d %b}",
+            )
+    waiting: Counter[int] = Counter()
+    kinds: dict[int, list[str]] = {}
+    pending = (
+        (
+            "time off",
+            "associate__team_id",
+            TimeOffRequest.objects.filter(
+                associate__team_id__in=ids, status=TimeOffRequest.Status.PENDING
+            ),
+        ),
+        (
+            "swap",
+            "requester__team_id",
+            ShiftSwap.objects.filter(requester__team_id__in=ids, status=ShiftSwap.Status.ACCEPTED),
+        ),
+        (
+            "comp day",
+            "comp_day__associate__team_id",
+            CompDayRequest.objects.filter(
+                comp_day__associate__team_id__in=ids, status=CompDayRequest.Status.PENDING
+            ),
+        ),
+    )
+    for label, team_field, queryset in pending:
+        grouped = queryset.order_by().values(team_field).annotate(n=Count("pk"))
+        for team_id, count in grouped.values_list(team_field, "n"):
+            waiting[team_id] += count
+            kinds.setdefault(team_id, []).append(f"{count} {label}")
+    approvals = {
+        team_id: TeamCount(
+            count, reverse("scheduling:timeoff-queue", args=[team_id]), " · ".join(kinds[team_id])
+        )
+        for team_id, count in waiting.items()
+    }
+    return [
+        TeamColumn(f"Coverage gaps, next {GAP_HORIZON_DAYS} days", gaps, order=20),
+        TeamColumn("Approvals waiting", approvals, order=30),
+    ]
+
+
+def associate_panels(user: User, roles: Roles) -> list[HomePanel]:
+    """Swap offers to answer, leave and comp-day balances, the next weekend duty.
+    Eight queries."""
+    if roles.associate_id is None:
+        return []
+    me = Associate.objects.select_related("team__site").get(pk=roles.associate_id)
+    today = me.team.site.local_today()
+    panels = []
+    offers = list(
+        ShiftSwap.objects.filter(partner=me, status=ShiftSwap.Status.PROPOSED)
+        .select_related("requester__user")
+        .order_by("requester_day")
+    )
+    if offers:
+        panels.append(
+            HomePanel("scheduling/home/_swap_offers.html", {"offers": offers}, 10, "mine")
+        )
+    visible = as_seen_by_associate(me, duties_of(me), today)
+    upcoming = [d for d in visible if d.on >= today]
+    panels.append(
+        HomePanel(
+            "scheduling/home/_balances.html",
+            {
+                "leave": leave_balance(me, today.year, today),
+                "comp": balance_of(visible, today),
+                "next_duty": upcoming[0] if upcoming else None,
+            },
+            40,
+            "mine",
+        )
+    )
+    return panels
