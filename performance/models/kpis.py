@@ -121,7 +121,9 @@ class KpiEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source", "external_id"], name="event_once_per_source"),
         ]
-        indexes = [models.Index(fields=["kpi", "local_date"], name="event_kpi_day")]
+        # Rollups read one (KPI, site, day) at a time; the site in the key means a
+        # late fix reads only its own site's events of that day, not every site's.
+        indexes = [models.Index(fields=["kpi", "site", "local_date"], name="event_kpi_site_day")]
 
     def __str__(self) -> str:
         return f"{self.kpi.key} {self.associate_id} {self.local_date}: {self.value}"

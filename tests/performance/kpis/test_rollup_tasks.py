@@ -278,3 +278,22 @@ def test_a_day_whose_events_are_gone_loses_its_rows(rolled_up, teammate, site):
     rollups.rollup_day(kpi=solved, site_id=site.pk, day=DAY)
     assert not DailyKpi.objects.filter(kpi=solved, day=DAY, associate=teammate).exists()
     assert DailyKpi.objects.get(kpi=solved, day=DAY, scope="site").value == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL query plan")
+def test_a_days_rollup_reads_only_its_own_sites_events_through_the_index(db):
+    """Issue 12, point 11: a late one-event fix spent its time in the day's aggregate,
+    which found the KPI's events of the day through (kpi, day) and then threw away
+    every other site's. The index now leads with (kpi, site, day), so the site is
+    part of the index condition, not a filter over the rows read."""
+    sql = rollups._FRESH_SQL.format(agg=rollups._AGGREGATES[Kpi.Aggregation.SUM])
+    select = sql[sql.index("SELECT") : sql.index("INSERT INTO")].strip().rstrip(")")
+    select = select[: select.rindex("HAVING")]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + select, {"kpi": 1, "site": 1, "day": dt.date(2026, 11, 24)})
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    index_cond = next(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "site_id" in index_cond, plan
+    assert "Filter" not in plan, plan
