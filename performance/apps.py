@@ -51,3 +51,10 @@ class PerformanceConfig(AppConfig):
         for provider in (kpi_alerts, overdue_one_on_ones_panel):
             if provider not in home_panel_providers:
                 home_panel_providers.append(provider)
+
+        from teams.selectors import subject_export_providers
+
+        from .selectors.data_export import subject_export
+
+        if subject_export not in subject_export_providers:
+            subject_export_providers.append(subject_export)

@@ -7,11 +7,18 @@ class SchedulingConfig(AppConfig):
     verbose_name = "Scheduling"
 
     def ready(self) -> None:
-        from teams.selectors import schedule_event_providers, week_label_providers
+        from teams.selectors import (
+            schedule_event_providers,
+            subject_export_providers,
+            week_label_providers,
+        )
 
+        from .selectors.data_export import subject_export
         from .selectors.schedule import published_week_labels, schedule_events
 
         if published_week_labels not in week_label_providers:
             week_label_providers.append(published_week_labels)
         if schedule_events not in schedule_event_providers:
             schedule_event_providers.append(schedule_events)
+        if subject_export not in subject_export_providers:
+            subject_export_providers.append(subject_export)
