@@ -22,3 +22,10 @@ class SchedulingConfig(AppConfig):
             schedule_event_providers.append(schedule_events)
         if subject_export not in subject_export_providers:
             subject_export_providers.append(subject_export)
+
+        from teams.selectors import retention_providers
+
+        from .services.retention import anonymise_associate
+
+        if anonymise_associate not in retention_providers:
+            retention_providers.append(anonymise_associate)

@@ -243,3 +243,15 @@ def subject_export_parts(associate: "Associate") -> list[ExportPart]:
     for provider in subject_export_providers:
         parts.extend(provider(associate))
     return parts
+
+
+# -- Retention: each app scrubs its own personal text ---------------------------
+
+# Called with an associate whose personal data is being anonymised, inside the
+# service's transaction: blank the free text of and about them (and its history).
+Anonymiser = Callable[["Associate"], None]
+retention_providers: list[Anonymiser] = []
+# Called with a cut-off: blank the text of history versions replaced before it
+# (never an object's latest version); returns how many history rows changed.
+HistoryScrubber = Callable[[dt.datetime], int]
+history_retention_providers: list[HistoryScrubber] = []
