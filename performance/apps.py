@@ -53,3 +53,19 @@ class PerformanceConfig(AppConfig):
                 home_panel_providers.append(provider)
         if manager_columns not in team_column_providers:
             team_column_providers.append(manager_columns)
+
+        from teams.selectors import subject_export_providers
+
+        from .selectors.data_export import subject_export
+
+        if subject_export not in subject_export_providers:
+            subject_export_providers.append(subject_export)
+
+        from teams.selectors import history_retention_providers, retention_providers
+
+        from .services.retention import anonymise_associate, scrub_old_history
+
+        if anonymise_associate not in retention_providers:
+            retention_providers.append(anonymise_associate)
+        if scrub_old_history not in history_retention_providers:
+            history_retention_providers.append(scrub_old_history)

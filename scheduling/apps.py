@@ -10,10 +10,12 @@ class SchedulingConfig(AppConfig):
         from teams.selectors import (
             home_panel_providers,
             schedule_event_providers,
+            subject_export_providers,
             team_column_providers,
             week_label_providers,
         )
 
+        from .selectors.data_export import subject_export
         from .selectors.home import associate_panels, manager_columns
         from .selectors.schedule import published_week_labels, schedule_events
 
@@ -26,3 +28,12 @@ class SchedulingConfig(AppConfig):
             week_label_providers.append(published_week_labels)
         if schedule_events not in schedule_event_providers:
             schedule_event_providers.append(schedule_events)
+        if subject_export not in subject_export_providers:
+            subject_export_providers.append(subject_export)
+
+        from teams.selectors import retention_providers
+
+        from .services.retention import anonymise_associate
+
+        if anonymise_associate not in retention_providers:
+            retention_providers.append(anonymise_associate)

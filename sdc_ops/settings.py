@@ -254,7 +254,19 @@ KPI_DASHBOARD_CACHE_SECONDS = env_int("KPI_DASHBOARD_CACHE_SECONDS", 60)
 # A KPI out of its green band this many days in a row (days with figures) alerts the lead.
 KPI_ALERT_DAYS = env_int("KPI_ALERT_DAYS", 3)
 
+# Retention: a leaver's personal data is anonymised this many days after their leaving
+# date; old versions of 1:1, feedback, goal and review text in the change history this
+# many days after they were replaced (the latest version stays).
+SDC_RETENTION_LEAVER_DAYS = env_int("SDC_RETENTION_LEAVER_DAYS", 730)
+SDC_RETENTION_HISTORY_DAYS = env_int("SDC_RETENTION_HISTORY_DAYS", 730)
+
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "apply-retention": {
+        # Nightly; idempotent, so a repeated or late run changes nothing more.
+        "task": "teams.tasks.apply_retention",
+        "schedule": crontab(minute=30, hour=3),
+        "options": {"expires": 3600},
+    },
     "remind-one-on-ones-tomorrow": {
         # Hourly, so each site gets its reminders from 08:00 local; each sent once.
         "task": "performance.tasks.remind_one_on_ones_tomorrow",

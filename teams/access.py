@@ -200,3 +200,13 @@ def get_associate_for_user(
         deny(user, "associate", associate_id, status=403)
         raise PermissionDenied("This record is read-only for you.")
     return associate
+
+
+def get_associate_for_export(user: AnyUser, associate_id: int) -> Associate:
+    """A data-access export is for ops admins only: 404 for an associate the user
+    may not see, 403 for one they may see (their own record included)."""
+    associate = get_associate_for_user(user, associate_id)
+    if not roles_for(user).is_admin:
+        deny(user, "associate-export", associate_id, status=403)
+        raise PermissionDenied("Only an ops admin can download a data-access export.")
+    return associate

@@ -175,6 +175,9 @@ class Associate(models.Model):
     hired_on = models.DateField()
     left_on = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, help_text="When retention anonymised this leaver's personal data."
+    )
     weekly_hours = models.DecimalField(
         max_digits=4,
         decimal_places=1,

@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 
 from .models import Associate, AssociateSkill, Skill, Team, User
@@ -233,3 +234,79 @@ def skills_matrix(associates: Iterable[Associate], skills: list[Skill]) -> list[
         by_skill = {row.skill_id: row.level for row in associate.skill_levels.all()}
         rows.append(MatrixRow(associate, [by_skill.get(skill.pk) for skill in skills]))
     return rows
+
+
+# -- The data-access export: each app adds its part about one associate --------
+
+
+@dataclass(frozen=True)
+class ExportPart:
+    """One file of a data-access export: rows of plain JSON values, what they
+    are, and what was deliberately left out of them (and why)."""
+
+    name: str  # the file's stem in the archive, e.g. "kpi_events"
+    description: str
+    rows: list[dict[str, object]]
+    excluded: str = ""
+
+
+SubjectExport = Callable[["Associate"], list[ExportPart]]
+subject_export_providers: list[SubjectExport] = []
+
+
+def model_row(obj: models.Model, *, omit: Iterable[str] = ()) -> dict[str, object]:
+    """A model instance as a flat dict of its own columns (foreign keys as ids)."""
+    skip = set(omit)
+    return {
+        f.attname: getattr(obj, f.attname)
+        for f in obj._meta.concrete_fields
+        if f.name not in skip and f.attname not in skip
+    }
+
+
+def subject_export_parts(associate: "Associate") -> list[ExportPart]:
+    """Everything held about `associate`, from teams and every registered app."""
+    user = associate.user
+    profile = model_row(associate) | {
+        "user": {
+            "username": user.username,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+            "is_active": user.is_active,
+            "date_joined": user.date_joined,
+            "last_login": user.last_login,
+        },
+        "team": associate.team.name,
+        "site": associate.team.site.name,
+    }
+    skills = [
+        model_row(level) | {"skill": level.skill.name}
+        for level in associate.skill_levels.select_related("skill").order_by("skill__name")
+    ]
+    parts = [
+        ExportPart(
+            "profile",
+            "The roster record and the login it belongs to (current team and site).",
+            [profile],
+            excluded="The password hash and login-throttling records (security data, not"
+            " about the person's work). Team moves are not kept as history; the team each"
+            " KPI event came in on is in kpi_events.",
+        ),
+        ExportPart("skills", "Skills and certifications with their proficiency.", skills),
+    ]
+    for provider in subject_export_providers:
+        parts.extend(provider(associate))
+    return parts
+
+
+# -- Retention: each app scrubs its own personal text ---------------------------
+
+# Called with an associate whose personal data is being anonymised, inside the
+# service's transaction: blank the free text of and about them (and its history).
+Anonymiser = Callable[["Associate"], None]
+retention_providers: list[Anonymiser] = []
+# Called with a cut-off: blank the text of history versions replaced before it
+# (never an object's latest version); returns how many history rows changed.
+HistoryScrubber = Callable[[dt.datetime], int]
+history_retention_providers: list[HistoryScrubber] = []

@@ -15,3 +15,11 @@ def send_password_reset(*, email: str) -> int:
     from . import services
 
     return services.send_password_reset(email=email)
+
+
+@shared_task
+def apply_retention() -> dict[str, object]:
+    from . import retention
+
+    result = retention.apply_retention()
+    return {"anonymised": result.anonymised, "history_rows": result.history_rows}

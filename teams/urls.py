@@ -14,6 +14,11 @@ urlpatterns = [
     path("associates/<int:associate_id>/edit/", views.associate_edit, name="associate-edit"),
     path("associates/<int:associate_id>/skills/", views.associate_skills, name="associate-skills"),
     path(
+        "associates/<int:associate_id>/export/",
+        views.associate_export,
+        name="associate-export",
+    ),
+    path(
         "associates/<int:associate_id>/deactivate/",
         views.associate_deactivate,
         name="associate-deactivate",

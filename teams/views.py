@@ -1,4 +1,5 @@
 import datetime as dt
+import logging
 
 import redis
 from django.conf import settings
@@ -12,10 +13,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors, services
+from . import data_export, selectors, services
 from .access import (
     can_change_team,
     changeable_teams,
+    get_associate_for_export,
     get_associate_for_user,
     get_team_for_user,
     led_teams,
@@ -27,6 +29,8 @@ from .access import (
 from .forms import AssociateForm, RosterFilterForm, SkillLevelsForm
 from .http import HtmxHttpRequest, authenticated_user
 from .models import Associate, AssociateSkill, Skill, Team
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -190,6 +194,22 @@ def associate_skills(request: HttpRequest, associate_id: int) -> HttpResponse:
         )
         return redirect("teams:associate-detail", associate_id=associate.pk)
     return render(request, "teams/associate_skills.html", {"form": form, "associate": associate})
+
+
+@require_GET
+def associate_export(request: HttpRequest, associate_id: int) -> HttpResponse:
+    """Everything held about one associate, as a .zip (a data-access request)."""
+    user = authenticated_user(request)
+    associate = get_associate_for_export(user, associate_id)
+    archive = data_export.build_subject_export(associate=associate, actor=user)
+    logger.info("data-access export of associate %s by %s", associate.pk, user.username)
+    # TODO(audit): record the export in the teams audit log once it exists.
+    response = HttpResponse(archive, content_type="application/zip")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{data_export.export_filename(associate)}"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST

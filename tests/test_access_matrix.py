@@ -102,6 +102,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "teams:associate-detail": Expect(associate_page(), kwargs="associate"),
     "teams:associate-edit": Expect(associate_page(**EDIT), kwargs="associate"),
     "teams:associate-skills": Expect(associate_page(**EDIT), kwargs="associate"),
+    # The data-access export: ops admins only.
+    "teams:associate-export": Expect(
+        associate_page(associate=403, lead=403, manager=403), kwargs="associate"
+    ),
     "teams:associate-deactivate": Expect(
         associate_page(**EDIT, lead=REDIRECT, admin=REDIRECT), method="post", kwargs="associate"
     ),

@@ -1,0 +1,73 @@
+"""Retention: anonymise leavers' personal data, and blank old versions of people
+text in the change history, after the periods in settings.
+
+Aggregates stay: KPI events and rollups, the comp-day ledger and schedule cells
+keep their rows (they point at the associate by id, and a team's figures must not
+change when a leaver is anonymised); only what names or describes the person goes.
+Idempotent: an anonymised associate carries `anonymised_at` and is skipped, and
+blanking text that is already blank writes nothing.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Associate, User
+from .selectors import history_retention_providers, retention_providers
+
+
+@dataclass(frozen=True)
+class RetentionResult:
+    anonymised: list[int]
+    history_rows: int
+
+
+def former_name(associate_id: int) -> tuple[str, str]:
+    return "Former associate", f"#{associate_id}"
+
+
+def leavers_due(*, today: dt.date) -> list[int]:
+    cutoff = today - dt.timedelta(days=settings.SDC_RETENTION_LEAVER_DAYS)
+    return list(
+        Associate.objects.filter(
+            is_active=False, left_on__isnull=False, left_on__lte=cutoff, anonymised_at__isnull=True
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def anonymise_associate(*, associate_id: int, actor: User | None = None) -> bool:
+    """Scrub one leaver's personal data; False when already done or not a leaver."""
+    locked = Associate.objects.select_for_update().select_related("user").get(pk=associate_id)
+    if locked.anonymised_at is not None or locked.is_active:
+        return False
+    user = locked.user
+    user.first_name, user.last_name = former_name(locked.pk)
+    user.username = f"former-associate-{locked.pk}"
+    user.email = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+    for provider in retention_providers:
+        provider(locked)
+    locked.anonymised_at = timezone.now()
+    locked.save(update_fields=["anonymised_at"])
+    return True
+
+
+def apply_retention(
+    *, today: dt.date | None = None, now: dt.datetime | None = None
+) -> RetentionResult:
+    """The nightly job: every leaver past retention, then the old history versions."""
+    now = now or timezone.now()
+    today = today or now.date()
+    anonymised = [pk for pk in leavers_due(today=today) if anonymise_associate(associate_id=pk)]
+    cutoff = now - dt.timedelta(days=settings.SDC_RETENTION_HISTORY_DAYS)
+    with transaction.atomic():
+        history_rows = sum(provider(cutoff) for provider in history_retention_providers)
+    return RetentionResult(anonymised=anonymised, history_rows=history_rows)

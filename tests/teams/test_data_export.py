@@ -1,0 +1,147 @@
+"""The data-access export: everything held about one associate, for ops admins only."""
+
+import io
+import json
+import zipfile
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from performance.models import Review
+from tests.conftest import client_for
+from tests.factories import (
+    ActionItemFactory,
+    CompDayFactory,
+    DailyKpiFactory,
+    FeedbackFactory,
+    GoalFactory,
+    KpiEventFactory,
+    OneOnOneFactory,
+    PrivateNoteFactory,
+    ReviewFactory,
+    ScheduleEntryFactory,
+    TimeOffRequestFactory,
+    WeekendDutyFactory,
+)
+
+PRIVATE = "PRIVATE-NOTE-MARKER-9f2"
+PRIVATE_FEEDBACK = "PRIVATE-FEEDBACK-MARKER-3c1"
+LEAD_DRAFT = "LEAD-DRAFT-MARKER-77a"
+
+
+def url(associate) -> str:
+    return reverse("teams:associate-export", kwargs={"associate_id": associate.pk})
+
+
+def unzip(response) -> dict[str, str]:
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        return {name: archive.read(name).decode() for name in archive.namelist()}
+
+
+@pytest.fixture
+def records(associate, teammate, lead):
+    one_on_one = OneOnOneFactory(associate=associate, lead=lead, shared_notes="Shared talk")
+    PrivateNoteFactory(one_on_one=one_on_one, author=lead, text=PRIVATE)
+    ActionItemFactory(raised_in=one_on_one, text="Read the runbook")
+    FeedbackFactory(associate=associate, author=lead, situation="Shared praise", is_private=False)
+    FeedbackFactory(associate=associate, author=lead, situation=PRIVATE_FEEDBACK, is_private=True)
+    FeedbackFactory(associate=teammate, author=lead, situation="About the teammate")
+    GoalFactory(associate=associate, title="Own goal")
+    ReviewFactory(
+        associate=associate,
+        state=Review.State.LEAD_REVIEW,
+        self_achievements="My self review",
+        lead_summary=LEAD_DRAFT,
+    )
+    KpiEventFactory(associate=associate)
+    DailyKpiFactory(associate=associate, team=associate.team)
+    ScheduleEntryFactory(associate=associate, note="Early cell")
+    TimeOffRequestFactory(associate=associate)
+    WeekendDutyFactory(associate=associate)
+    CompDayFactory(associate=associate)
+    return one_on_one
+
+
+def test_the_archive_holds_every_part_and_a_manifest(admin, associate, records):
+    response = client_for(admin).get(url(associate))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Cache-Control"] == "no-store"
+    files = unzip(response)
+    for part in (
+        "profile",
+        "skills",
+        "schedule_cells",
+        "time_off",
+        "shift_swaps",
+        "weekend_duties",
+        "comp_days",
+        "kpi_events",
+        "kpi_daily",
+        "one_on_ones",
+        "action_items",
+        "feedback",
+        "goals",
+        "reviews",
+    ):
+        assert f"{part}.json" in files, part
+    assert "README.txt" in files
+    assert "Private 1:1 notes" in files["README.txt"]
+    profile = json.loads(files["profile.json"])[0]
+    assert profile["user"]["username"] == "associate"
+    assert "password" not in files["profile.json"]
+    assert json.loads(files["one_on_ones.json"])[0]["shared_notes"] == "Shared talk"
+    assert len(json.loads(files["kpi_events.json"])) == 1
+    assert len(json.loads(files["kpi_daily.json"])) == 1
+    assert len(json.loads(files["weekend_duties.json"])) == 1
+    assert "Early cell" in files["schedule_cells.json"]
+    assert "Read the runbook" in files["action_items.json"]
+    assert "Own goal" in files["goals.json"]
+    assert "My self review" in files["reviews.json"]
+
+
+def test_no_private_text_of_another_author_is_anywhere_in_the_archive(admin, associate, records):
+    everything = "".join(unzip(client_for(admin).get(url(associate))).values())
+
+    assert PRIVATE not in everything
+    assert PRIVATE_FEEDBACK not in everything
+    assert LEAD_DRAFT not in everything  # the lead's draft before the review is shared
+    assert "About the teammate" not in everything
+    assert "Shared praise" in everything
+
+
+def test_a_shared_review_is_exported_in_full(admin, associate, records):
+    Review.objects.filter(associate=associate).update(
+        state=Review.State.SHARED,
+        rating=3,
+        rating_justification="Solid",
+        first_shared_at=timezone.now(),
+        shared_at=timezone.now(),
+    )
+
+    files = unzip(client_for(admin).get(url(associate)))
+
+    assert LEAD_DRAFT in files["reviews.json"]
+
+
+@pytest.mark.parametrize("persona", ["associate", "lead", "manager"])
+def test_only_an_ops_admin_may_download(request, persona, associate, records):
+    user = request.getfixturevalue(persona)
+    user = getattr(user, "user", user)
+
+    assert client_for(user).get(url(associate)).status_code == 403
+
+
+def test_someone_who_cannot_see_the_associate_gets_404(other_lead, associate):
+    assert client_for(other_lead).get(url(associate)).status_code == 404
+
+
+def test_the_export_takes_a_bounded_number_of_queries(
+    admin, associate, records, django_assert_max_num_queries
+):
+    client = client_for(admin)
+    with django_assert_max_num_queries(40):
+        assert client.get(url(associate)).status_code == 200
