@@ -140,7 +140,9 @@ def test_wishes_and_preferred_weekday_shape_the_proposal(cast, team, lead, assoc
     proposal = rota.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
     mine = [d for d in proposal.duties if d["associate_id"] == associate.pk]
     assert any(
-        d["on"] == saturday.isoformat() and d["reason"] == "volunteered for this day" for d in mine
+        d["on"] == saturday.isoformat()
+        and d["reason"].startswith(f"volunteered for {saturday:%-d %b} · ")
+        for d in mine
     )
     assert all(dt.date.fromisoformat(d["comp_on"]).weekday() == 4 for d in mine)
 
