@@ -469,3 +469,47 @@ def test_accepting_writes_the_comp_days_the_proposal_shows_for_kept_duties(cast,
         assert cell.kind == EntryKind.COMP_DAY
     comp_cells = ScheduleEntry.objects.filter(kind=EntryKind.COMP_DAY).count()
     assert comp_cells == len(shown)  # the old comp-day cells are gone
+
+
+def test_the_generate_form_keeps_the_typed_inputs_after_a_generate_or_a_refusal(
+    cast, team, lead, crew
+):
+    client = client_for(lead)
+    later = MONDAY + dt.timedelta(days=14)
+    response = generate(client, team, first=later, weeks=8)
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert f'value="{later.isoformat()}"' in page
+    assert '<option value="8" selected>' in page
+    # A refused form (not a Monday) comes back as typed, not as the defaults.
+    tuesday = MONDAY + dt.timedelta(days=1)
+    response = generate(client, team, first=tuesday, weeks=13)
+    page = client.get(response["Location"]).content.decode()
+    assert f'value="{tuesday.isoformat()}"' in page
+    assert '<option value="13" selected>' in page
+    assert "Start the rota on a Monday" in page
+    assert "data-busy-form" in page and "busy-form.js" in page
+
+
+def test_explained_duties_are_sorted_by_date_then_name():
+    from types import SimpleNamespace
+
+    from scheduling.selectors.rota import explained_duties
+
+    def duty(name, on):
+        return {"name": name, "on": on, "comp_on": on, "reason": "r", "comp_reason": "c"}
+
+    proposal = SimpleNamespace(
+        duties=[
+            duty("Zed", "2026-12-19"),
+            duty("Bea", "2026-12-12"),
+            duty("Amy", "2026-12-19"),
+            duty("Cat", "2026-12-13") | {"removed": True},
+        ]
+    )
+    rows = explained_duties(proposal)  # type: ignore[arg-type]
+    assert [(r["on"], r["name"]) for r in rows] == [
+        ("2026-12-12", "Bea"),
+        ("2026-12-19", "Amy"),
+        ("2026-12-19", "Zed"),
+    ]
