@@ -12,7 +12,6 @@ from teams.selectors import ScheduleEvent
 
 from ..models import (
     CompDay,
-    monday_of,
     EntryFields,
     PublishedEntry,
     ScheduleEntry,
@@ -21,6 +20,7 @@ from ..models import (
     TimeOffRequest,
     WeekendDuty,
     entry_label,
+    monday_of,
 )
 from .calendar import days_from, holidays_between, published_days
 from .coverage import CoverageLine, capable_skills, coverage_by_day, requirements_for

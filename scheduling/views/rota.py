@@ -30,7 +30,6 @@ from ..services import rota as services
 from ..services.schedule import ScheduleConflict
 from .common import conflict_message, plain_errors
 
-
 GENERATE_FIELDS = ("first_day", "weeks")
 
 
