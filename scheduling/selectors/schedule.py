@@ -4,6 +4,7 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from teams.history import Change, changes
@@ -57,13 +58,14 @@ def week_hours(
 ) -> list[WeekHours]:
     """Paid hours per week from the cells: each shift's length less its break (DST-aware,
     EntryFields.worked). Leave, comp days, days off and empty cells count 0. The limit is
-    the person's contracted weekly hours (Associate.weekly_hours)."""
+    settings.SCHEDULE_WEEKLY_HOURS_LIMIT (40 h): contracts here are 39 h, and a normal
+    five 8-hour shifts must not warn."""
     totals: dict[dt.date, dt.timedelta] = {}
     for day, entry in cells:
         monday = monday_of(day)
         worked = entry.worked(zone) if entry is not None else dt.timedelta(0)
         totals[monday] = totals.get(monday, dt.timedelta(0)) + worked
-    limit = float(associate.weekly_hours)
+    limit = float(settings.SCHEDULE_WEEKLY_HOURS_LIMIT)
     return [
         WeekHours(monday, round(total.total_seconds() / 3600, 2), limit)
         for monday, total in totals.items()

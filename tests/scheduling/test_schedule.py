@@ -342,12 +342,12 @@ class TestWeeklyHoursAndPublishFlag:
             changes=[Change.shift(associate, MONDAY + dt.timedelta(days=i), early) for i in days],
         )
 
-    def test_weekly_hours_sum_shift_lengths_and_warn_over_the_contract(
-        self, cast, team, lead, associate, early
+    def test_weekly_hours_sum_shift_lengths_and_warn_over_the_limit(
+        self, cast, team, lead, associate, early, settings
     ):
-        from scheduling.selectors.schedule import schedule_grid
+        from scheduling.selectors.schedule import WeekHours, schedule_grid
 
-        # Early is 07:00–15:30 less a 30-minute break: 8 h. The contract is 39 h.
+        # Early is 07:00–15:30 less a 30-minute break: 8 h. The limit is 40 h.
         self._earlies(lead, team, associate, early, range(4))
         schedule.apply_changes(
             actor=lead,
@@ -356,8 +356,13 @@ class TestWeeklyHoursAndPublishFlag:
         )
         row = next(r for r in schedule_grid(team, MONDAY, 1).rows if r.associate == associate)
         (week,) = row.week_hours
-        assert (week.hours, week.limit, week.over) == (32.0, 39.0, False)
+        assert (week.hours, week.limit, week.over) == (32.0, 40.0, False)
         self._earlies(lead, team, associate, early, [4])
+        assert next(
+            r for r in schedule_grid(team, MONDAY, 1).rows if r.associate == associate
+        ).week_hours[0] == WeekHours(MONDAY, 40.0, 40.0)
+        assert not WeekHours(MONDAY, 40.0, 40.0).over
+        settings.SCHEDULE_WEEKLY_HOURS_LIMIT = 39
         grid = schedule_grid(team, MONDAY, 2)
         row = next(r for r in grid.rows if r.associate == associate)
         assert [(w.starts_on, w.hours, w.over) for w in row.week_hours] == [
