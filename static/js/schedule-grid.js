@@ -20,10 +20,14 @@
   function place() {
     const box = editor();
     if (!box || !box.classList.contains("open") || !anchor || !document.body.contains(anchor)) return;
+    // The inner article moves, not #cell-editor: htmx copies the swapped element's old
+    // attributes while settling, and a copied style attribute is refused by the CSP.
+    const panel = box.querySelector(".cell-editor");
+    if (!panel) return;
     box.classList.add("anchored");
     const cell = anchor.getBoundingClientRect();
-    const width = Math.min(box.offsetWidth, window.innerWidth - 2 * GAP);
-    const height = box.offsetHeight;
+    const width = Math.min(panel.offsetWidth, window.innerWidth - 2 * GAP);
+    const height = panel.offsetHeight;
     // Beside the cell (right, else left), else below; always inside the viewport.
     let left = cell.right + GAP;
     if (left + width > window.innerWidth - GAP) left = cell.left - GAP - width;
@@ -34,8 +38,8 @@
       if (top + height > window.innerHeight - GAP) top = cell.top - GAP - height;
     }
     top = Math.max(GAP, Math.min(top, window.innerHeight - height - GAP));
-    box.style.left = `${left}px`;
-    box.style.top = `${top}px`;
+    panel.style.left = `${left}px`;
+    panel.style.top = `${top}px`;
   }
 
   document.addEventListener("htmx:beforeRequest", (event) => {
