@@ -649,7 +649,10 @@ def _reasons(
     comp_count: dict[tuple[int, dt.date], int] = defaultdict(int)
     for (pid, _day), d in comp.items():
         comp_count[people[pid].group, d] += 1
-    found = {}
+    found: dict[tuple[int, dt.date], tuple[str, str]] = {}
+    planned: dict[int, int] = defaultdict(int)
+    for pid, _day in chosen:
+        planned[pid] += 1
     previous: dict[int, dt.date | None] = {q.id: q.last_weekend for q in problem.people}
     for pid, day in sorted(chosen, key=lambda key: key[1]):
         person = people[pid]
@@ -659,7 +662,7 @@ def _reasons(
         if (pid, day) in problem.fixed:
             reason = "already published"
         elif day in person.volunteer:
-            reason = "volunteered for this day"
+            reason = f"volunteered for {day:%-d %b}"
         else:
             for (need_day, skill), _count in problem.skill_needs.items():
                 if need_day != day or skill not in person.skills:
@@ -667,21 +670,15 @@ def _reasons(
                 able = [q for q in problem.people if skill in q.skills and day not in q.unavailable]
                 if len(able) == 1:
                     name = problem.skill_names.get(skill, "needed")
-                    reason = f"only {name}-skilled associate available"
+                    reason = f"only {name}-skilled associate free on {day:%-d %b}"
                     break
         if not reason:
-            if last_weekend is not None:
-                weeks = (day - last_weekend).days // 7
-                reason = (
-                    f"longest since last weekend: {weeks} weeks"
-                    if weeks >= 3
-                    else f"fewest weekend days so far ({person.history} vs team average "
-                    f"{average:.1f})"
-                )
+            weeks = (day - last_weekend).days // 7 if last_weekend is not None else None
+            if weeks is not None and weeks >= 3:
+                reason = f"longest since last weekend: {weeks} weeks (last {last_weekend:%-d %b})"
             else:
-                reason = (
-                    f"fewest weekend days so far ({person.history} vs team average {average:.1f})"
-                )
+                reason = "fairness: " + _fairness_words(person.history, average)
+        found[pid, day] = (reason + _own_facts(problem, person, planned[pid]), "")
         comp_day = comp[pid, day]
         if (pid, day) in problem.fixed_comp:
             comp_reason = "already published"
@@ -702,8 +699,30 @@ def _reasons(
                 comp_reason = f"{named} has the most spare cover in your window"
             else:
                 comp_reason = f"{named} keeps every weekday at its minimum cover"
-        found[pid, day] = (reason, comp_reason)
+        found[pid, day] = (found[pid, day][0], comp_reason)
     return found
+
+
+def _fairness_words(history: int, average: float) -> str:
+    """How a person's weekend days over the history compare with the team's average."""
+    days = f"{history} weekend day{'' if history == 1 else 's'} in the last 12 months"
+    gap = average - history
+    if abs(gap) < 0.05:
+        return f"{days}, the team average"
+    side = "fewer" if gap > 0 else "more"
+    return f"{days}, {abs(gap):.1f} {side} than the team average {average:.1f}"
+
+
+def _own_facts(problem: RotaProblem, person: Person, planned: int) -> str:
+    """The person's own facts in this rota: their duty count and the weekend days they
+    cannot work (leave, time off, rest) in it."""
+    words = [f"{planned} weekend day{'' if planned == 1 else 's'} in this rota"]
+    away = sorted(d for d in problem.weekend_days if d in person.unavailable)
+    if away:
+        shown = ", ".join(f"{d:%-d %b}" for d in away[:3])
+        more = f" +{len(away) - 3}" if len(away) > 3 else ""
+        words.append(f"unavailable {shown}{more}")
+    return " · " + "; ".join(words)
 
 
 def violations(problem: RotaProblem, plan: RotaPlan) -> list[str]:

@@ -414,3 +414,7 @@ SPECTACULAR_SETTINGS = {
 
 # Absolute links in emails (invitations, reminders).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# The schedule grid warns when a person's planned paid hours in a week exceed this
+# (shift lengths less breaks; leave, comp and days off count 0).
+SCHEDULE_WEEKLY_HOURS_LIMIT = 40

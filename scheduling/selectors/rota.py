@@ -46,8 +46,9 @@ def fairness_rows(proposal: RotaProposal | None) -> list[dict[str, Any]]:
 
 
 def explained_duties(proposal: RotaProposal | None) -> list[dict[str, Any]]:
-    """The proposal's duties (not the removed ones) with their days as dates."""
-    return [
+    """The proposal's duties (not the removed ones) with their days as dates, by date
+    and then name."""
+    rows = [
         d
         | {
             "day": dt.date.fromisoformat(d["on"]),
@@ -56,6 +57,7 @@ def explained_duties(proposal: RotaProposal | None) -> list[dict[str, Any]]:
         for d in (proposal.duties if proposal else [])
         if not d.get("removed")
     ]
+    return sorted(rows, key=lambda row: (row["day"], row["name"]))
 
 
 def wishes_of(associate: Associate, since: dt.date) -> QuerySet[RotaWish]:

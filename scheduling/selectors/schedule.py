@@ -1,8 +1,10 @@
 """The schedule grid, the published schedule, and the providers teams.selectors reads."""
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from teams.history import Change, changes
@@ -19,6 +21,7 @@ from ..models import (
     TimeOffRequest,
     WeekendDuty,
     entry_label,
+    monday_of,
 )
 from .calendar import days_from, holidays_between, published_days
 from .coverage import CoverageLine, capable_skills, coverage_by_day, requirements_for
@@ -29,9 +32,44 @@ def roster(team: Team) -> list[Associate]:
 
 
 @dataclass(frozen=True)
+class WeekHours:
+    """One person's planned paid hours in one week of the grid, against their contract."""
+
+    starts_on: dt.date
+    hours: float
+    limit: float
+
+    @property
+    def over(self) -> bool:
+        return self.hours > self.limit
+
+
+@dataclass(frozen=True)
 class GridRow:
     associate: Associate
     cells: list[tuple[dt.date, EntryFields | None]]
+    week_hours: list[WeekHours]
+
+
+def week_hours(
+    associate: Associate,
+    cells: list[tuple[dt.date, EntryFields | None]],
+    zone: zoneinfo.ZoneInfo,
+) -> list[WeekHours]:
+    """Paid hours per week from the cells: each shift's length less its break (DST-aware,
+    EntryFields.worked). Leave, comp days, days off and empty cells count 0. The limit is
+    settings.SCHEDULE_WEEKLY_HOURS_LIMIT (40 h): contracts here are 39 h, and a normal
+    five 8-hour shifts must not warn."""
+    totals: dict[dt.date, dt.timedelta] = {}
+    for day, entry in cells:
+        monday = monday_of(day)
+        worked = entry.worked(zone) if entry is not None else dt.timedelta(0)
+        totals[monday] = totals.get(monday, dt.timedelta(0)) + worked
+    limit = float(settings.SCHEDULE_WEEKLY_HOURS_LIMIT)
+    return [
+        WeekHours(monday, round(total.total_seconds() / 3600, 2), limit)
+        for monday, total in totals.items()
+    ]
 
 
 @dataclass(frozen=True)
@@ -42,6 +80,11 @@ class Grid:
     holidays: dict[dt.date, str]
     weeks: list[ScheduleWeek]
     unpublished_count: int
+    unpublished_by_week: dict[dt.date, int]
+
+    def week_has_changes(self, monday: dt.date) -> bool:
+        """Whether publishing the week would change what associates see."""
+        return self.unpublished_by_week.get(monday, 0) > 0
 
     @property
     def coverage_rows(self) -> list[tuple[str, list[CoverageLine]]]:
@@ -70,6 +113,11 @@ class Grid:
 
 def unpublished_changes(team: Team, first: dt.date, last: dt.date) -> int:
     """How many cells differ between the working plan and what associates see."""
+    return sum(unpublished_by_week(team, first, last).values())
+
+
+def unpublished_by_week(team: Team, first: dt.date, last: dt.date) -> dict[dt.date, int]:
+    """How many cells differ between the working plan and what associates see, per Monday."""
     working = {
         (e.associate_id, e.on): e.signature()
         for e in ScheduleEntry.objects.for_team(team).between(first, last)
@@ -78,8 +126,12 @@ def unpublished_changes(team: Team, first: dt.date, last: dt.date) -> int:
         (e.associate_id, e.on): e.signature()
         for e in PublishedEntry.objects.filter(associate__team=team, on__gte=first, on__lte=last)
     }
-    keys = working.keys() | published.keys()
-    return sum(1 for key in keys if working.get(key) != published.get(key))
+    counts: dict[dt.date, int] = {}
+    for key in working.keys() | published.keys():
+        if working.get(key) != published.get(key):
+            monday = monday_of(key[1])
+            counts[monday] = counts.get(monday, 0) + 1
+    return counts
 
 
 def schedule_grid(team: Team, first: dt.date, week_count: int) -> Grid:
@@ -95,9 +147,15 @@ def schedule_grid(team: Team, first: dt.date, week_count: int) -> Grid:
         w.starts_on: w
         for w in ScheduleWeek.objects.filter(team=team, starts_on__gte=first, starts_on__lte=last)
     }
+    zone = team.site.zone
+    rows = []
+    for a in people:
+        cells = [(d, cell.get((a.pk, d))) for d in days]
+        rows.append(GridRow(a, cells, week_hours(a, cells, zone)))
+    changed = unpublished_by_week(team, first, last)
     return Grid(
         days=days,
-        rows=[GridRow(a, [(d, cell.get((a.pk, d))) for d in days]) for a in people],
+        rows=rows,
         coverage=coverage_by_day(
             days,
             [e for e in entries if e.associate_id in {a.pk for a in people}],
@@ -109,7 +167,8 @@ def schedule_grid(team: Team, first: dt.date, week_count: int) -> Grid:
         weeks=[
             weeks.get(monday) or ScheduleWeek(team=team, starts_on=monday) for monday in days[::7]
         ],
-        unpublished_count=unpublished_changes(team, first, last),
+        unpublished_count=sum(changed.values()),
+        unpublished_by_week=changed,
     )
 
 

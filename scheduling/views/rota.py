@@ -5,10 +5,13 @@ import datetime as dt
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from teams.access import can_change_team, get_own_associate, get_team_for_user
 from teams.http import authenticated_user
+from teams.models import Team
 from teams.text import write_csv
 
 from ..access import get_proposal_for_team
@@ -26,6 +29,31 @@ from ..selectors.rota import (
 from ..services import rota as services
 from ..services.schedule import ScheduleConflict
 from .common import conflict_message, plain_errors
+
+GENERATE_FIELDS = ("first_day", "weeks")
+
+
+def _generate_form(request: HttpRequest, team: Team, today: dt.date) -> RotaGenerateForm:
+    """The generate form: what the lead typed last (carried back in the query after a
+    generate, refused or not), else the first unpublished Monday and 4 weeks."""
+    typed = {name: request.GET[name] for name in GENERATE_FIELDS if name in request.GET}
+    if typed:
+        return RotaGenerateForm(typed)
+    return RotaGenerateForm(
+        initial={
+            "first_day": services.first_unpublished_monday(
+                team, monday_of(today) + dt.timedelta(days=7)
+            ),
+            "weeks": 4,
+        }
+    )
+
+
+def _back_to_rota(request: HttpRequest, team: Team) -> HttpResponse:
+    """Back to the rota page, keeping the generate form's inputs as typed."""
+    typed = {name: request.POST.get(name, "")[:20] for name in GENERATE_FIELDS}
+    url = reverse("scheduling:rota", kwargs={"team_id": team.pk})
+    return redirect(url + "?" + urlencode(typed))
 
 
 @require_GET
@@ -47,14 +75,7 @@ def rota(request: HttpRequest, team_id: int) -> HttpResponse:
             "explained": explained_duties(proposal),
             "upcoming": upcoming_duties(pool, today),
             "can_change": can_change_team(user, team.pk),
-            "generate_form": RotaGenerateForm(
-                initial={
-                    "first_day": services.first_unpublished_monday(
-                        team, monday_of(today) + dt.timedelta(days=7)
-                    ),
-                    "weeks": 4,
-                }
-            ),
+            "generate_form": _generate_form(request, team, today),
             "settings_form": RotaSettingsForm(instance=settings, team=team),
             "settings": settings,
             "skill_needs": list(settings.skill_needs.all()) if settings.pk else [],
@@ -70,7 +91,7 @@ def rota_generate(request: HttpRequest, team_id: int) -> HttpResponse:
     form = RotaGenerateForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Nothing was generated: " + plain_errors(form))
-        return redirect("scheduling:rota", team_id=team.pk)
+        return _back_to_rota(request, team)
     first = form.cleaned_data["first_day"]
     last = first + dt.timedelta(days=7 * form.cleaned_data["weeks"] - 1)
     proposal = services.generate_rota(actor=user, team=team, first=first, last=last)
@@ -80,7 +101,7 @@ def rota_generate(request: HttpRequest, team_id: int) -> HttpResponse:
         messages.success(
             request, f"Proposed {len(proposal.duties)} weekend duties. Review and accept below."
         )
-    return redirect("scheduling:rota", team_id=team.pk)
+    return _back_to_rota(request, team)
 
 
 def _chosen_duties(values: list[str]) -> set[tuple[int, dt.date]]:

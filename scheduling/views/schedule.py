@@ -75,11 +75,12 @@ def _grid_context(
         cells = [
             (day, entry, base.replace("DAY", day.isoformat()) + suffix) for day, entry in row.cells
         ]
-        rows.append((row.associate, cells))
+        rows.append((row.associate, cells, row.week_hours))
     return {
         "team": team,
         "grid": grid,
         "rows": rows,
+        "week_changes": [(week, grid.week_has_changes(week.starts_on)) for week in grid.weeks],
         "monday": monday,
         "weeks": weeks,
         "today": team.site.local_today(),

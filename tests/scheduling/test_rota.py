@@ -140,7 +140,9 @@ def test_wishes_and_preferred_weekday_shape_the_proposal(cast, team, lead, assoc
     proposal = rota.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
     mine = [d for d in proposal.duties if d["associate_id"] == associate.pk]
     assert any(
-        d["on"] == saturday.isoformat() and d["reason"] == "volunteered for this day" for d in mine
+        d["on"] == saturday.isoformat()
+        and d["reason"].startswith(f"volunteered for {saturday:%-d %b} · ")
+        for d in mine
     )
     assert all(dt.date.fromisoformat(d["comp_on"]).weekday() == 4 for d in mine)
 
@@ -590,3 +592,48 @@ def test_the_admin_refuses_a_weekend_shift_without_a_duty(cast, associate, crew)
     assert "earns its comp day" in str(form.errors)
     WeekendDuty.objects.create(associate=associate, on=SATURDAY, reason="by hand")
     assert ScheduleEntryForm(data=data).is_valid(), ScheduleEntryForm(data=data).errors
+
+
+def test_the_generate_form_keeps_the_typed_inputs_after_a_generate_or_a_refusal(
+    cast, team, lead, crew
+):
+    client = client_for(lead)
+    later = MONDAY + dt.timedelta(days=14)
+    response = generate(client, team, first=later, weeks=8)
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert f'value="{later.isoformat()}"' in page
+    assert '<option value="8" selected>' in page
+    # A refused form (not a Monday) comes back as typed, not as the defaults.
+    tuesday = MONDAY + dt.timedelta(days=1)
+    response = generate(client, team, first=tuesday, weeks=13)
+    page = client.get(response["Location"]).content.decode()
+    assert f'value="{tuesday.isoformat()}"' in page
+    assert '<option value="13" selected>' in page
+    assert "Start the rota on a Monday" in page
+    assert "data-busy-form" in page
+    assert "busy-form.js" in page
+
+
+def test_explained_duties_are_sorted_by_date_then_name():
+    from types import SimpleNamespace
+
+    from scheduling.selectors.rota import explained_duties
+
+    def duty(name, on):
+        return {"name": name, "on": on, "comp_on": on, "reason": "r", "comp_reason": "c"}
+
+    proposal = SimpleNamespace(
+        duties=[
+            duty("Zed", "2026-12-19"),
+            duty("Bea", "2026-12-12"),
+            duty("Amy", "2026-12-19"),
+            duty("Cat", "2026-12-13") | {"removed": True},
+        ]
+    )
+    rows = explained_duties(proposal)
+    assert [(r["on"], r["name"]) for r in rows] == [
+        ("2026-12-12", "Bea"),
+        ("2026-12-19", "Amy"),
+        ("2026-12-19", "Zed"),
+    ]

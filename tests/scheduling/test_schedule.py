@@ -333,3 +333,71 @@ def test_a_break_as_long_as_the_shift_is_refused(cast, team, lead, associate):
     )
     assert "The break must be shorter than the shift." in response.content.decode()
     assert not ScheduleEntry.objects.exists()
+
+
+class TestWeeklyHoursAndPublishFlag:
+    def _earlies(self, lead, team, associate, early, days):
+        schedule.apply_changes(
+            actor=lead,
+            team=team,
+            changes=[Change.shift(associate, MONDAY + dt.timedelta(days=i), early) for i in days],
+        )
+
+    def test_weekly_hours_sum_shift_lengths_and_warn_over_the_limit(
+        self, cast, team, lead, associate, early, settings
+    ):
+        from scheduling.selectors.schedule import WeekHours, schedule_grid
+
+        # Early is 07:00–15:30 less a 30-minute break: 8 h. The limit is 40 h.
+        self._earlies(lead, team, associate, early, range(4))
+        schedule.apply_changes(
+            actor=lead,
+            team=team,
+            changes=[Change(associate=associate, on=MONDAY + dt.timedelta(days=4), kind="day_off")],
+        )
+        row = next(r for r in schedule_grid(team, MONDAY, 1).rows if r.associate == associate)
+        (week,) = row.week_hours
+        assert (week.hours, week.limit, week.over) == (32.0, 40.0, False)
+        self._earlies(lead, team, associate, early, [4])
+        assert next(
+            r for r in schedule_grid(team, MONDAY, 1).rows if r.associate == associate
+        ).week_hours[0] == WeekHours(MONDAY, 40.0, 40.0)
+        assert not WeekHours(MONDAY, 40.0, 40.0).over
+        settings.SCHEDULE_WEEKLY_HOURS_LIMIT = 39
+        grid = schedule_grid(team, MONDAY, 2)
+        row = next(r for r in grid.rows if r.associate == associate)
+        assert [(w.starts_on, w.hours, w.over) for w in row.week_hours] == [
+            (MONDAY, 40.0, True),
+            (MONDAY + dt.timedelta(days=7), 0.0, False),
+        ]
+        html = client_for(lead).get(grid_url(team, week=MONDAY.isoformat())).content.decode()
+        assert "40 h<br><small>over 39 h</small>" in html
+        assert "over-hours" in html
+
+    def test_publish_changes_is_disabled_until_the_week_changes(
+        self, cast, team, lead, associate, early
+    ):
+        client = client_for(lead)
+        self._earlies(lead, team, associate, early, [0])
+        schedule.publish_week(actor=lead, team=team, monday=MONDAY)
+        html = client.get(grid_url(team, week=MONDAY.isoformat())).content.decode()
+        assert '<button class="small publish" type="submit" disabled' in html
+        assert "Nothing to publish" in html
+        self._earlies(lead, team, associate, early, [1])
+        html = client.get(grid_url(team, week=MONDAY.isoformat())).content.decode()
+        assert '<button class="small publish" type="submit">Publish changes</button>' in html
+        assert "Nothing to publish" not in html
+
+    def test_one_cell_editor_replaced_not_nested_and_a_day_list_for_phones(
+        self, cast, team, lead, associate
+    ):
+        html = client_for(lead).get(grid_url(team, weeks="4")).content.decode()
+        assert html.count('id="cell-editor"') == 1
+        assert 'hx-target="#cell-editor" hx-swap="outerHTML"' in html
+        assert 'class="day-lists"' in html
+        editor = client_for(lead).get(
+            cell_url(team, associate, MONDAY), headers={"HX-Request": "true"}
+        )
+        fragment = editor.content.decode()
+        assert fragment.lstrip().startswith('<div id="cell-editor"')
+        assert fragment.count('id="cell-editor"') == 1

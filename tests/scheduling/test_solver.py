@@ -294,7 +294,11 @@ def test_a_volunteer_gets_two_weekends_in_a_row_without_penalty():
     keen_days = {d.on for d in plan.duties if d.person_id == 0}
     assert keen_days == {weekend[0], weekend[2]}
     assert plan.back_to_back == 0
-    assert all(d.reason == "volunteered for this day" for d in plan.duties if d.person_id == 0)
+    assert all(
+        d.reason == f"volunteered for {d.on:%-d %b} · 2 weekend days in this rota"
+        for d in plan.duties
+        if d.person_id == 0
+    )
 
 
 def test_reasons_are_readable():
@@ -307,7 +311,10 @@ def test_reasons_are_readable():
     assert isinstance(plan, RotaPlan)
     (duty,) = plan.duties
     assert duty.person_id == 0
-    assert duty.reason == "longest since last weekend: 7 weeks"
+    last = MONDAY - dt.timedelta(days=44)
+    assert duty.reason == (
+        f"longest since last weekend: 7 weeks (last {last:%-d %b}) · 1 weekend day in this rota"
+    )
     assert "spare cover" in duty.comp_reason or "minimum cover" in duty.comp_reason
 
 
@@ -359,3 +366,27 @@ def test_volunteering_excuses_only_the_weekend_volunteered_for():
     )
     assert isinstance(again, RotaPlan)
     assert again.back_to_back == 0
+
+
+def test_reasons_name_each_persons_own_facts():
+    """Reasons differ from person to person: their history against the average, their own
+    duty count in the rota and the weekend days they cannot work."""
+    weekend = tuple(solver.weekend_days_between(MONDAY, MONDAY + dt.timedelta(days=13)))
+    people = (
+        Person(id=0, name="Few", history=1, unavailable=frozenset({weekend[0]})),
+        Person(id=1, name="Many", history=5),
+        Person(id=2, name="Mid", history=3),
+    )
+    plan = solver.solve(
+        team(people=people, weekend_days=weekend, headcount={d: 1 for d in weekend})
+    )
+    assert isinstance(plan, RotaPlan)
+    few = [d for d in plan.duties if d.person_id == 0]
+    assert few, "the person with the fewest days gets some"
+    assert few[0].reason.startswith(
+        "fairness: 1 weekend day in the last 12 months, 2.0 fewer than the team average 3.0"
+    )
+    assert f"{len(few)} weekend day" in few[0].reason
+    assert f"unavailable {weekend[0]:%-d %b}" in few[0].reason
+    reasons = {d.person_id: d.reason for d in plan.duties}
+    assert len(set(reasons.values())) == len(reasons)
