@@ -717,3 +717,25 @@ def test_a_lone_surrogate_in_the_source_is_a_400_not_a_500(lead, associate):
     response = api_for(lead).post(EVENTS, body, content_type="application/json")
     assert response.status_code == 400, response.content
     assert not KpiEvent.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["scope", "team", "associate", "kpi"])
+def test_an_empty_optional_query_parameter_is_a_400_not_ignored(lead, associate, name):
+    # The schema says kpi has a key's pattern, team an integer...: "" is neither, and
+    # reading it as "every KPI" hid a client's bug (found by the fuzz test).
+    response = api_for(lead).get(ROLLUPS, RANGE | {name: ""})
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": name, "message": f"`{name}` is empty; leave it out to read every {name}."}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"), [("page", ""), ("page", "0"), ("page_size", "abc"), ("page_size", "0")]
+)
+def test_a_page_or_page_size_that_is_not_a_whole_number_from_1_is_a_400(lead, associate, name, raw):
+    response = api_for(lead).get(ROLLUPS, RANGE | {name: raw})
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": name, "message": f"{name} must be a whole number from 1."}
+    ]

@@ -5,7 +5,8 @@ schema-violating), then steered towards a real roster: usernames, KPI keys, team
 associate ids and a date range that exist, plus text PostgreSQL cannot store (NUL
 bytes, lone surrogates), so that many requests get past validation. Each runs as a
 lead, an associate and with no token. Every response must be no 5xx, a documented
-status code and content type, and match the response schema. Examples are bounded
+status code and content type, match the response schema, and a schema-violating
+request must be refused. Examples are bounded
 and derandomized, so CI makes the same requests every run.
 """
 
@@ -24,6 +25,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -40,6 +42,7 @@ CHECKS = [
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
+    negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
 ]
