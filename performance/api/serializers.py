@@ -98,7 +98,7 @@ class RollupQuerySerializer(serializers.Serializer[Any]):
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         # DRF reads `kpi=` as if kpi were left out, yet the schema says an empty value
         # is not a key (nor `team=` an id): say so rather than answer for every KPI.
-        blank = {
+        blank: dict[str, Any] = {
             name: [f"`{name}` is empty; leave it out to read every {name}."]
             for name, field in self.fields.items()
             if not field.required and data.get(name) == ""
