@@ -158,8 +158,8 @@ def test_every_response_is_documented_and_never_a_server_error(
 
 def test_zz_a_good_share_of_requests_got_past_validation():
     """Runs after the fuzz tests (file order): the roster steering works."""
-    if not STATUSES:
-        pytest.skip("the fuzz tests did not run in this session")
+    if len(STATUSES) < 6:  # e.g. -k, or xdist sent some fuzz tests to other workers
+        pytest.skip("not every fuzz test ran in this process")
     for (persona, method), counts in sorted(STATUSES.items()):
         total = sum(counts.values())
         print(f"{persona:10} {method:4} {total} requests: {dict(sorted(counts.items()))}")
