@@ -95,6 +95,23 @@ class RollupQuerySerializer(serializers.Serializer[Any]):
         fields["from"] = fields.pop("from_")
         return dict(sorted(fields.items(), key=lambda item: item[0] != "from"))
 
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        # DRF reads `kpi=` as if kpi were left out, yet the schema says an empty value
+        # is not a key (nor `team=` an id): say so rather than answer for every KPI.
+        blank: dict[str, Any] = {
+            name: [f"`{name}` is empty; leave it out to read every {name}."]
+            for name, field in self.fields.items()
+            if not field.required and data.get(name) == ""
+        }
+        try:
+            attrs = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            detail = error.detail if isinstance(error.detail, dict) else {}
+            raise serializers.ValidationError(blank | detail) from None
+        if blank:
+            raise serializers.ValidationError(blank)
+        return attrs
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         first: dt.date = attrs["from"]
         last: dt.date = attrs["to"]

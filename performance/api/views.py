@@ -316,9 +316,31 @@ def visible_rollups(user: User, params: Mapping[str, Any]) -> QuerySet[DailyKpi]
 
 
 class RollupPagination(PageNumberPagination):
+    """DRF's page numbers, strict: `page` and `page_size` are whole numbers from 1
+    or a 400 (DRF would read `page=` as 1 and ignore `page_size=abc`); a page past
+    the last is a 404, a page_size over 5,000 gives 5,000 rows."""
+
     page_size = 500
     page_size_query_param = "page_size"
     max_page_size = 5000
+    last_page_strings = ()
+
+    def _positive(self, request: Request, name: str, default: int) -> int:
+        raw = request.query_params.get(name)
+        if raw is None:
+            return default
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 18 and int(raw) >= 1):
+            raise BadRequest(
+                "Bad query parameters.",
+                [{"field": name, "message": f"{name} must be a whole number from 1."}],
+            )
+        return int(raw)
+
+    def get_page_size(self, request: Request) -> int:
+        return min(self._positive(request, "page_size", self.page_size), self.max_page_size)
+
+    def get_page_number(self, request: Request, paginator: Any) -> int:
+        return self._positive(request, "page", 1)
 
 
 class KpiRollupsView(ListAPIView[DailyKpi]):

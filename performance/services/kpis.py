@@ -94,6 +94,18 @@ FUTURE_SLACK = dt.timedelta(days=1)
 QUOTE_MAX = 80
 
 
+def storable(text: str) -> bool:
+    """Whether PostgreSQL can store the text: no NUL byte and no lone UTF-16
+    surrogate (JSON's "\\ud800" decodes to one; it has no UTF-8 form)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def quoted(raw: object) -> str:
     """A value as an error message quotes it: its repr, cut to ~80 characters."""
     text = repr(raw)
@@ -188,6 +200,10 @@ def _check_row(
     if nul:  # PostgreSQL cannot store it; nothing else about the row matters
         names = ", ".join(quoted(str(name))[1:-1][:40] for name in nul[:5])
         return None, [f"{names} contains a NUL byte."]
+    broken = [name for name, raw in row.items() if isinstance(raw, str) and not storable(raw)]
+    if broken:  # a lone surrogate: not text at all
+        names = ", ".join(quoted(str(name))[1:-1][:40] for name in broken[:5])
+        return None, [f"{names} contains a lone surrogate (\\ud800–\\udfff), which is not text."]
     problems = []
     external_id, problem = _external_id(row.get("external_id"), index, known.seen)
     problems.append(problem)
@@ -236,12 +252,15 @@ def ingest_events(
     their own teams); others are reported like unknown associates.
     """
     rows = list(rows)
-    if not source or len(source) > SOURCE_MAX or "\x00" in source:
+    if not source or len(source) > SOURCE_MAX or not storable(source):
         return IngestResult(
             0, 0, (RowError(0, f"The source must be 1 to {SOURCE_MAX} characters."),), ()
         )
     usernames = {str(r.get("associate", "")).strip() for r in rows}
-    people = Associate.objects.filter(user__username__in=usernames - {""})
+    # A name PostgreSQL cannot take is nobody's (the row reports it): never queried.
+    people = Associate.objects.filter(
+        user__username__in={u for u in usernames if u and storable(u)}
+    )
     if team_ids is not None:
         people = people.filter(team_id__in=team_ids)
     known = _Known(

@@ -687,3 +687,55 @@ def test_a_former_lead_reads_the_teams_rows_but_not_someone_who_moved_away(
     assert rows(api_for(other_lead).get(ROLLUPS, RANGE | {"associate": associate.pk})) == {
         ("associate", team.pk, "associate", 3.0)
     }
+
+
+# --- Text PostgreSQL cannot store (found by tests/performance/test_api_fuzz.py) ---------
+
+
+@pytest.mark.parametrize(
+    ("field", "raw", "message"),
+    [
+        ("associate", "associate\x00", "associate contains a NUL byte."),
+        ("associate", "associate\ud800", "associate contains a lone surrogate"),
+        ("external_id", "t-\udfff", "external_id contains a lone surrogate"),
+        ("kpi", "csat\ud83d", "kpi contains a lone surrogate"),
+    ],
+)
+def test_a_nul_byte_or_lone_surrogate_in_an_event_is_a_400_not_a_500(
+    lead, associate, field, raw, message
+):
+    # Sent as JSON text: "\ud800" is valid JSON that decodes to a lone surrogate.
+    body = json.dumps({"source": "zendesk", "events": [event(1) | {field: raw}]})
+    response = api_for(lead).post(EVENTS, body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["message"].startswith(message)
+    assert not KpiEvent.objects.exists()
+
+
+def test_a_lone_surrogate_in_the_source_is_a_400_not_a_500(lead, associate):
+    body = json.dumps({"source": "zen\udc00desk", "events": [event(1)]})
+    response = api_for(lead).post(EVENTS, body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert not KpiEvent.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["scope", "team", "associate", "kpi"])
+def test_an_empty_optional_query_parameter_is_a_400_not_ignored(lead, associate, name):
+    # The schema says kpi has a key's pattern, team an integer...: "" is neither, and
+    # reading it as "every KPI" hid a client's bug (found by the fuzz test).
+    response = api_for(lead).get(ROLLUPS, RANGE | {name: ""})
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": name, "message": f"`{name}` is empty; leave it out to read every {name}."}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"), [("page", ""), ("page", "0"), ("page_size", "abc"), ("page_size", "0")]
+)
+def test_a_page_or_page_size_that_is_not_a_whole_number_from_1_is_a_400(lead, associate, name, raw):
+    response = api_for(lead).get(ROLLUPS, RANGE | {name: raw})
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": name, "message": f"{name} must be a whole number from 1."}
+    ]

@@ -1,0 +1,170 @@
+"""Fuzzing the KPI JSON API from its own OpenAPI schema (schemathesis, in-process WSGI).
+
+Requests are generated from /api/schema/ in both modes (schema-valid and
+schema-violating), then steered towards a real roster: usernames, KPI keys, team and
+associate ids and a date range that exist, plus text PostgreSQL cannot store (NUL
+bytes, lone surrogates), so that many requests get past validation. Each runs as a
+lead, an associate and with no token. Every response must be no 5xx, a documented
+status code and content type, match the response schema, and a schema-violating
+request must be refused. Examples are bounded
+and derandomized, so CI makes the same requests every run.
+"""
+
+import collections
+import datetime as dt
+import logging
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from performance.models import Kpi
+from performance.services.api_tokens import rotate_api_token
+from tests.factories import DailyKpiFactory
+
+pytestmark = pytest.mark.django_db
+
+EVENTS, ROLLUPS = "/api/v1/kpi-events/", "/api/v1/kpi-rollups/"
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+DAYS = (dt.date(2026, 6, 1), dt.date(2026, 6, 2))
+# Text PostgreSQL cannot take: it must come back as a 400, never a 500.
+UNSTORABLE = ("associate\x00", "associate\ud800", "\udfff")
+
+# (persona, operation) -> status class -> requests; read by the last test.
+STATUSES: collections.defaultdict[tuple[str, str], collections.Counter[int]] = (
+    collections.defaultdict(collections.Counter)
+)
+
+
+@pytest.fixture
+def schema(db):
+    # A raw WSGI call ends with request_finished, whose close_old_connections would
+    # close the test's connection mid-transaction; Django's test client unhooks it too.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def roster(cast, team, other_team, associate, teammate, other_associate):
+    kpis = list(Kpi.objects.order_by("key"))
+    for day in DAYS:
+        for kpi in kpis[:3]:
+            for person in (associate, teammate, other_associate):
+                DailyKpiFactory(kpi=kpi, day=day, associate=person)
+    return {
+        "usernames": ["associate", "teammate", "other_associate", "lead", *UNSTORABLE],
+        "kpis": [k.key for k in kpis],
+        "teams": [team.pk, other_team.pk],
+        "associates": [associate.pk, teammate.pk, other_associate.pk],
+        "tokens": {
+            name: f"Token {rotate_api_token(user=cast[name]).key}" for name in ("lead", "associate")
+        },
+    }
+
+
+def real(data, generated, values):
+    """The generated value, or (more often) one the roster has."""
+    return data.draw(st.sampled_from([generated, *values, *values]))
+
+
+def steer(data, case, roster):
+    """Point a generated case at the roster, field by field."""
+    if isinstance(case.body, dict) and isinstance(case.body.get("events"), list):
+        now = dt.datetime.now(dt.UTC)
+        if data.draw(st.booleans()):  # one bad event fails a batch: often send one
+            del case.body["events"][1:]
+        for item in case.body["events"]:
+            if not isinstance(item, dict):
+                continue
+            item["associate"] = real(data, item.get("associate"), roster["usernames"])
+            item["kpi"] = real(data, item.get("kpi"), roster["kpis"])
+            at = now - dt.timedelta(hours=data.draw(st.integers(1, 24 * 60)))
+            item["occurred_at"] = real(data, item.get("occurred_at"), [at.isoformat()])
+            item["value"] = real(data, item.get("value"), [1, 4])
+            serial = data.draw(st.integers(1, 10**6))
+            item["external_id"] = real(data, item.get("external_id"), [f"fuzz-{serial}"])
+            item["denominator"] = real(data, item.get("denominator"), [None])
+    if isinstance(case.query, dict):
+        first = DAYS[0].isoformat()
+        case.query["from"] = real(data, case.query.get("from"), [first])
+        case.query["to"] = real(data, case.query.get("to"), [first, DAYS[1].isoformat()])
+        for name in ("team", "associate", "kpi"):
+            if name in case.query:
+                case.query[name] = real(data, case.query[name], roster[f"{name}s"])
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    # Thousands of refusals are logged (teams.access.deny, django.request 4xx).
+    logging.disable(logging.WARNING)
+    yield
+    logging.disable(logging.NOTSET)
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+@pytest.mark.parametrize(("path", "method"), [(EVENTS, "POST"), (ROLLUPS, "GET")])
+@pytest.mark.parametrize("persona", ["lead", "associate", "anonymous"])
+@settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    # One roster per test, reused by its examples; generated bodies can be large.
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+@given(data=st.data())
+def test_every_response_is_documented_and_never_a_server_error(
+    data, persona, path, method, mode, schema, roster
+):
+    case = data.draw(schema[path][method].as_strategy(generation_mode=mode))
+    steer(data, case, roster)
+    if case.headers:  # the token is ours to set (or leave out)
+        case.headers.pop("Authorization", None)
+    token = roster["tokens"].get(persona)
+    headers = {"Authorization": token} if token else {}
+    response = case.call(headers=headers)
+    STATUSES[persona, method][response.status_code // 100] += 1
+    case.validate_response(response, checks=CHECKS, headers=headers)
+
+
+def test_zz_a_good_share_of_requests_got_past_validation():
+    """Runs after the fuzz tests (file order): the roster steering works."""
+    if len(STATUSES) < 6:  # e.g. -k, or xdist sent some fuzz tests to other workers
+        pytest.skip("not every fuzz test ran in this process")
+    for (persona, method), counts in sorted(STATUSES.items()):
+        total = sum(counts.values())
+        print(f"{persona:10} {method:4} {total} requests: {dict(sorted(counts.items()))}")
+    assert not any(counts[5] for counts in STATUSES.values())
+    lead_reads = STATUSES["lead", "GET"]
+    assert lead_reads[2] >= sum(lead_reads.values()) // 8
+    assert STATUSES["lead", "POST"][2] > 0
+    assert STATUSES["anonymous", "GET"][2] == STATUSES["anonymous", "POST"][2] == 0
