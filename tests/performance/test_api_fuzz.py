@@ -35,7 +35,9 @@ from performance.models import Kpi
 from performance.services.api_tokens import rotate_api_token
 from tests.factories import DailyKpiFactory
 
-pytestmark = pytest.mark.django_db
+# One worker runs the whole module (make test passes --dist loadgroup), so the
+# closing summary sees every fuzz test's requests.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("api_fuzz")]
 
 EVENTS, ROLLUPS = "/api/v1/kpi-events/", "/api/v1/kpi-rollups/"
 CHECKS = [
