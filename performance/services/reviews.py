@@ -113,15 +113,18 @@ def notify(*, review_id: int, event: str) -> bool:
 # --- Opening a cycle ----------------------------------------------------------------------
 
 
-def reviewed_associates(teams: Iterable[Team]) -> list[Associate]:
-    """Active associates of the teams, except each team's own leads (a lead's review
-    is their manager's business, not their own)."""
+def reviewed_associates(teams: Iterable[Team], *, period_end: dt.date) -> list[Associate]:
+    """Active associates of the teams who had joined by the end of the period (someone
+    who joined after it has nothing to be reviewed on), except each team's own leads
+    (a lead's review is their manager's business, not their own)."""
     team_ids = [t.pk for t in teams]
     led = Team.leads.through.objects.filter(team_id__in=team_ids).values_list("team_id", "user_id")
     lead_pairs = set(led)
     return [
         a
-        for a in Associate.objects.active().filter(team_id__in=team_ids).order_by("pk")
+        for a in Associate.objects.active()
+        .filter(team_id__in=team_ids, hired_on__lte=period_end)
+        .order_by("pk")
         if (a.team_id, a.user_id) not in lead_pairs
     ]
 
@@ -167,7 +170,9 @@ def open_cycle(
     except IntegrityError:
         raise WrongStep(f"There is already a review cycle called {name!r}.") from None
     cycle.teams.set(teams)
-    reviews = [Review(cycle=cycle, associate=a) for a in reviewed_associates(teams)]
+    reviews = [
+        Review(cycle=cycle, associate=a) for a in reviewed_associates(teams, period_end=period_end)
+    ]
     bulk_create_with_history(reviews, Review, default_user=actor, default_change_reason="opened")
     return cycle
 

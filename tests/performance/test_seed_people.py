@@ -36,3 +36,19 @@ def test_seed_people_builds_a_history_and_a_second_run_changes_nothing(team, lea
     assert OneOnOne.objects.filter(kind="career", status="done").exists()
     call_command("seed_people")
     assert _counts() == first
+
+
+def test_seeded_records_start_when_people_joined_and_kudos_vary(team, lead, frozen):
+    """Issue 13, point 17: nobody has a 1:1 before joining; kudos are not one text."""
+    import datetime as dt
+
+    today = team.site.local_today()
+    joiner = AssociateFactory(team=team, hired_on=today - dt.timedelta(days=20))
+    for _ in range(5):
+        AssociateFactory(team=team, hired_on=dt.date(2020, 1, 1))
+    call_command("seed_people")
+    assert not OneOnOne.objects.filter(associate=joiner, on__lt=joiner.hired_on).exists()
+    assert OneOnOne.objects.filter(associate=joiner).exists()
+    assert joiner.one_on_one_cadence.first_on >= joiner.hired_on
+    kudos = set(Feedback.objects.filter(source="peer").values_list("situation", flat=True))
+    assert len(kudos) > 1

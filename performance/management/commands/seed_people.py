@@ -86,9 +86,26 @@ PRIVATE_FEEDBACK = (
     "Quieter people stopped contributing",
 )
 KUDOS = (
-    "Black Friday rush",
-    "Took over my chats while I handled an escalation",
-    "Nobody waited more than a minute",
+    (
+        "Black Friday rush",
+        "Took over my chats while I handled an escalation",
+        "Nobody waited more than a minute",
+    ),
+    (
+        "My first week on the disputes queue",
+        "Sat with me for an hour and walked me through the chargeback flow",
+        "I closed my first three disputes on my own the next day",
+    ),
+    (
+        "The outage on Tuesday morning",
+        "Wrote the holding reply everyone used within ten minutes",
+        "We answered the queue with one voice and CSAT held up",
+    ),
+    (
+        "Covering my Saturday at short notice",
+        "Swapped without a fuss when my childcare fell through",
+        "I could keep the weekend with my kids; the rota stayed covered",
+    ),
 )
 
 
@@ -155,11 +172,13 @@ class Command(BaseCommand):
         OneOnOneCadence.objects.create(
             associate=associate,
             frequency=OneOnOneCadence.Frequency.FORTNIGHTLY,
-            first_on=first_on,
+            first_on=max(first_on, associate.hired_on),
             starts_at_time=dt.time(10, 30),
         )
         for n in range(PAST_MEETINGS):
             on = first_on + dt.timedelta(days=14 * n)
+            if on < associate.hired_on:
+                continue  # no 1:1 before they joined
             kind = "career" if n == 1 and index % 3 == 0 else "regular"
             meeting = self._meeting(associate, lead, on, kind=kind)
             AgendaItem.objects.create(one_on_one=meeting, added_by=lead, text=AGENDA[n % 3])
@@ -240,9 +259,9 @@ class Command(BaseCommand):
                 actor=giver.user,
                 giver=giver,
                 to=associate,
-                situation=KUDOS[0],
-                behaviour=KUDOS[1],
-                impact=KUDOS[2],
+                situation=KUDOS[index % len(KUDOS)][0],
+                behaviour=KUDOS[index % len(KUDOS)][1],
+                impact=KUDOS[index % len(KUDOS)][2],
             )
 
     def _goals(

@@ -454,3 +454,21 @@ def test_a_self_review_can_be_skipped_only_once_overdue(cast, review_at, associa
     ):
         page = client.get(reverse(name, args=[review.pk])).content.decode()
         assert "MY-UNSUBMITTED-DRAFT" not in page, name
+
+
+def test_a_cycle_leaves_out_people_who_joined_after_its_period(cast, team, associate, manager):
+    """Issue 13, point 17: nobody has a review for a period before they joined."""
+    joiner = AssociateFactory(team=team, hired_on=dt.date(2027, 7, 1))
+    cycle = rs.open_cycle(
+        actor=manager,
+        teams=[team],
+        name="H1 2027",
+        period_start=dt.date(2027, 1, 1),
+        period_end=dt.date(2027, 6, 30),
+        self_review_due_on=dt.date(2027, 7, 1),
+        lead_review_due_on=dt.date(2027, 7, 2),
+        calibration_due_on=dt.date(2027, 7, 3),
+    )
+    reviewed = set(cycle.reviews.values_list("associate_id", flat=True))
+    assert associate.pk in reviewed
+    assert joiner.pk not in reviewed
