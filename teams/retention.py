@@ -3,7 +3,8 @@ text in the change history, after the periods in settings.
 
 Aggregates stay: KPI events and rollups, the comp-day ledger and schedule cells
 keep their rows (they point at the associate by id, and a team's figures must not
-change when a leaver is anonymised); only what names or describes the person goes.
+change when a leaver is anonymised); only what names or describes the person
+goes, and their sign-in attempts recorded by django-axes.
 Idempotent: an anonymised associate carries `anonymised_at` and is skipped, and
 blanking text that is already blank writes nothing.
 """
@@ -11,6 +12,7 @@ blanking text that is already blank writes nothing.
 import datetime as dt
 from dataclasses import dataclass
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -47,6 +49,7 @@ def anonymise_associate(*, associate_id: int, actor: User | None = None) -> bool
     if locked.anonymised_at is not None or locked.is_active:
         return False
     user = locked.user
+    _forget_sign_in_attempts(user.username)
     user.first_name, user.last_name = former_name(locked.pk)
     user.username = f"former-associate-{locked.pk}"
     user.email = ""
@@ -58,6 +61,12 @@ def anonymise_associate(*, associate_id: int, actor: User | None = None) -> bool
     locked.anonymised_at = timezone.now()
     locked.save(update_fields=["anonymised_at"])
     return True
+
+
+def _forget_sign_in_attempts(username: str) -> None:
+    """django-axes keeps sign-in attempts and logins by username and address."""
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username=username).delete()
 
 
 def apply_retention(

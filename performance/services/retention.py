@@ -2,10 +2,10 @@
 and history_retention_providers from PerformanceConfig.ready()).
 
 A leaver's 1:1 notes (shared and private), agenda and action items, feedback about
-them, goal descriptions and check-ins and review texts are blanked, live rows and
-their history alike (queryset updates: the scrub must not itself leave a new
-history version holding the text). KPI events, rollups, ratings, states and dates
-stay, so team figures and counts do not change.
+them, goal titles, descriptions and check-ins, review texts and calibration reasons
+are blanked, live rows and their history alike (queryset updates: the scrub must
+not itself leave a new history version holding the text). KPI events, rollups,
+ratings, states and dates stay, so team figures and counts do not change.
 """
 
 import datetime as dt
@@ -22,6 +22,7 @@ from ..models import (
     GoalCheckIn,
     OneOnOne,
     PrivateNote,
+    RatingChange,
     Review,
 )
 
@@ -37,7 +38,7 @@ TEXTS: list[tuple[type[Model], tuple[str, ...], str]] = [
     (PrivateNote, ("text",), "one_on_one__associate_id"),
     (ActionItem, ("text",), "associate_id"),
     (Feedback, ("situation", "behaviour", "impact"), "associate_id"),
-    (Goal, ("description",), "associate_id"),
+    (Goal, ("title", "description"), "associate_id"),
     (GoalCheckIn, ("note",), "goal__associate_id"),
     (
         Review,
@@ -55,7 +56,7 @@ TEXTS: list[tuple[type[Model], tuple[str, ...], str]] = [
     ),
 ]
 # Live rows whose check constraints refuse an empty text.
-NON_EMPTY = {(Review, "rating_justification")}
+NON_EMPTY = {(Review, "rating_justification"), (Goal, "title")}
 
 
 def _live_value(model: type[Model], field: str) -> str:
@@ -64,6 +65,9 @@ def _live_value(model: type[Model], field: str) -> str:
 
 def anonymise_associate(associate: Associate) -> None:
     AgendaItem.objects.filter(one_on_one__associate=associate).update(text="")
+    # Calibration reasons talk about the person; the changes (from, to, who, when)
+    # stay for the review's record. They keep no history of their own.
+    RatingChange.objects.filter(review__associate=associate).update(reason=REMOVED)
     for model, fields, path in TEXTS:
         live = model._default_manager.filter(**{path: associate.pk})
         ids = list(live.values_list("pk", flat=True))

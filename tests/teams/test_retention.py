@@ -165,3 +165,51 @@ def test_the_command_and_the_task_run_the_job(leaver):
     leaver.refresh_from_db()
     assert leaver.anonymised_at is not None
     assert apply_retention.delay().get()["anonymised"] == []
+
+
+def test_cell_notes_duty_reasons_goal_titles_calibration_reasons_and_sign_ins_go(leaver, lead):
+    from axes.models import AccessAttempt, AccessLog
+
+    from performance.models import Goal, RatingChange
+    from scheduling.models import CompDay, PublishedEntry, ScheduleEntry, WeekendDuty
+    from tests.factories import (
+        CompDayFactory,
+        GoalFactory,
+        PublishedEntryFactory,
+        RatingChangeFactory,
+        ReviewFactory,
+        ScheduleEntryFactory,
+    )
+
+    day = dt.date(2024, 3, 4)
+    ScheduleEntryFactory(associate=leaver, on=day, note="Ada: dentist at 4")
+    PublishedEntryFactory(associate=leaver, on=day, note="Ada: dentist at 4")
+    WeekendDuty.objects.filter(associate=leaver).update(reason="Ada asked for it")
+    CompDayFactory(associate=leaver, reason="Ada's son's birthday")
+    GoalFactory(associate=leaver, title="Ada: get over her fear of calls")
+    review = ReviewFactory(associate=leaver)
+    RatingChangeFactory(review=review, reason="Ada had a hard year at home")
+    username = leaver.user.username
+    AccessAttempt.objects.create(username=username, ip_address="10.0.0.1", failures_since_start=1)
+    AccessLog.objects.create(username=username, ip_address="10.0.0.1")
+    AccessLog.objects.create(username="someone-else", ip_address="10.0.0.2")
+
+    assert run().anonymised == [leaver.pk]
+
+    texts = [
+        *ScheduleEntry.objects.filter(associate=leaver).values_list("note", flat=True),
+        *ScheduleEntry.history.filter(associate_id=leaver.pk).values_list("note", flat=True),
+        *PublishedEntry.objects.filter(associate=leaver).values_list("note", flat=True),
+        *WeekendDuty.objects.filter(associate=leaver).values_list("reason", flat=True),
+        *WeekendDuty.history.filter(associate_id=leaver.pk).values_list("reason", flat=True),
+        *CompDay.objects.filter(associate=leaver).values_list("reason", flat=True),
+        *CompDay.history.filter(associate_id=leaver.pk).values_list("reason", flat=True),
+        *Goal.objects.filter(associate=leaver).values_list("title", flat=True),
+        *Goal.history.filter(associate_id=leaver.pk).values_list("title", flat=True),
+        *RatingChange.objects.filter(review=review).values_list("reason", flat=True),
+    ]
+    assert len(texts) >= 10
+    assert not [text for text in texts if "Ada" in text]
+    assert not AccessAttempt.objects.filter(username=username).exists()
+    assert not AccessLog.objects.filter(username=username).exists()
+    assert AccessLog.objects.filter(username="someone-else").exists()
