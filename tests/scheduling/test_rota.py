@@ -637,3 +637,48 @@ def test_explained_duties_are_sorted_by_date_then_name():
         ("2026-12-19", "Amy"),
         ("2026-12-19", "Zed"),
     ]
+
+
+def test_a_kept_duty_s_old_comp_day_can_go_to_a_new_duty_of_the_same_person(cast, team, lead, crew):
+    """The solver may move a kept duty's comp day and give its old date to a new duty
+    of the same person; accepting writes both instead of refusing the old cell."""
+    first = rota.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    rota.accept_rota(actor=lead, proposal=first)
+    kept = WeekendDuty.objects.select_related("comp_day").order_by("on", "pk").first()
+    person, old_comp = kept.associate_id, kept.comp_day.on
+    busy = set(ScheduleEntry.objects.filter(associate_id=person).values_list("on", flat=True)) | {
+        d for d in WeekendDuty.objects.filter(associate_id=person).values_list("on", flat=True)
+    }
+    days = [MONDAY + dt.timedelta(days=n) for n in range(28)]
+    new_on = next(d for d in days if d.weekday() >= 5 and d not in busy and d > kept.on)
+    new_comp = next(
+        d for d in days if d.weekday() < 5 and d not in busy and d != old_comp and d > kept.on
+    )
+    second = rota.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    duties = [dict(d) for d in second.duties if not d.get("removed")]
+    for d in duties:
+        if (d["associate_id"], d["on"]) == (person, kept.on.isoformat()):
+            d["comp_on"] = new_comp.isoformat()
+            template = d
+    duties.append(
+        {**template, "on": new_on.isoformat(), "comp_on": old_comp.isoformat(), "is_fixed": False}
+    )
+    second.duties = duties
+    second.save()
+
+    rota.accept_rota(
+        actor=lead,
+        proposal=second,
+        keys={(person, new_on)}
+        | {(d["associate_id"], dt.date.fromisoformat(d["on"])) for d in duties},
+    )
+
+    comps = dict(WeekendDuty.objects.filter(associate_id=person).values_list("on", "comp_day__on"))
+    assert comps[kept.on] == new_comp
+    assert comps[new_on] == old_comp
+    cells = dict(
+        ScheduleEntry.objects.filter(associate_id=person, on__in=[old_comp, new_comp]).values_list(
+            "on", "kind"
+        )
+    )
+    assert cells == {old_comp: EntryKind.COMP_DAY, new_comp: EntryKind.COMP_DAY}
