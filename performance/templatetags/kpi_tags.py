@@ -9,7 +9,8 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from performance.selectors.kpis import RAG_LABELS, Figure
+from performance.models import Kpi
+from performance.selectors.kpis import RAG_LABELS, Figure, fmt, is_fraction
 
 register = template.Library()
 
@@ -38,3 +39,15 @@ _BADGES = {
 def rag_badge(rag: str | None) -> SafeString:
     """The RAG status as a coloured label: "On target", "Watch", "Off target" or "No data"."""
     return _BADGES.get(rag or "none", _BADGES["none"])
+
+
+@register.filter
+def kpi_target(kpi: Kpi) -> str:
+    """The KPI's target written like its figures (adherence 0.95 reads "95%")."""
+    return fmt(kpi, kpi.target)
+
+
+@register.filter
+def kpi_unit(kpi: Kpi) -> str:
+    """The unit to print after a figure: none for a fraction shown as a percentage."""
+    return "" if is_fraction(kpi) else kpi.unit
