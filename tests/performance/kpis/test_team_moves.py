@@ -57,8 +57,8 @@ def test_a_team_figure_stays_as_it_was_after_someone_moves_away(team, other_team
 def test_someone_who_moves_team_within_the_site_counts_once_in_the_site_row(team, other_team):
     """A same-day move inside one site gives the mover a row on each team; the
     site's contributors count people, not those rows."""
-    neighbour = TeamFactory(site=team.site)
-    mover, stay = AssociateFactory(team=team), AssociateFactory(team=team)
+    neighbour = TeamFactory.create(site=team.site)
+    mover, stay = AssociateFactory.create(team=team), AssociateFactory.create(team=team)
     services.ingest_events([row("m1", mover), row("s1", stay)], source="test")
     mover.team = neighbour
     mover.save()
