@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Associate, User
+from .models import Associate, Site, User
 from .selectors import history_retention_providers, retention_providers
 
 
@@ -31,15 +31,22 @@ def former_name(associate_id: int) -> tuple[str, str]:
     return "Former associate", f"#{associate_id}"
 
 
-def leavers_due(*, today: dt.date) -> list[int]:
-    cutoff = today - dt.timedelta(days=settings.SDC_RETENTION_LEAVER_DAYS)
-    return list(
-        Associate.objects.filter(
-            is_active=False, left_on__isnull=False, left_on__lte=cutoff, anonymised_at__isnull=True
+def leavers_due(*, today: dt.date | None = None) -> list[int]:
+    """Leavers whose leaving day is past retention on their site's own calendar
+    (`today`, when given, stands for every site's local day)."""
+    due: list[int] = []
+    for site in Site.objects.order_by("pk"):
+        cutoff = (today or site.local_today()) - dt.timedelta(
+            days=settings.SDC_RETENTION_LEAVER_DAYS
         )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+        due += Associate.objects.filter(
+            team__site=site,
+            is_active=False,
+            left_on__isnull=False,
+            left_on__lte=cutoff,
+            anonymised_at__isnull=True,
+        ).values_list("pk", flat=True)
+    return sorted(due)
 
 
 @transaction.atomic
@@ -74,7 +81,6 @@ def apply_retention(
 ) -> RetentionResult:
     """The nightly job: every leaver past retention, then the old history versions."""
     now = now or timezone.now()
-    today = today or now.date()
     anonymised = [pk for pk in leavers_due(today=today) if anonymise_associate(associate_id=pk)]
     cutoff = now - dt.timedelta(days=settings.SDC_RETENTION_HISTORY_DAYS)
     with transaction.atomic():
