@@ -519,6 +519,51 @@ def test_a_duty_s_own_weekend_shift_can_still_be_edited(cast, team, lead, crew, 
     assert ScheduleEntry.objects.get(associate=duty.associate, on=duty.on).starts_at == dt.time(10)
 
 
+@pytest.mark.parametrize("kind", [EntryKind.DAY_OFF, EntryKind.TIME_OFF, None])
+def test_a_duty_day_not_worked_cancels_its_duty_and_comp_day(cast, team, lead, crew, kind):
+    """Weekend work earns a comp day both ways: a duty's day set by hand to anything
+    but a shift was not worked, so the duty, its comp day and that cell go."""
+    from scheduling.models import CompDay
+
+    rota.accept_rota(
+        actor=lead, proposal=rota.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    )
+    duty = WeekendDuty.objects.select_related("comp_day").order_by("on").first()
+    person, comp_on = duty.associate, duty.comp_day.on
+    duties = WeekendDuty.objects.count()
+
+    schedule.apply_changes(
+        actor=lead, team=team, changes=[schedule.Change(associate=person, on=duty.on, kind=kind)]
+    )
+
+    assert not WeekendDuty.objects.filter(pk=duty.pk).exists()
+    assert not CompDay.objects.filter(duty_id=duty.pk).exists()
+    assert WeekendDuty.objects.count() == duties - 1
+    assert not ScheduleEntry.objects.filter(associate=person, on=comp_on).exists()
+    left = ScheduleEntry.objects.filter(associate=person, on=duty.on).values_list("kind", flat=True)
+    assert list(left) == ([] if kind is None else [kind])
+
+
+def test_a_duty_day_whose_comp_day_was_taken_cannot_be_unworked(cast, team, lead, crew):
+    from scheduling.models import CompDay
+
+    rota.accept_rota(
+        actor=lead, proposal=rota.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    )
+    duty = WeekendDuty.objects.select_related("comp_day").order_by("on").first()
+    CompDay.objects.filter(pk=duty.comp_day.pk).update(status=CompDay.Status.TAKEN)
+
+    with pytest.raises(ScheduleConflict, match="already took the comp day"):
+        schedule.apply_changes(
+            actor=lead,
+            team=team,
+            changes=[schedule.Change(associate=duty.associate, on=duty.on, kind=EntryKind.DAY_OFF)],
+        )
+    assert WeekendDuty.objects.filter(pk=duty.pk).exists()
+    cell = ScheduleEntry.objects.get(associate=duty.associate, on=duty.on)
+    assert cell.kind == EntryKind.SHIFT
+
+
 def test_copying_last_week_leaves_its_weekend_shifts_to_the_rota(
     cast, team, lead, associate, crew, early, weekend
 ):
