@@ -15,18 +15,23 @@ from performance.selectors.kpis import RAG_LABELS, Figure, fmt, is_fraction
 register = template.Library()
 
 
-def _cell(figure: Figure) -> str:
+def _cell(figure: Figure, labelled: bool) -> str:
     status = (
         f'<span class="visually-hidden"> ({escape(figure.rag_label)})</span>' if figure.rag else ""
     )
-    return f'<td class="rag-cell rag-{figure.rag or "none"}">{escape(figure.display)}{status}</td>'
+    label = f' data-label="{escape(figure.kpi.name)}"' if labelled else ""
+    return (
+        f'<td class="rag-cell rag-{figure.rag or "none"}"{label}>'
+        f"{escape(figure.display)}{status}</td>"
+    )
 
 
 @register.simple_tag
-def rag_cells(figures: Iterable[Figure]) -> SafeString:
+def rag_cells(figures: Iterable[Figure], labelled: bool = False) -> SafeString:
     """Each figure as `<td>`, coloured by its RAG status, which is also spelled
-    out for screen readers."""
-    return mark_safe("".join(_cell(f) for f in figures))  # noqa: S308 -- every value escaped
+    out for screen readers. `labelled` names the KPI in `data-label`, for tables
+    that reflow into cards on a phone."""
+    return mark_safe("".join(_cell(f, labelled) for f in figures))  # noqa: S308 -- every value escaped
 
 
 _BADGES = {
