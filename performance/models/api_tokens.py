@@ -111,6 +111,7 @@ class ApiToken(models.Model):
             ),
         ]
         ordering = ["-created_at", "-pk"]
+        verbose_name = "API token"
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

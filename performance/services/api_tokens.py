@@ -61,7 +61,8 @@ def create_api_token(
     mine = ApiToken.objects.owned_by(actor).not_revoked()
     # An expired token lets its name go: it is revoked as well (it still reads as
     # expired), so the unique name among unrevoked tokens is free again.
-    mine.filter(name=name, expires_at__lte=now).update(revoked_at=now)
+    for expired in mine.filter(name=name, expires_at__lte=now):
+        revoke_api_token(actor=actor, token=expired)
     if mine.filter(name=name).exists():
         raise ValidationError({"name": f"You already have an active token named “{name}”."})
     if mine.live(now).count() >= MAX_LIVE_TOKENS:
