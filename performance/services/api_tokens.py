@@ -16,6 +16,7 @@ from django.utils import timezone
 from teams.models import User
 
 from ..models.api_tokens import (
+    DEFAULT_LIFETIME_DAYS,
     KEY_SHAPE,
     LAST_USED_EVERY,
     MAX_LIFETIME_DAYS,
@@ -41,7 +42,7 @@ def create_api_token(
     actor: User,
     name: str,
     scopes: Collection[ApiToken.Scope],
-    lifetime: dt.timedelta,
+    lifetime: dt.timedelta = dt.timedelta(days=DEFAULT_LIFETIME_DAYS),
 ) -> NewApiToken:
     """A new token of `actor`'s own. ValidationError (by field) for a name already
     on one of their live tokens, no scope, a lifetime outside 1 day to a year, or

@@ -8,7 +8,8 @@ import re
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.db import connection
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -267,6 +268,23 @@ def test_the_default_lifetime_is_90_days(lead, time_machine):
     assert 'name="expires_in_days" value="90"' in html
     make(lead)
     assert ApiToken.objects.get().expires_at == NOW + dt.timedelta(days=90)
+    new = services.create_api_token(actor=lead, name="script", scopes=[ApiToken.Scope.READ_ROLLUPS])
+    assert new.token.expires_at == NOW + dt.timedelta(days=90)
+
+
+@pytest.mark.parametrize("days", [0, 366, -5])
+def test_the_service_refuses_a_lifetime_outside_a_day_to_a_year(lead, days):
+    with pytest.raises(ValidationError) as refused:
+        services.create_api_token(
+            actor=lead, name="x", scopes=list(ApiToken.Scope), lifetime=dt.timedelta(days=days)
+        )
+    assert "from 1 to 365 days" in str(refused.value.message_dict["expires_in_days"])
+    assert not ApiToken.objects.exists()
+
+
+def test_the_database_refuses_a_token_without_a_scope(lead):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ApiTokenFactory(user=lead, has_read_scope=False, has_write_scope=False)
 
 
 def test_a_revoked_token_gets_401_saying_so(lead):
