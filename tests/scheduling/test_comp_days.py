@@ -152,7 +152,8 @@ class TestMovingCompDays:
         with pytest.raises(ScheduleConflict, match="it is taken, not moved"):
             comp_days.move_comp_day(actor=lead, comp_day=accepted, to=wanted)
         accepted.refresh_from_db()
-        assert accepted.on is not None and accepted.on < wanted
+        assert accepted.on is not None
+        assert accepted.on < wanted
 
     def test_only_the_owner_asks_and_only_the_lead_decides(self, cast, team, lead, accepted):
         other = next(
