@@ -213,8 +213,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # work, which needs only the database, rather than being killed: each rollup day is
 # its own transaction, and a message whose ack was lost with the connection comes
 # back after the visibility timeout and finds nothing left to do. Said explicitly
-# because Celery 6 turns the default around. (Celery 5.7.0's worker itself dies when
-# the broker drops, https://github.com/celery/celery/pull/10242: see pyproject.toml.)
+# because Celery 6 turns the default around. (Celery 5.7.0's worker itself died when
+# the broker dropped: see sdc_ops/celery.py.)
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # The session's user arrives with their roster record (one query, not two).
 # ModelBackend stays listed so sessions begun before RosterBackend remain valid.

@@ -8,7 +8,7 @@ against PostgreSQL and a redis-server of the test's own (broker and shared cache
   rollup row identical to a clean computation of the same events.
 - The worker outlives its broker being killed and restarted under a running task:
   the task's work is done and new work is taken after recovery (Celery 5.7.0's
-  worker died here; see the pin in pyproject.toml).
+  worker died here without the guard in sdc_ops/celery.py).
 
 The processes use the pytest-django test database with committed transactions
 (transaction=True), reached through DATABASE_URL like tests/test_backup.py. A task
