@@ -34,6 +34,7 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from http.cookiejar import CookieJar
 from pathlib import Path
+from typing import Any
 from urllib.error import HTTPError
 from urllib.request import HTTPCookieProcessor, Request, build_opener
 
@@ -574,3 +575,21 @@ def test_compose_restarts_every_service_that_dies_and_redis_keeps_its_queue():
     )
     redis = services["redis"]["command"]
     assert redis[redis.index("--appendonly") + 1] == "yes"
+
+
+def test_a_channel_whose_broker_transport_was_released_reports_a_lost_connection():
+    """The guard in sdc_ops/celery.py, without a broker: after a drop, Celery 5.7.0
+    asks such a channel for a new pool, and the AttributeError it got killed the
+    worker. A connection error is what the worker's handlers expect."""
+    from types import SimpleNamespace
+
+    from kombu.transport.redis import Channel, get_redis_error_classes
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    import sdc_ops.celery  # noqa: F401 -- installs the guard, as every process does
+
+    channel: Any = object.__new__(Channel)
+    channel.connection = SimpleNamespace(client=None)
+    with pytest.raises(RedisConnectionError):
+        channel._connparams()
+    assert issubclass(RedisConnectionError, get_redis_error_classes().connection_errors)
