@@ -213,6 +213,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 3,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# When the broker drops, a task that is running (a rollup, acks_late) finishes its
+# work, which needs only the database, rather than being killed: each rollup day is
+# its own transaction, and a message whose ack was lost with the connection comes
+# back after the visibility timeout and finds nothing left to do. Said explicitly
+# because Celery 6 turns the default around. (Celery 5.7.0's worker itself died when
+# the broker dropped: see sdc_ops/celery.py.)
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # The session's user arrives with their roster record (one query, not two).
 # ModelBackend stays listed so sessions begun before RosterBackend remain valid.
 AUTHENTICATION_BACKENDS = [
@@ -264,6 +271,14 @@ KPI_ALERT_DAYS = env_int("KPI_ALERT_DAYS", 3)
 SDC_RETENTION_LEAVER_DAYS = env_int("SDC_RETENTION_LEAVER_DAYS", 730)
 SDC_RETENTION_HISTORY_DAYS = env_int("SDC_RETENTION_HISTORY_DAYS", 730)
 
+# How often beat sweeps the dirty KPI days: the safety net for a post-import task
+# that was lost (broker down at commit) or whose worker was killed mid-backfill.
+KPI_ROLLUP_SWEEP_SECONDS = env_int("KPI_ROLLUP_SWEEP_SECONDS", 600)
+if KPI_ROLLUP_SWEEP_SECONDS < 1:
+    raise ImproperlyConfigured(
+        f"KPI_ROLLUP_SWEEP_SECONDS={KPI_ROLLUP_SWEEP_SECONDS} must be at least 1 (seconds)."
+    )
+
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "apply-retention": {
         # Nightly; idempotent, so a repeated or late run changes nothing more.
@@ -304,10 +319,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "options": {"expires": 3600},
     },
     "rollup-dirty-kpi-days": {
-        # Catches up whatever a lost post-import task left dirty.
+        # Catches up whatever a lost post-import task or a killed worker left dirty;
+        # a sweep not started before the next one is due is dropped.
         "task": "performance.tasks.rollup_dirty_days",
-        "schedule": crontab(minute="*/10"),
-        "options": {"expires": 540},
+        "schedule": dt.timedelta(seconds=KPI_ROLLUP_SWEEP_SECONDS),
+        "options": {"expires": KPI_ROLLUP_SWEEP_SECONDS * 0.9},
     },
     "rollup-kpis-yesterday": {
         # Hourly, so every site is handled shortly after its own local midnight.

@@ -131,6 +131,16 @@ def cast(
     }
 
 
+def needs(is_there: bool, what: str) -> None:
+    """Skip a test that lacks `what` (a program, PostgreSQL) on a developer's machine;
+    in CI (CI=true, as .ci/run sets) fail instead, so it cannot quietly stop running."""
+    if is_there:
+        return
+    if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+        pytest.fail(f"CI must provide {what} (.ci/run installs it)")
+    pytest.skip(f"needs {what}")
+
+
 def client_for(user) -> Client:
     client = Client()
     if user is not None:

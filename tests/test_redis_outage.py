@@ -15,12 +15,10 @@ import pytest
 from django.core.cache import caches
 from django.urls import reverse
 
+from tests.conftest import needs
 from tests.factories import PASSWORD
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server"),
-]
+pytestmark = pytest.mark.django_db
 
 
 def _free_port() -> int:
@@ -31,6 +29,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def redis_server():
+    needs(shutil.which("redis-server") is not None, "redis-server")
     port = _free_port()
     process = subprocess.Popen(
         [

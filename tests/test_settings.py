@@ -92,3 +92,18 @@ def test_hsts_subdomains_and_preload_are_opt_in():
     result = manage("shell", "--no-imports", "-c", code, env=opted)
     assert result.stdout.split() == ["True", "True", "True"], result.stderr
     assert manage("check", "--deploy", "--fail-level", "WARNING", env=opted).returncode == 0
+
+
+def test_the_dirty_day_sweep_runs_as_often_as_configured_and_expires_before_the_next():
+    code = (
+        "from django.conf import settings as s;"
+        "e = s.CELERY_BEAT_SCHEDULE['rollup-dirty-kpi-days'];"
+        "print(e['schedule'].total_seconds(), e['options']['expires'])"
+    )
+    default = manage("shell", "--no-imports", "-c", code, env={})
+    assert default.stdout.split() == ["600.0", "540.0"], default.stderr
+    fast = manage("shell", "--no-imports", "-c", code, env={"KPI_ROLLUP_SWEEP_SECONDS": "3"})
+    assert fast.stdout.split() == ["3.0", "2.7"], fast.stderr
+    refused = manage("check", env={"KPI_ROLLUP_SWEEP_SECONDS": "0"})
+    assert refused.returncode != 0
+    assert "KPI_ROLLUP_SWEEP_SECONDS=0 must be at least 1" in refused.stderr
