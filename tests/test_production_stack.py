@@ -65,10 +65,10 @@ def free_port() -> int:
 
 def api_token(user) -> str:
     """The user's API key: the one place this module makes a token."""
-    from rest_framework.authtoken.models import Token
+    from performance.models import ApiToken
+    from performance.services.api_tokens import create_api_token
 
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
+    return create_api_token(actor=user, name="stack test", scopes=list(ApiToken.Scope)).key
 
 
 # --- Processes ------------------------------------------------------------------
