@@ -1,12 +1,14 @@
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from . import audit
@@ -86,7 +88,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     )
 
     def audit_team(self, obj: User) -> Team | None:
-        return Team.objects.filter(associates__user=obj).first()
+        return audit.team_of(obj)
 
 
 @admin.register(Site)
@@ -242,15 +244,7 @@ class ActorFilter(admin.SimpleListFilter):
 class AuditEventAdmin(admin.ModelAdmin):
     """The audit log for ops admins: nobody adds, changes or deletes an event here."""
 
-    list_display = (
-        "occurred_at",
-        "action",
-        "who",
-        "target_label",
-        "team",
-        "remote_addr",
-        "short_details",
-    )
+    list_display = ("when", "action", "who", "target", "team", "remote_addr", "short_details")
     list_filter = (
         "action",
         ActorFilter,
@@ -264,7 +258,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_per_page = 100
     show_full_result_count = False  # one COUNT over a long table is enough
     fields = (
-        "occurred_at",
+        "when",
         "action",
         "actor",
         "actor_label",
@@ -278,6 +272,16 @@ class AuditEventAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
 
+    # Server time (settings.TIME_ZONE, UTC) to the second: events from sites in
+    # different zones then read in one order.
+    @admin.display(description=f"when ({settings.TIME_ZONE})", ordering="occurred_at")
+    def when(self, event: AuditEvent) -> str:
+        return timezone.localtime(event.occurred_at).strftime("%Y-%m-%d %H:%M:%S")
+
+    @admin.display(description="target", ordering="target_label")
+    def target(self, event: AuditEvent) -> str | None:
+        return event.target_label or None  # None: the admin's "-"
+
     @admin.display(description="actor", ordering="actor_label")
     def who(self, event: AuditEvent) -> str:
         if event.actor_id is None:
@@ -287,7 +291,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     @admin.display(description="details")
     def short_details(self, event: AuditEvent) -> str:
-        text = ", ".join(f"{k}: {v}" for k, v in event.details.items())
+        text = "; ".join(f"{k}: {_readable(v)}" for k, v in event.details.items())
         return text if len(text) <= 80 else text[:79] + "…"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -301,3 +305,14 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         return {}
+
+
+def _readable(value: object) -> str:
+    """A details value as a person reads it: lists joined, levels as from → to."""
+    if isinstance(value, list):
+        if len(value) == 2 and all(isinstance(v, int) for v in value):
+            return f"{value[0]} → {value[1]}"
+        return ", ".join(_readable(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} ({_readable(v)})" for k, v in value.items())
+    return str(value)

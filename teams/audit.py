@@ -171,15 +171,20 @@ def changed_fields(before: Mapping[str, object], after: Mapping[str, object]) ->
 # --- Logins, logouts and failed logins (django.contrib.auth signals) ------------------
 
 
+def team_of(user: User) -> Team | None:
+    """The team of the user's roster record, if they have one (for filtering)."""
+    return Team.objects.filter(associates__user_id=user.pk).order_by("pk").first()
+
+
 def on_logged_in(sender: object, request: HttpRequest | None, user: User, **kwargs: object) -> None:
-    record(action=AuditEvent.Action.LOGIN, actor=user, request=request)
+    record(action=AuditEvent.Action.LOGIN, actor=user, request=request, team=team_of(user))
 
 
 def on_logged_out(
     sender: object, request: HttpRequest | None, user: User | None, **kwargs: object
 ) -> None:
     if user is not None:
-        record(action=AuditEvent.Action.LOGOUT, actor=user, request=request)
+        record(action=AuditEvent.Action.LOGOUT, actor=user, request=request, team=team_of(user))
 
 
 def on_login_failed(
@@ -202,5 +207,6 @@ def on_login_failed(
         target=target,
         target_label=None if target is not None else username,
         request=request,
+        team=team_of(target) if target is not None else None,
         details={"username": username},
     )

@@ -312,7 +312,7 @@ class AuditEvent(models.Model):
         max_length=150, help_text="The actor's username at the time (kept if they go)."
     )
     action = models.CharField(max_length=40, choices=Action.choices)
-    target_type = models.CharField(max_length=100, blank=True, help_text="e.g. teams.associate")
+    target_type = models.CharField(max_length=100, blank=True)  # a model label: teams.associate
     target_id = models.PositiveBigIntegerField(null=True, blank=True)
     target_label = models.CharField(max_length=200, blank=True)
     team = models.ForeignKey(

@@ -15,7 +15,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from teams import audit, services
-from teams.models import AssociateSkill, AuditEvent, AuditLogIsAppendOnly, User
+from teams.models import AssociateSkill, AuditEvent, AuditLogIsAppendOnly, Skill, User
 from tests.conftest import client_for
 from tests.factories import (
     PASSWORD,
@@ -171,7 +171,7 @@ class TestRecord:
 
 class TestAppendOnly:
     def test_the_model_refuses_to_change_or_delete_an_event(self, lead):
-        event = AuditEventFactory(actor=lead)
+        event = AuditEvent.objects.get(pk=AuditEventFactory(actor=lead).pk)
 
         event.action = Action.LOGOUT
         with pytest.raises(AuditLogIsAppendOnly):
@@ -239,10 +239,21 @@ class TestLogins:
 
         login, logout = events()
         assert (login.action, login.actor, login.remote_addr) == (Action.LOGIN, lead, "10.0.0.7")
+        assert login.team is None  # a lead without a roster record of their own
         assert (logout.action, logout.actor, logout.remote_addr) == (
             Action.LOGOUT,
             lead,
             "10.0.0.7",
+        )
+
+    def test_someone_on_the_roster_logs_in_on_their_team(self, associate):
+        assert _try(Client(), "associate", PASSWORD).status_code == 302
+
+        (login,) = events()
+        assert (login.actor, login.team, login.site_id) == (
+            associate.user,
+            associate.team,
+            associate.team.site_id,
         )
 
     def test_a_failed_login_records_the_username_tried_and_the_address_not_the_password(self, lead):
@@ -425,7 +436,7 @@ class TestRoster:
         }
 
     def test_skills_added_removed_and_relevelled_are_one_event(self, lead, associate):
-        chat, email, phone = (SkillFactory(name=n) for n in ("Chat", "Email", "Phone"))
+        chat, email, phone = (Skill.objects.create(name=n) for n in ("Chat", "Email", "Phone"))
         AssociateSkill.objects.create(associate=associate, skill=email, level=1)
         AssociateSkill.objects.create(associate=associate, skill=phone, level=2)
 
@@ -616,9 +627,18 @@ class TestAdminList:
         for bad in ({"actor": "nobody"}, {"q": "'; DROP TABLE"}, {"q": "10.0.0"}):
             assert client.get(url, bad).status_code == 200
 
-    def test_the_list_links_an_actor_to_their_events(self, admin, lead, logbook):
+    def test_the_list_links_an_actor_to_their_events_and_reads_details_plainly(
+        self, admin, lead, logbook
+    ):
+        AuditEventFactory(
+            actor=lead,
+            action=Action.SKILLS_CHANGED,
+            details={"added": {"Chat": 2}, "removed": ["Phone"], "levels": {"Email": [1, 3]}},
+        )
         page = client_for(admin).get(reverse(CHANGELIST)).content.decode()
         assert f"?actor={lead.pk}" in page
+        for part in ("added: Chat (2)", "removed: Phone", "levels: Email (1 → 3)"):  # in any order
+            assert part in page
 
     def test_nobody_adds_changes_or_deletes_an_event_in_the_admin(self, admin, logbook):
         client = client_for(admin)
