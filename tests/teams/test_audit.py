@@ -490,6 +490,9 @@ class TestRoster:
         (event,) = events(Action.ANONYMISED)
         assert (event.actor_label, event.target_id) == ("system", associate.pk)
         assert event.target_label == f"Former associate #{associate.pk}"
+        # Retention leaves the log as it was: the earlier event keeps its name and actor.
+        (left,) = events(Action.ASSOCIATE_LEFT)
+        assert (left.actor_label, left.target_label) == ("associate", "Ada Associate")
 
 
 class TestRosterInTheAdmin:
