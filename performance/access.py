@@ -26,7 +26,7 @@ from rest_framework import exceptions as api_exceptions
 from teams.access import AnyUser, Roles, deny, get_associate_for_user, roles_for
 from teams.models import Associate, Team
 
-from .models import ActionItem, Goal, OneOnOne, Review, ReviewCycle
+from .models import ActionItem, ApiToken, Goal, OneOnOne, Review, ReviewCycle
 
 
 def _not_found(user: AnyUser, what: str, object_id: int | str, message: str) -> Http404:
@@ -126,9 +126,40 @@ def require_api_token_holder(user: AnyUser) -> None:
         raise _not_found(user, "api-token", "-", "No such page.")
 
 
+def get_api_token_for_user(user: AnyUser, token_id: int) -> ApiToken:
+    """One of the user's own API tokens; anyone else's (an ops admin's included,
+    who revokes others' in the Django admin) is a 404."""
+    require_api_token_holder(user)
+    token = ApiToken.objects.owned_by(user).filter(pk=token_id).first()
+    if token is None:
+        raise _not_found(user, "api-token", token_id, "No such token.")
+    return token
+
+
+def token_scopes_for(user: AnyUser) -> list[ApiToken.Scope]:
+    """The scopes a user's new token may have: posting events only for those who
+    may post them (leads and ops admins); a token cannot do more than its owner."""
+    roles = roles_for(user)
+    if roles.is_admin or roles.is_lead:
+        return list(ApiToken.Scope)
+    return [ApiToken.Scope.READ_ROLLUPS]
+
+
 def _api_denied(user: AnyUser, what: str, message: str) -> api_exceptions.PermissionDenied:
     deny(user, "api", what, status=403)
     return api_exceptions.PermissionDenied(message)
+
+
+def require_api_scope(user: AnyUser, auth: object, scope: ApiToken.Scope) -> None:
+    """A request made with an API token needs the token's scope for the endpoint
+    (403 naming it). A browser session is the person themself: no scope applies."""
+    if isinstance(auth, ApiToken) and not auth.has_scope(scope):
+        raise _api_denied(
+            user,
+            f"scope:{scope.value}",
+            f"This API token does not have the {scope.value} scope ({scope.label}); "
+            "make a token that has it at /account/api-token/.",
+        )
 
 
 def require_event_poster(user: AnyUser) -> frozenset[int] | None:

@@ -1,4 +1,4 @@
-"""The Django admin for KPIs, review cycles and people records.
+"""The Django admin for KPIs, API tokens, review cycles and people records.
 
 Ops admins run the admin, but they are not the authors of people records: a
 private or not-yet-shared text (private feedback, an unsubmitted self review,
@@ -12,15 +12,20 @@ from collections.abc import Callable, Sequence
 from itertools import pairwise
 from typing import Any
 
-from django.contrib import admin
-from django.db.models import Model
+from django.contrib import admin, messages
+from django.db.models import F, Model, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.text import capfirst
+from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
+
+from teams.http import authenticated_user
 
 from .models import (
     ActionItem,
     AgendaItem,
+    ApiToken,
     DailyKpi,
     Feedback,
     Goal,
@@ -37,6 +42,7 @@ from .models import (
     ReviewCycle,
     ReviewReminder,
 )
+from .services import api_tokens as token_services
 from .services import kpis as kpi_services
 
 PRIVATE = "private to its author"
@@ -165,16 +171,34 @@ class KpiAdmin(admin.ModelAdmin):
 
 @admin.register(KpiEvent)
 class KpiEventAdmin(admin.ModelAdmin):
-    list_display = ("external_id", "kpi", "associate", "local_date", "value", "source")
+    list_display = (
+        "external_id",
+        "kpi",
+        "associate",
+        "local_date",
+        "value",
+        "source",
+        "submitted_by",
+        "api_token",
+    )
     list_filter = ("kpi", "source")
-    list_select_related = ("kpi", "associate__user")
-    search_fields = ("external_id", "associate__user__username")
+    list_select_related = ("kpi", "associate__user", "submitted_by", "api_token")
+    search_fields = ("external_id", "associate__user__username", "submitted_by__username")
     date_hierarchy = "local_date"
     raw_id_fields = ("associate",)
-    readonly_fields = ("team", "site", "local_date", "received_at")
+    readonly_fields = (
+        "team",
+        "site",
+        "local_date",
+        "received_at",
+        "submitted_by",
+        "api_token",
+    )
 
     # Changing or deleting an event here rolls its days up again, as an import does.
     def save_model(self, request: Any, obj: KpiEvent, form: Any, change: bool) -> None:
+        if not change:
+            obj.submitted_by = authenticated_user(request)
         kpi_services.save_event_edit(obj)
 
     def delete_model(self, request: Any, obj: KpiEvent) -> None:
@@ -182,6 +206,97 @@ class KpiEventAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request: Any, queryset: Any) -> None:
         kpi_services.delete_events(queryset)
+
+
+# --- API tokens ---------------------------------------------------------------------
+
+# rest_framework.authtoken stays installed only for its (emptied) table; its admin
+# would offer to make plaintext keys that nothing accepts.
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
+
+
+class TokenStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request: Any, model_admin: Any) -> Any:
+        return ApiToken.Status.choices
+
+    def queryset(self, request: Any, queryset: QuerySet[ApiToken]) -> QuerySet[ApiToken]:
+        now = timezone.now()
+        if self.value() == ApiToken.Status.ACTIVE:
+            return queryset.filter(revoked_at__isnull=True, expires_at__gt=now)
+        if self.value() == ApiToken.Status.EXPIRED:
+            return queryset.filter(expires_at__lte=now).exclude(revoked_at__lt=F("expires_at"))
+        if self.value() == ApiToken.Status.REVOKED:
+            return queryset.filter(revoked_at__lt=F("expires_at"))
+        return queryset
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Ops admins see everyone's tokens and revoke them; never a key or its digest.
+    Tokens are made by their owners (the key is shown to them once), so there is no
+    add; nor delete, which would cut the link from the events a token posted."""
+
+    list_display = (
+        "name",
+        "user",
+        "prefix",
+        "scopes",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "status",
+    )
+    list_filter = (TokenStatusFilter, "has_read_scope", "has_write_scope")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "name", "prefix")
+    date_hierarchy = "created_at"
+    fields = (
+        "user",
+        "name",
+        "prefix",
+        "has_read_scope",
+        "has_write_scope",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+        "status",
+    )
+    readonly_fields = fields
+    actions = ("revoke",)
+
+    @admin.display(description="scopes")
+    def scopes(self, obj: ApiToken) -> str:
+        return ", ".join(obj.scope_labels)
+
+    @admin.display(description="status")
+    def status(self, obj: ApiToken) -> str:
+        return str(obj.status(timezone.now()).label)
+
+    @admin.action(description="Revoke the selected tokens", permissions=["view"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        actor = authenticated_user(request)
+        revoked = sum(
+            token_services.revoke_api_token(actor=actor, token=token) for token in queryset
+        )
+        self.message_user(
+            request,
+            f"{revoked} token(s) revoked; requests with them now get 401.",
+            messages.SUCCESS,
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(KpiDirtyDay)

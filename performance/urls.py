@@ -8,8 +8,16 @@ app_name = "performance"
 urlpatterns = [
     path("kpis/import/", kpis.kpi_import, name="kpi-import"),
     path("account/api-token/", api_tokens.api_token, name="api-token"),
-    path("account/api-token/rotate/", api_tokens.api_token_rotate, name="api-token-rotate"),
-    path("account/api-token/revoke/", api_tokens.api_token_revoke, name="api-token-revoke"),
+    path(
+        "account/api-token/<int:token_id>/rotate/",
+        api_tokens.api_token_rotate,
+        name="api-token-rotate",
+    ),
+    path(
+        "account/api-token/<int:token_id>/revoke/",
+        api_tokens.api_token_revoke,
+        name="api-token-revoke",
+    ),
     path("api/v1/kpi-events/", api.KpiEventsView.as_view(), name="api-kpi-events"),
     path("api/v1/kpi-rollups/", api.KpiRollupsView.as_view(), name="api-kpi-rollups"),
     path("kpis/", dashboards.kpi_overview, name="kpi-overview"),

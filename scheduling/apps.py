@@ -31,9 +31,11 @@ class SchedulingConfig(AppConfig):
         if subject_export not in subject_export_providers:
             subject_export_providers.append(subject_export)
 
-        from teams.selectors import retention_providers
+        from teams.selectors import history_retention_providers, retention_providers
 
-        from .services.retention import anonymise_associate
+        from .services.retention import anonymise_associate, scrub_old_history
 
         if anonymise_associate not in retention_providers:
             retention_providers.append(anonymise_associate)
+        if scrub_old_history not in history_retention_providers:
+            history_retention_providers.append(scrub_old_history)

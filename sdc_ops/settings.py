@@ -81,6 +81,10 @@ INSTALLED_APPS = [
     "template_partials",
     "simple_history",
     "rest_framework",
+    # Only for its table: performance's migration 0014 reads the old plaintext keys
+    # from it, hashes them and empties it. Nothing authenticates with it any more and
+    # its admin is unregistered (performance/admin.py). It goes once every
+    # deployment has run 0014: `migrate authtoken zero`, then remove this line.
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -384,11 +388,12 @@ LOGGING = {
     },
 }
 
-# The KPI JSON API (performance/api.py): per-user tokens first, so a request without
-# credentials gets 401 with WWW-Authenticate; a browser session also works (with CSRF).
+# The KPI JSON API (performance/api/): API tokens first (hashed, scoped, expiring;
+# performance/api/authentication.py), so a request without credentials gets 401 with
+# WWW-Authenticate; a browser session also works (with CSRF).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "performance.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -400,7 +405,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "SDC Ops KPI API",
     "DESCRIPTION": (
         "Post raw KPI events and read daily KPI rollups. Authenticate with "
-        "`Authorization: Token <key>`; get a key at /account/api-token/."
+        "`Authorization: Token <key>`; make keys at /account/api-token/, each with an "
+        "expiry and the scopes it may use (`read_rollups`, `write_events`)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

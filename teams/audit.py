@@ -70,9 +70,9 @@ def record(
     `actor` is the user who acted (None: the system, or nobody signed in).
     `target` is the object acted on; its label is the name for roster objects and
     "<kind> #<id>" for anything else (whose name may be people text), unless
-    `target_label` is given. An object whose primary key is not a number (an API
-    token's key) is recorded by its kind only. `team` (and `site`, which defaults to
-    the team's) is where it happened, for filtering.
+    `target_label` is given. An object whose primary key is not a number (a
+    session, keyed by its secret) is recorded by its kind only. `team` (and
+    `site`, which defaults to the team's) is where it happened, for filtering.
     """
     if action not in AuditEvent.Action.values:
         raise ValueError(f"Unknown audit action {action!r}: add it to AuditEvent.Action.")

@@ -3,7 +3,8 @@ text in the change history, after the periods in settings.
 
 Aggregates stay: KPI events and rollups, the comp-day ledger and schedule cells
 keep their rows (they point at the associate by id, and a team's figures must not
-change when a leaver is anonymised); only what names or describes the person goes.
+change when a leaver is anonymised); only what names or describes the person
+goes, and their sign-in attempts recorded by django-axes.
 Idempotent: an anonymised associate carries `anonymised_at` and is skipped, and
 blanking text that is already blank writes nothing.
 """
@@ -11,12 +12,13 @@ blanking text that is already blank writes nothing.
 import datetime as dt
 from dataclasses import dataclass
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from . import audit
-from .models import Associate, AuditEvent, User
+from .models import Associate, AuditEvent, Site, User
 from .selectors import history_retention_providers, retention_providers
 
 
@@ -30,15 +32,22 @@ def former_name(associate_id: int) -> tuple[str, str]:
     return "Former associate", f"#{associate_id}"
 
 
-def leavers_due(*, today: dt.date) -> list[int]:
-    cutoff = today - dt.timedelta(days=settings.SDC_RETENTION_LEAVER_DAYS)
-    return list(
-        Associate.objects.filter(
-            is_active=False, left_on__isnull=False, left_on__lte=cutoff, anonymised_at__isnull=True
+def leavers_due(*, today: dt.date | None = None) -> list[int]:
+    """Leavers whose leaving day is past retention on their site's own calendar
+    (`today`, when given, stands for every site's local day)."""
+    due: list[int] = []
+    for site in Site.objects.order_by("pk"):
+        cutoff = (today or site.local_today()) - dt.timedelta(
+            days=settings.SDC_RETENTION_LEAVER_DAYS
         )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+        due += Associate.objects.filter(
+            team__site=site,
+            is_active=False,
+            left_on__isnull=False,
+            left_on__lte=cutoff,
+            anonymised_at__isnull=True,
+        ).values_list("pk", flat=True)
+    return sorted(due)
 
 
 @transaction.atomic
@@ -48,6 +57,7 @@ def anonymise_associate(*, associate_id: int, actor: User | None = None) -> bool
     if locked.anonymised_at is not None or locked.is_active:
         return False
     user = locked.user
+    _forget_sign_in_attempts(user.username)
     user.first_name, user.last_name = former_name(locked.pk)
     user.username = f"former-associate-{locked.pk}"
     user.email = ""
@@ -64,12 +74,17 @@ def anonymise_associate(*, associate_id: int, actor: User | None = None) -> bool
     return True
 
 
+def _forget_sign_in_attempts(username: str) -> None:
+    """django-axes keeps sign-in attempts and logins by username and address."""
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username=username).delete()
+
+
 def apply_retention(
     *, today: dt.date | None = None, now: dt.datetime | None = None
 ) -> RetentionResult:
     """The nightly job: every leaver past retention, then the old history versions."""
     now = now or timezone.now()
-    today = today or now.date()
     anonymised = [pk for pk in leavers_due(today=today) if anonymise_associate(associate_id=pk)]
     cutoff = now - dt.timedelta(days=settings.SDC_RETENTION_HISTORY_DAYS)
     with transaction.atomic():

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from .models import Associate, AssociateSkill, AuditEvent, Skill, Team, User
 
@@ -146,12 +147,29 @@ THIN_COVERAGE = 2  # fewer proficient people than this on a skill is a risk
 
 
 def teams_with_headcount(teams: QuerySet[Team]) -> QuerySet[Team]:
+    """Each team with `active_count` (its associates now, not counting its own leads,
+    who are on the roster as player-coaches) and `inactive_count` (associates who
+    left). Every page and the demo's seed output count associates this one way."""
+    lead_of_team = Team.leads.through.objects.filter(
+        team_id=OuterRef("team_id"), user_id=OuterRef("user_id")
+    )
+
+    def headcount(*, active: bool) -> Subquery:
+        return Subquery(
+            Associate.objects.filter(team_id=OuterRef("pk"), is_active=active)
+            .exclude(Exists(lead_of_team))
+            .order_by()
+            .values("team_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+
     return (
         teams.select_related("site", "manager")
         .prefetch_related("leads")
         .annotate(
-            active_count=Count("associates", filter=Q(associates__is_active=True)),
-            inactive_count=Count("associates", filter=Q(associates__is_active=False)),
+            active_count=Coalesce(headcount(active=True), 0),
+            inactive_count=Coalesce(headcount(active=False), 0),
         )
     )
 

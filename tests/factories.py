@@ -284,6 +284,7 @@ class CompDayRequestFactory(factory.django.DjangoModelFactory[CompDayRequest]):
 from performance.models import (  # noqa: E402 -- one section per app
     ActionItem,
     AgendaItem,
+    ApiToken,
     DailyKpi,
     Feedback,
     Goal,
@@ -300,6 +301,7 @@ from performance.models import (  # noqa: E402 -- one section per app
     ReviewCycle,
     ReviewReminder,
 )
+from performance.models.api_tokens import key_digest, key_prefix, new_key  # noqa: E402
 from performance.models.one_on_ones import local_start  # noqa: E402
 
 # A period well in the future, so "not in the past" rules never bite.
@@ -337,6 +339,25 @@ class KpiEventFactory(factory.django.DjangoModelFactory[KpiEvent]):
     value = 1.0
     source = "test"
     external_id = factory.Sequence(lambda n: f"event-{n}")
+
+
+class ApiTokenFactory(factory.django.DjangoModelFactory[ApiToken]):
+    """A live token with both scopes; pass `key=` to know the key it opens with
+    (performance.models.api_tokens.new_key())."""
+
+    class Meta:
+        model = ApiToken
+
+    class Params:
+        key = factory.LazyFunction(new_key)
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Token {n}")
+    prefix = factory.LazyAttribute(lambda t: key_prefix(t.key))
+    key_digest = factory.LazyAttribute(lambda t: key_digest(t.key))
+    has_read_scope = True
+    has_write_scope = True
+    expires_at = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC) + dt.timedelta(days=90))
 
 
 class KpiDirtyDayFactory(factory.django.DjangoModelFactory[KpiDirtyDay]):

@@ -25,7 +25,7 @@ from scheduling.models import (
     WeekendDuty,
 )
 from tests.conftest import PERSONAS, client_for
-from tests.factories import GoalFactory
+from tests.factories import ApiTokenFactory, GoalFactory
 
 LOGIN = "login"  # 302 to the login page with ?next=
 REDIRECT = "redirect"  # 302 somewhere else (POST/redirect/GET)
@@ -269,8 +269,14 @@ EXPECTATIONS: dict[str, Expect] = {
     # the token page. A session POST here is multipart, not JSON: 415 once past the
     # role check. Tokens and per-object access are tested in tests/performance/test_api.py.
     "performance:api-token": Expect(everyone(200, anonymous=LOGIN)),
-    "performance:api-token-rotate": Expect(everyone(302, anonymous=LOGIN), method="post"),
-    "performance:api-token-revoke": Expect(everyone(REDIRECT, anonymous=LOGIN), method="post"),
+    # A token of the lead's: only its owner replaces or revokes it (an ops admin
+    # does that in the Django admin); anyone else's is a 404.
+    "performance:api-token-rotate": Expect(
+        everyone(404, anonymous=LOGIN, lead=REDIRECT), method="post", kwargs="api_token"
+    ),
+    "performance:api-token-revoke": Expect(
+        everyone(404, anonymous=LOGIN, lead=REDIRECT), method="post", kwargs="api_token"
+    ),
     "performance:api-kpi-events": Expect(
         everyone(403, anonymous=401, lead=415, other_lead=415, admin=415), method="post"
     ),
@@ -303,6 +309,7 @@ POSTS: dict[str, Expect] = {
     ),
     "performance:team-goals": Expect(team_page(manager=403), method="post", kwargs="team"),
     "performance:goal-detail": Expect(associate_page(**EDIT), method="post", kwargs="goal"),
+    "performance:api-token": Expect(everyone(200, anonymous=LOGIN), method="post"),
 }
 
 
@@ -414,6 +421,9 @@ def _url(name: str, expect: Expect, cast, request) -> str:
             created_by=request.getfixturevalue("lead"),
         )
         return reverse(name, kwargs={"goal_id": goal.pk})
+    if expect.kwargs == "api_token":
+        token = ApiTokenFactory(user=request.getfixturevalue("lead"))
+        return reverse(name, kwargs={"token_id": token.pk})
     if expect.kwargs == "reset":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "bad-token"})
     return reverse(name)

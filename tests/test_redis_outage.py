@@ -176,15 +176,17 @@ def _fresh_connections(app):
 
 
 def _post_events(lead, associate):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     from performance.models import Kpi
+    from performance.models.api_tokens import new_key
+    from tests.factories import ApiTokenFactory
 
     kpi = Kpi.objects.get(key="tickets_solved")
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=lead)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    key = new_key()
+    ApiTokenFactory(user=lead, key=key)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     body = {
         "source": "zendesk",
         "events": [

@@ -6,8 +6,12 @@ views.api_tokens).
 - `GET /api/v1/kpi-rollups/`: daily rollups out (`DailyKpi` only), limited to what the
   caller may see under `teams.access`.
 
-Authentication is `Authorization: Token <key>` (rest_framework.authtoken; one key per
-user, made at /account/api-token/); a browser session also works, with CSRF.
+Authentication is `Authorization: Token <key>` (api/authentication.py): a person
+makes keys at /account/api-token/, several if they like, each with an expiry and
+scopes. Posting events needs `write_events`, reading rollups `read_rollups` (403
+naming the missing one); an expired, revoked or unknown key is a 401 saying which.
+A browser session also works, with CSRF, and no scope applies to it. Each event
+records who posted it and with which token.
 
 Who may do what:
 - post events: ops admins for anyone; leads for associates of the teams they lead
@@ -40,7 +44,7 @@ from teams.access import get_associate_for_user, get_team_for_user
 from teams.models import User
 
 from .. import access
-from ..models import DailyKpi, Kpi, KpiEvent
+from ..models import ApiToken, DailyKpi, Kpi, KpiEvent
 from ..services import kpis as services
 from .serializers import (
     MAX_EVENTS,
@@ -172,15 +176,27 @@ def check_rows(
     return rows, errors, not_objects
 
 
-def post_events(*, data: object, team_ids: frozenset[int] | None) -> tuple[int, dict[str, object]]:
-    """Check and write one posted batch (for associates of `team_ids`; None: anyone):
-    (HTTP status, body)."""
+def post_events(
+    *,
+    data: object,
+    team_ids: frozenset[int] | None,
+    submitted_by: User,
+    api_token: ApiToken | None,
+) -> tuple[int, dict[str, object]]:
+    """Check and write one posted batch (for associates of `team_ids`; None: anyone)
+    as `submitted_by`, with `api_token` (None: a browser session): (HTTP status, body)."""
     source, events, problems = read_batch(data)
     if problems:
         return 400, {"detail": "The request body has the wrong shape.", "errors": problems}
     rows, row_errors, not_objects = check_rows(events)
     with transaction.atomic():
-        result = services.ingest_events(rows, source=source, team_ids=team_ids)
+        result = services.ingest_events(
+            rows,
+            source=source,
+            team_ids=team_ids,
+            submitted_by=submitted_by,
+            api_token=api_token,
+        )
         row_errors += [e for e in result.errors if e.row not in not_objects]
         if row_errors:
             # The service wrote the rows it found valid; the JSON checks say no.
@@ -239,8 +255,9 @@ class KpiEventsView(APIView):
             "whose (source, external_id) is already stored is counted as a duplicate and "
             "changes nothing. The days touched are rolled up right after. Ops admins post "
             "for anyone, leads for the associates of their own teams (others are reported "
-            "as unknown associates); managers and associates get 403. Numbers may also be "
-            "sent as numeric strings."
+            "as unknown associates); managers and associates get 403. A token needs the "
+            "`write_events` scope (403 otherwise). Numbers may also be sent as numeric "
+            "strings."
         ),
         request=KpiEventBatchSerializer,
         responses={
@@ -249,22 +266,32 @@ class KpiEventsView(APIView):
             400: OpenApiResponse(
                 ProblemsSerializer, "Bad JSON, wrong shape or bad rows; nothing written."
             ),
-            401: OpenApiResponse(DetailSerializer, "No token or a wrong one."),
-            403: OpenApiResponse(DetailSerializer, "Managers and associates may not post."),
+            401: OpenApiResponse(
+                DetailSerializer, "No token, or an unknown, expired or revoked one."
+            ),
+            403: OpenApiResponse(
+                DetailSerializer,
+                "Managers and associates may not post; or the token lacks `write_events`.",
+            ),
             413: OpenApiResponse(DetailSerializer, "The body is larger than 8 MB."),
             415: OpenApiResponse(DetailSerializer, "The body is not application/json."),
         },
         examples=[OpenApiExample("Two events", value=_EVENT_EXAMPLE, request_only=True)],
     )
     def post(self, request: Request) -> Response:
-        team_ids = access.require_event_poster(_api_user(request))
+        user = _api_user(request)
+        access.require_api_scope(user, request.auth, ApiToken.Scope.WRITE_EVENTS)
+        team_ids = access.require_event_poster(user)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
         if length > MAX_BODY_BYTES:
             raise BodyTooLarge
-        code, body = post_events(data=request.data, team_ids=team_ids)
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        code, body = post_events(
+            data=request.data, team_ids=team_ids, submitted_by=user, api_token=token
+        )
         return Response(body, status=code)
 
 
@@ -361,16 +388,22 @@ class KpiRollupsView(ListAPIView[DailyKpi]):
             "span at most 366 days. Ops admins read everything; leads and managers the "
             "associate and team rows of their own teams (another team: 404); associates "
             "only their own associate rows (team or site scope: 403; a teammate: 404). "
-            "`scope=site` is for ops admins only (403)."
+            "`scope=site` is for ops admins only (403). A token needs the `read_rollups` "
+            "scope (403 otherwise)."
         ),
         parameters=[RollupQuerySerializer],
         responses={
             200: DailyKpiSerializer(many=True),
             400: OpenApiResponse(ProblemsSerializer, "Missing or bad query parameters."),
-            401: OpenApiResponse(DetailSerializer, "No token or a wrong one."),
-            403: OpenApiResponse(DetailSerializer, "A scope you may not read."),
+            401: OpenApiResponse(
+                DetailSerializer, "No token, or an unknown, expired or revoked one."
+            ),
+            403: OpenApiResponse(
+                DetailSerializer, "A scope you may not read; or the token lacks `read_rollups`."
+            ),
             404: OpenApiResponse(DetailSerializer, "A team or associate that is not yours."),
         },
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        access.require_api_scope(_api_user(request), request.auth, ApiToken.Scope.READ_ROLLUPS)
         return super().get(request, *args, **kwargs)

@@ -6,7 +6,8 @@ from django import forms
 from teams.dates import YEAR, check_date
 from teams.models import Team
 
-from ..models import Rating
+from ..models import Rating, Review
+from ..selectors.reviews import NOT_RATED, SORTS, CalibrationOptions, CalibrationQuery
 
 RATING_CHOICES = [("", "— not rated yet —"), *Rating.choices]
 
@@ -116,3 +117,83 @@ class CalibrateForm(forms.Form):
 
 class AcknowledgeForm(forms.Form):
     comment = _text("Comment (optional)", rows=3)
+
+
+def _ignored(what: str) -> dict[str, str]:
+    return {"invalid_choice": f"Not {what} of this calibration, so not applied."}
+
+
+class CalibrationFilterForm(forms.Form):
+    """The calibration page's filters and sort, read from the query string so that a
+    view can be bookmarked. A value that is not one of the choices (a team outside
+    the viewer's, a rating off the scale) is reported and left out; the rest apply."""
+
+    PARAMS = ("team", "step", "rating", "lead", "changed", "sort", "dir")
+
+    team = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, error_messages=_ignored("a team")
+    )
+    step = forms.ChoiceField(
+        choices=[("", "Any step"), *Review.State.choices],
+        required=False,
+        error_messages=_ignored("a step"),
+    )
+    rating = forms.ChoiceField(
+        choices=[
+            ("", "Any rating"),
+            *((str(value), label) for value, label in Rating.choices),
+            (NOT_RATED, "Not rated yet"),
+        ],
+        required=False,
+        error_messages=_ignored("a rating"),
+    )
+    lead = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, error_messages=_ignored("a lead")
+    )
+    changed = forms.ChoiceField(
+        label="Changed in calibration",
+        choices=[("", "Either"), ("yes", "Yes"), ("no", "No")],
+        required=False,
+        error_messages=_ignored("a choice"),
+    )
+    sort = forms.ChoiceField(label="Sort by", required=False, error_messages=_ignored("a sort"))
+    dir = forms.ChoiceField(
+        label="Order",
+        choices=[("asc", "Ascending"), ("desc", "Descending")],
+        required=False,
+        error_messages=_ignored("an order"),
+    )
+
+    def __init__(self, data: Any, *, options: CalibrationOptions) -> None:
+        super().__init__(data)
+        self.fields["team"].choices = [  # type: ignore[attr-defined]
+            ("", "All teams"),
+            *((t.pk, t.name) for t in options.teams),
+        ]
+        self.fields["lead"].choices = [  # type: ignore[attr-defined]
+            ("", "Any lead"),
+            *((u.pk, u.display_name) for u in options.leads),
+        ]
+        self.fields["sort"].choices = [  # type: ignore[attr-defined]
+            *((key, key.capitalize()) for key in SORTS),
+            *((k.key, k.name) for k in options.kpis),
+        ]
+
+    def query(self) -> CalibrationQuery:
+        """What the page applies: the valid values (everything, unfiltered, when the
+        form is not bound)."""
+        if not self.is_bound:
+            return CalibrationQuery()
+        self.is_valid()
+        data = self.cleaned_data  # the fields that passed
+        rating = data.get("rating") or None
+        changed = data.get("changed") or None
+        return CalibrationQuery(
+            team_id=data.get("team"),
+            state=data.get("step") or None,
+            rating=rating if rating in (None, NOT_RATED) else int(rating),
+            lead_id=data.get("lead"),
+            changed=None if changed is None else changed == "yes",
+            sort=data.get("sort") or "name",
+            descending=data.get("dir") == "desc",
+        )

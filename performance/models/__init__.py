@@ -1,10 +1,11 @@
 """Models of the performance app, one module per area.
 
-KPIs (definitions, events, rollups) live in `kpis`; 1:1s (with career
-conversations, action items and reminders) in `one_on_ones`; `feedback`; `goals`;
-review cycles in `reviews`.
+KPIs (definitions, events, rollups) live in `kpis`; the keys of the KPI API in
+`api_tokens`; 1:1s (with career conversations, action items and reminders) in
+`one_on_ones`; `feedback`; `goals`; review cycles in `reviews`.
 """
 
+from .api_tokens import ApiToken
 from .feedback import Feedback
 from .goals import Goal, GoalCheckIn
 from .kpis import DailyKpi, Kpi, KpiDirtyDay, KpiEvent
@@ -21,6 +22,7 @@ from .reviews import Rating, RatingChange, Review, ReviewCycle, ReviewReminder
 __all__ = [
     "ActionItem",
     "AgendaItem",
+    "ApiToken",
     "DailyKpi",
     "Feedback",
     "Goal",

@@ -1,10 +1,13 @@
 """KPIs: definitions, raw events, and the daily rollups dashboards read."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from teams.models import Associate, Site, Team
+
+from .api_tokens import ApiToken
 
 # Any KPI value or denominator stays within this, whatever the KPI's own range says,
 # so no sum, mean or ratio of a day's events can overflow.
@@ -116,6 +119,19 @@ class KpiEvent(models.Model):
     source = models.CharField(max_length=50)
     external_id = models.CharField(max_length=100)
     received_at = models.DateTimeField(auto_now_add=True)
+    # Who sent it: the person who uploaded the file, posted through the API or was
+    # named by the command's --as (none: the command run without it). For an API
+    # post also the token used, so a leaked key's events can be found.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    api_token = models.ForeignKey(
+        ApiToken, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
 
     class Meta:
         constraints = [

@@ -9,7 +9,7 @@ calibration is also a `RatingChange` row (from, to, who, why, when).
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
 from teams.models import Associate, Team
@@ -69,6 +69,42 @@ class ReviewQuerySet(models.QuerySet["Review"]):
 
     def ever_shared(self) -> "ReviewQuerySet":
         return self.filter(first_shared_at__isnull=False)
+
+    # The calibration page's filters. A review "is rated" once its lead sent the
+    # rating to calibration; a draft rating of a lead review does not count yet.
+
+    def at_step(self, state: str) -> "ReviewQuerySet":
+        return self.filter(state=state)
+
+    def rated(self) -> "ReviewQuerySet":
+        return self.filter(state__in=RATED_STATES)
+
+    def not_rated_yet(self) -> "ReviewQuerySet":
+        return self.exclude(state__in=RATED_STATES)
+
+    def rated_as(self, rating: int) -> "ReviewQuerySet":
+        return self.rated().filter(rating=rating)
+
+    def changed_in_calibration(self) -> "ReviewQuerySet":
+        return self.filter(Exists(RatingChange.objects.filter(review=OuterRef("pk"))))
+
+    def unchanged_in_calibration(self) -> "ReviewQuerySet":
+        return self.exclude(Exists(RatingChange.objects.filter(review=OuterRef("pk"))))
+
+    def by_lead(self, user_id: int) -> "ReviewQuerySet":
+        """Reviews this lead wrote, or, until someone sends the lead review, those of
+        the teams they lead (the person expected to write it)."""
+        return self.filter(
+            Q(lead_submitted_by_id=user_id)
+            | Q(
+                lead_submitted_by__isnull=True,
+                associate__team__in=Team.objects.filter(leads=user_id),
+            )
+        )
+
+
+# The steps after the lead sent the review (and its rating) to calibration.
+RATED_STATES = ("calibration", "shared", "acknowledged")
 
 
 class Review(models.Model):

@@ -24,7 +24,6 @@ from ..models import (
     Review,
 )
 
-SHARED_REVIEW_STATES = (Review.State.SHARED, Review.State.ACKNOWLEDGED)
 SELF_REVIEW_FIELDS = (
     "id",
     "cycle_id",
@@ -41,11 +40,16 @@ def subject_export(associate: Associate) -> list[ExportPart]:
     reviews = []
     for review in Review.objects.filter(associate=associate).select_related("cycle"):
         row = model_row(review)
-        if review.state not in SHARED_REVIEW_STATES:
+        # What the associate can open (a review shared once stays theirs to read,
+        # also while a later edit is recalibrated); before that, only their own part.
+        if not review.is_visible_to_associate:
             row = {key: row[key] for key in SELF_REVIEW_FIELDS}
         reviews.append(row | {"cycle": review.cycle.name})
+    # Feedback about them, and the kudos they gave; a player-coach's lead feedback
+    # about their team is about those people, not this one.
     feedback = Feedback.objects.filter(
-        Q(associate=associate) | Q(author_id=associate.user_id), is_private=False
+        Q(associate=associate) | Q(author_id=associate.user_id, source=Feedback.Source.PEER),
+        is_private=False,
     )
     return [
         ExportPart(

@@ -11,7 +11,7 @@ median and p90 as the average of the daily figures (labelled so).
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypedDict
 
@@ -21,10 +21,11 @@ from django.utils.text import capfirst
 
 from teams.access import Roles
 from teams.history import Change, changes
-from teams.models import Associate
+from teams.models import Associate, Team, User
 
 from ..access import Relation
-from ..models import DailyKpi, Feedback, Goal, Rating, RatingChange, Review, ReviewCycle
+from ..models import DailyKpi, Feedback, Goal, Kpi, Rating, RatingChange, Review, ReviewCycle
+from ..models.reviews import RATED_STATES, ReviewQuerySet
 from . import kpis as kpi_selectors
 
 
@@ -107,16 +108,6 @@ def reviews_in_cycle(cycle: ReviewCycle, team_ids: frozenset[int] | None) -> Que
     )
 
 
-def calibration_rows(cycle: ReviewCycle, team_ids: frozenset[int] | None) -> list[Review]:
-    """Reviews with their calibration changes, for the calibration page (3 queries)."""
-    changes = RatingChange.objects.select_related("changed_by").order_by("changed_at", "pk")
-    return list(
-        reviews_in_cycle(cycle, team_ids).prefetch_related(
-            Prefetch("rating_changes", queryset=changes)
-        )
-    )
-
-
 def cycle_rows(
     cycles: list[ReviewCycle], team_ids: frozenset[int] | None
 ) -> list[tuple[ReviewCycle, list[tuple[str, int]]]]:
@@ -153,13 +144,269 @@ def rating_changes(review: Review) -> list[RatingChange]:
     return list(review.rating_changes.select_related("changed_by"))
 
 
-def rating_distribution(reviews: Iterable[Review]) -> dict[str, int]:
-    """How many of the reviews have each rating, by label (the calibration page)."""
-    distribution = {str(label): 0 for label in Rating.labels}
+# --- Calibration: the ratings of several teams side by side ----------------------------
+
+
+@dataclass(frozen=True)
+class CalibrationOptions:
+    """What the calibration filters can choose from, in the viewer's scope."""
+
+    teams: Sequence[Team]  # each with its review_count in the cycle
+    leads: list[User]
+    kpis: list[Kpi]
+
+    @property
+    def review_count(self) -> int:
+        return sum(getattr(t, "review_count", 0) for t in self.teams)
+
+
+def calibration_options(cycle: ReviewCycle, team_ids: frozenset[int] | None) -> CalibrationOptions:
+    """The teams with a review in the cycle (of `team_ids`; None: all) and how many,
+    their leads and whoever sent one of those reviews to calibration, and the KPIs.
+    Three queries."""
+    in_scope = Review.objects.filter(cycle=cycle)
+    if team_ids is not None:
+        in_scope = in_scope.for_teams(team_ids)
+    teams = list(
+        Team.objects.filter(pk__in=in_scope.values("associate__team_id"))
+        .annotate(
+            review_count=Count("associates__reviews", filter=Q(associates__reviews__cycle=cycle))
+        )
+        .order_by("name", "pk")
+    )
+    leads = list(
+        User.objects.filter(
+            Q(led_teams__in=[t.pk for t in teams])
+            | Q(pk__in=in_scope.filter(lead_submitted_by__isnull=False).values("lead_submitted_by"))
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+    return CalibrationOptions(teams=teams, leads=leads, kpis=kpi_selectors.kpis())
+
+
+NOT_RATED = "none"  # the rating filter's value for reviews not rated yet
+SORTS = ("name", "team", "rating")  # and each KPI's key
+
+
+@dataclass(frozen=True)
+class CalibrationQuery:
+    """The calibration page's filters and sort, already checked (`CalibrationFilterForm`)."""
+
+    team_id: int | None = None
+    state: str | None = None
+    rating: int | str | None = None  # 1–5, NOT_RATED, or None for any
+    lead_id: int | None = None
+    changed: bool | None = None  # changed in calibration, not changed, or either
+    sort: str = "name"
+    descending: bool = False
+
+    def filter(self, reviews: ReviewQuerySet) -> ReviewQuerySet:
+        if self.team_id is not None:
+            reviews = reviews.filter(associate__team_id=self.team_id)
+        if self.state is not None:
+            reviews = reviews.at_step(self.state)
+        if self.rating == NOT_RATED:
+            reviews = reviews.not_rated_yet()
+        elif isinstance(self.rating, int):
+            reviews = reviews.rated_as(self.rating)
+        if self.lead_id is not None:
+            reviews = reviews.by_lead(self.lead_id)
+        if self.changed is True:
+            reviews = reviews.changed_in_calibration()
+        elif self.changed is False:
+            reviews = reviews.unchanged_in_calibration()
+        return reviews
+
+    def params(self) -> dict[str, str]:
+        """The query string of what is applied (defaults left out), for the page's
+        links and for coming back to the same view after a change."""
+        found = {
+            "team": self.team_id,
+            "step": self.state,
+            "rating": self.rating,
+            "lead": self.lead_id,
+            "changed": None if self.changed is None else "yes" if self.changed else "no",
+            "sort": None if self.sort == "name" else self.sort,
+            "dir": "desc" if self.descending else None,
+        }
+        return {name: str(value) for name, value in found.items() if value is not None}
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(
+            v is not None
+            for v in (self.team_id, self.state, self.rating, self.lead_id, self.changed)
+        )
+
+
+@dataclass
+class CalibrationRow:
+    review: Review
+    figures: list[kpi_selectors.Figure]
+    lead_names: list[str]  # who sent it to calibration; before that, the team's leads
+    changes: list[RatingChange]
+
+    @property
+    def rating(self) -> int | None:
+        """The rating sent to calibration (None before: a lead's draft is not one yet)."""
+        return self.review.rating if self.review.state in RATED_STATES else None
+
+    @property
+    def draft_rating(self) -> int | None:
+        return self.review.rating if self.rating is None else None
+
+    @property
+    def is_changed(self) -> bool:
+        return bool(self.changes)
+
+    def figure(self, kpi_id: int) -> kpi_selectors.Figure | None:
+        return next((f for f in self.figures if f.kpi.pk == kpi_id), None)
+
+
+@dataclass(frozen=True)
+class RatingCount:
+    rating: int
+    label: str
+    count: int
+    percent: int  # of the rated reviews of the row, for the bar
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """How many reviews of a team (or of every team in view) have each rating."""
+
+    name: str
+    counts: list[RatingCount]
+    not_rated: int
+
+    @property
+    def rated(self) -> int:
+        return sum(c.count for c in self.counts)
+
+    @property
+    def total(self) -> int:
+        return self.rated + self.not_rated
+
+
+def distribution(name: str, rows: Iterable[CalibrationRow]) -> Distribution:
+    tally: dict[int, int] = defaultdict(int)
+    not_rated = 0
+    for row in rows:
+        if row.rating is None:
+            not_rated += 1
+        else:
+            tally[row.rating] += 1
+    rated = sum(tally.values())
+    return Distribution(
+        name=name,
+        counts=[
+            RatingCount(
+                rating=value,
+                label=str(label),
+                count=tally[value],
+                percent=round(100 * tally[value] / rated) if rated else 0,
+            )
+            for value, label in Rating.choices
+        ],
+        not_rated=not_rated,
+    )
+
+
+@dataclass(frozen=True)
+class CalibrationBoard:
+    kpis: list[Kpi]
+    rows: list[CalibrationRow]
+    teams: list[Distribution]  # one per team in view
+    overall: Distribution  # every team in view
+    in_scope_count: int  # the reviews before the filters
+
+
+def _sorted(
+    rows: list[CalibrationRow], kpis: Sequence[Kpi], sort: str, descending: bool
+) -> list[CalibrationRow]:
+    """By name, team or rating, or by a KPI's period figure. Rows without a rating or
+    figure go last whatever the direction; ties keep name order."""
+
+    def name(row: CalibrationRow) -> tuple[str, int]:
+        return (row.review.associate.name.lower(), row.review.pk)
+
+    rows = sorted(rows, key=name)
+    if sort == "team":
+        return sorted(rows, key=lambda r: r.review.associate.team.name.lower(), reverse=descending)
+    if sort == "rating":
+        known = [r for r in rows if r.rating is not None]
+        return sorted(known, key=lambda r: r.rating or 0, reverse=descending) + [
+            r for r in rows if r.rating is None
+        ]
+    kpi = next((k for k in kpis if k.key == sort), None)
+    if kpi is None:
+        return list(reversed(rows)) if descending else rows
+
+    def value(row: CalibrationRow) -> float | None:
+        figure = row.figure(kpi.pk)
+        return figure.value if figure is not None else None
+
+    known = [r for r in rows if value(r) is not None]
+    return sorted(known, key=lambda r: value(r) or 0.0, reverse=descending) + [
+        r for r in rows if value(r) is None
+    ]
+
+
+def calibration_board(
+    cycle: ReviewCycle,
+    team_ids: frozenset[int] | None,
+    query: CalibrationQuery,
+    options: CalibrationOptions,
+) -> CalibrationBoard:
+    """The reviews in view with their period KPIs (the dashboards' figures and
+    colours), each team's rating distribution and all of them together. Four queries,
+    whatever the number of teams or reviews."""
+    in_scope = Review.objects.filter(cycle=cycle)
+    if team_ids is not None:
+        in_scope = in_scope.for_teams(team_ids)
+    changes = RatingChange.objects.select_related("changed_by").order_by("changed_at", "pk")
+    reviews = list(
+        query.filter(in_scope)
+        .select_related("associate__user", "associate__team", "lead_submitted_by")
+        .prefetch_related(Prefetch("rating_changes", queryset=changes), "associate__team__leads")
+    )
+    sums = kpi_selectors.sums_by(
+        DailyKpi.Scope.ASSOCIATE,
+        kpi_selectors.DateRange(cycle.period_start, cycle.period_end),
+        "associate_id",
+        associate_ids=[r.associate_id for r in reviews],
+    )
+    rows = []
     for review in reviews:
-        if review.rating:
-            distribution[str(Rating(review.rating).label)] += 1
-    return distribution
+        writer = review.lead_submitted_by
+        leads = (
+            [writer.display_name]
+            if writer is not None
+            else [u.display_name for u in review.associate.team.leads.all()]
+        )
+        figures = []
+        for kpi in options.kpis:
+            period = sums.get((review.associate_id, kpi.pk))
+            figures.append(kpi_selectors.Figure(kpi, period.value(kpi) if period else None))
+        rows.append(
+            CalibrationRow(
+                review=review,
+                figures=figures,
+                lead_names=sorted(leads),
+                changes=list(review.rating_changes.all()),
+            )
+        )
+    by_team: dict[int, list[CalibrationRow]] = defaultdict(list)
+    for row in rows:
+        by_team[row.review.associate.team_id].append(row)
+    return CalibrationBoard(
+        kpis=options.kpis,
+        rows=_sorted(rows, options.kpis, query.sort, query.descending),
+        teams=[distribution(t.name, by_team[t.pk]) for t in options.teams if t.pk in by_team],
+        overall=distribution("All teams in view", rows),
+        in_scope_count=options.review_count,
+    )
 
 
 # --- Progress: who is late at which step ------------------------------------------------

@@ -1,4 +1,5 @@
-"""KPI events in: the CSV upload and the API post both go through `ingest_events`.
+"""KPI events in: the CSV upload, the API post and the import command all go through
+`ingest_events`, which records who submitted each event.
 
 Ingestion validates every row first and writes nothing unless all are valid;
 events store their site-local day, duplicates (same source and external id) are
@@ -19,11 +20,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from sdc_ops.celery import enqueue_on_commit
-from teams.models import Associate
+from teams.models import Associate, User
 from teams.text import FORMULA_STARTS
 
 from .. import tasks
-from ..models import Kpi, KpiDirtyDay, KpiEvent
+from ..models import ApiToken, Kpi, KpiDirtyDay, KpiEvent
 
 EXTERNAL_ID_MAX = KpiEvent._meta.get_field("external_id").max_length or 100
 SOURCE_MAX = KpiEvent._meta.get_field("source").max_length or 50
@@ -192,8 +193,14 @@ class _Known:
     now: dt.datetime
 
 
+@dataclass(frozen=True)
+class _Submitter:
+    user: User | None
+    api_token: ApiToken | None
+
+
 def _check_row(
-    index: int, row: Mapping[str, object], known: _Known, source: str
+    index: int, row: Mapping[str, object], known: _Known, source: str, submitter: _Submitter
 ) -> tuple[KpiEvent | None, list[str]]:
     """One row as an event, or every problem with it."""
     nul = [name for name, raw in row.items() if isinstance(raw, str) and "\x00" in raw]
@@ -235,6 +242,8 @@ def _check_row(
         denominator=denominator,
         source=source,
         external_id=external_id,
+        submitted_by=submitter.user,
+        api_token=submitter.api_token,
     )
     return event, []
 
@@ -245,11 +254,15 @@ def ingest_events(
     *,
     source: str,
     team_ids: Collection[int] | None = None,
+    submitted_by: User | None = None,
+    api_token: ApiToken | None = None,
 ) -> IngestResult:
     """Validate all rows, then insert them (or nothing, if any row is bad).
 
     With `team_ids`, only associates of those teams may appear (a lead uploads for
-    their own teams); others are reported like unknown associates.
+    their own teams); others are reported like unknown associates. Each event keeps
+    who sent it (`submitted_by`: the uploader, the API caller or the command's
+    `--as`; None for the command without it) and the API token used.
     """
     rows = list(rows)
     if not source or len(source) > SOURCE_MAX or not storable(source):
@@ -269,10 +282,11 @@ def ingest_events(
         seen={},
         now=timezone.now(),
     )
+    submitter = _Submitter(submitted_by, api_token)
     errors: list[RowError] = []
     events: list[KpiEvent] = []
     for index, row in enumerate(rows, start=1):
-        event, problems = _check_row(index, row, known, source)
+        event, problems = _check_row(index, row, known, source, submitter)
         errors.extend(RowError(index, p) for p in problems)
         if event is not None:
             events.append(event)

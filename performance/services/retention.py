@@ -2,15 +2,19 @@
 and history_retention_providers from PerformanceConfig.ready()).
 
 A leaver's 1:1 notes (shared and private), agenda and action items, feedback about
-them, goal descriptions and check-ins and review texts are blanked, live rows and
-their history alike (queryset updates: the scrub must not itself leave a new
-history version holding the text). KPI events, rollups, ratings, states and dates
-stay, so team figures and counts do not change.
+them, goal titles, descriptions and check-ins, review texts and calibration reasons
+are blanked, live rows and every history version alike, versions of rows deleted
+since included (queryset updates: the scrub must not itself leave a new history
+version holding the text); so is what only they could read (a leaving lead's
+private notes and private feedback). KPI events, rollups, ratings, states and
+dates stay, so team figures and counts do not change. For everyone, a history
+version's text is blanked once a later version replaced it before the cutoff.
 """
 
 import datetime as dt
+from typing import Any
 
-from django.db.models import Max, Model, Q
+from django.db.models import Exists, Model, OuterRef, Q
 
 from teams.models import Associate
 
@@ -22,23 +26,34 @@ from ..models import (
     GoalCheckIn,
     OneOnOne,
     PrivateNote,
+    RatingChange,
     Review,
 )
 
 REMOVED = "[removed]"  # where a database constraint wants a non-empty text
 
-# The people text of each audited model, and how its rows point at the associate.
-TEXTS: list[tuple[type[Model], tuple[str, ...], str]] = [
+# The people text of each audited model, and how its rows (live and history) point
+# at the associate: a column of their own, or a column naming a parent row of theirs.
+Owner = str | tuple[str, type[Model]]
+TEXTS: list[tuple[type[Model], tuple[str, ...], Owner]] = [
     (
         OneOnOne,
-        ("shared_notes", "aspirations", "strengths", "growth_areas", "next_steps", "target_role"),
+        (
+            "shared_notes",
+            "aspirations",
+            "strengths",
+            "growth_areas",
+            "next_steps",
+            "target_role",
+            "target_timeline",
+        ),
         "associate_id",
     ),
-    (PrivateNote, ("text",), "one_on_one__associate_id"),
+    (PrivateNote, ("text",), ("one_on_one_id", OneOnOne)),
     (ActionItem, ("text",), "associate_id"),
     (Feedback, ("situation", "behaviour", "impact"), "associate_id"),
-    (Goal, ("description",), "associate_id"),
-    (GoalCheckIn, ("note",), "goal__associate_id"),
+    (Goal, ("title", "description"), "associate_id"),
+    (GoalCheckIn, ("note",), ("goal_id", Goal)),
     (
         Review,
         (
@@ -55,37 +70,69 @@ TEXTS: list[tuple[type[Model], tuple[str, ...], str]] = [
     ),
 ]
 # Live rows whose check constraints refuse an empty text.
-NON_EMPTY = {(Review, "rating_justification")}
+NON_EMPTY = {(Review, "rating_justification"), (Goal, "title")}
 
 
 def _live_value(model: type[Model], field: str) -> str:
     return REMOVED if (model, field) in NON_EMPTY else ""
 
 
+def _history(model: type[Model]) -> Any:
+    return model.history.model._default_manager  # type: ignore[attr-defined]
+
+
+def _about(owner: Owner, associate_id: int) -> Q:
+    """Rows about the associate, by columns that live rows and history share; a
+    parent's ids come from its live rows and its history, so versions of rows
+    deleted since are found too."""
+    if isinstance(owner, str):
+        return Q(**{owner: associate_id})
+    column, parent = owner
+    ids = set(
+        parent._default_manager.filter(associate_id=associate_id).values_list("pk", flat=True)
+    ) | set(_history(parent).filter(associate_id=associate_id).values_list("id", flat=True))
+    return Q(**{f"{column}__in": ids})
+
+
 def anonymise_associate(associate: Associate) -> None:
     AgendaItem.objects.filter(one_on_one__associate=associate).update(text="")
-    for model, fields, path in TEXTS:
-        live = model._default_manager.filter(**{path: associate.pk})
-        ids = list(live.values_list("pk", flat=True))
-        live.update(**{field: _live_value(model, field) for field in fields})
-        history = model.history.model  # type: ignore[attr-defined]
-        history.objects.filter(id__in=ids).update(**dict.fromkeys(fields, ""))
+    # Calibration reasons talk about the person; the changes (from, to, who, when)
+    # stay for the review's record. They keep no history of their own.
+    RatingChange.objects.filter(review__associate=associate).update(reason=REMOVED)
+    for model, fields, owner in TEXTS:
+        about = _about(owner, associate.pk)
+        model._default_manager.filter(about).update(
+            **{field: _live_value(model, field) for field in fields}
+        )
+        _history(model).filter(about).update(**dict.fromkeys(fields, ""))
+    # What a leaver wrote that only they could read (a lead's private notes and
+    # private feedback) has no reader left.
+    for model, fields, by_them in (
+        (PrivateNote, ("text",), Q(author_id=associate.user_id)),
+        (
+            Feedback,
+            ("situation", "behaviour", "impact"),
+            Q(author_id=associate.user_id, is_private=True),
+        ),
+    ):
+        model._default_manager.filter(by_them).update(**dict.fromkeys(fields, ""))
+        _history(model).filter(by_them).update(**dict.fromkeys(fields, ""))
 
 
 def scrub_old_history(cutoff: dt.datetime) -> int:
-    """Blank the people text of history versions recorded before `cutoff`, except
-    each object's latest version. Rows already blank are not written again."""
+    """Blank the people text of history versions that a later version replaced
+    before `cutoff` (the latest version always stays). Rows already blank are not
+    written again."""
     changed = 0
-    for model, fields, _path in TEXTS:
-        history = model.history.model  # type: ignore[attr-defined]
-        latest = history.objects.values("id").annotate(last=Max("history_id")).values("last")
+    for model, fields, _owner in TEXTS:
+        rows = _history(model)
+        replaced = rows.filter(
+            id=OuterRef("id"), history_id__gt=OuterRef("history_id"), history_date__lt=cutoff
+        )
         not_blank = Q()
         for field in fields:
             not_blank |= ~Q(**{field: ""})
         changed += (
-            history.objects.filter(history_date__lt=cutoff)
-            .exclude(history_id__in=latest)
-            .filter(not_blank)
-            .update(**dict.fromkeys(fields, ""))
+            rows.filter(Exists(replaced)).filter(not_blank).update(**dict.fromkeys(fields, ""))
         )
     return changed

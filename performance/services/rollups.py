@@ -68,7 +68,8 @@ SELECT scope, team_id, associate_id, value, numerator, denominator, event_count,
        CASE scope
            WHEN 'associate' THEN 1
            WHEN 'team' THEN COUNT(*) FILTER (WHERE scope = 'associate') OVER (PARTITION BY team_id)
-           ELSE COUNT(*) FILTER (WHERE scope = 'associate') OVER ()
+           ELSE (SELECT COUNT(DISTINCT g.associate_id) FROM grouped g
+                  WHERE g.scope = 'associate')
        END
   FROM grouped
 """

@@ -18,7 +18,8 @@ PREVIEW_ROWS = 20
 def kpi_import(request: HttpRequest) -> HttpResponse:
     """Upload KPI events as CSV: every problem is listed by row, and nothing is
     written unless every row is valid. Leads upload for their own teams."""
-    team_ids = access.require_kpi_importer(authenticated_user(request))
+    user = authenticated_user(request)
+    team_ids = access.require_kpi_importer(user)
     form = KpiUploadForm(request.POST or None, request.FILES or None)
     context: dict[str, object] = {"form": form}
     if request.method == "POST" and form.is_valid():
@@ -29,6 +30,7 @@ def kpi_import(request: HttpRequest) -> HttpResponse:
                 rows,
                 source=form.cleaned_data["source"],
                 team_ids=team_ids,
+                submitted_by=user,
             )
             errors = list(result.errors)
         context |= {

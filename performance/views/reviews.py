@@ -5,14 +5,18 @@ the associate only once it has been shared (404 before, like everything else
 they may not see); a step that is not the user's is a 403. Where the review
 stands is checked by `services.reviews` (400 with a reason)."""
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import push_url
 
 from teams.http import authenticated_user
 
@@ -20,11 +24,13 @@ from .. import access
 from ..forms.reviews import (
     AcknowledgeForm,
     CalibrateForm,
+    CalibrationFilterForm,
     CycleForm,
     LeadReviewForm,
     SelfReviewForm,
 )
-from ..models import Rating, Review
+from ..models import Kpi, Rating, Review
+from ..selectors import kpis as kpi_selectors
 from ..selectors import reviews as review_selectors
 from ..services import reviews as review_services
 from ..services.reviews import ReviewError
@@ -116,31 +122,79 @@ def cycle_progress(request: HttpRequest, cycle_id: int) -> HttpResponse:
     )
 
 
+# The part of the calibration page that htmx swaps when a filter or sort changes.
+CALIBRATION_FRAGMENT = "calibration"
+
+
 @never_cache
 @require_GET
 def cycle_calibration(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    """All ratings of the manager's teams side by side with the period's KPI summary."""
+    """All ratings of the manager's teams side by side with the period's KPIs, each
+    team's rating distribution, filtered and sorted by the query string (?team=,
+    step=, rating=, lead=, changed=, sort=, dir=); a bad value is reported and left
+    out, never a 500."""
     user = authenticated_user(request)
     seen = access.get_cycle_for_user(user, cycle_id)
     cycle = seen.cycle
     team_ids = access.require_cycle_calibrator(user, request.path, seen)
-    reviews = review_selectors.calibration_rows(cycle, team_ids)
-    summaries = review_selectors.kpi_summaries(
-        [r.associate_id for r in reviews], cycle.period_start, cycle.period_end
-    )
-    kpi_names = [line["name"] for line in next(iter(summaries.values()), [])]
-    return render(
-        request,
-        "performance/reviews/calibration.html",
-        {
-            "cycle": cycle,
-            "rows": [(r, summaries[r.associate_id]) for r in reviews],
-            "kpi_names": kpi_names,
-            "distribution": review_selectors.rating_distribution(reviews),
-            "rating_choices": Rating.choices,
-            "calibration_state": Review.State.CALIBRATION,
-        },
-    )
+    options = review_selectors.calibration_options(cycle, team_ids)
+    form = CalibrationFilterForm(request.GET or None, options=options)
+    query = form.query()
+    board = review_selectors.calibration_board(cycle, team_ids, query, options)
+    columns = _sort_columns(query, board.kpis)
+    context = {
+        "cycle": cycle,
+        "form": form,
+        "board": board,
+        "rows": board.rows,
+        "query": query,
+        "query_string": urlencode(query.params()),
+        "columns": columns,
+        "kpi_columns": [(kpi, columns[kpi.key]) for kpi in board.kpis],
+        "clear_query": urlencode(
+            replace(
+                review_selectors.CalibrationQuery(), sort=query.sort, descending=query.descending
+            ).params()
+        ),
+        "calibration_state": Review.State.CALIBRATION,
+        "rating_choices": Rating.choices,
+    }
+    template = "performance/reviews/calibration.html"
+    htmx = getattr(request, "htmx", None)
+    if htmx and htmx.target == CALIBRATION_FRAGMENT:
+        # The address bar shows what is applied, without the form's empty fields.
+        shown = context["query_string"]
+        response = push_url(
+            render(request, f"{template}#{CALIBRATION_FRAGMENT}", context),
+            f"{request.path}?{shown}" if shown else request.path,
+        )
+    else:
+        response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
+
+
+def _sort_columns(
+    query: review_selectors.CalibrationQuery, kpis: list[Kpi]
+) -> dict[str, dict[str, str]]:
+    """Each sortable column's link (its second click reverses the order; a KPI's
+    first click puts the highest first, as on the dashboards) and its aria-sort."""
+    columns: dict[str, dict[str, str]] = {}
+    kpis_by_key = {k.key: k for k in kpis}
+    for key in (*review_selectors.SORTS, *(k.key for k in kpis)):
+        current = query.sort == key
+        first_descending = key not in review_selectors.SORTS
+        descending = not query.descending if current else first_descending
+        params = replace(query, sort=key, descending=descending).params()
+        columns[key] = {
+            "link": urlencode(params),
+            "aria": ("descending" if query.descending else "ascending") if current else "none",
+            "arrow": ("↓" if query.descending else "↑") if current else "",
+            "target": ""
+            if key in review_selectors.SORTS
+            else kpi_selectors.fmt(kpis_by_key[key], kpis_by_key[key].target),
+        }
+    return columns
 
 
 # --- The associate's own reviews -----------------------------------------------------------
@@ -364,7 +418,11 @@ def review_history(request: HttpRequest, review_id: int) -> HttpResponse:
 
 
 def _next(request: HttpRequest, review: Review) -> str:
-    """Back to the calibration page when the action came from there."""
+    """Back to the calibration page when the action came from there, with the
+    filters it had (only the page's own parameters) and at the same person."""
     if request.POST.get("next") == "calibration":
-        return reverse("performance:cycle-calibration", kwargs={"cycle_id": review.cycle_id})
+        url = reverse("performance:cycle-calibration", kwargs={"cycle_id": review.cycle_id})
+        sent = QueryDict(request.POST.get("filters", "")[:500])
+        kept = {name: sent[name] for name in CalibrationFilterForm.PARAMS if sent.get(name)}
+        return f"{url}{'?' + urlencode(kept) if kept else ''}#review-{review.pk}"
     return reverse("performance:review-detail", kwargs={"review_id": review.pk})

@@ -99,6 +99,9 @@ def move_comp_day(*, actor: User, comp_day: CompDay, to: dt.date) -> CompDay:
     problems = []
     if comp.status in (CompDay.Status.TAKEN, CompDay.Status.EXPIRED):
         problems.append(f"This comp day is already {comp.get_status_display().lower()}.")
+    elif comp.on is not None and comp.on <= today:
+        # Today's or a past comp day is being (or was) taken; the nightly job marks it.
+        problems.append(f"This comp day was {comp.on:%a %-d %b}: it is taken, not moved.")
     if to.weekday() >= 5:
         problems.append("A comp day is a weekday.")
     if to <= today:

@@ -618,6 +618,7 @@ def _additions(
 ) -> tuple[list[Change], list[Added], list[tuple[CompDay, dt.date]]]:
     """The weekend shift and comp day of each accepted duty not already on the ledger,
     and the comp days of duties already there that the proposal moves."""
+    clears: list[Change] = []
     changes: list[Change] = []
     added: list[Added] = []
     moved: list[tuple[CompDay, dt.date]] = []
@@ -637,7 +638,9 @@ def _additions(
                 and comp.on != comp_on
                 and comp.status == CompDay.Status.SCHEDULED
             ):
-                changes.append(Change(associate=associate, on=comp.on, kind=None))
+                # The old day is cleared before anything is set, so it can become
+                # another duty's comp day in the same accept.
+                clears.append(Change(associate=associate, on=comp.on, kind=None))
                 changes.append(
                     Change(
                         associate=associate, on=comp_on, kind=EntryKind.COMP_DAY, note="Comp day"
@@ -650,7 +653,7 @@ def _additions(
             Change(associate=associate, on=comp_on, kind=EntryKind.COMP_DAY, note="Comp day")
         )
         added.append((associate, on, comp_on, item))
-    return changes, added, moved
+    return clears + changes, added, moved
 
 
 def _removals(
@@ -688,14 +691,18 @@ def _removals(
 
 
 def _refuse_protected_cells(
-    pool: list[Team], changes: list[Change], removed: list[WeekendDuty]
+    pool: list[Team],
+    changes: list[Change],
+    removed: list[WeekendDuty],
+    moved: list[tuple[CompDay, dt.date]],
 ) -> None:
-    """Leave and comp days already on the plan are never overwritten."""
+    """Leave and comp days already on the plan are never overwritten (the old days of
+    comp days this accept removes or moves are free)."""
     freed = {
         (d.associate_id, d.comp_day.on)
         for d in removed
         if getattr(d, "comp_day", None) is not None and d.comp_day.on is not None
-    }
+    } | {(comp.associate_id, comp.on) for comp, _on in moved}
     targets = {(c.associate.pk, c.on) for c in changes if c.kind is not None} - freed
     blocked = [
         e
@@ -742,6 +749,20 @@ def _write_ledger(
         comp.save()
 
 
+def _move_comp_days(*, actor: User, moved: list[tuple[CompDay, dt.date]]) -> None:
+    """Give kept duties' comp days their new dates. One person's comp days may trade
+    dates (or a new duty may take a moved one's old date), and a date holds one comp
+    day per person: so they are lifted off their dates first (a plain update, no
+    history version), then each is saved on its new date."""
+    CompDay.objects.filter(pk__in=[comp.pk for comp, _on in moved]).update(
+        on=None, status=CompDay.Status.OWED
+    )
+    for comp, on in moved:
+        comp.on = on
+        comp._history_user = actor  # type: ignore[attr-defined]
+        comp.save(update_fields=["on", "status"])
+
+
 @transaction.atomic
 def accept_rota(
     *, actor: User, proposal: RotaProposal, keys: Collection[tuple[int, dt.date]] | None = None
@@ -782,7 +803,7 @@ def accept_rota(
     if keys is None:  # accepting everything replaces the unpublished plan of the period
         dropped, removed = _removals(locked, existing)
         changes = dropped + changes  # clears first: a cell set again later keeps its value
-    _refuse_protected_cells(pool, changes, removed)
+    _refuse_protected_cells(pool, changes, removed, moved)
     by_team: dict[int, list[Change]] = defaultdict(list)
     for change in changes:
         by_team[change.associate.team_id].append(change)
@@ -790,11 +811,8 @@ def accept_rota(
     _write_ledger(actor=actor, added=[], removed=removed, expiry_days=settings.comp_expiry_days)
     for member in pool:
         check_and_write(actor=actor, team=member, changes=by_team[member.pk])
+    _move_comp_days(actor=actor, moved=moved)
     _write_ledger(actor=actor, added=added, removed=[], expiry_days=settings.comp_expiry_days)
-    for comp, on in moved:
-        comp.on = on
-        comp._history_user = actor  # type: ignore[attr-defined]
-        comp.save(update_fields=["on"])
     _refuse_broken_cover(
         pool,
         [(associate.team_id, comp_on) for associate, _on, comp_on, _item in added]

@@ -15,6 +15,7 @@ from teams.models import Associate, AuditEvent, Site, Team, User
 
 from .. import rules, tasks
 from ..models import (
+    CompDay,
     EntryFields,
     EntryKind,
     PublishedEntry,
@@ -225,11 +226,77 @@ def check_and_write(
         plans=plans,
         time_off=_approved_time_off(people, first, last),
     )
+    given_up: list[WeekendDuty] = []
     if by_hand:
         reasons += [r for r in weekend_work_without_duty(changes) if r not in reasons]
+        given_up, refused, freed = duties_not_worked(changes)
+        reasons += refused
+        for cell in freed:  # the cancelled duties' comp days leave the plan
+            key = (cell.associate_id, cell.on)
+            if key not in pending:
+                existing[key] = cell
+                pending[key] = None
     if reasons:
         raise ScheduleConflict(reasons)
-    return _write_cells(actor=actor, pending=pending, existing=existing)
+    written = _write_cells(actor=actor, pending=pending, existing=existing)
+    for duty in given_up:
+        comp = getattr(duty, "comp_day", None)
+        if comp is not None:
+            comp._history_user = actor
+            comp.delete()
+        duty._history_user = actor  # type: ignore[attr-defined]
+        duty.delete()
+    return written
+
+
+def duties_not_worked(
+    changes: Sequence[Change],
+) -> tuple[list[WeekendDuty], list[str], list[ScheduleEntry]]:
+    """A weekend duty's day set by hand to anything but a shift (sick, leave, a day
+    off, cleared) was not worked, so it earns nothing: the duty and its comp day are
+    cancelled, and the comp day's cell is cleared. Refused when that comp day has
+    already been taken. Returns (duties to cancel, refusals, cells to clear)."""
+    off = {
+        (c.associate.pk, c.on): c
+        for c in changes
+        if c.on.weekday() >= 5 and c.kind != EntryKind.SHIFT
+    }
+    if not off:
+        return [], [], []
+    duties = [
+        d
+        for d in WeekendDuty.objects.filter(
+            associate_id__in={pid for pid, _on in off}, on__in={on for _pid, on in off}
+        ).select_related("comp_day")
+        if (d.associate_id, d.on) in off
+    ]
+    refused: list[str] = []
+    comp_cells = [
+        (d.associate_id, d.comp_day.on)
+        for d in duties
+        if getattr(d, "comp_day", None) is not None and d.comp_day.on is not None
+    ]
+    cells = {
+        (e.associate_id, e.on): e
+        for e in ScheduleEntry.objects.filter(
+            associate_id__in={pid for pid, _on in comp_cells},
+            on__in={on for _pid, on in comp_cells},
+            kind=EntryKind.COMP_DAY,
+        )
+    }
+    freed: list[ScheduleEntry] = []
+    for duty in duties:
+        change = off[duty.associate_id, duty.on]
+        comp = getattr(duty, "comp_day", None)
+        if comp is not None and comp.status == CompDay.Status.TAKEN:
+            refused.append(
+                f"{change.associate} already took the comp day ({comp.on:%a %-d %b}) that "
+                f"{duty.on:%a %-d %b} earned; keep the weekend shift, or correct the ledger "
+                "with an ops admin."
+            )
+        elif comp is not None and (duty.associate_id, comp.on) in cells:
+            freed.append(cells[duty.associate_id, comp.on])
+    return (duties if not refused else []), refused, freed
 
 
 def _is_weekend_work(change: Change) -> bool:

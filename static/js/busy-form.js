@@ -10,7 +10,10 @@ document.addEventListener("submit", (event) => {
     window.setTimeout(() => {
       button.disabled = true;
       button.setAttribute("aria-busy", "true");
-      if (button.dataset.busyText) button.textContent = button.dataset.busyText;
+      if (button.dataset.busyText) {
+        button.dataset.idleText = button.textContent;
+        button.textContent = button.dataset.busyText;
+      }
     }, 0);
   }
   const note = form.parentElement.querySelector(".busy-note");
@@ -22,6 +25,7 @@ window.addEventListener("pageshow", (event) => {
   for (const button of document.querySelectorAll("form[data-busy-form] button[aria-busy]")) {
     button.disabled = false;
     button.removeAttribute("aria-busy");
+    if (button.dataset.idleText) button.textContent = button.dataset.idleText;
   }
   for (const note of document.querySelectorAll(".busy-note")) note.hidden = true;
 });

@@ -47,7 +47,7 @@ def log_in(page, live_server, username):
 
 
 def account_menu(page):
-    """Open the account menu (profile, API token, log out) at the right of the nav."""
+    """Open the account menu (profile, API tokens, log out) at the right of the nav."""
     page.get_by_role("navigation", name="Main").locator("details.dropdown > summary").last.click()
     return page.get_by_role("navigation", name="Main").locator("details.dropdown").last
 

@@ -1,4 +1,5 @@
-"""The KPI JSON API: token auth, posting events, reading rollups, the schema, the token page."""
+"""The KPI JSON API: authentication, posting events, reading rollups, the schema. API
+tokens themselves (keys, scopes, expiry, the token page) are in test_api_tokens.py."""
 
 import datetime as dt
 import json
@@ -10,13 +11,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from drf_spectacular.validation import validate_schema
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from performance.api.serializers import MAX_EVENTS
 from performance.models import DailyKpi, Kpi, KpiDirtyDay, KpiEvent
+from performance.models.api_tokens import new_key
 from tests.conftest import client_for
-from tests.factories import PASSWORD, AssociateFactory, UserFactory
+from tests.factories import PASSWORD, ApiTokenFactory, AssociateFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +27,13 @@ DAY = dt.date(2026, 6, 15)  # Irish summer time: UTC+1
 RANGE = {"from": "2026-06-01", "to": "2026-06-30"}
 
 
-def api_for(user) -> APIClient:
+def api_for(user, **token) -> APIClient:
+    """A client holding a new token of `user` (both scopes unless `token` says)."""
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        key = new_key()
+        ApiTokenFactory(user=user, key=key, **token)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 
@@ -295,7 +298,7 @@ def test_no_token_is_a_401_with_the_scheme_to_use(associate, solved):
     "header", ["Token not-a-real-key", "Token", "Bearer abc", "Token a b", "Basic dTpw"]
 )
 def test_a_wrong_token_is_a_401(header, lead, associate, solved):
-    Token.objects.create(user=lead)
+    ApiTokenFactory(user=lead)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=header)
     response = post(client, {"source": "zendesk", "events": [event(1)]})
@@ -528,6 +531,7 @@ def test_reading_rollups_takes_the_same_few_queries_for_any_amount_of_data(
     client = api_for(lead)
     params = RANGE | {"team": team.pk, "kpi": "tickets_solved", "page_size": 1000}
     roll(solved, DAY, associate=associate)
+    client.get(ROLLUPS, params)  # the token's first use is written down (last_used_at)
     few, count = _queries(client, params)
     assert count == 1
     people = AssociateFactory.create_batch(30, team=team)
@@ -613,57 +617,6 @@ def test_the_docs_page_serves_swagger_ui_from_local_static_files(db):
     assert script["Content-Type"].startswith("application/javascript")
     assert reverse("api-schema") in script.content.decode()
     assert f'src="{reverse("api-docs")}?script="' in html
-
-
-# --- the token page ----------------------------------------------------------------
-
-
-def test_token_page_creates_rotates_and_revokes_a_working_token(lead, associate):
-    page = client_for(lead)
-    response = page.get(reverse("performance:api-token"))
-    assert b"You have no token" in response.content
-    response = page.post(reverse("performance:api-token-rotate"))
-    assert response.status_code == 302  # a reload of the next page cannot rotate again
-    assert response["Location"] == reverse("performance:api-token")
-    response = page.get(response["Location"])
-    assert "no-store" in response["Cache-Control"]
-    first = Token.objects.get(user=lead).key
-    assert first.encode() in response.content
-
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {first}")
-    assert client.get(ROLLUPS, RANGE).status_code == 200
-
-    response = page.get(reverse("performance:api-token"))
-    assert b"You have a token" in response.content
-    assert first.encode() not in response.content  # shown once only
-
-    page.post(reverse("performance:api-token-rotate"))
-    second = Token.objects.get(user=lead).key
-    assert second != first
-    assert client.get(ROLLUPS, RANGE).status_code == 401
-    client.credentials(HTTP_AUTHORIZATION=f"Token {second}")
-    assert client.get(ROLLUPS, RANGE).status_code == 200
-
-    response = page.post(reverse("performance:api-token-revoke"), follow=True)
-    assert b"Your API token is revoked" in response.content
-    assert not Token.objects.filter(user=lead).exists()
-    assert client.get(ROLLUPS, RANGE).status_code == 401
-
-
-def test_token_page_needs_post_to_change(lead):
-    page = client_for(lead)
-    assert page.get(reverse("performance:api-token-rotate")).status_code == 405
-    assert page.get(reverse("performance:api-token-revoke")).status_code == 405
-    assert not Token.objects.exists()
-
-
-def test_a_user_with_no_role_has_no_token_page(db):
-    nobody = UserFactory(username="nobody")
-    page = client_for(nobody)
-    assert page.get(reverse("performance:api-token")).status_code == 404
-    assert page.post(reverse("performance:api-token-rotate")).status_code == 404
-    assert not Token.objects.exists()
 
 
 def test_a_former_lead_reads_the_teams_rows_but_not_someone_who_moved_away(

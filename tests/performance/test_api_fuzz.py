@@ -31,8 +31,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from performance.models import Kpi
-from performance.services.api_tokens import rotate_api_token
+from performance.models import ApiToken, Kpi
+from performance.services.api_tokens import create_api_token
 from tests.factories import DailyKpiFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +77,14 @@ def roster(cast, team, other_team, associate, teammate, other_associate):
         "teams": [team.pk, other_team.pk],
         "associates": [associate.pk, teammate.pk, other_associate.pk],
         "tokens": {
-            name: f"Token {rotate_api_token(user=cast[name]).key}" for name in ("lead", "associate")
+            name: "Token "
+            + create_api_token(
+                actor=cast[name],
+                name="fuzz",
+                scopes=list(ApiToken.Scope),
+                lifetime=dt.timedelta(days=90),
+            ).key
+            for name in ("lead", "associate")
         },
     }
 

@@ -806,3 +806,18 @@ def test_the_overview_does_not_average_the_teams_p90s(cast, admin, team, other_t
     chosen = client_for(admin).get(url, range_query(END, END) | {"team": team.pk})
     [alone] = [f for f in chosen.context["overall"] if f.kpi == frt]
     assert alone.value == 52.0
+
+
+def test_a_fraction_kpi_s_target_and_unit_read_as_a_percentage(team, lead, usual):
+    """Adherence reads "91%" against "target 95%", never "91% ratio" or "0.95"."""
+    from django.template import Context, Template
+
+    adherence = usual["schedule_adherence"]
+    rendered = Template(
+        "{% load kpi_tags %}[{{ kpi|kpi_target }}][{{ kpi|kpi_unit }}][{{ other|kpi_unit }}]"
+    ).render(Context({"kpi": adherence, "other": usual["tickets_solved"]}))
+    assert rendered == f"[95%][][{usual['tickets_solved'].unit}]"
+    page = client_for(lead).get(reverse("performance:team-dashboard", args=[team.pk]))
+    text = page.content.decode()
+    assert "target 95%" in text
+    assert "target 0.95" not in text

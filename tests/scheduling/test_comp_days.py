@@ -150,6 +150,19 @@ class TestMovingCompDays:
                 actor=lead, comp_day=accepted, to=accepted.on + dt.timedelta(days=offset)
             )
 
+    def test_a_comp_day_already_past_cannot_be_moved(self, cast, lead, accepted, time_machine):
+        """A comp day dated yesterday is being taken (the nightly job marks it), so
+        moving it would write a shift into the past and earn a second day off."""
+        time_machine.move_to(
+            dt.datetime.combine(accepted.on + dt.timedelta(days=1), dt.time(12), tzinfo=dt.UTC)
+        )
+        wanted = self.free_weekday(accepted)
+        with pytest.raises(ScheduleConflict, match="it is taken, not moved"):
+            comp_days.move_comp_day(actor=lead, comp_day=accepted, to=wanted)
+        accepted.refresh_from_db()
+        assert accepted.on is not None
+        assert accepted.on < wanted
+
     def test_only_the_owner_asks_and_only_the_lead_decides(self, cast, team, lead, accepted):
         other = next(
             a

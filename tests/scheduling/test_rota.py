@@ -519,6 +519,51 @@ def test_a_duty_s_own_weekend_shift_can_still_be_edited(cast, team, lead, crew, 
     assert ScheduleEntry.objects.get(associate=duty.associate, on=duty.on).starts_at == dt.time(10)
 
 
+@pytest.mark.parametrize("kind", [EntryKind.DAY_OFF, EntryKind.TIME_OFF, None])
+def test_a_duty_day_not_worked_cancels_its_duty_and_comp_day(cast, team, lead, crew, kind):
+    """Weekend work earns a comp day both ways: a duty's day set by hand to anything
+    but a shift was not worked, so the duty, its comp day and that cell go."""
+    from scheduling.models import CompDay
+
+    rota.accept_rota(
+        actor=lead, proposal=rota.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    )
+    duty = WeekendDuty.objects.select_related("comp_day").order_by("on").first()
+    person, comp_on = duty.associate, duty.comp_day.on
+    duties = WeekendDuty.objects.count()
+
+    schedule.apply_changes(
+        actor=lead, team=team, changes=[schedule.Change(associate=person, on=duty.on, kind=kind)]
+    )
+
+    assert not WeekendDuty.objects.filter(pk=duty.pk).exists()
+    assert not CompDay.objects.filter(duty_id=duty.pk).exists()
+    assert WeekendDuty.objects.count() == duties - 1
+    assert not ScheduleEntry.objects.filter(associate=person, on=comp_on).exists()
+    left = ScheduleEntry.objects.filter(associate=person, on=duty.on).values_list("kind", flat=True)
+    assert list(left) == ([] if kind is None else [kind])
+
+
+def test_a_duty_day_whose_comp_day_was_taken_cannot_be_unworked(cast, team, lead, crew):
+    from scheduling.models import CompDay
+
+    rota.accept_rota(
+        actor=lead, proposal=rota.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    )
+    duty = WeekendDuty.objects.select_related("comp_day").order_by("on").first()
+    CompDay.objects.filter(pk=duty.comp_day.pk).update(status=CompDay.Status.TAKEN)
+
+    with pytest.raises(ScheduleConflict, match="already took the comp day"):
+        schedule.apply_changes(
+            actor=lead,
+            team=team,
+            changes=[schedule.Change(associate=duty.associate, on=duty.on, kind=EntryKind.DAY_OFF)],
+        )
+    assert WeekendDuty.objects.filter(pk=duty.pk).exists()
+    cell = ScheduleEntry.objects.get(associate=duty.associate, on=duty.on)
+    assert cell.kind == EntryKind.SHIFT
+
+
 def test_copying_last_week_leaves_its_weekend_shifts_to_the_rota(
     cast, team, lead, associate, crew, early, weekend
 ):
@@ -637,3 +682,48 @@ def test_explained_duties_are_sorted_by_date_then_name():
         ("2026-12-19", "Amy"),
         ("2026-12-19", "Zed"),
     ]
+
+
+def test_a_kept_duty_s_old_comp_day_can_go_to_a_new_duty_of_the_same_person(cast, team, lead, crew):
+    """The solver may move a kept duty's comp day and give its old date to a new duty
+    of the same person; accepting writes both instead of refusing the old cell."""
+    first = rota.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    rota.accept_rota(actor=lead, proposal=first)
+    kept = WeekendDuty.objects.select_related("comp_day").order_by("on", "pk").first()
+    person, old_comp = kept.associate_id, kept.comp_day.on
+    busy = set(ScheduleEntry.objects.filter(associate_id=person).values_list("on", flat=True)) | {
+        d for d in WeekendDuty.objects.filter(associate_id=person).values_list("on", flat=True)
+    }
+    days = [MONDAY + dt.timedelta(days=n) for n in range(28)]
+    new_on = next(d for d in days if d.weekday() >= 5 and d not in busy and d > kept.on)
+    new_comp = next(
+        d for d in days if d.weekday() < 5 and d not in busy and d != old_comp and d > kept.on
+    )
+    second = rota.generate_rota(actor=lead, team=team, first=MONDAY, last=LAST)
+    duties = [dict(d) for d in second.duties if not d.get("removed")]
+    for d in duties:
+        if (d["associate_id"], d["on"]) == (person, kept.on.isoformat()):
+            d["comp_on"] = new_comp.isoformat()
+            template = d
+    duties.append(
+        {**template, "on": new_on.isoformat(), "comp_on": old_comp.isoformat(), "is_fixed": False}
+    )
+    second.duties = duties
+    second.save()
+
+    rota.accept_rota(
+        actor=lead,
+        proposal=second,
+        keys={(person, new_on)}
+        | {(d["associate_id"], dt.date.fromisoformat(d["on"])) for d in duties},
+    )
+
+    comps = dict(WeekendDuty.objects.filter(associate_id=person).values_list("on", "comp_day__on"))
+    assert comps[kept.on] == new_comp
+    assert comps[new_on] == old_comp
+    cells = dict(
+        ScheduleEntry.objects.filter(associate_id=person, on__in=[old_comp, new_comp]).values_list(
+            "on", "kind"
+        )
+    )
+    assert cells == {old_comp: EntryKind.COMP_DAY, new_comp: EntryKind.COMP_DAY}

@@ -7,12 +7,12 @@ import json
 import re
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from teams import audit, services
 from teams.models import AssociateSkill, AuditEvent, AuditLogIsAppendOnly, Skill, User
@@ -96,14 +96,22 @@ class TestRecord:
         assert "hunter2" not in everything_written()
         assert "abc123" not in everything_written()
 
-    def test_an_api_token_is_recorded_by_kind_never_by_its_key(self, lead):
-        token = Token.objects.create(user=lead)
+    def test_an_object_keyed_by_a_secret_is_recorded_by_kind_never_by_its_key(self, lead):
+        session = Session.objects.create(
+            session_key="SECRET-SESSION-KEY-0123456789abcd",
+            session_data="",
+            expire_date=timezone.now(),
+        )
 
-        event = audit.record(action=Action.API_TOKEN_CREATED, actor=lead, target=token)
+        event = audit.record(action=Action.LOGOUT, actor=lead, target=session)
 
         assert event is not None
-        assert (event.target_type, event.target_id) == ("authtoken.token", None)
-        assert token.key not in everything_written()
+        assert (event.target_type, event.target_id, event.target_label) == (
+            "sessions.session",
+            None,
+            "session",
+        )
+        assert "SECRET-SESSION-KEY" not in everything_written()
 
     def test_other_apps_objects_are_labelled_by_kind_and_id_not_by_their_text(
         self, lead, associate

@@ -184,3 +184,35 @@ def test_the_audit_log_part_holds_events_about_them_and_those_they_caused(
     assert rows[2]["target_id"] == teammate.pk
     assert "Tim Teammate" not in files["audit_log.json"]
     assert "audit_log" in files["README.txt"]
+
+
+def test_a_lead_s_own_export_leaves_out_their_feedback_about_others(admin, team, lead, associate):
+    from tests.factories import AssociateFactory
+
+    on_roster = AssociateFactory(user=lead, team=team)
+    FeedbackFactory(associate=associate, author=lead, situation="ABOUT-ADA", is_private=False)
+    FeedbackFactory(associate=associate, author=lead, situation="KUDOS-FROM-LENA", source="peer")
+
+    files = unzip(client_for(admin).get(url(on_roster)))
+
+    assert "ABOUT-ADA" not in files["feedback.json"]
+    assert "KUDOS-FROM-LENA" in files["feedback.json"]
+
+
+def test_a_review_reopened_after_sharing_is_exported_as_the_associate_reads_it(admin, associate):
+
+    now = timezone.now()
+    review = ReviewFactory(
+        associate=associate,
+        state=Review.State.SHARED,
+        rating=3,
+        rating_justification="JUSTIFIED",
+        lead_summary="SHARED-SUMMARY",
+        first_shared_at=now,
+        shared_at=now,
+    )
+    Review.objects.filter(pk=review.pk).update(state=Review.State.CALIBRATION, reopened_count=1)
+
+    files = unzip(client_for(admin).get(url(associate)))
+
+    assert "SHARED-SUMMARY" in files["reviews.json"]

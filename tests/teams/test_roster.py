@@ -433,3 +433,16 @@ class TestHome:
         # and 1 for the overdue 1:1s panel; none of it grows with the teams' size.
         with django_assert_max_num_queries(16):
             assert client.get(reverse("teams:home")).status_code == 200
+
+
+def test_headcount_counts_associates_not_the_teams_own_leads(team, lead, associate, teammate):
+    from teams.models import Associate, Team
+    from teams.selectors import teams_with_headcount
+    from tests.factories import AssociateFactory
+
+    AssociateFactory(user=lead, team=team)  # a player-coach is on the roster too
+    Associate.objects.filter(pk=teammate.pk).update(is_active=False)
+
+    counted = teams_with_headcount(Team.objects.filter(pk=team.pk)).get()
+
+    assert (counted.active_count, counted.inactive_count) == (1, 1)

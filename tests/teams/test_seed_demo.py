@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db.models import F
 from django.test import Client
 
 from teams.management.commands.seed_demo import DEMO_PASSWORD
@@ -49,6 +50,9 @@ def test_every_demo_persona_can_log_in(settings):
     call_command("seed_demo", stdout=out)  # once: the full demo takes seconds to build
     printed = out.getvalue()
     assert "Log in at http://127.0.0.1:8123/" in printed  # the address served
+    # One associate count: the seed says what the home pages say (leads not counted).
+    on_teams = Associate.objects.active().exclude(user__led_teams=F("team"))
+    assert f"3 teams, {on_teams.count()} associates and 3 team leads" in printed
     lead = User.objects.get(username="lead")
     assert f"lead        {lead.get_full_name()}" in printed  # which person each persona is
     for username in ["associate", "associate2", "lead", "lead2", "manager", "admin"]:

@@ -191,7 +191,8 @@ class Command(BaseCommand):
             site_id__in={t.site_id for t in teams}, kpi__in=kpis
         ).count()
         self.stdout.write(
-            f"Demo KPIs ready: {len(rows)} events over {DAYS} days for {people} associates, "
+            f"Demo KPIs ready: {len(rows)} events over {DAYS} days for the {people} people "
+            "on the teams (associates, their leads and, up to their last day, leavers), "
             f"{rollups} daily rollups."
         )
 

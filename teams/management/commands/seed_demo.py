@@ -18,7 +18,9 @@ from django.contrib.auth.hashers import make_password
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 
+from teams import selectors
 from teams.models import Associate, AssociateSkill, Site, Skill, Team, User
 from teams.seeding import nobody_emailed
 
@@ -174,7 +176,7 @@ class Command(BaseCommand):
             for name in OTHER_SEEDS:
                 if name in commands:
                     call_command(name, stdout=self.stdout)
-        self._print_logins(count)
+        self._print_logins()
 
     def _build(self, count: int, rng: random.Random, password_hash: str) -> None:
         # Each step draws from `rng` in turn: the same seed gives the same center.
@@ -414,9 +416,20 @@ class Command(BaseCommand):
             ],
         )
 
-    def _print_logins(self, count: int) -> None:
+    def _print_logins(self) -> None:
         out = self.stdout
-        out.write(self.style.SUCCESS(f"Demo center ready: {count} associates."))
+        # Counted as every page counts them (teams.selectors.teams_with_headcount).
+        teams: list[Any] = list(selectors.teams_with_headcount(Team.objects.all()))
+        active = sum(t.active_count for t in teams)
+        left = sum(t.inactive_count for t in teams)
+        leads = len({lead.pk for t in teams for lead in t.leads.all()})
+        teams_count = len(teams)
+        out.write(
+            self.style.SUCCESS(
+                f"Demo center ready: {teams_count} teams, {active} associates and {leads} "
+                f"team leads ({left} more associate{pluralize(left)} left)."
+            )
+        )
         # SITE_URL is the address `make demo` serves (DEMO_ADDR); e-mail links use it too.
         out.write(
             f"Log in at {settings.SITE_URL.rstrip('/')}/ — every demo account's password is "

@@ -9,12 +9,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from performance.models import DailyKpi, Kpi, KpiDirtyDay, KpiEvent
+from performance.models.api_tokens import new_key
 from performance.services import kpis as services
 from tests.conftest import client_for
+from tests.factories import ApiTokenFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -167,8 +168,9 @@ def test_the_command_reports_them_without_a_traceback(associate, tmp_path):
 )
 def test_the_api_refuses_it_with_a_400_naming_the_row(lead, associate, changes, message):
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=lead)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    key = new_key()
+    ApiTokenFactory(user=lead, key=key)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     body = {"source": "zendesk", "events": [_row(associate, value=1) | changes]}
     response = client.post(
         reverse("performance:api-kpi-events"), json.dumps(body), content_type="application/json"
@@ -223,8 +225,9 @@ def test_an_ops_admin_editing_or_deleting_an_event_has_its_day_rolled_up_again(
 
 def test_a_huge_unknown_field_name_is_reported_briefly(lead, associate):
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=lead)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    key = new_key()
+    ApiTokenFactory(user=lead, key=key)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     event = _row(associate, value=1) | {"x" * 100_000: 1}
     body = {"source": "zendesk", "events": [event], "y" * 100_000: 1}
     response = client.post(

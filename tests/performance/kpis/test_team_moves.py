@@ -54,6 +54,25 @@ def test_a_team_figure_stays_as_it_was_after_someone_moves_away(team, other_team
     assert team_solved(other_team) is None
 
 
+def test_someone_who_moves_team_within_the_site_counts_once_in_the_site_row(team, other_team):
+    """A same-day move inside one site gives the mover a row on each team; the
+    site's contributors count people, not those rows."""
+    neighbour = TeamFactory.create(site=team.site)
+    mover, stay = AssociateFactory.create(team=team), AssociateFactory.create(team=team)
+    services.ingest_events([row("m1", mover), row("s1", stay)], source="test")
+    mover.team = neighbour
+    mover.save()
+    services.ingest_events([row("m2", mover, "2026-10-20T15:00:00Z")], source="test")
+    rollups.rollup_dirty_days()
+
+    site_row = DailyKpi.objects.get(
+        kpi__key="tickets_solved", scope="site", site=team.site, day=DAY
+    )
+    assert (site_row.value, site_row.event_count, site_row.contributors) == (3.0, 3, 2)
+    assert team_solved(team) == (2.0, 2)
+    assert team_solved(neighbour) == (1.0, 1)
+
+
 def test_an_event_after_a_move_to_another_site_rolls_up_without_jamming(team):
     elsewhere = TeamFactory.create(site=SiteFactory(time_zone="Europe/Warsaw", country="PL"))
     mover = AssociateFactory.create(team=team)
