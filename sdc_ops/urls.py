@@ -11,8 +11,20 @@ urlpatterns = [
     path("", include("teams.urls")),
     path("", include("scheduling.urls")),
     path("", include("performance.urls")),
-    # Throttled, and sent from a task; the rest of Django's account views as they are.
+    # Throttled, and sent from a task.
     path("accounts/password_reset/", team_views.password_reset, name="password_reset"),
+    # Django's own views, each also writing its audit event (teams/audit.py); the rest
+    # of Django's account views as they are.
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        team_views.PasswordResetConfirm.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password_change/",
+        team_views.PasswordChange.as_view(),
+        name="password_change",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     # OpenAPI schema of the KPI API (performance/api.py); public, describes no data.

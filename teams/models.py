@@ -2,6 +2,7 @@ import datetime as dt
 import zoneinfo
 from decimal import Decimal
 from functools import cached_property
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -232,3 +233,117 @@ class AssociateSkill(models.Model):
 
     def __str__(self) -> str:
         return f"{self.skill}: {self.get_level_display()}"
+
+
+class AuditLogIsAppendOnly(Exception):
+    """An audit event was about to be changed or deleted: the log only grows."""
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    # What deleting a user, team or site does to its events (on_delete=SET_NULL): the
+    # one update allowed, here and by the PostgreSQL trigger.
+    FORGETTABLE = frozenset({"actor", "actor_id", "team", "team_id", "site", "site_id"})
+
+    def update(self, **kwargs: Any) -> int:
+        if kwargs and all(k in self.FORGETTABLE and v is None for k, v in kwargs.items()):
+            return super().update(**kwargs)
+        raise AuditLogIsAppendOnly("Audit events cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditLogIsAppendOnly("Audit events cannot be deleted.")
+
+    def about(self, obj: models.Model) -> "AuditEventQuerySet":
+        return self.filter(target_type=obj._meta.label_lower, target_id=obj.pk)
+
+
+class AuditEvent(models.Model):
+    """One thing that happened, for an ops admin to read and filter: who did what to
+    what, where and from which address. Append-only: written by `teams.audit.record`,
+    never changed or deleted (the model refuses, and on PostgreSQL a trigger does).
+
+    It names people (labels) and fields, never their text, passwords or secrets; the
+    labels are kept as they were when the event happened, even after the user, team
+    or site itself is gone (the foreign keys then become NULL, the only change the
+    trigger lets through).
+    """
+
+    class Action(models.TextChoices):
+        LOGIN = "auth.login", "Logged in"
+        LOGOUT = "auth.logout", "Logged out"
+        LOGIN_FAILED = "auth.login_failed", "Login failed"
+        LOGIN_LOCKED_OUT = "auth.login_locked_out", "Login refused: locked out"
+        PASSWORD_RESET_SENT = "auth.password_reset_sent", "Password reset e-mailed"
+        PASSWORD_RESET_DONE = "auth.password_reset_done", "Password set from a reset link"
+        PASSWORD_CHANGED = "auth.password_changed", "Password changed"
+        INVITATION_SENT = "invitation.sent", "Invitation e-mailed"
+        INVITATION_ACCEPTED = "invitation.accepted", "Invitation accepted"
+        ASSOCIATE_CREATED = "roster.associate_created", "Associate added"
+        ASSOCIATE_CHANGED = "roster.associate_changed", "Associate changed"
+        ASSOCIATE_MOVED = "roster.associate_moved", "Associate moved team"
+        ASSOCIATE_LEFT = "roster.associate_left", "Associate left"
+        ASSOCIATE_REACTIVATED = "roster.associate_reactivated", "Associate reactivated"
+        ASSOCIATE_DELETED = "roster.associate_deleted", "Associate deleted"
+        SKILLS_CHANGED = "roster.skills_changed", "Skills changed"
+        USER_CREATED = "roster.user_created", "User added"
+        USER_CHANGED = "roster.user_changed", "User changed"
+        USER_DELETED = "roster.user_deleted", "User deleted"
+        TEAM_CREATED = "roster.team_created", "Team added"
+        TEAM_CHANGED = "roster.team_changed", "Team changed"
+        TEAM_LEADS_CHANGED = "roster.team_leads_changed", "Team leads changed"
+        TEAM_DELETED = "roster.team_deleted", "Team deleted"
+        WEEK_PUBLISHED = "schedule.week_published", "Week published"
+        API_TOKEN_CREATED = "api_token.created", "API token created"
+        API_TOKEN_ROTATED = "api_token.rotated", "API token replaced"
+        API_TOKEN_REVOKED = "api_token.revoked", "API token revoked"
+        REMINDER_CLAIMED = "reminder.claimed", "Reminder claimed"
+        DATA_EXPORTED = "data.exported", "Data-access export"
+        ANONYMISED = "retention.anonymised", "Leaver anonymised"
+
+    occurred_at = models.DateTimeField(default=timezone.now, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who did it; empty for the system (a scheduled job) or nobody signed in.",
+    )
+    actor_label = models.CharField(
+        max_length=150, help_text="The actor's username at the time (kept if they go)."
+    )
+    action = models.CharField(max_length=40, choices=Action.choices)
+    target_type = models.CharField(max_length=100, blank=True)  # a model label: teams.associate
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target_label = models.CharField(max_length=200, blank=True)
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    remote_addr = models.GenericIPAddressField(null=True, blank=True, verbose_name="address")
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    # The JSON of `details` may not be longer than this (teams.audit.record trims it).
+    DETAILS_MAX_CHARS = 2000
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [
+            models.Index(fields=["-occurred_at"], name="auditevent_occurred_at"),
+            models.Index(fields=["action", "-occurred_at"], name="auditevent_action"),
+            models.Index(fields=["target_type", "target_id"], name="auditevent_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor_label or 'system'}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditLogIsAppendOnly("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditLogIsAppendOnly("Audit events cannot be deleted.")

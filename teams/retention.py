@@ -17,7 +17,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Associate, Site, User
+from . import audit
+from .models import Associate, AuditEvent, Site, User
 from .selectors import history_retention_providers, retention_providers
 
 
@@ -67,6 +68,9 @@ def anonymise_associate(*, associate_id: int, actor: User | None = None) -> bool
         provider(locked)
     locked.anonymised_at = timezone.now()
     locked.save(update_fields=["anonymised_at"])
+    # Named as they are now ("Former associate #id"); their earlier audit events keep
+    # the names they had: the audit log is append-only (see ARCHITECTURE.md, Audit).
+    audit.record(action=AuditEvent.Action.ANONYMISED, actor=actor, target=locked, team=locked.team)
     return True
 
 

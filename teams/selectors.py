@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from .models import Associate, AssociateSkill, Skill, Team, User
+from .models import Associate, AssociateSkill, AuditEvent, Skill, Team, User
 
 if TYPE_CHECKING:
     from .access import Roles
@@ -312,10 +312,47 @@ def subject_export_parts(associate: "Associate") -> list[ExportPart]:
             " KPI event came in on is in kpi_events.",
         ),
         ExportPart("skills", "Skills and certifications with their proficiency.", skills),
+        ExportPart(
+            "audit_log",
+            "Audit events about them (their roster record and login) and those they caused:"
+            " logins, failed logins with the username they were tried for, changes, with"
+            " when, from which address and by whom.",
+            _audit_rows(associate),
+            excluded="Of records about other people that they changed, only the kind and id"
+            " are given (not the name or what changed); the address of an event is given"
+            " only when they caused it.",
+        ),
     ]
     for provider in subject_export_providers:
         parts.extend(provider(associate))
     return parts
+
+
+def _audit_rows(associate: "Associate") -> list[dict[str, object]]:
+    user_id = associate.user_id
+    about = Q(target_type="teams.associate", target_id=associate.pk) | Q(
+        target_type="teams.user", target_id=user_id
+    )
+    rows = []
+    for event in AuditEvent.objects.filter(about | Q(actor_id=user_id)).order_by("occurred_at"):
+        is_about = (event.target_type, event.target_id) in {
+            ("teams.associate", associate.pk),
+            ("teams.user", user_id),
+        }
+        rows.append(
+            {
+                "occurred_at": event.occurred_at,
+                "action": event.action,
+                "actor": event.actor_label,
+                "target_type": event.target_type,
+                "target_id": event.target_id,
+                "target": event.target_label if is_about else "",
+                "team_id": event.team_id,
+                "address": event.remote_addr if event.actor_id == user_id else None,
+                "details": event.details if is_about else {},
+            }
+        )
+    return rows
 
 
 # -- Retention: each app scrubs its own personal text ---------------------------

@@ -14,8 +14,10 @@ from django.db import transaction
 
 from sdc_ops.celery import enqueue_on_commit
 
-from . import notifications, tasks
-from .models import Associate, AssociateSkill, Skill, Team, User
+from . import audit, notifications, tasks
+from .models import Associate, AssociateSkill, AuditEvent, Skill, Team, User
+
+Action = AuditEvent.Action
 
 
 def _unique_username(email: str) -> str:
@@ -56,6 +58,7 @@ def create_associate(
         hired_on=hired_on,
         weekly_hours=weekly_hours,
     )
+    audit.record(action=Action.ASSOCIATE_CREATED, actor=actor, target=associate, team=team)
     enqueue_on_commit(tasks.send_invitation, user_id=user.pk, invited_by_id=actor.pk)
     return associate
 
@@ -70,7 +73,11 @@ def send_invitation(*, user_id: int, invited_by_id: int) -> bool:
     if user is None or user.has_usable_password() or not user.email:
         return False
     inviter = User.objects.filter(pk=invited_by_id).first()
-    return notifications.email_invitation(user, inviter=inviter)
+    sent = notifications.email_invitation(user, inviter=inviter)
+    if sent:
+        team = Team.objects.filter(associates__user=user).select_related("site").first()
+        audit.record(action=Action.INVITATION_SENT, actor=inviter, target=user, team=team)
+    return sent
 
 
 logger = logging.getLogger(__name__)
@@ -114,6 +121,8 @@ def send_password_reset(*, email: str) -> int:
         use_https=site.scheme == "https",
         email_template_name="registration/password_reset_email.html",
     )
+    for user in users:
+        audit.record(action=Action.PASSWORD_RESET_SENT, actor=None, target=user)
     return len(users)
 
 
@@ -132,6 +141,8 @@ def update_associate(
     weekly_hours: Decimal,
 ) -> Associate:
     user = associate.user
+    old_team = associate.team
+    before = _roster_fields(associate)
     user.first_name, user.last_name, user.email = first_name, last_name, email
     user.save(update_fields=["first_name", "last_name", "email"])
     associate.team = team
@@ -140,7 +151,39 @@ def update_associate(
     associate.hired_on = hired_on
     associate.weekly_hours = weekly_hours
     associate.save()
+    changed = audit.changed_fields(before, _roster_fields(associate))
+    if "team" in changed:
+        changed.remove("team")
+        audit.record(
+            action=Action.ASSOCIATE_MOVED,
+            actor=actor,
+            target=associate,
+            team=team,
+            details={"from_team": old_team.name, "from_team_id": old_team.pk, "to_team": team.name},
+        )
+    if changed:
+        audit.record(
+            action=Action.ASSOCIATE_CHANGED,
+            actor=actor,
+            target=associate,
+            team=team,
+            details={"fields": changed},
+        )
     return associate
+
+
+def _roster_fields(associate: Associate) -> dict[str, object]:
+    user = associate.user
+    return {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "team": associate.team_id,
+        "title": associate.title,
+        "level": associate.level,
+        "hired_on": associate.hired_on,
+        "weekly_hours": associate.weekly_hours,
+    }
 
 
 @transaction.atomic
@@ -152,20 +195,32 @@ def set_associate_skills(
     Returns how many rows changed; a submit that changes nothing writes nothing.
     """
     current = {row.skill_id: row for row in AssociateSkill.objects.filter(associate=associate)}
-    changed = 0
+    added: dict[str, int] = {}
+    removed: list[str] = []
+    moved: dict[str, list[int]] = {}
     for skill, level in levels.items():
         row = current.get(skill.pk)
         if level is None:
             if row is not None:
                 row.delete()
-                changed += 1
+                removed.append(skill.name)
         elif row is None:
             AssociateSkill.objects.create(associate=associate, skill=skill, level=level)
-            changed += 1
+            added[skill.name] = level
         elif row.level != level:
+            moved[skill.name] = [row.level, level]
             row.level = level
             row.save(update_fields=["level"])
-            changed += 1
+    changed = len(added) + len(removed) + len(moved)
+    if changed:
+        summary = {"added": added, "removed": removed, "levels": moved}
+        audit.record(
+            action=Action.SKILLS_CHANGED,
+            actor=actor,
+            target=associate,
+            team=associate.team,
+            details={key: value for key, value in summary.items() if value},
+        )
     return changed
 
 
@@ -185,6 +240,13 @@ def deactivate_associate(*, actor: User, associate: Associate, left_on: dt.date)
     locked.save(update_fields=["is_active", "left_on"])
     locked.user.is_active = False
     locked.user.save(update_fields=["is_active"])
+    audit.record(
+        action=Action.ASSOCIATE_LEFT,
+        actor=actor,
+        target=locked,
+        team=locked.team,
+        details={"left_on": locked.left_on.isoformat()},
+    )
     return True
 
 
@@ -198,4 +260,5 @@ def reactivate_associate(*, actor: User, associate: Associate) -> bool:
     locked.save(update_fields=["is_active", "left_on"])
     locked.user.is_active = True
     locked.user.save(update_fields=["is_active"])
+    audit.record(action=Action.ASSOCIATE_REACTIVATED, actor=actor, target=locked, team=locked.team)
     return True

@@ -4,8 +4,9 @@ import logging
 import redis
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -13,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import data_export, selectors, services
+from . import audit, data_export, selectors, services
 from .access import (
     can_change_team,
     changeable_teams,
@@ -28,7 +29,7 @@ from .access import (
 )
 from .forms import AssociateForm, RosterFilterForm, SkillLevelsForm
 from .http import HtmxHttpRequest, authenticated_user
-from .models import Associate, AssociateSkill, Skill, Team
+from .models import Associate, AssociateSkill, AuditEvent, Skill, Team
 
 logger = logging.getLogger(__name__)
 
@@ -203,7 +204,13 @@ def associate_export(request: HttpRequest, associate_id: int) -> HttpResponse:
     associate = get_associate_for_export(user, associate_id)
     archive = data_export.build_subject_export(associate=associate, actor=user)
     logger.info("data-access export of associate %s by %s", associate.pk, user.username)
-    # TODO(audit): record the export in the teams audit log once it exists.
+    audit.record(
+        action=AuditEvent.Action.DATA_EXPORTED,
+        actor=user,
+        target=associate,
+        request=request,
+        team=associate.team,
+    )
     response = HttpResponse(archive, content_type="application/zip")
     response["Content-Disposition"] = (
         f'attachment; filename="{data_export.export_filename(associate)}"'
@@ -314,3 +321,32 @@ def password_reset(request: HttpRequest) -> HttpResponse:
             return render(request, "registration/password_reset_form.html", context, status=429)
         return redirect("password_reset_done")
     return render(request, "registration/password_reset_form.html", {"form": form})
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Django's "set a new password" page, audited: an invitation accepted (the user
+    had no password yet) or a password reset done."""
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        user = form.user
+        invited = not user.has_usable_password()
+        response = super().form_valid(form)
+        action = (
+            AuditEvent.Action.INVITATION_ACCEPTED
+            if invited
+            else AuditEvent.Action.PASSWORD_RESET_DONE
+        )
+        audit.record(action=action, actor=user, target=user, request=self.request)
+        return response
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """Django's password change page, audited."""
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)
+        user = form.user
+        audit.record(
+            action=AuditEvent.Action.PASSWORD_CHANGED, actor=user, target=user, request=self.request
+        )
+        return response

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import factory
 
-from teams.models import Associate, AssociateSkill, Site, Skill, Team, User
+from teams.models import Associate, AssociateSkill, AuditEvent, Site, Skill, Team, User
 
 PASSWORD = "correct-horse-battery"
 
@@ -68,6 +68,15 @@ class AssociateSkillFactory(factory.django.DjangoModelFactory[AssociateSkill]):
     associate = factory.SubFactory(AssociateFactory)
     skill = factory.SubFactory(SkillFactory)
     level = AssociateSkill.Proficiency.PROFICIENT
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory[AuditEvent]):
+    class Meta:
+        model = AuditEvent
+
+    actor = factory.SubFactory(UserFactory)
+    actor_label = factory.LazyAttribute(lambda e: e.actor.username if e.actor else "system")
+    action = AuditEvent.Action.LOGIN
 
 
 # --- scheduling

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from teams.models import Associate, User
+from teams import audit
+from teams.models import Associate, AuditEvent, Team, User
 
 from .. import notifications
 from ..forms.one_on_ones import action_item_due_problem
@@ -307,6 +308,20 @@ def _claim(kind: str, object_id: int, due_on: dt.date) -> bool:
     return True
 
 
+def _claimed(kind: str, target: OneOnOne | ActionItem, due_on: dt.date, team: Team) -> bool:
+    """Claim the reminder, and write its audit event in the same transaction."""
+    if not _claim(kind, target.pk, due_on):
+        return False
+    audit.record(
+        action=AuditEvent.Action.REMINDER_CLAIMED,
+        actor=None,
+        target=target,
+        team=team,
+        details={"kind": kind, "due_on": due_on.isoformat()},
+    )
+    return True
+
+
 REMIND_FROM_HOUR = 8  # local time: nobody gets a reminder in the night
 
 
@@ -332,7 +347,8 @@ def send_one_on_one_reminders(now: dt.datetime) -> int:
         if meeting.on != local_now.date() + dt.timedelta(days=1):
             continue
         with transaction.atomic():
-            if not _claim(PeopleReminder.Kind.ONE_ON_ONE_TOMORROW, meeting.pk, meeting.on):
+            kind = PeopleReminder.Kind.ONE_ON_ONE_TOMORROW
+            if not _claimed(kind, meeting, meeting.on, meeting.associate.team):
                 continue
             # The associate may have moved team since it was planned: remind whoever
             # leads them now, never a previous lead.
@@ -359,7 +375,8 @@ def send_action_item_reminders(now: dt.datetime) -> int:
         if local_now.hour < REMIND_FROM_HOUR or item.due_on != local_now.date():
             continue
         with transaction.atomic():
-            if not _claim(PeopleReminder.Kind.ACTION_ITEM_DUE, item.pk, local_now.date()):
+            kind = PeopleReminder.Kind.ACTION_ITEM_DUE
+            if not _claimed(kind, item, local_now.date(), item.associate.team):
                 continue
             sent += notifications.email_action_item_due(item)
     return sent

@@ -29,7 +29,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from sdc_ops.celery import enqueue_on_commit
-from teams.models import Associate, Team, User
+from teams import audit
+from teams.models import Associate, AuditEvent, Team, User
 
 from .. import access, notifications, tasks
 from ..models import Rating, RatingChange, Review, ReviewCycle, ReviewReminder
@@ -503,8 +504,21 @@ def send_due_reminders(now: dt.datetime | None = None) -> int:
     for reminder in due_reminders(now or timezone.now()):
         try:
             with transaction.atomic():
-                ReviewReminder.objects.create(
+                claim = ReviewReminder.objects.create(
                     cycle=reminder.cycle, kind=reminder.kind, recipient=reminder.recipient
+                )
+                teams = {review.associate.team for review in reminder.reviews}
+                audit.record(
+                    action=AuditEvent.Action.REMINDER_CLAIMED,
+                    actor=None,
+                    target=claim,
+                    team=teams.pop() if len(teams) == 1 else None,
+                    details={
+                        "kind": reminder.kind,
+                        "cycle": reminder.cycle.name,
+                        "recipient": reminder.recipient.username,
+                        "reviews": len(reminder.reviews),
+                    },
                 )
                 if email_review_reminder(reminder):
                     sent += 1

@@ -6,7 +6,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sdc_ops.celery import enqueue_on_commit
-from teams.models import User
+from teams import audit
+from teams.models import AuditEvent, User
 
 from .. import notifications, tasks
 from ..models import (
@@ -73,6 +74,13 @@ def remind_expiring_comp_days(*, days: int = 7, today: dt.date | None = None) ->
                 continue
             comp = CompDay.objects.select_related("associate__user", "associate__team", "duty").get(
                 pk=comp_id
+            )
+            audit.record(
+                action=AuditEvent.Action.REMINDER_CLAIMED,
+                actor=None,
+                target=comp,
+                team=comp.associate.team,
+                details={"kind": "comp_day_expiring", "expires_on": comp.expires_on.isoformat()},
             )
             sent += notifications.remind_comp_day_expiring(comp=comp)
     return sent

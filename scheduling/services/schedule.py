@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from sdc_ops.celery import enqueue_on_commit
-from teams.models import Associate, Site, Team, User
+from teams import audit
+from teams.models import Associate, AuditEvent, Site, Team, User
 
 from .. import rules, tasks
 from ..models import (
@@ -435,6 +436,18 @@ def publish_week(*, actor: User, team: Team, monday: dt.date) -> set[int]:
     changed = sync_published(people, monday, sunday, now=now)
     week.published_at, week.published_by = now, actor
     week.save(update_fields=["published_at", "published_by"])
+    audit.record(
+        action=AuditEvent.Action.WEEK_PUBLISHED,
+        actor=actor,
+        target=week,
+        target_label=f"{team.name}, week of {monday.isoformat()}",
+        team=team,
+        details={
+            "week": monday.isoformat(),
+            "first_time": not was_published,
+            "people_changed": len(changed),
+        },
+    )
     for associate_id in sorted(changed):
         enqueue_on_commit(
             tasks.send_week_summary,

@@ -18,6 +18,7 @@ from scheduling.models import (
 from scheduling.selectors import comp_days as comp_days_selectors
 from scheduling.services import comp_days, rota
 from scheduling.services.schedule import ScheduleConflict
+from teams.models import AuditEvent
 from tests.conftest import client_for
 from tests.factories import (
     CompDayFactory,
@@ -62,7 +63,7 @@ def test_expiring_comp_day_reminders_are_sent_once(cast, team, lead, associate, 
     from scheduling.tasks import remind_expiring_comp_days
 
     duty = WeekendDutyFactory(associate=associate, on=MONDAY + dt.timedelta(days=5))
-    CompDayFactory(
+    comp = CompDayFactory(
         duty=duty,
         associate=associate,
         status=CompDay.Status.OWED,
@@ -72,6 +73,13 @@ def test_expiring_comp_day_reminders_are_sent_once(cast, team, lead, associate, 
     assert remind_expiring_comp_days() == 1
     assert remind_expiring_comp_days() == 0
     assert sorted(mail.outbox[0].to) == ["associate@example.com", "lead@example.com"]
+    (claim,) = AuditEvent.objects.filter(action="reminder.claimed")
+    assert (claim.actor_label, claim.target_type, claim.target_id) == (
+        "system",
+        "scheduling.compday",
+        comp.pk,
+    )
+    assert (claim.team, claim.details["kind"]) == (team, "comp_day_expiring")
 
 
 class TestMovingCompDays:

@@ -7,6 +7,7 @@ from django.urls import reverse
 from scheduling.models import EntryKind, PublishedEntry, ScheduleEntry, ScheduleWeek
 from scheduling.services import schedule
 from scheduling.services.schedule import Change
+from teams.models import AuditEvent
 from tests.conftest import client_for
 from tests.factories import AssociateFactory
 from tests.scheduling.conftest import MONDAY
@@ -283,6 +284,32 @@ class TestPublishing:
         with django_capture_on_commit_callbacks(execute=True):
             self.publish(client, team)
         assert mail.outbox == []
+
+    def test_each_publish_is_one_audit_event_with_the_team_and_the_week(
+        self, cast, team, lead, associate, teammate, early
+    ):
+        schedule.apply_changes(
+            actor=lead, team=team, changes=[Change.shift(associate, MONDAY, early)]
+        )
+        client = client_for(lead)
+        self.publish(client, team)
+        self.publish(client, team)  # nothing new: still the lead's act, with nobody changed
+
+        first, again = AuditEvent.objects.filter(action="schedule.week_published").order_by("pk")
+        week = ScheduleWeek.objects.get()
+        assert (first.actor, first.team, first.site_id) == (lead, team, team.site_id)
+        assert (first.target_type, first.target_id) == ("scheduling.scheduleweek", week.pk)
+        assert first.target_label == f"Payments, week of {MONDAY.isoformat()}"
+        assert first.details == {
+            "week": MONDAY.isoformat(),
+            "first_time": True,
+            "people_changed": 1,
+        }
+        assert again.details == {
+            "week": MONDAY.isoformat(),
+            "first_time": False,
+            "people_changed": 0,
+        }
 
     def test_history_shows_who_changed_what(self, cast, team, lead, associate, early, late):
         schedule.apply_changes(

@@ -147,6 +147,45 @@ def test_the_export_takes_a_bounded_number_of_queries(
         assert client.get(url(associate)).status_code == 200
 
 
+def test_the_audit_log_part_holds_events_about_them_and_those_they_caused(
+    admin, associate, teammate, lead, rf
+):
+    from teams import audit
+    from teams.models import AuditEvent
+
+    Action = AuditEvent.Action
+    audit.record(
+        action=Action.LOGIN, actor=associate.user, request=rf.get("/", REMOTE_ADDR="192.0.2.1")
+    )
+    audit.record(
+        action=Action.ASSOCIATE_CHANGED,
+        actor=lead,
+        target=associate,
+        request=rf.get("/", REMOTE_ADDR="192.0.2.2"),
+        details={"fields": ["title"]},
+    )
+    audit.record(
+        action=Action.ASSOCIATE_CHANGED,
+        actor=associate.user,
+        target=teammate,
+        details={"fields": ["level"]},
+    )
+    audit.record(action=Action.LOGIN, actor=lead)  # neither about them nor theirs
+
+    files = unzip(client_for(admin).get(url(associate)))
+
+    rows = json.loads(files["audit_log.json"])
+    mine = [(r["action"], r["actor"], r["target"], r["address"], r["details"]) for r in rows]
+    assert mine == [
+        ("auth.login", "associate", "", "192.0.2.1", {}),
+        ("roster.associate_changed", "lead", "Ada Associate", None, {"fields": ["title"]}),
+        ("roster.associate_changed", "associate", "", None, {}),
+    ]
+    assert rows[2]["target_id"] == teammate.pk
+    assert "Tim Teammate" not in files["audit_log.json"]
+    assert "audit_log" in files["README.txt"]
+
+
 def test_a_lead_s_own_export_leaves_out_their_feedback_about_others(admin, team, lead, associate):
     from tests.factories import AssociateFactory
 

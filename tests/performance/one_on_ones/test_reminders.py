@@ -9,6 +9,7 @@ from django.core import mail
 from performance import tasks
 from performance.models import ActionItem, PeopleReminder
 from performance.services import one_on_ones as services
+from teams.models import AuditEvent
 from tests.performance.conftest import make_meeting
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ MORNING = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 
 
 def test_tomorrows_1on1_is_reminded_once_even_when_the_beat_job_runs_twice(associate, lead):
-    make_meeting(associate, lead, dt.date(2026, 11, 26))
+    meeting = make_meeting(associate, lead, dt.date(2026, 11, 26))
     with time_machine.travel(MORNING, tick=False):
         assert tasks.remind_one_on_ones_tomorrow() == 1
         assert tasks.remind_one_on_ones_tomorrow() == 0
@@ -28,6 +29,13 @@ def test_tomorrows_1on1_is_reminded_once_even_when_the_beat_job_runs_twice(assoc
     assert set(mail.outbox[0].to) == {associate.user.email, lead.email}
     assert "10:00" in mail.outbox[0].subject
     assert PeopleReminder.objects.count() == 1
+    (claim,) = AuditEvent.objects.filter(action="reminder.claimed")
+    assert (claim.actor, claim.actor_label, claim.team) == (None, "system", associate.team)
+    assert (claim.target_type, claim.target_label) == (
+        "performance.oneonone",
+        f"1:1 #{meeting.pk}",
+    )
+    assert claim.details == {"kind": "one_on_one_tomorrow", "due_on": "2026-11-26"}
 
 
 def test_no_1on1_reminder_before_8_local_nor_for_other_days(associate, lead, teammate):
@@ -60,6 +68,10 @@ def test_an_action_item_due_today_is_reminded_once(associate, lead):
         assert tasks.remind_action_items_due() == 0
     assert [m.to for m in mail.outbox] == [[associate.user.email]]
     assert "Finish the refund macro" in mail.outbox[0].body
+    (claim,) = AuditEvent.objects.filter(action="reminder.claimed")
+    assert (claim.target_type, claim.target_id) == ("performance.actionitem", item.pk)
+    assert claim.details["kind"] == "action_item_due"
+    assert "Finish the refund macro" not in str(AuditEvent.objects.values().get())
     # Done items are not reminded.
     ActionItem.objects.filter(pk=item.pk).update(done_at=MORNING, done_by=lead)
     PeopleReminder.objects.all().delete()

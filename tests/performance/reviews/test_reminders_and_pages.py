@@ -14,6 +14,7 @@ from django.urls import reverse
 from performance.models import DailyKpi, Kpi, Rating, Review, ReviewCycle, ReviewReminder
 from performance.selectors import reviews as review_selectors
 from performance.tasks import remind_review_steps
+from teams.models import AuditEvent
 from tests.conftest import client_for
 from tests.factories import AssociateFactory, TeamFactory, UserFactory
 
@@ -62,6 +63,13 @@ def test_each_reminder_is_sent_once_when_the_beat_job_runs_twice(
         ("lead_review_due", "lead"),
         ("self_review_due", "associate"),
     ]
+    claims = AuditEvent.objects.filter(action="reminder.claimed").order_by("pk")
+    assert [(c.details["kind"], c.details["recipient"], c.team) for c in claims] == [
+        ("self_review_due", "associate", associate.team),
+        ("lead_review_due", "lead", associate.team),
+        ("calibration_due", "manager", associate.team),
+    ]
+    assert {c.target_type for c in claims} == {"performance.reviewreminder"}
 
 
 def test_no_reminder_for_a_step_already_done(cast, cycle, review_at):
