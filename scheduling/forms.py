@@ -133,10 +133,6 @@ class TimeOffForm(forms.ModelForm):
             "last_day": "Last day off",
             "last_day_part": "On the last day",
         }
-        help_texts = {
-            "last_day_part": "A half day: make the first and last day the same and choose "
-            "the morning or the afternoon.",
-        }
 
     def __init__(self, *args: object, associate: Associate, today: dt.date, **kwargs: object):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -193,7 +193,12 @@ class RequestSummary:
 
     @property
     def not_counted(self) -> list[DayLine]:
-        return [line for line in self.days if line.why_not]
+        """Days left out for a reason worth naming (weekends are only counted)."""
+        return [line for line in self.days if line.why_not and line.why_not != "weekend"]
+
+    @property
+    def weekend_count(self) -> int:
+        return sum(1 for line in self.days if line.why_not == "weekend")
 
     @property
     def paid_rows(self) -> list[tuple[LeaveBalance, float, float]]:

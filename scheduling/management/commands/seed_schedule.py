@@ -94,7 +94,12 @@ class Command(BaseCommand):
                     taken = ScheduleEntry.objects.filter(
                         associate=person, on=day, kind__in=schedule.PROTECTED_KINDS
                     ).exists()
-                    if taken:
+                    # A weekend duty's shift (from an earlier run's rota) stays.
+                    on_duty = (
+                        offset >= 5
+                        and WeekendDuty.objects.filter(associate=person, on=day).exists()
+                    )
+                    if taken or on_duty:
                         continue
                     if day in holidays:
                         changes.append(Change(associate=person, on=day, kind=EntryKind.HOLIDAY))
@@ -132,6 +137,27 @@ class Command(BaseCommand):
             LeaveAllowance.objects.get_or_create(
                 associate=person, year=year, defaults={"paid_days": (20, 22, 25)[index % 3]}
             )
+            # Leave already taken this year: a week or so, some weeks ago (before the
+            # plan the demo has, so it blocks no cell).
+            first = monday - dt.timedelta(days=7 * (8 + index % 5))
+            if (
+                first.year == year
+                and not TimeOffRequest.objects.filter(
+                    associate=person, status=TimeOffRequest.Status.APPROVED, first_day__lt=monday
+                ).exists()
+            ):
+                TimeOffRequest.objects.create(
+                    associate=person,
+                    first_day=first,
+                    last_day=first + dt.timedelta(days=min(2 + index % 5, 4)),
+                    type=TimeOffRequest.Type.ANNUAL,
+                    status=TimeOffRequest.Status.APPROVED,
+                    decided_by=lead,
+                    decided_at=dt.datetime.combine(
+                        first - dt.timedelta(days=14), dt.time(10), tzinfo=team.site.zone
+                    ),
+                    note="Holiday",
+                )
         # Next week, whose draft plan has shifts to count cover from.
         thursday, friday = monday + dt.timedelta(days=10), monday + dt.timedelta(days=11)
         asks = [
@@ -140,7 +166,7 @@ class Command(BaseCommand):
             (people[5], thursday, friday + dt.timedelta(days=3), "afternoon", "whole", "", False),
         ]
         for person, first, last, first_part, last_part, note, approve in asks:
-            if TimeOffRequest.objects.filter(associate=person).exists():
+            if TimeOffRequest.objects.filter(associate=person, last_day__gte=monday).exists():
                 continue
             request = TimeOffRequest.objects.create(
                 associate=person,
