@@ -358,7 +358,7 @@ def pending_time_off(team: Team) -> list[TimeOffRequest]:
 def time_off_queue(team: Team, today: dt.date) -> list[QueueItem]:
     """The team's pending requests, each with its working days, the requester's paid
     leave, the cover each day would have if approved, and who else on the team is
-    off then. Fifteen queries, however many requests."""
+    off then. Twelve queries, however many requests."""
     pending = pending_time_off(team)
     if not pending:
         return []

@@ -86,8 +86,8 @@ def _paid_leave_overdrawn(request: TimeOffRequest, today: dt.date) -> list[str]:
         left = balances[request.associate_id, year].remaining - asked
         if left < 0:
             problems.append(
-                f"{request.associate} has {left + asked:g} days of paid leave left in {year}; "
-                f"this asks for {asked:g}."
+                f"{request.associate} has {_days(left + asked)} of paid leave left in {year}; "
+                f"this asks for {_days(asked)}."
             )
     return problems
 
@@ -138,6 +138,10 @@ def approve_time_off(*, actor: User, request: TimeOffRequest, note: str = "") ->
         )
     enqueue_on_commit(tasks.notify_time_off, request_id=request.pk, event="approved")
     return request
+
+
+def _days(count: float) -> str:
+    return f"{count:g} day{'' if count == 1 else 's'}"
 
 
 def _cells_for_leave(request: TimeOffRequest) -> list[Change]:

@@ -573,7 +573,9 @@ class TestHalfDays:
 
         LeaveAllowanceFactory(associate=associate, year=2030, paid_days=1)
         request = ask(associate, MONDAY, TUESDAY)
-        with pytest.raises(ScheduleConflict, match="has 1 days of paid leave left in 2030"):
+        with pytest.raises(
+            ScheduleConflict, match="has 1 day of paid leave left in 2030; this asks for 2 days"
+        ):
             time_off.approve_time_off(actor=lead, request=request)
         request.refresh_from_db()
         assert request.status == "pending"
