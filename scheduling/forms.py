@@ -8,6 +8,7 @@ from teams.models import Associate, Site, Skill, Team
 
 from .models import (
     CoverageRequirement,
+    DayPart,
     EntryKind,
     PublishedEntry,
     RotaPreference,
@@ -15,8 +16,8 @@ from .models import (
     RotaWish,
     ShiftTemplate,
     TimeOffRequest,
-    WeekendDuty,
 )
+from .selectors.time_off import RequestSummary, request_summary
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -106,16 +107,46 @@ class WeekForm(forms.Form):
         return check_date(week, past=WEEK_PAST, future=WEEK_FUTURE, what="a week")
 
 
+def _clash(a: TimeOffRequest, b: TimeOffRequest) -> bool:
+    """Do two requests ask for the same time? A morning and an afternoon of one day do not."""
+    first, last = max(a.first_day, b.first_day), min(a.last_day, b.last_day)
+    day = first
+    while day <= last:
+        half_a, half_b = a.half_days().get(day), b.half_days().get(day)
+        if not (half_a and half_b and half_a != half_b):
+            return True
+        day += dt.timedelta(days=1)
+    return False
+
+
 class TimeOffForm(forms.ModelForm):
+    """An associate's request. Policy: annual (paid) leave may not ask for more working
+    days than are left in a year once every pending request is approved."""
+
     class Meta:
         model = TimeOffRequest
-        fields = ["first_day", "last_day", "type", "note"]
+        fields = ["first_day", "first_day_part", "last_day", "last_day_part", "type", "note"]
         widgets = {"first_day": DATE, "last_day": DATE}
+        labels = {
+            "first_day": "First day off",
+            "first_day_part": "On the first day",
+            "last_day": "Last day off",
+            "last_day_part": "On the last day",
+        }
 
     def __init__(self, *args: object, associate: Associate, today: dt.date, **kwargs: object):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.associate = associate
         self.today = today
+        self.summary: RequestSummary | None = None
+        for name in ("first_day_part", "last_day_part"):
+            self.fields[name].required = False  # left out: the whole day
+
+    def clean_first_day_part(self) -> str:
+        return self.cleaned_data.get("first_day_part") or DayPart.WHOLE
+
+    def clean_last_day_part(self) -> str:
+        return self.cleaned_data.get("last_day_part") or DayPart.WHOLE
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
@@ -133,15 +164,38 @@ class TimeOffForm(forms.ModelForm):
         if (last - first).days >= 60:
             self.add_error("last_day", "Ask for at most 60 days at once.")
             return cleaned
-        days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-        if (
-            all(d.weekday() >= 5 for d in days)
-            and not WeekendDuty.objects.filter(associate=self.associate, on__in=days).exists()
-        ):
+        first_part = cleaned.get("first_day_part") or DayPart.WHOLE
+        last_part = cleaned.get("last_day_part") or DayPart.WHOLE
+        if first == last and first_part == DayPart.AFTERNOON and last_part == DayPart.MORNING:
+            self.add_error(
+                "last_day_part", "One day is either the morning or the afternoon: choose one."
+            )
+            return cleaned
+        probe = TimeOffRequest(
+            associate=self.associate,
+            first_day=first,
+            last_day=last,
+            first_day_part=first_part,
+            last_day_part=last_part,
+            type=cleaned.get("type") or TimeOffRequest.Type.ANNUAL,
+        )
+        self.summary = summary = request_summary(self.associate, self.today, probe)
+        if not summary.working_days:
             self.add_error(
                 "first_day",
-                "These are weekend days you are not rostered on: there is no working day "
-                "to take off.",
+                "These are days you do not work (weekends you are not rostered on, public "
+                "holidays, days off): there is no working day to take off.",
+            )
+            return cleaned
+        for balance, asked in summary.shortfalls():
+            waiting = ""
+            if balance.pending:
+                waiting = f" ({_days(balance.pending)} more waiting for approval)"
+            self.add_error(
+                "last_day",
+                f"That is {_days(asked)} of annual leave in {balance.year}, and you have "
+                f"{_days(max(balance.available, 0))} left{waiting}. Choose fewer days, or "
+                "ask for unpaid leave.",
             )
         overlapping = TimeOffRequest.objects.filter(
             associate=self.associate,
@@ -149,9 +203,14 @@ class TimeOffForm(forms.ModelForm):
             first_day__lte=last,
             last_day__gte=first,
         )
-        if overlapping.exists():
+        if any(_clash(probe, other) for other in overlapping):
             self.add_error(None, "You already have a request covering some of these days.")
         return cleaned
+
+
+def _days(count: float) -> str:
+    number = f"{count:g}"
+    return f"{number} working day{'' if count == 1 else 's'}"
 
 
 class DecisionForm(forms.Form):

@@ -68,7 +68,7 @@ def notify_time_off(*, request_id: int, event: str) -> bool:
     }
     return email_people(
         people,
-        subject=f"Time off {request.first_day:%-d %b}–{request.last_day:%-d %b}: {event}",
+        subject=f"Time off {request.period()}: {event}",
         message=render_to_string("scheduling/email/time_off.txt", context),
     )
 

@@ -57,6 +57,13 @@ class Person:
     history: int = 0
     last_weekend: dt.date | None = None
     unavailable: frozenset[dt.date] = frozenset()
+    # Why, where the reasons should say so (both within `unavailable`): weekend days
+    # of approved leave, and weekend days outside their employment.
+    on_leave: frozenset[dt.date] = frozenset()
+    not_employed: frozenset[dt.date] = frozenset()
+    # Weekdays with half a day of leave: worked (they count for consecutive days),
+    # but no comp day there, which would swallow the half day.
+    half_days: frozenset[dt.date] = frozenset()
     # Weekdays on which the person does not work anyway (time off, day off,
     # holiday): no comp day there, and they count as rest for consecutive days.
     off_days: frozenset[dt.date] = frozenset()
@@ -407,7 +414,7 @@ def comp_choices(problem: RotaProblem, person: Person, day: dt.date) -> list[dt.
     return [
         d
         for d in problem.comp_window(day)
-        if d not in person.off_days and d not in person.unavailable
+        if d not in person.off_days and d not in person.unavailable and d not in person.half_days
     ]
 
 
@@ -715,13 +722,22 @@ def _fairness_words(history: int, average: float) -> str:
 
 def _own_facts(problem: RotaProblem, person: Person, planned: int) -> str:
     """The person's own facts in this rota: their duty count and the weekend days they
-    cannot work (leave, time off, rest) in it."""
+    cannot work in it, each named for why: approved leave, not on the team (before
+    joining, after leaving), or unavailable (rest, a week published without them)."""
     words = [f"{planned} weekend day{'' if planned == 1 else 's'} in this rota"]
-    away = sorted(d for d in problem.weekend_days if d in person.unavailable)
-    if away:
-        shown = ", ".join(f"{d:%-d %b}" for d in away[:3])
-        more = f" +{len(away) - 3}" if len(away) > 3 else ""
-        words.append(f"unavailable {shown}{more}")
+    away = [d for d in problem.weekend_days if d in person.unavailable]
+    leave = [d for d in away if d in person.on_leave]
+    gone = [d for d in away if d in person.not_employed and d not in person.on_leave]
+    other = [d for d in away if d not in leave and d not in gone]
+    for label, days in (
+        ("approved leave", leave),
+        ("not on the team", gone),
+        ("unavailable", other),
+    ):
+        if days:
+            shown = ", ".join(f"{d:%-d %b}" for d in days[:3])
+            more = f" +{len(days) - 3}" if len(days) > 3 else ""
+            words.append(f"{label} {shown}{more}")
     return " · " + "; ".join(words)
 
 
@@ -751,6 +767,8 @@ def violations(problem: RotaProblem, plan: RotaPlan) -> list[str]:
             found.append(f"{person.name}: comp day {duty.comp_on} outside the window of {duty.on}")
         if duty.comp_on in person.off_days or duty.comp_on in person.unavailable:
             found.append(f"{person.name}: comp day {duty.comp_on} on a day already off")
+        if duty.comp_on in person.half_days:
+            found.append(f"{person.name}: comp day {duty.comp_on} on a half day of leave")
         if duty.comp_on in off[duty.person_id]:
             found.append(f"{person.name}: two comp days on {duty.comp_on}")
         off[duty.person_id].add(duty.comp_on)

@@ -23,7 +23,7 @@ from .schedule import (
     monday_of,
 )
 from .swaps import ShiftSwap
-from .time_off import LeaveAllowance, TimeOffRequest
+from .time_off import DayPart, LeaveAllowance, TimeOffRequest
 
 __all__ = [
     "CELL_FIELDS",
@@ -34,6 +34,7 @@ __all__ = [
     "CompDayRequest",
     "CoverageRequirement",
     "DayKind",
+    "DayPart",
     "Decided",
     "EntryFields",
     "EntryKind",

@@ -45,13 +45,15 @@ def published_days(
         first_day__lte=last,
         last_day__gte=first,
     ):
+        halves = request.half_days()
         for day in request.days():
             if first <= day <= last and day not in days:
+                half = f", {halves[day]} off" if day in halves else ""
                 days[day] = PublishedEntry(
                     associate=associate,
                     on=day,
                     kind=EntryKind.TIME_OFF,
-                    note=f"{request.get_type_display()}, approved",
+                    note=f"{request.get_type_display()}{half}, approved",
                     published_at=request.decided_at or request.requested_at,
                 )
     return dict(sorted(days.items()))

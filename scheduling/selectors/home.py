@@ -80,7 +80,7 @@ def manager_columns(user: User, roles: Roles, teams: Sequence[Team]) -> list[Tea
 
 def associate_panels(user: User, roles: Roles) -> list[HomePanel]:
     """Swap offers to answer, leave and comp-day balances, the next weekend duty.
-    Eight queries."""
+    Ten queries."""
     if roles.associate_id is None:
         return []
     me = Associate.objects.select_related("team__site").get(pk=roles.associate_id)

@@ -198,7 +198,11 @@ def schedule_events(associate: Associate, since: dt.date, until: dt.date) -> lis
         if c.on is not None
     ]
     events += [
-        ScheduleEvent(t.first_day, t.last_day, t.get_type_display())
+        ScheduleEvent(
+            t.first_day,
+            t.last_day,
+            t.get_type_display() + (" (with a half day)" if t.half_days() else ""),
+        )
         for t in TimeOffRequest.objects.filter(
             associate=associate,
             status=TimeOffRequest.Status.APPROVED,

@@ -114,6 +114,7 @@ class _Facts:
     fixed_comp: dict[Key, dt.date] = field(default_factory=dict)
     replaceable_comp: set[Key] = field(default_factory=set)
     leave: dict[int, set[dt.date]] = field(default_factory=lambda: defaultdict(set))
+    half_leave: dict[int, set[dt.date]] = field(default_factory=lambda: defaultdict(set))
     holidays: set[dt.date] = field(default_factory=set)
     entries: Cells = field(default_factory=dict)
 
@@ -160,7 +161,10 @@ def _load_facts(team: Team, first: dt.date, last: dt.date) -> _Facts:
         last_day__gte=first - dt.timedelta(days=HISTORY_DAYS),
         first_day__lte=facts.horizon_last,
     ):
-        facts.leave[request.associate_id].update(request.days())
+        # A half day keeps the person at work for the other half: it takes no
+        # weekend day from them, only the chance of a comp day on it.
+        facts.leave[request.associate_id].update(request.whole_days())
+        facts.half_leave[request.associate_id].update(request.half_days())
     facts.holidays = set(
         PublicHoliday.objects.filter(
             site=team.site, on__gte=facts.horizon_first, on__lte=facts.horizon_last
@@ -294,6 +298,9 @@ def _persons(facts: _Facts, headcount: dict[dt.date, int]) -> list[solver.Person
             history=credit[associate.pk],
             last_weekend=facts.last_weekend.get(associate.pk),
             unavailable=frozenset(_unavailable(facts, associate)),
+            on_leave=frozenset(d for d in facts.weekend if d in facts.leave[associate.pk]),
+            not_employed=frozenset(d for d in facts.weekend if not _employed(associate, d)),
+            half_days=frozenset(facts.half_leave[associate.pk]),
             off_days=frozenset(_off_days(facts, associate)),
             volunteer=frozenset(wishes[associate.pk][RotaWish.Kind.VOLUNTEER]),
             blackout=frozenset(wishes[associate.pk][RotaWish.Kind.BLACKOUT]),
@@ -489,7 +496,7 @@ def _refuse_broken_cover(pool: list[Team], comp_days: list[tuple[int, dt.date]])
         first_day__lte=days[-1],
         last_day__gte=days[0],
     ):
-        leave[request.associate_id].update(request.days())
+        leave[request.associate_id].update(request.whole_days())
     problems = []
     for member in pool:
         minimum = _weekday_minimum(member)

@@ -104,7 +104,8 @@ def _approved_time_off(
         last_day__gte=first,
     )
     for request in requests:
-        days[request.associate_id].update(request.days())
+        # A half day keeps its shift: the person works the other half.
+        days[request.associate_id].update(request.whole_days())
     return days
 
 

@@ -1,26 +1,29 @@
 """Time off: request, approve (coverage permitting), deny, cancel."""
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from sdc_ops.celery import enqueue_on_commit
-from teams.models import Associate, Team, User
+from teams.models import Associate, User
 
 from .. import tasks
 from ..models import (
-    EntryFields,
+    DayPart,
     EntryKind,
     ScheduleEntry,
     TimeOffRequest,
     monday_of,
 )
-from ..selectors.calendar import holidays_between
-from ..selectors.coverage import CoverageLine, capable_skills, coverage_for_day, requirements_for
+from ..selectors.time_off import (
+    NOT_WORKING_KINDS,
+    Impact,
+    WorkingDays,
+    leave_balances,
+    time_off_impacts,
+    years_of,
+)
 from .schedule import (
     Change,
     ScheduleConflict,
@@ -40,9 +43,17 @@ def request_time_off(
     last_day: dt.date,
     type: str,
     note: str,
+    first_day_part: str = DayPart.WHOLE,
+    last_day_part: str = DayPart.WHOLE,
 ) -> TimeOffRequest:
     request = TimeOffRequest(
-        associate=associate, first_day=first_day, last_day=last_day, type=type, note=note
+        associate=associate,
+        first_day=first_day,
+        last_day=last_day,
+        first_day_part=first_day_part,
+        last_day_part=last_day_part,
+        type=type,
+        note=note,
     )
     request._history_user = actor  # type: ignore[attr-defined]
     request.save()
@@ -50,55 +61,35 @@ def request_time_off(
     return request
 
 
-@dataclass(frozen=True)
-class Impact:
-    day: dt.date
-    line: CoverageLine
-    after: int
-
-    @property
-    def breaks_minimum(self) -> bool:
-        return (
-            self.line.required is not None
-            and self.after < self.line.required <= self.line.scheduled
-        )
-
-
-def time_off_impacts(team: Team, requests: Sequence[TimeOffRequest]) -> dict[int, list[Impact]]:
-    """For each request, the coverage lines that lose its associate if it is
-    approved. Four queries, however many requests."""
-    if not requests:
-        return {}
-    first = min(r.first_day for r in requests)
-    last = max(r.last_day for r in requests)
-    entries = list(
-        ScheduleEntry.objects.for_team(team).between(first, last).filter(associate__is_active=True)
-    )
-    holidays = set(holidays_between(team, first, last))
-    requirements = requirements_for(team)
-    skills = capable_skills({e.associate_id for e in entries})
-    by_day: dict[dt.date, list[EntryFields]] = defaultdict(list)
-    for entry in entries:
-        by_day[entry.on].append(entry)
-    impacts: dict[int, list[Impact]] = {}
-    for request in requests:
-        found = impacts[request.pk] = []
-        for day in request.days():
-            today = by_day.get(day, [])
-            if not any(e.associate_id == request.associate_id and e.is_shift for e in today):
-                continue
-            without = [e for e in today if e.associate_id != request.associate_id]
-            before = coverage_for_day(day, today, requirements, skills, holidays)
-            after = coverage_for_day(day, without, requirements, skills, holidays)
-            for line_before, line_after in zip(before, after, strict=True):
-                if line_after.scheduled < line_before.scheduled:
-                    found.append(Impact(day, line_before, line_after.scheduled))
-    return impacts
-
-
 def time_off_impact(request: TimeOffRequest) -> list[Impact]:
     """Coverage lines that lose this associate if the request is approved."""
     return time_off_impacts(request.associate.team, [request])[request.pk]
+
+
+def half_day_note(request: TimeOffRequest, part: str) -> str:
+    """What a shift on a half day of leave says: the person works the other half."""
+    return f"½ day {request.get_type_display().lower()}: {part} off"
+
+
+def _paid_leave_overdrawn(request: TimeOffRequest, today: dt.date) -> list[str]:
+    """Approving annual leave never takes a year's paid leave below zero."""
+    if request.type != TimeOffRequest.Type.ANNUAL:
+        return []
+    years = years_of(request)
+    working = WorkingDays.load(
+        [request.associate], dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31)
+    )
+    balances = leave_balances([request.associate], years, today, working=working)
+    problems = []
+    for year in years:
+        asked = working.count(request, year=year)
+        left = balances[request.associate_id, year].remaining - asked
+        if left < 0:
+            problems.append(
+                f"{request.associate} has {_days(left + asked)} of paid leave left in {year}; "
+                f"this asks for {_days(asked)}."
+            )
+    return problems
 
 
 def _decide(request: TimeOffRequest, *, actor: User, status: str, note: str) -> None:
@@ -129,26 +120,16 @@ def approve_time_off(*, actor: User, request: TimeOffRequest, note: str = "") ->
     if request.status != TimeOffRequest.Status.PENDING:
         raise ScheduleConflict([f"This request is {request.get_status_display().lower()}."])
     broken = [i for i in time_off_impact(request) if i.breaks_minimum]
-    if broken:
-        raise ScheduleConflict(
-            [
-                f"{i.day:%a %-d %b}: {i.line.label} would drop to {i.after} "
-                f"of {i.line.required} required."
-                for i in broken
-            ]
-        )
+    problems = [
+        f"{i.day:%a %-d %b}: {i.line.label} would drop to {i.after} of {i.line.required} required."
+        for i in broken
+    ]
+    problems += _paid_leave_overdrawn(request, team.site.local_today())
+    if problems:
+        raise ScheduleConflict(problems)
     _decide(request, actor=actor, status=TimeOffRequest.Status.APPROVED, note=note)
     days = request.days()
-    changes = [
-        Change(
-            associate=request.associate,
-            on=d,
-            kind=EntryKind.TIME_OFF,
-            note=request.get_type_display(),
-        )
-        for d in days
-    ]
-    check_and_write(actor=actor, team=team, changes=changes)
+    check_and_write(actor=actor, team=team, changes=_cells_for_leave(request))
     published = published_weeks(team, days)
     published_days = [d for d in days if monday_of(d) in published]
     if published_days:
@@ -157,6 +138,41 @@ def approve_time_off(*, actor: User, request: TimeOffRequest, note: str = "") ->
         )
     enqueue_on_commit(tasks.notify_time_off, request_id=request.pk, event="approved")
     return request
+
+
+def _days(count: float) -> str:
+    return f"{count:g} day{'' if count == 1 else 's'}"
+
+
+def _cells_for_leave(request: TimeOffRequest) -> list[Change]:
+    """What approving writes on the plan. A whole working day becomes time off; a
+    day the plan already has off (a day off, a comp day, a holiday) stays as it is,
+    so it is not counted as leave. A half day keeps its shift, which says which
+    half is off: the person works the other half and counts for cover."""
+    cells = {
+        e.on: e
+        for e in ScheduleEntry.objects.filter(
+            associate_id=request.associate_id, on__in=request.days()
+        ).select_related("template")
+    }
+    halves = request.half_days()
+    changes = []
+    for day in request.days():
+        cell = cells.get(day)
+        if day in halves:
+            if cell is not None and cell.is_shift:
+                note = half_day_note(request, halves[day])
+                changes.append(Change.like(cell, associate=request.associate, on=day, note=note))
+        elif cell is None or cell.kind not in NOT_WORKING_KINDS:
+            changes.append(
+                Change(
+                    associate=request.associate,
+                    on=day,
+                    kind=EntryKind.TIME_OFF,
+                    note=request.get_type_display(),
+                )
+            )
+    return changes
 
 
 @transaction.atomic
@@ -184,11 +200,19 @@ def cancel_time_off(*, actor: User, request: TimeOffRequest) -> TimeOffRequest:
     if was_approved:
         days = request.days()
         blocked = ScheduleEntry.objects.filter(
-            associate_id=request.associate_id, on__in=days, kind=EntryKind.TIME_OFF
+            associate_id=request.associate_id, on__in=request.whole_days(), kind=EntryKind.TIME_OFF
         )
         for entry in blocked:
             entry._history_user = actor  # type: ignore[attr-defined]
             entry.delete()
+        for day, part in request.half_days().items():
+            marked = ScheduleEntry.objects.filter(
+                associate_id=request.associate_id, on=day, note=half_day_note(request, part)
+            ).first()
+            if marked is not None:
+                marked.note = ""
+                marked._history_user = actor  # type: ignore[attr-defined]
+                marked.save()
         published = published_weeks(team, days)
         published_days = [d for d in days if monday_of(d) in published]
         if published_days:

@@ -6,14 +6,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from teams.access import can_change_team, get_own_associate, get_team_for_user
-from teams.http import authenticated_user
+from teams.http import HtmxHttpRequest, authenticated_user
 
 from ..access import get_time_off_for_user
 from ..forms import DecisionForm, TimeOffForm
 from ..models import TimeOffRequest
 from ..selectors.comp_days import pending_comp_day_requests
 from ..selectors.swaps import open_swaps
-from ..selectors.time_off import pending_time_off, recent_time_off
+from ..selectors.time_off import recent_time_off, request_summary, time_off_queue
 from ..services import time_off as services
 from ..services.schedule import ScheduleConflict
 from .common import conflict_message
@@ -24,14 +24,12 @@ def timeoff_queue(request: HttpRequest, team_id: int) -> HttpResponse:
     """What waits for the team's lead: time off with its effect on cover, swaps, comp days."""
     user = authenticated_user(request)
     team = get_team_for_user(user, team_id)
-    pending = pending_time_off(team)
-    impacts = services.time_off_impacts(team, pending)
     return render(
         request,
         "scheduling/time_off/queue.html",
         {
             "team": team,
-            "pending": [(r, impacts[r.pk]) for r in pending],
+            "pending": time_off_queue(team, team.site.local_today()),
             "swaps": open_swaps(team),
             "comp_requests": pending_comp_day_requests(team),
             "recent": recent_time_off(team),
@@ -82,15 +80,31 @@ def timeoff_cancel(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def timeoff_request(request: HttpRequest) -> HttpResponse:
+def timeoff_request(request: HtmxHttpRequest) -> HttpResponse:
+    """The request form. A GET with the form's fields (htmx sends one as the dates
+    change) counts the working days and checks the balance without saving; htmx
+    gets just that summary."""
     user = authenticated_user(request)
     associate = get_own_associate(user)
     today = associate.team.site.local_today()
-    form = TimeOffForm(request.POST or None, associate=associate, today=today)
-    if request.method == "POST" and form.is_valid():
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = TimeOffForm(data, associate=associate, today=today)
+    is_valid = form.is_valid()
+    if request.method == "POST" and is_valid:
         services.request_time_off(actor=user, associate=associate, **form.cleaned_data)
         messages.success(request, "Your request is with your lead.")
         return redirect("scheduling:my-schedule")
+    template = "scheduling/time_off/request_form.html"
     return render(
-        request, "scheduling/time_off/request_form.html", {"form": form, "associate": associate}
+        request,
+        f"{template}#leave-summary" if request.htmx else template,
+        {
+            "form": form,
+            "associate": associate,
+            "summary": form.summary or request_summary(associate, today),
+            # Live, as the dates change: say what is wrong once both dates are in.
+            "show_errors": bool(
+                request.htmx and request.GET.get("first_day") and request.GET.get("last_day")
+            ),
+        },
     )

@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from scheduling import solver
 from scheduling.models import (
     CompDay,
     EntryKind,
@@ -727,3 +728,52 @@ def test_a_kept_duty_s_old_comp_day_can_go_to_a_new_duty_of_the_same_person(cast
         )
     )
     assert cells == {old_comp: EntryKind.COMP_DAY, new_comp: EntryKind.COMP_DAY}
+
+
+def test_reasons_name_approved_leave_apart_from_other_absence(cast, team, lead, crew):
+    """Issue 13, point 13: a weekend on approved leave reads "approved leave", not
+    "unavailable"; days before joining read "not on the team"."""
+    on_leave, joiner = crew[3], crew[4]
+    saturday = MONDAY + dt.timedelta(days=5)
+    TimeOffRequestFactory(
+        associate=on_leave, first_day=saturday, last_day=saturday, status="approved"
+    )
+    joiner.hired_on = MONDAY + dt.timedelta(days=14)
+    joiner.save()
+    built = rota.build_problem(team, MONDAY, LAST)
+    people = {p.id: p for p in built.problem.people}
+    assert people[on_leave.pk].on_leave == {saturday}
+    assert saturday in people[on_leave.pk].unavailable
+    first_two_weekends = {saturday + dt.timedelta(days=n) for n in (0, 1, 7, 8)}
+    assert people[joiner.pk].not_employed == first_two_weekends
+    plan = solver.solve(built.problem)
+    assert isinstance(plan, solver.RotaPlan)
+    reasons = {d.person_id: d.reason for d in plan.duties}
+    assert f"approved leave {saturday:%-d %b}" in reasons[on_leave.pk]
+    assert "unavailable" not in reasons[on_leave.pk]
+    assert f"not on the team {saturday:%-d %b}" in reasons[joiner.pk]
+
+
+def test_a_half_day_of_leave_takes_no_weekend_day_and_gets_no_comp_day(cast, team, lead, crew):
+    """Issue 13, point 13: half a day off on a weekday (or on a rostered weekend day)
+    leaves the person available for a whole-day weekend duty, uncredited as away, and
+    the comp day goes elsewhere: it would swallow the half day."""
+    person = crew[0]
+    saturday = MONDAY + dt.timedelta(days=5)
+    friday = MONDAY + dt.timedelta(days=4)
+    for day in (friday, saturday):
+        TimeOffRequestFactory(
+            associate=person,
+            first_day=day,
+            last_day=day,
+            last_day_part="morning",
+            status="approved",
+        )
+    built = rota.build_problem(team, MONDAY, LAST)
+    me = next(p for p in built.problem.people if p.id == person.pk)
+    assert saturday not in me.unavailable
+    assert not me.on_leave
+    assert friday in me.half_days
+    assert saturday in me.half_days
+    assert friday not in solver.comp_choices(built.problem, me, saturday)
+    assert me.history == 0  # no credit for being away: they were not

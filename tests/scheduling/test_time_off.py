@@ -112,8 +112,8 @@ class TestDeciding:
         response = client_for(lead).get(
             reverse("scheduling:timeoff-queue", kwargs={"team_id": team.pk})
         )
-        ((_request, impacts),) = response.context["pending"]
-        assert [(i.day, i.line.scheduled, i.after, i.breaks_minimum) for i in impacts] == [
+        (item,) = response.context["pending"]
+        assert [(i.day, i.line.scheduled, i.after, i.breaks_minimum) for i in item.impacts] == [
             (MONDAY, 3, 2, False)
         ]
         assert "3 → <strong>2</strong> of 2 required" in response.content.decode()
@@ -264,19 +264,33 @@ def test_two_concurrent_approvals_that_together_break_coverage_let_only_one_thro
 
 
 def test_the_queue_has_a_fixed_query_budget(cast, team, lead, early, django_assert_max_num_queries):
-    people = [AssociateFactory(team=team) for _ in range(10)]
+    """Ten pending requests that overlap each other, approved leave, a half day and a
+    comp day: who else is off, cover and balances in the same number of queries."""
+    people = [AssociateFactory(team=team) for _ in range(12)]
     schedule.apply_changes(
         actor=lead,
         team=team,
         changes=[Change.shift(p, d, early) for p in people for d in (MONDAY, TUESDAY)],
     )
-    for person in people:
+    time_off.approve_time_off(actor=lead, request=ask(people[10], MONDAY, MONDAY))
+    schedule.apply_changes(
+        actor=lead, team=team, changes=[Change(associate=people[11], on=TUESDAY, kind="comp_day")]
+    )
+    for person in people[:9]:
         ask(person, MONDAY, TUESDAY)
+    TimeOffRequestFactory(
+        associate=people[9], first_day=TUESDAY, last_day=TUESDAY, first_day_part="afternoon"
+    )
     client = client_for(lead)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("scheduling:timeoff-queue", kwargs={"team_id": team.pk}))
-    assert len(response.context["pending"]) == 10
-    assert all(len(impacts) == 2 for _request, impacts in response.context["pending"])
+    items = response.context["pending"]
+    assert len(items) == 10
+    assert all(len(item.days) == 2 for item in items[:9])
+    # Everyone pending sees the other eight, the approved Monday and Tuesday's comp day.
+    monday, tuesday = items[0].days
+    assert len(monday.others) == 9
+    assert len(tuesday.others) == 10
 
 
 def test_my_schedule_has_a_fixed_query_budget(
@@ -295,7 +309,7 @@ def test_my_schedule_has_a_fixed_query_budget(
             MONDAY + dt.timedelta(days=30 + 2 * n),
         )
     client = client_for(associate.user)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         assert client.get(reverse("scheduling:my-schedule")).status_code == 200
 
 
@@ -319,3 +333,296 @@ def test_leave_on_weekend_days_only_is_refused_unless_rostered_then(cast, associ
     WeekendDutyFactory(associate=associate, on=saturday)
     assert client.post(reverse("scheduling:timeoff-request"), form).status_code == 302
     assert TimeOffRequest.objects.count() == 1
+
+
+def summary_of(response):
+    return response.content.decode()
+
+
+def preview(client, **data):
+    """What the request form's htmx GET answers as the dates change."""
+    return client.get(
+        reverse("scheduling:timeoff-request"),
+        {"type": "annual", "first_day_part": "whole", "last_day_part": "whole", **data},
+        headers={"HX-Request": "true"},
+    )
+
+
+@pytest.fixture
+def on_new_year(time_machine):
+    time_machine.move_to(dt.datetime(2030, 1, 1, 12, tzinfo=dt.UTC))
+
+
+class TestWorkingDays:
+    """Issue 13, point 13: the form counts the working days as the dates are chosen."""
+
+    def test_the_form_counts_working_days_live_without_holidays_weekends_or_days_off(
+        self, cast, team, lead, associate, on_new_year
+    ):
+        PublicHolidayFactory(site=team.site, on=TUESDAY, name="A holiday")
+        wednesday = MONDAY + dt.timedelta(days=2)
+        schedule.apply_changes(
+            actor=lead,
+            team=team,
+            changes=[Change(associate=associate, on=wednesday, kind="day_off")],
+        )
+        response = preview(
+            client_for(associate.user),
+            first_day=MONDAY.isoformat(),
+            last_day=(MONDAY + dt.timedelta(days=6)).isoformat(),
+        )
+        page = summary_of(response)
+        assert response.status_code == 200
+        assert "<html" not in page
+        assert 'id="leave-summary"' in page
+        assert "3 working days" in page
+        assert (
+            "Not counted: 2 weekend days; Tue 8 Jan (public holiday), Wed 9 Jan (day off)" in page
+        )
+        assert not TimeOffRequest.objects.exists()
+
+    def test_a_rostered_weekend_day_is_a_working_day(self, cast, associate, on_new_year):
+        from tests.factories import WeekendDutyFactory
+
+        saturday = MONDAY + dt.timedelta(days=5)
+        WeekendDutyFactory(associate=associate, on=saturday)
+        page = summary_of(
+            preview(
+                client_for(associate.user),
+                first_day=MONDAY.isoformat(),
+                last_day=(saturday + dt.timedelta(days=1)).isoformat(),
+            )
+        )
+        assert "6 working days" in page
+        assert "Not counted: 1 weekend day<" in page
+
+    def test_half_days_at_either_end_count_half(self, cast, associate, on_new_year):
+        page = summary_of(
+            preview(
+                client_for(associate.user),
+                first_day=MONDAY.isoformat(),
+                first_day_part="afternoon",
+                last_day=(MONDAY + dt.timedelta(days=2)).isoformat(),
+                last_day_part="morning",
+            )
+        )
+        assert "2 working days" in page
+        assert "Mon 7 Jan (from the afternoon) – Wed 9 Jan 2030 (until noon)" in page
+
+    def test_the_form_shows_the_paid_leave_balance_before_and_after(
+        self, cast, team, lead, associate, teammate, on_new_year
+    ):
+        from tests.factories import LeaveAllowanceFactory
+
+        LeaveAllowanceFactory(associate=associate, year=2030, paid_days=10)
+        time_off.approve_time_off(actor=lead, request=ask(associate, MONDAY, TUESDAY))
+        TimeOffRequestFactory(
+            associate=associate,
+            first_day=MONDAY + dt.timedelta(days=14),
+            last_day=MONDAY + dt.timedelta(days=14),
+            last_day_part="morning",
+        )
+        client = client_for(associate.user)
+        page = summary_of(client.get(reverse("scheduling:timeoff-request")))
+        assert "<strong>7.5</strong> of 10 days left to ask for" in page
+        assert "0 taken · 2 booked · 0.5 waiting for approval" in page
+        live = summary_of(
+            preview(
+                client,
+                first_day=(MONDAY + dt.timedelta(days=21)).isoformat(),
+                last_day=(MONDAY + dt.timedelta(days=22)).isoformat(),
+            )
+        )
+        assert "<strong>5.5</strong> after this" in live
+        sick = summary_of(
+            preview(
+                client,
+                type="sick",
+                first_day=(MONDAY + dt.timedelta(days=21)).isoformat(),
+                last_day=(MONDAY + dt.timedelta(days=22)).isoformat(),
+            )
+        )
+        assert "does not use your paid leave" in sick
+
+    def test_a_request_beyond_what_is_left_is_refused_with_a_field_error(
+        self, cast, associate, on_new_year
+    ):
+        from tests.factories import LeaveAllowanceFactory
+
+        LeaveAllowanceFactory(associate=associate, year=2030, paid_days=3)
+        ask(associate, MONDAY, MONDAY).save()  # pending: 1 of the 3 spoken for
+        client = client_for(associate.user)
+        data = {
+            "first_day": TUESDAY.isoformat(),
+            "last_day": (TUESDAY + dt.timedelta(days=2)).isoformat(),
+            "type": "annual",
+        }
+        response = client.post(reverse("scheduling:timeoff-request"), data)
+        form = response.context["form"]
+        assert form.errors["last_day"] == [
+            "That is 3 working days of annual leave in 2030, and you have 2 working days left "
+            "(1 working day more waiting for approval). Choose fewer days, or ask for unpaid "
+            "leave."
+        ]
+        assert TimeOffRequest.objects.count() == 1
+        live = summary_of(preview(client, **data))
+        assert "you have 2 working days left" in live  # said as the dates are chosen
+        # Unpaid leave is not limited by the allowance.
+        assert (
+            client.post(
+                reverse("scheduling:timeoff-request"), {**data, "type": "unpaid"}
+            ).status_code
+            == 302
+        )
+
+    def test_a_single_half_day_is_saved_and_both_halves_of_one_day_are_refused(
+        self, cast, associate, on_new_year
+    ):
+        client = client_for(associate.user)
+        url = reverse("scheduling:timeoff-request")
+        day = {"first_day": TUESDAY.isoformat(), "last_day": TUESDAY.isoformat(), "type": "annual"}
+        both = client.post(url, {**day, "first_day_part": "afternoon", "last_day_part": "morning"})
+        assert "either the morning or the afternoon" in both.content.decode()
+        assert not TimeOffRequest.objects.exists()
+        assert client.post(url, {**day, "last_day_part": "morning"}).status_code == 302
+        request = TimeOffRequest.objects.get()
+        assert request.half_days() == {TUESDAY: "morning"}
+        assert request.period() == "Tue 8 Jan 2030, morning"
+        # The afternoon of the same day is no overlap; a second morning is.
+        assert client.post(url, {**day, "first_day_part": "afternoon"}).status_code == 302
+        again = client.post(url, {**day, "last_day_part": "morning"})
+        assert "already have a request" in again.content.decode()
+        assert TimeOffRequest.objects.count() == 2
+
+    @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+    def test_far_dates_are_refused_live_and_on_submit(self, cast, associate, on_new_year, day):
+        client = client_for(associate.user)
+        live = preview(client, first_day=day, last_day=day)
+        assert live.status_code == 200
+        assert "Time off cannot start in the past" in live.content.decode() or (
+            "at most 18 months ahead" in live.content.decode()
+        )
+        posted = client.post(
+            reverse("scheduling:timeoff-request"),
+            {"first_day": day, "last_day": day, "type": "annual"},
+        )
+        assert posted.status_code == 200
+        assert not TimeOffRequest.objects.exists()
+
+    def test_the_preview_is_the_requesters_own_and_needs_a_roster_record(self, cast, lead):
+        response = preview(client_for(lead), first_day="2030-01-07", last_day="2030-01-08")
+        assert response.status_code == 404
+
+
+class TestHalfDays:
+    """Issue 13, point 13: a half day counts 0.5 and keeps the person at work for the
+    other half: balances, cover, the plan and the rota all read it so."""
+
+    def test_balance_counts_half_days_and_leaves_out_days_the_plan_has_off(
+        self, cast, team, lead, associate, on_new_year
+    ):
+        from scheduling.selectors.time_off import leave_balance
+
+        wednesday = MONDAY + dt.timedelta(days=2)
+        schedule.apply_changes(
+            actor=lead,
+            team=team,
+            changes=[Change(associate=associate, on=wednesday, kind="day_off")],
+        )
+        request = TimeOffRequestFactory(
+            associate=associate,
+            first_day=MONDAY,
+            last_day=MONDAY + dt.timedelta(days=4),
+            first_day_part="afternoon",
+            last_day_part="morning",
+        )
+        time_off.approve_time_off(actor=lead, request=request)
+        balance = leave_balance(associate, 2030, today=dt.date(2030, 1, 1))
+        # Mon ½ + Tue + Thu + Fri ½; Wednesday was a day off anyway and stays one.
+        assert (balance.booked, balance.remaining) == (3.0, 17.0)
+        assert ScheduleEntry.objects.get(associate=associate, on=wednesday).kind == "day_off"
+        home = client_for(associate.user).get(reverse("teams:home")).content.decode()
+        assert '<span class="stat">17</span> paid leave days left in 2030' in home
+
+    def test_an_approved_half_day_keeps_the_shift_and_the_cover(
+        self, cast, team, lead, associate, staffed, early
+    ):
+        from scheduling.selectors.coverage import coverage_for_day, requirements_for
+
+        request = TimeOffRequestFactory(
+            associate=associate, first_day=MONDAY, last_day=MONDAY, last_day_part="morning"
+        )
+        assert time_off.time_off_impact(request) == []
+        time_off.approve_time_off(actor=lead, request=request)
+        cell = ScheduleEntry.objects.get(associate=associate, on=MONDAY)
+        assert (cell.kind, cell.note) == ("shift", "½ day annual leave (paid): morning off")
+        entries = list(ScheduleEntry.objects.filter(on=MONDAY))
+        (on_shift,) = coverage_for_day(MONDAY, entries, requirements_for(team), {}, set())
+        assert on_shift.scheduled == 3  # a half-day absence counts as present
+        # The lead may still change the shift: the person works the other half.
+        schedule.apply_changes(
+            actor=lead, team=team, changes=[Change.shift(associate, MONDAY, early)]
+        )
+        time_off.cancel_time_off(actor=lead, request=request)
+        assert ScheduleEntry.objects.get(associate=associate, on=MONDAY).kind == "shift"
+
+    def test_approving_more_paid_leave_than_is_left_is_refused(
+        self, cast, lead, associate, staffed, on_new_year
+    ):
+        from tests.factories import LeaveAllowanceFactory
+
+        LeaveAllowanceFactory(associate=associate, year=2030, paid_days=1)
+        request = ask(associate, MONDAY, TUESDAY)
+        with pytest.raises(
+            ScheduleConflict, match="has 1 day of paid leave left in 2030; this asks for 2 days"
+        ):
+            time_off.approve_time_off(actor=lead, request=request)
+        request.refresh_from_db()
+        assert request.status == "pending"
+
+
+class TestQueue:
+    """Issue 13, point 13: the lead sees who else is off and the cover left."""
+
+    def test_queue_shows_who_else_is_off_and_the_cover_if_approved(
+        self, cast, team, lead, associate, teammate, staffed
+    ):
+        third = staffed
+        fourth = AssociateFactory(team=team, user__first_name="Fay", user__last_name="Fourth")
+        schedule.apply_changes(
+            actor=lead,
+            team=team,
+            changes=[Change(associate=fourth, on=TUESDAY, kind="comp_day")],
+        )
+        time_off.approve_time_off(actor=lead, request=ask(teammate, MONDAY, MONDAY))
+        TimeOffRequestFactory(
+            associate=third, first_day=TUESDAY, last_day=TUESDAY, first_day_part="afternoon"
+        )
+        ask(associate, MONDAY, TUESDAY)
+        response = client_for(lead).get(
+            reverse("scheduling:timeoff-queue", kwargs={"team_id": team.pk})
+        )
+        mine = next(i for i in response.context["pending"] if i.request.associate == associate)
+        monday, tuesday = mine.days
+        assert [(o.name, o.status, o.part) for o in monday.others] == [
+            ("Tim Teammate", "approved", "")
+        ]
+        assert [(o.name, o.status, o.part) for o in tuesday.others] == [
+            ("Fay Fourth", "comp day", ""),
+            (third.name, "pending", "afternoon"),
+        ]
+        # Monday: Tim is already off, so Ada's leave takes the two left to one.
+        assert (monday.cover.scheduled, monday.cover.required) == (1, 2)
+        assert monday.breaks_minimum
+        # Tuesday: Thea's half day keeps her on shift.
+        assert (tuesday.cover.scheduled, tuesday.with_pending) == (2, None)
+        assert mine.working_days == 2.0
+        assert mine.left_if_approved == 18.0
+        page = response.content.decode()
+        assert '2 → <strong class="thin">1</strong> of 2 required' in page
+        assert "Also off: Tim Teammate" in page
+        assert "pending, afternoon" in page
+        assert "comp day" in page
+        theirs = next(i for i in response.context["pending"] if i.request.associate == third)
+        assert theirs.days[0].part == "afternoon"
+        assert "stays on shift for the other half" in page

@@ -17,6 +17,7 @@ from scheduling.models import (
     CoverageRequirement,
     DayKind,
     EntryKind,
+    LeaveAllowance,
     RotaSettings,
     ScheduleEntry,
     ShiftSwap,
@@ -26,7 +27,7 @@ from scheduling.models import (
     WeekendSkillNeed,
     monday_of,
 )
-from scheduling.services import calendar, rota, schedule, swaps
+from scheduling.services import calendar, rota, schedule, swaps, time_off
 from scheduling.services.schedule import Change, ScheduleConflict
 from teams.models import Associate, Site, Skill, Team, User
 from teams.seeding import nobody_emailed
@@ -93,7 +94,12 @@ class Command(BaseCommand):
                     taken = ScheduleEntry.objects.filter(
                         associate=person, on=day, kind__in=schedule.PROTECTED_KINDS
                     ).exists()
-                    if taken:
+                    # A weekend duty's shift (from an earlier run's rota) stays.
+                    on_duty = (
+                        offset >= 5
+                        and WeekendDuty.objects.filter(associate=person, on=day).exists()
+                    )
+                    if taken or on_duty:
                         continue
                     if day in holidays:
                         changes.append(Change(associate=person, on=day, kind=EntryKind.HOLIDAY))
@@ -114,10 +120,69 @@ class Command(BaseCommand):
             asker = people[1]  # "associate" on the first team
             TimeOffRequest.objects.get_or_create(
                 associate=asker,
-                first_day=monday + dt.timedelta(days=17),
-                last_day=monday + dt.timedelta(days=18),
+                first_day=monday + dt.timedelta(days=10),  # next week's Thursday and Friday
+                last_day=monday + dt.timedelta(days=11),
                 defaults={"type": TimeOffRequest.Type.ANNUAL, "note": "Family wedding"},
             )
+        if len(people) > 6:
+            self._leave_around(team, lead, people, monday)
+
+    @staticmethod
+    def _leave_around(team: Team, lead: User, people: list[Associate], monday: dt.date) -> None:
+        """Leave that overlaps the associate's request, so the lead's queue shows who
+        else is off: an approved day, a pending half day and a pending long weekend
+        from Thursday afternoon. Paid-leave allowances differ a little by person."""
+        year = monday.year
+        for index, person in enumerate(people):
+            LeaveAllowance.objects.get_or_create(
+                associate=person, year=year, defaults={"paid_days": (20, 22, 25)[index % 3]}
+            )
+            # Leave already taken this year: a week or so, some weeks ago (before the
+            # plan the demo has, so it blocks no cell).
+            first = monday - dt.timedelta(days=7 * (8 + index % 5))
+            if (
+                first.year == year
+                and not TimeOffRequest.objects.filter(
+                    associate=person, status=TimeOffRequest.Status.APPROVED, first_day__lt=monday
+                ).exists()
+            ):
+                TimeOffRequest.objects.create(
+                    associate=person,
+                    first_day=first,
+                    last_day=first + dt.timedelta(days=min(2 + index % 5, 4)),
+                    type=TimeOffRequest.Type.ANNUAL,
+                    status=TimeOffRequest.Status.APPROVED,
+                    decided_by=lead,
+                    decided_at=dt.datetime.combine(
+                        first - dt.timedelta(days=14), dt.time(10), tzinfo=team.site.zone
+                    ),
+                    note="Holiday",
+                )
+        # Next week, whose draft plan has shifts to count cover from.
+        thursday, friday = monday + dt.timedelta(days=10), monday + dt.timedelta(days=11)
+        asks = [
+            (people[3], friday, friday, "whole", "whole", "Moving house", True),
+            (people[4], friday, friday, "whole", "morning", "Dentist", False),
+            (people[5], thursday, friday + dt.timedelta(days=3), "afternoon", "whole", "", False),
+        ]
+        for person, first, last, first_part, last_part, note, approve in asks:
+            if TimeOffRequest.objects.filter(associate=person, last_day__gte=monday).exists():
+                continue
+            request = TimeOffRequest.objects.create(
+                associate=person,
+                first_day=first,
+                last_day=last,
+                first_day_part=first_part,
+                last_day_part=last_part,
+                type=TimeOffRequest.Type.ANNUAL,
+                note=note,
+            )
+            if approve:
+                try:
+                    with nobody_emailed():  # demo data
+                        time_off.approve_time_off(actor=lead, request=request, note="Enjoy")
+                except ScheduleConflict:
+                    pass  # the demo's cover would not allow it: left pending
 
     @staticmethod
     def _swap_offer(*, offered_by: Associate, to: Associate, monday: dt.date) -> None:
