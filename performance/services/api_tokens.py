@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from teams.models import User
+from teams import audit
+from teams.models import AuditEvent, User
 
 from ..models.api_tokens import (
     DEFAULT_LIFETIME_DAYS,
@@ -36,6 +37,18 @@ class NewApiToken:
     key: str  # the only time the key exists outside the client: show it once
 
 
+def _audit(action: str, *, actor: User, token: ApiToken, **details: object) -> None:
+    """Token events in the audit log: named (a token's name is its owner's label for
+    it, not people text), with its scopes and owner; never the key or its digest."""
+    audit.record(
+        action=action,
+        actor=actor,
+        target=token,
+        target_label=f"API token “{token.name}” of {token.user.username}",
+        details={"scopes": ", ".join(token.scope_labels), **details},
+    )
+
+
 @transaction.atomic
 def create_api_token(
     *,
@@ -43,8 +56,9 @@ def create_api_token(
     name: str,
     scopes: Collection[ApiToken.Scope],
     lifetime: dt.timedelta = dt.timedelta(days=DEFAULT_LIFETIME_DAYS),
+    audited: bool = True,
 ) -> NewApiToken:
-    """A new token of `actor`'s own. ValidationError (by field) for a name already
+    """A new token (audited) of `actor`'s own. ValidationError (by field) for a name already
     on one of their live tokens, no scope, a lifetime outside 1 day to a year, or
     too many live tokens."""
     name = name.strip()
@@ -79,17 +93,27 @@ def create_api_token(
         created_at=now,
         expires_at=now + lifetime,
     )
+    if audited:
+        _audit(
+            AuditEvent.Action.API_TOKEN_CREATED,
+            actor=actor,
+            token=token,
+            expires=token.expires_at.date().isoformat(),
+        )
     return NewApiToken(token=token, key=key)
 
 
 @transaction.atomic
-def revoke_api_token(*, actor: User, token: ApiToken) -> bool:
+def revoke_api_token(*, actor: User, token: ApiToken, audited: bool = True) -> bool:
     """End a token now (its owner on the token page, an ops admin in the admin).
-    False if it was already revoked; an expired one is marked revoked too."""
+    False if it was already revoked; an expired one is marked revoked too. Audited
+    when it ends a token."""
     revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
     token.refresh_from_db(fields=["revoked_at"])
+    if revoked and audited:
+        _audit(AuditEvent.Action.API_TOKEN_REVOKED, actor=actor, token=token)
     return bool(revoked)
 
 
@@ -102,13 +126,16 @@ def rotate_api_token(*, actor: User, token: ApiToken) -> NewApiToken:
     if locked.status(now) != ApiToken.Status.ACTIVE:
         raise ValidationError("Only an active token can be replaced; make a new one instead.")
     lifetime = min(locked.expires_at - locked.created_at, dt.timedelta(days=MAX_LIFETIME_DAYS))
-    revoke_api_token(actor=actor, token=locked)
-    return create_api_token(
+    revoke_api_token(actor=actor, token=locked, audited=False)
+    made = create_api_token(
         actor=actor,
         name=locked.name,
         scopes=[s for s in ApiToken.Scope if locked.has_scope(s)],
         lifetime=max(lifetime, dt.timedelta(days=1)),
+        audited=False,
     )
+    _audit(AuditEvent.Action.API_TOKEN_ROTATED, actor=actor, token=made.token, replaced=locked.pk)
+    return made
 
 
 # --- Checking a key ----------------------------------------------------------------

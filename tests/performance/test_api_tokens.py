@@ -624,3 +624,29 @@ def test_the_migration_with_no_old_keys_makes_no_tokens(executor):
     executor.loader.build_graph()
     executor.migrate(AFTER)
     assert not ApiToken.objects.exists()
+
+
+def test_making_replacing_and_revoking_tokens_is_in_the_audit_log(lead, admin):
+    """Issue 12, point 20: token create / rotate / revoke, with who and which; never
+    the key or its digest."""
+    from performance.models import ApiToken
+    from performance.services import api_tokens as services
+    from teams.models import AuditEvent
+
+    made = services.create_api_token(
+        actor=lead, name="Nightly import", scopes=[ApiToken.Scope.WRITE_EVENTS]
+    )
+    replaced = services.rotate_api_token(actor=lead, token=made.token)
+    assert services.revoke_api_token(actor=admin, token=replaced.token)
+    assert not services.revoke_api_token(actor=admin, token=replaced.token)  # already
+
+    events = list(AuditEvent.objects.filter(action__startswith="api_token.").order_by("pk"))
+    assert [(e.action, e.actor_id) for e in events] == [
+        (AuditEvent.Action.API_TOKEN_CREATED, lead.pk),
+        (AuditEvent.Action.API_TOKEN_ROTATED, lead.pk),
+        (AuditEvent.Action.API_TOKEN_REVOKED, admin.pk),
+    ]
+    assert all("Nightly import" in e.target_label for e in events)
+    written = str([(e.target_label, e.details) for e in events])
+    for secret in (made.key, replaced.key, made.token.key_digest, replaced.token.key_digest):
+        assert secret not in written
