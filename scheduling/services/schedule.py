@@ -14,6 +14,7 @@ from teams.models import Associate, Site, Team, User
 
 from .. import rules, tasks
 from ..models import (
+    PROTECTED_KINDS,
     EntryFields,
     EntryKind,
     PublishedEntry,
@@ -24,8 +25,6 @@ from ..models import (
     WeekendDuty,
     monday_of,
 )
-
-PROTECTED_KINDS = {EntryKind.TIME_OFF, EntryKind.COMP_DAY}
 
 
 class ScheduleConflict(Exception):
