@@ -320,10 +320,18 @@ class SwapDay:
 
 
 @dataclass(frozen=True)
+class DutyMove:
+    on: dt.date
+    to: str
+    comp_on: dt.date | None
+
+
+@dataclass(frozen=True)
 class QueuedSwap:
     swap: ShiftSwap
     days: list[SwapDay]
     problems: list[str]
+    duty_moves: list[DutyMove] = field(default_factory=list)
 
     @property
     def can_approve(self) -> bool:
@@ -370,7 +378,15 @@ def swap_queue(team: Team) -> list[QueuedSwap]:
                     coverage=coverage,
                 )
             )
-        queued.append(QueuedSwap(swap=swap, days=rows, problems=exchange_problems(ctx, pair)))
+        moves = [
+            DutyMove(duty.on, ctx.name(to), getattr(getattr(duty, "comp_day", None), "on", None))
+            for duty, to in duties_changing_hands(ctx, pair)
+        ]
+        queued.append(
+            QueuedSwap(
+                swap=swap, days=rows, problems=exchange_problems(ctx, pair), duty_moves=moves
+            )
+        )
     return queued
 
 

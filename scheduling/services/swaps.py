@@ -125,6 +125,15 @@ def propose_swap(
     the field each reason is about) if approving it now would be refused."""
     team = requester.team
     lock_team(team)  # one open swap or offer per shift, even on a double submit
+    same = ShiftSwap.objects.filter(
+        requester=requester,
+        requester_day=requester_day,
+        partner=partner,
+        partner_day=partner_day,
+        status__in=ShiftSwap.OPEN,
+    ).first()
+    if same is not None:
+        return same  # a double submit
     today = team.site.local_today()
     pair = Pair(requester.pk, requester_day, partner.pk, partner_day)
     problems = _pair_problems(
@@ -318,6 +327,9 @@ def _set_offer_status(offer: SwapOffer, *, actor: User, status: str) -> None:
 def offer_shift(*, actor: User, offerer: Associate, on: dt.date, note: str = "") -> SwapOffer:
     """Put one of my published shifts on the team's swap board."""
     lock_team(offerer.team)
+    same = SwapOffer.objects.filter(offerer=offerer, on=on, status=SwapOffer.Status.OPEN).first()
+    if same is not None:
+        return same  # a double submit
     today = offerer.team.site.local_today()
     problems = _day_problems(on, today)
     if not problems:
