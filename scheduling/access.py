@@ -17,6 +17,7 @@ from .models import (
     CoverageRequirement,
     RotaProposal,
     ShiftSwap,
+    SwapOffer,
     TimeOffRequest,
 )
 
@@ -106,7 +107,7 @@ def get_swap_for_user(user: AnyUser, swap_id: int, *, action: str = "view") -> S
     """The two people in a swap, their leads, managers and admins see it.
 
     action: "respond" (the partner only), "decide" (a lead of the team) or
-    "cancel" (the requester, or a lead).
+    "cancel" (either of the two people, or a lead).
     """
     roles = roles_for(user)
     swap = (
@@ -128,11 +129,63 @@ def get_swap_for_user(user: AnyUser, swap_id: int, *, action: str = "view") -> S
         "view": True,
         "respond": is_partner,
         "decide": can_decide,
-        "cancel": is_requester or can_decide,
+        "cancel": is_requester or is_partner or can_decide,
     }[action]
     if not allowed:
         raise _forbidden(user, "swap", swap_id, "This step of the swap is not yours to take.")
     return swap
+
+
+def _own_team_id(associate_id: int | None) -> int | None:
+    if associate_id is None:
+        return None
+    return (
+        Associate.objects.filter(pk=associate_id, is_active=True)
+        .values_list("team_id", flat=True)
+        .first()
+    )
+
+
+def get_swap_board_team(user: AnyUser, team_id: int) -> Team:
+    """A team's swap board is for its own associates, its leads, managers and admins."""
+    roles = roles_for(user)
+    team = Team.objects.select_related("site").filter(pk=team_id).first()
+    if team is None or not (
+        _own_team_id(roles.associate_id) == team_id or roles.can_see_team(team_id)
+    ):
+        raise _not_found(user, "swap-board", team_id, "No such team.")
+    return team
+
+
+def get_offer_for_user(user: AnyUser, offer_id: int, *, action: str = "view") -> SwapOffer:
+    """An offer on a swap board: seen by the board's people (another team's is a 404).
+
+    action: "take" (a teammate of the offerer, not the offerer) or "withdraw"
+    (the offerer, or a lead of the team).
+    """
+    roles = roles_for(user)
+    offer = (
+        SwapOffer.objects.select_related("offerer__user", "offerer__team__site")
+        .filter(pk=offer_id)
+        .first()
+    )
+    if offer is None:
+        raise _not_found(user, "swap-offer", offer_id, "No such offer.")
+    team_id = offer.offerer.team_id
+    is_offerer = offer.offerer_id == roles.associate_id
+    is_teammate = not is_offerer and _own_team_id(roles.associate_id) == team_id
+    if not (is_offerer or is_teammate or roles.can_see_team(team_id)):
+        raise _not_found(user, "swap-offer", offer_id, "No such offer.")
+    allowed = {
+        "view": True,
+        "take": is_teammate,
+        "withdraw": is_offerer or roles.can_change_team(team_id),
+    }[action]
+    if not allowed:
+        raise _forbidden(
+            user, "swap-offer", offer_id, "This offer is not yours to take or withdraw."
+        )
+    return offer
 
 
 def get_comp_day_for_user(

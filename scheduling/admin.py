@@ -19,6 +19,7 @@ from .models import (
     ScheduleWeek,
     ShiftSwap,
     ShiftTemplate,
+    SwapOffer,
     TimeOffRequest,
     WeekendDuty,
     WeekendSkillNeed,
@@ -198,7 +199,22 @@ class RotaProposalAdmin(admin.ModelAdmin):
 
 @admin.register(ShiftSwap)
 class ShiftSwapAdmin(SimpleHistoryAdmin):
-    list_display = ("requester", "requester_day", "partner", "partner_day", "status")
-    list_filter = ("status",)
+    list_display = (
+        "requester",
+        "requester_day",
+        "partner",
+        "partner_day",
+        "is_hand_over",
+        "status",
+    )
+    list_filter = ("status", "is_hand_over")
     search_fields = ("requester__user__last_name", "partner__user__last_name")
-    raw_id_fields = ("requester", "partner")
+    raw_id_fields = ("requester", "partner", "offer")
+
+
+@admin.register(SwapOffer)
+class SwapOfferAdmin(SimpleHistoryAdmin):
+    list_display = ("offerer", "on", "status", "created_at")
+    list_filter = ("status",)
+    search_fields = ("offerer__user__last_name",)
+    raw_id_fields = ("offerer",)

@@ -17,6 +17,7 @@ from .models import (
     ShiftTemplate,
     TimeOffRequest,
 )
+from .selectors.swaps import parse_choice
 from .selectors.time_off import RequestSummary, request_summary
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -254,39 +255,96 @@ class CoverageRequirementForm(forms.ModelForm):
         return cleaned
 
 
-class SwapForm(forms.Form):
-    """Offer one of my published shifts for one of a teammate's."""
+def _shift_choices(shifts: list[PublishedEntry]) -> list[tuple[str, str]]:
+    return [
+        (
+            e.on.isoformat(),
+            f"{e.on:%a %-d %b} · {e.template.name + ' ' if e.template else ''}{e.label()}",
+        )
+        for e in shifts
+    ]
 
-    mine = forms.ChoiceField(label="My shift")
-    theirs = forms.ChoiceField(label="For this teammate's shift")
-    note = forms.CharField(required=False, max_length=300)
 
-    def __init__(
-        self,
-        *args: object,
-        my_shifts: list[PublishedEntry],
-        their_shifts: list[PublishedEntry],
-        **kwargs: object,
-    ) -> None:
+class _MyShiftField(forms.DateField):
+    """One of my shifts, picked from a list; a far date typed into the request is a
+    field error. Whether it is really my published shift is the service's check."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(widget=forms.Select, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self, value: object) -> dt.date:
+        day: dt.date = super().clean(value)
+        return check_date(day, past=YEAR, future=YEAR, what="a shift")
+
+
+class SwapPickForm(forms.Form):
+    """Step one of asking for a swap: which of my shifts (a GET, so the list of
+    teammates can follow the pick, with or without JavaScript)."""
+
+    mine = _MyShiftField(label="My shift")
+
+    def __init__(self, *args: object, my_shifts: list[PublishedEntry], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.teammates = {e.associate_id: e.associate for e in their_shifts}
-        self.fields["mine"].choices = [  # type: ignore[attr-defined]
-            (e.on.isoformat(), f"{e.on:%a %-d %b} · {e.label()}") for e in my_shifts
+        self.fields["mine"].widget.choices = [
+            ("", "— pick one of your shifts —"),
+            *_shift_choices(my_shifts),
         ]
-        self.fields["theirs"].choices = [  # type: ignore[attr-defined]
-            (
-                f"{e.associate_id}:{e.on.isoformat()}",
-                f"{e.associate} · {e.on:%a %-d %b} · {e.label()}",
-            )
-            for e in their_shifts
+        self.my_days = {e.on for e in my_shifts}
+
+    def clean_mine(self) -> dt.date:
+        day: dt.date = self.cleaned_data["mine"]
+        if day not in self.my_days:
+            raise forms.ValidationError("Pick one of your upcoming published shifts.")
+        return day
+
+
+class SwapChoiceField(forms.CharField):
+    """A teammate and their day from the short list ("<id>:<date>[:hand-over]")."""
+
+    def clean(self, value: object) -> tuple[int, dt.date, bool]:
+        text = super().clean(value)
+        parsed = parse_choice(text)
+        if parsed is None:
+            raise forms.ValidationError("Pick a teammate and a day from the list.")
+        check_date(parsed[1], past=YEAR, future=YEAR, what="a day")
+        return parsed
+
+
+class SwapRequestForm(forms.Form):
+    """Step two: the teammate and day picked for my shift, and a note for them."""
+
+    mine = _MyShiftField(label="My shift")
+    theirs = SwapChoiceField(
+        label="Swap with",
+        error_messages={"required": "Pick a teammate and a day from the list."},
+    )
+    note = forms.CharField(
+        required=False, max_length=300, label="Note for your teammate and lead (optional)"
+    )
+
+
+class SwapOfferForm(forms.Form):
+    """Put one of my shifts on the team's swap board."""
+
+    on = _MyShiftField(label="Shift to offer")
+    note = forms.CharField(
+        required=False, max_length=300, label="Note (optional; your whole team sees it)"
+    )
+
+    def __init__(self, *args: object, my_shifts: list[PublishedEntry], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["on"].widget.choices = [
+            ("", "— pick one of your shifts —"),
+            *_shift_choices(my_shifts),
         ]
 
-    def my_day(self) -> dt.date:
-        return dt.date.fromisoformat(self.cleaned_data["mine"])
 
-    def partner_and_day(self) -> tuple[Associate, dt.date]:
-        associate_id, day = self.cleaned_data["theirs"].split(":")
-        return self.teammates[int(associate_id)], dt.date.fromisoformat(day)
+class TakeOfferForm(forms.Form):
+    """What I give for a shift on the board: nothing (a hand-over) or one of mine."""
+
+    theirs = SwapChoiceField(
+        label="In return", error_messages={"required": "Pick what you give in return."}
+    )
 
 
 class RotaGenerateForm(forms.Form):

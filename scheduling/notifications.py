@@ -86,12 +86,18 @@ def notify_swap(*, swap_id: int, event: str) -> bool:
         people = [swap.partner.user]
     elif event == "accepted":
         people = list(swap.requester.team.leads.all())
+    elif event == "taken":  # from the swap board: the lead decides; the offerer hears
+        people = [*swap.requester.team.leads.all(), swap.requester.user]
     else:
         people = [swap.requester.user, swap.partner.user]
     context = {"swap": swap, "event": event, "link": site_url("/")}
     return email_people(
         people,
-        subject=f"Shift swap {swap.requester_day:%-d %b} ⇄ {swap.partner_day:%-d %b}: {event}",
+        subject=(
+            f"Shift hand-over {swap.requester_day:%-d %b}: {event}"
+            if swap.is_hand_over
+            else f"Shift swap {swap.requester_day:%-d %b} ⇄ {swap.partner_day:%-d %b}: {event}"
+        ),
         message=render_to_string("scheduling/email/swap.txt", context),
     )
 

@@ -72,4 +72,12 @@ urlpatterns = [
     path("swaps/<int:swap_id>/approve/", swaps.swap_approve, name="swap-approve"),
     path("swaps/<int:swap_id>/deny/", swaps.swap_deny, name="swap-deny"),
     path("swaps/<int:swap_id>/cancel/", swaps.swap_cancel, name="swap-cancel"),
+    path("teams/<int:team_id>/swap-board/", swaps.swap_board_page, name="swap-board"),
+    path("my/swaps/offers/new/", swaps.swap_offer_create, name="swap-offer-create"),
+    path("swap-offers/<int:offer_id>/take/", swaps.swap_offer_take, name="swap-offer-take"),
+    path(
+        "swap-offers/<int:offer_id>/withdraw/",
+        swaps.swap_offer_withdraw,
+        name="swap-offer-withdraw",
+    ),
 ]

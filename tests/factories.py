@@ -98,6 +98,7 @@ from scheduling.models import (  # noqa: E402 -- one section per app
     ScheduleWeek,
     ShiftSwap,
     ShiftTemplate,
+    SwapOffer,
     TimeOffRequest,
     WeekendDuty,
     WeekendSkillNeed,
@@ -201,6 +202,14 @@ class ShiftSwapFactory(factory.django.DjangoModelFactory[ShiftSwap]):
     partner = factory.SubFactory(AssociateFactory, team=factory.SelfAttribute("..requester.team"))
     requester_day = SCHEDULING_MONDAY
     partner_day = SCHEDULING_MONDAY + dt.timedelta(days=1)
+
+
+class SwapOfferFactory(factory.django.DjangoModelFactory[SwapOffer]):
+    class Meta:
+        model = SwapOffer
+
+    offerer = factory.SubFactory(AssociateFactory)
+    on = SCHEDULING_MONDAY
 
 
 class RotaSettingsFactory(factory.django.DjangoModelFactory[RotaSettings]):

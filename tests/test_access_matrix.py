@@ -21,6 +21,7 @@ from scheduling.models import (
     CoverageRequirement,
     RotaProposal,
     ShiftSwap,
+    SwapOffer,
     TimeOffRequest,
     WeekendDuty,
 )
@@ -88,7 +89,15 @@ DECIDE = associate_page(associate=403, manager=403, lead=REDIRECT, admin=REDIREC
 # A swap offered by `associate` to `teammate`, who accepted it.
 SWAP_DECIDE = DECIDE | {"teammate": 403}
 SWAP_RESPOND = SWAP_DECIDE | {"teammate": REDIRECT, "lead": 403, "admin": 403}
-SWAP_CANCEL = SWAP_DECIDE | {"associate": REDIRECT}
+SWAP_CANCEL = SWAP_DECIDE | {"associate": REDIRECT, "teammate": REDIRECT}
+# The team's swap board: its associates, its leads, managers and admins.
+BOARD = team_page(associate=200, teammate=200)
+# An offer on the board by `associate`: `teammate` may take it; the offerer or a lead
+# may withdraw it; seen-but-not-theirs is a 403; another team's people get a 404.
+OFFER_TAKE = team_page(associate=403, teammate=200, lead=403, manager=403, admin=403)
+OFFER_WITHDRAW = team_page(
+    associate=REDIRECT, teammate=403, lead=REDIRECT, manager=403, admin=REDIRECT
+)
 # A 1:1 page's writes: the associate and their lead; the manager may not read it.
 ONE_ON_ONE_WRITE = DECIDE | {"associate": REDIRECT}
 
@@ -156,6 +165,11 @@ EXPECTATIONS: dict[str, Expect] = {
     "scheduling:swap-approve": Expect(SWAP_DECIDE, method="post", kwargs="swap"),
     "scheduling:swap-deny": Expect(SWAP_DECIDE, method="post", kwargs="swap"),
     "scheduling:swap-cancel": Expect(SWAP_CANCEL, method="post", kwargs="swap"),
+    "scheduling:swap-board": Expect(BOARD, kwargs="team"),
+    # An empty offer is a form error on the board page (200) for people on a roster.
+    "scheduling:swap-offer-create": Expect(OWN, method="post"),
+    "scheduling:swap-offer-take": Expect(OFFER_TAKE, kwargs="offer"),
+    "scheduling:swap-offer-withdraw": Expect(OFFER_WITHDRAW, method="post", kwargs="offer"),
     # performance
     "performance:kpi-overview": Expect(
         everyone(200, anonymous=LOGIN, associate=REDIRECT, teammate=REDIRECT)
@@ -310,6 +324,8 @@ POSTS: dict[str, Expect] = {
     "performance:team-goals": Expect(team_page(manager=403), method="post", kwargs="team"),
     "performance:goal-detail": Expect(associate_page(**EDIT), method="post", kwargs="goal"),
     "performance:api-token": Expect(everyone(200, anonymous=LOGIN), method="post"),
+    "scheduling:swap-offer-take": Expect(OFFER_TAKE, method="post", kwargs="offer"),
+    "scheduling:swap-propose": Expect(OWN, method="post"),
 }
 
 
@@ -367,6 +383,11 @@ def _url(name: str, expect: Expect, cast, request) -> str:
             status=ShiftSwap.Status.ACCEPTED,
         )
         return reverse(name, kwargs={"swap_id": swap.pk})
+    if expect.kwargs == "offer":
+        offer = SwapOffer.objects.create(
+            offerer=request.getfixturevalue("associate"), on=dt.date(2030, 1, 7)
+        )
+        return reverse(name, kwargs={"offer_id": offer.pk})
     if expect.kwargs == "proposal":
         proposal = RotaProposal.objects.create(
             team=request.getfixturevalue("team"),

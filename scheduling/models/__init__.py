@@ -8,6 +8,7 @@ from .schedule import (
     CELL_FIELDS,
     MAX_CONSECUTIVE_DAYS,
     MIN_REST,
+    PROTECTED_KINDS,
     DayKind,
     Decided,
     EntryFields,
@@ -22,13 +23,14 @@ from .schedule import (
     local_datetime,
     monday_of,
 )
-from .swaps import ShiftSwap
+from .swaps import ShiftSwap, SwapOffer
 from .time_off import DayPart, LeaveAllowance, TimeOffRequest
 
 __all__ = [
     "CELL_FIELDS",
     "MAX_CONSECUTIVE_DAYS",
     "MIN_REST",
+    "PROTECTED_KINDS",
     "CalendarFeed",
     "CompDay",
     "CompDayRequest",
@@ -50,6 +52,7 @@ __all__ = [
     "ScheduleWeek",
     "ShiftSwap",
     "ShiftTemplate",
+    "SwapOffer",
     "TimeOffRequest",
     "WeekendDuty",
     "WeekendSkillNeed",

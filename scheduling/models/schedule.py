@@ -106,6 +106,10 @@ class EntryKind(models.TextChoices):
     HOLIDAY = "holiday", "Public holiday"
 
 
+# Days that move only through their own requests (leave, the comp-day ledger).
+PROTECTED_KINDS = frozenset({EntryKind.TIME_OFF, EntryKind.COMP_DAY})
+
+
 def entry_label(entry: object) -> str:
     """How a cell reads: "07:00–15:30" for a shift, else its kind. Works on
     history rows too, which have the fields but not the methods."""

@@ -14,6 +14,7 @@ from ..models import (
     RotaWish,
     ScheduleEntry,
     ShiftSwap,
+    SwapOffer,
     TimeOffRequest,
     WeekendDuty,
 )
@@ -53,6 +54,11 @@ def subject_export(associate: Associate) -> list[ExportPart]:
                     "pk"
                 )
             ),
+        ),
+        ExportPart(
+            "swap_offers",
+            "Shifts the associate offered on the team's swap board.",
+            rows(SwapOffer.objects.filter(offerer=associate).order_by("pk")),
         ),
         ExportPart(
             "weekend_duties",

@@ -3,9 +3,10 @@ teams.selectors.retention_providers and history_retention_providers).
 
 A leaver's free text is blanked, live rows and every history version alike —
 versions of rows since deleted too (history is found by the person's own column,
-not by the ids of live rows): notes on time-off requests and swaps, the notes on
-their schedule cells (plan and published copy), the reasons on their weekend
-duties and comp days, and their name and reasons in saved rota proposals. The
+not by the ids of live rows): notes on time-off requests, swaps and swap-board
+offers, the notes on their schedule cells (plan and published copy), the reasons
+on their weekend duties and comp days, and their name and reasons in saved rota
+proposals. The
 rows themselves stay: dates and kinds are not personal text, and coverage history
 and the ledger's counts depend on them.
 
@@ -28,6 +29,7 @@ from ..models import (
     RotaProposal,
     ScheduleEntry,
     ShiftSwap,
+    SwapOffer,
     TimeOffRequest,
     WeekendDuty,
 )
@@ -37,6 +39,7 @@ from ..models import (
 TEXTS: list[tuple[type[Model], tuple[str, ...], tuple[str, ...]]] = [
     (TimeOffRequest, ("note", "decision_note"), ("associate_id",)),
     (ShiftSwap, ("note", "decision_note"), ("requester_id", "partner_id")),
+    (SwapOffer, ("note",), ("offerer_id",)),
     (ScheduleEntry, ("note",), ("associate_id",)),
     (PublishedEntry, ("note",), ("associate_id",)),
     (WeekendDuty, ("reason",), ("associate_id",)),

@@ -15,6 +15,7 @@ from teams.models import Associate, AuditEvent, Site, Team, User
 
 from .. import rules, tasks
 from ..models import (
+    PROTECTED_KINDS,
     CompDay,
     EntryFields,
     EntryKind,
@@ -26,8 +27,6 @@ from ..models import (
     WeekendDuty,
     monday_of,
 )
-
-PROTECTED_KINDS = {EntryKind.TIME_OFF, EntryKind.COMP_DAY}
 
 
 class ScheduleConflict(Exception):

@@ -12,7 +12,7 @@ from ..access import get_time_off_for_user
 from ..forms import DecisionForm, TimeOffForm
 from ..models import TimeOffRequest
 from ..selectors.comp_days import pending_comp_day_requests
-from ..selectors.swaps import open_swaps
+from ..selectors.swaps import swap_queue
 from ..selectors.time_off import recent_time_off, request_summary, time_off_queue
 from ..services import time_off as services
 from ..services.schedule import ScheduleConflict
@@ -30,7 +30,7 @@ def timeoff_queue(request: HttpRequest, team_id: int) -> HttpResponse:
         {
             "team": team,
             "pending": time_off_queue(team, team.site.local_today()),
-            "swaps": open_swaps(team),
+            "swaps": swap_queue(team),
             "comp_requests": pending_comp_day_requests(team),
             "recent": recent_time_off(team),
             "can_change": can_change_team(user, team.pk),

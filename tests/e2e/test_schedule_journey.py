@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -18,7 +20,12 @@ def test_lead_edits_a_cell_in_place_and_publishes(page, live_server, demo):
     page.get_by_role("link", name="Payments Support", exact=True).first.click()
     page.get_by_role("link", name="Schedule", exact=True).click()
     expect(page.get_by_role("heading", name="Payments Support schedule")).to_be_visible()
+    # The demo publishes this week and next; the week after is a draft.
     page.get_by_role("button", name="Later →").click()
+    expect(page).to_have_url(re.compile(r"week="))
+    next_week = page.url
+    page.get_by_role("button", name="Later →").click()
+    expect(page).not_to_have_url(next_week)
     expect(page.get_by_text("Draft — associates do not see it yet")).to_be_visible()
 
     page.evaluate("window.__stillHere = true")

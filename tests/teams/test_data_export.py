@@ -77,6 +77,7 @@ def test_the_archive_holds_every_part_and_a_manifest(admin, associate, records):
         "schedule_cells",
         "time_off",
         "shift_swaps",
+        "swap_offers",
         "weekend_duties",
         "comp_days",
         "kpi_events",

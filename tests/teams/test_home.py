@@ -23,6 +23,7 @@ from tests.factories import (
     PublishedEntryFactory,
     ReviewCycleFactory,
     ReviewFactory,
+    ScheduleEntryFactory,
     ShiftSwapFactory,
     TeamFactory,
     TimeOffRequestFactory,
@@ -274,9 +275,10 @@ def test_the_demo_seeds_one_swap_offer_to_answer_and_only_one(cast, team, associ
     monday = dt.date(2030, 1, 7)
     for person, start in ((associate, 9), (teammate, 11)):  # different shifts to swap
         for day in (TODAY, TODAY + dt.timedelta(days=1)):
-            PublishedEntryFactory(
-                associate=person, on=day, starts_at=dt.time(start), ends_at=dt.time(start + 8)
-            )
+            for factory in (ScheduleEntryFactory, PublishedEntryFactory):  # planned and shown
+                factory(
+                    associate=person, on=day, starts_at=dt.time(start), ends_at=dt.time(start + 8)
+                )
     Command._swap_offer(offered_by=teammate, to=associate, monday=monday)
     Command._swap_offer(offered_by=teammate, to=associate, monday=monday)
     (offer,) = ShiftSwap.objects.filter(partner=associate)

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from performance.models import DailyKpi, Feedback, KpiEvent, OneOnOne, PrivateNote
-from scheduling.models import TimeOffRequest
+from scheduling.models import SwapOffer, TimeOffRequest
 from teams import retention
 from teams.models import Associate
 from tests.factories import (
@@ -17,6 +17,7 @@ from tests.factories import (
     KpiEventFactory,
     OneOnOneFactory,
     PrivateNoteFactory,
+    SwapOfferFactory,
     TimeOffRequestFactory,
     WeekendDutyFactory,
 )
@@ -42,6 +43,7 @@ def leaver(associate, lead):
     PrivateNoteFactory(one_on_one=one_on_one, author=lead, text="Ada's private worry")
     FeedbackFactory(associate=associate, author=lead, situation="Ada on the queue")
     TimeOffRequestFactory(associate=associate, note="Ada's hospital visit")
+    SwapOfferFactory(offerer=associate, note="Ada's swap-board note")
     KpiEventFactory(associate=associate)
     DailyKpiFactory(associate=associate, team=associate.team)
     DailyKpiFactory(associate=None, team=associate.team, scope=DailyKpi.Scope.TEAM)
@@ -81,8 +83,9 @@ def test_a_leaver_past_retention_is_anonymised_and_aggregates_stay(leaver):
     assert PrivateNote.objects.get(one_on_one__associate=leaver).text == ""
     assert Feedback.objects.get(associate=leaver).situation == ""
     assert TimeOffRequest.objects.get(associate=leaver).note == ""
+    assert SwapOffer.objects.get(offerer=leaver).note == ""
     # The history of those texts is blanked too.
-    for model in (OneOnOne, PrivateNote, Feedback, TimeOffRequest):
+    for model in (OneOnOne, PrivateNote, Feedback, TimeOffRequest, SwapOffer):
         for row in model.history.values():
             assert not any("Ada" in str(v) for v in row.values()), (model, row)
     # Aggregates: the same rollup rows and figures, the same events and duties.

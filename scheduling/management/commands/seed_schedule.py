@@ -1,9 +1,10 @@
 """Demo schedules for the demo center (run by `seed_demo`).
 
 Shift templates, coverage needs and public holidays for every site, and for the
-three demo teams a published current week, a draft next week and a few
-time-off requests. Idempotent: it goes through the same services as the app,
-which write nothing when nothing changes.
+three demo teams this week and next published, the week after in draft, a few
+time-off requests, and shift swaps at every step (one to answer, one for the
+lead to approve, shifts on the swap board). Idempotent: it goes through the same
+services as the app, which write nothing when nothing changes.
 """
 
 import datetime as dt
@@ -18,10 +19,12 @@ from scheduling.models import (
     DayKind,
     EntryKind,
     LeaveAllowance,
+    PublishedEntry,
     RotaSettings,
     ScheduleEntry,
     ShiftSwap,
     ShiftTemplate,
+    SwapOffer,
     TimeOffRequest,
     WeekendDuty,
     WeekendSkillNeed,
@@ -50,7 +53,9 @@ class Command(BaseCommand):
             self._site(site)
         for team in Team.objects.select_related("site").order_by("pk")[:DEMO_TEAMS]:
             self._team(team)
-        self.stdout.write("Demo schedules ready: this week published, next week in draft.")
+        self.stdout.write(
+            "Demo schedules ready: this week and next published, the week after in draft."
+        )
 
     def _site(self, site: Site) -> None:
         for name, code, start, end, pause, applies in TEMPLATES:
@@ -84,7 +89,7 @@ class Command(BaseCommand):
             ).values_list("on", flat=True)
         )
         rotation = [templates["Early"], templates["Mid"], templates["Late"]]
-        for week in (0, 1):
+        for week in (0, 1, 2):
             start = monday + dt.timedelta(days=7 * week)
             changes = []
             for index, person in enumerate(people):
@@ -111,10 +116,15 @@ class Command(BaseCommand):
             schedule.apply_changes(actor=lead, team=team, changes=changes)
         self._rota(team, lead, people, monday, chat)
         with nobody_emailed():  # demo data
-            schedule.publish_week(actor=lead, team=team, monday=monday)
+            for week in (0, 1):
+                schedule.publish_week(
+                    actor=lead, team=team, monday=monday + dt.timedelta(days=7 * week)
+                )
 
-        if len(people) > 4:
+        if len(people) > 6:
             self._swap_offer(offered_by=people[2], to=people[1], monday=monday)
+            self._swap_for_the_lead(people[3], people[4], monday=monday)
+            self._board_offers([people[5], people[6]], monday=monday)
 
         if len(people) > 4 and not TimeOffRequest.objects.filter(associate=people[1]).exists():
             asker = people[1]  # "associate" on the first team
@@ -191,9 +201,9 @@ class Command(BaseCommand):
         if ShiftSwap.objects.filter(partner=to).exists():
             return
         today = to.team.site.local_today()
-        for offset in range(5):
+        for offset in range(12):
             day = monday + dt.timedelta(days=offset)
-            if day <= today:
+            if day <= today or day.weekday() >= 5:
                 continue
             try:
                 with nobody_emailed():  # demo data
@@ -208,6 +218,50 @@ class Command(BaseCommand):
             except ScheduleConflict:
                 continue
             return
+
+    @staticmethod
+    def _swap_for_the_lead(asker: Associate, partner: Associate, *, monday: dt.date) -> None:
+        """Two teammates agree to swap hours next week: the lead's queue has one to decide."""
+        if ShiftSwap.objects.filter(requester=asker).exists():
+            return
+        for offset in range(7, 12):
+            day = monday + dt.timedelta(days=offset)
+            try:
+                with nobody_emailed():  # demo data
+                    swap = swaps.propose_swap(
+                        actor=asker.user,
+                        requester=asker,
+                        requester_day=day,
+                        partner=partner,
+                        partner_day=day,
+                        note="School run that week: could I have your hours?",
+                    )
+                    swaps.respond_to_swap(actor=partner.user, swap=swap, accept=True)
+            except ScheduleConflict:
+                continue
+            return
+
+    @staticmethod
+    def _board_offers(offerers: list[Associate], *, monday: dt.date) -> None:
+        """Shifts on the team's swap board: a weekday next week, and a weekend duty."""
+        notes = [
+            "Family visit that day: happy to take one of yours.",
+            "Anyone fancy my weekend day?",
+        ]
+        for offerer, note, wants_weekend in zip(offerers, notes, (False, True), strict=True):
+            if SwapOffer.objects.filter(offerer=offerer).exists():
+                continue
+            shifts = PublishedEntry.objects.filter(
+                associate=offerer, kind=EntryKind.SHIFT, on__gt=offerer.team.site.local_today()
+            ).order_by("-on")
+            for shift in shifts:
+                if (shift.on.weekday() >= 5) != wants_weekend:
+                    continue
+                try:
+                    swaps.offer_shift(actor=offerer.user, offerer=offerer, on=shift.on, note=note)
+                except ScheduleConflict:
+                    continue
+                break
 
     def _coverage(
         self, team: Team, templates: dict[str, ShiftTemplate], chat: Skill | None
