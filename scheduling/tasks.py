@@ -56,6 +56,14 @@ def draft_weekend_rotas() -> list[int]:
 
 
 @shared_task
+def expire_past_swaps() -> tuple[int, int]:
+    """Daily: open swaps and board offers whose day has passed are closed."""
+    from .services.swaps import expire_past_swaps as expire
+
+    return expire()
+
+
+@shared_task
 def settle_comp_days() -> tuple[int, int]:
     """Daily: past comp days become taken, overdue ones expire (each site's own today)."""
     from .services.comp_days import settle_comp_days as settle

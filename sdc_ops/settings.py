@@ -320,6 +320,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=30, hour=2),
         "options": {"expires": 3600},
     },
+    "expire-past-swaps": {
+        "task": "scheduling.tasks.expire_past_swaps",
+        "schedule": crontab(minute=40, hour=2),
+        "options": {"expires": 3600},
+    },
     "rollup-dirty-kpi-days": {
         # Catches up whatever a lost post-import task or a killed worker left dirty;
         # a sweep not started before the next one is due is dropped.

@@ -26,6 +26,9 @@ def manager_columns(user: User, roles: Roles, teams: Sequence[Team]) -> list[Tea
     """Coverage gaps and approvals waiting, per team. Nine queries."""
     ids = [t.pk for t in teams]
     today = {t.pk: t.site.local_today() for t in teams}
+    # Teams on sites to the west are a day behind: a swap of theirs still due today
+    # stays counted; those already past are closed by the nightly job.
+    earliest_today = min(today.values(), default=dt.date.today())
     # Three weeks from this Monday always hold today and the 13 days after it.
     gaps: dict[int, TeamCount] = {}
     for row in coverage_overview(list(teams), weeks=3):
@@ -51,7 +54,13 @@ def manager_columns(user: User, roles: Roles, teams: Sequence[Team]) -> list[Tea
         (
             "swap",
             "requester__team_id",
-            ShiftSwap.objects.filter(requester__team_id__in=ids, status=ShiftSwap.Status.ACCEPTED),
+            # Not those whose day has passed (the nightly job closes them).
+            ShiftSwap.objects.filter(
+                requester__team_id__in=ids,
+                status=ShiftSwap.Status.ACCEPTED,
+                requester_day__gte=earliest_today,
+                partner_day__gte=earliest_today,
+            ),
         ),
         (
             "comp day",
@@ -87,7 +96,12 @@ def associate_panels(user: User, roles: Roles) -> list[HomePanel]:
     today = me.team.site.local_today()
     panels = []
     offers = list(
-        ShiftSwap.objects.filter(partner=me, status=ShiftSwap.Status.PROPOSED)
+        ShiftSwap.objects.filter(
+            partner=me,
+            status=ShiftSwap.Status.PROPOSED,
+            requester_day__gte=today,
+            partner_day__gte=today,
+        )
         .select_related("requester__user")
         .order_by("requester_day")
     )

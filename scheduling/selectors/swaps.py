@@ -339,8 +339,15 @@ class QueuedSwap:
 
 
 def open_swaps(team: Team) -> QuerySet[ShiftSwap]:
+    """Open swaps that can still happen (none of their days has passed)."""
+    today = team.site.local_today()
     return (
-        ShiftSwap.objects.filter(requester__team=team, status__in=ShiftSwap.OPEN)
+        ShiftSwap.objects.filter(
+            requester__team=team,
+            status__in=ShiftSwap.OPEN,
+            requester_day__gte=today,
+            partner_day__gte=today,
+        )
         .select_related("requester__user", "partner__user")
         .order_by("requester_day", "created_at")
     )

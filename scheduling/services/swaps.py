@@ -8,6 +8,7 @@ lead's queue and the associate's list of choices show, run here under the team l
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from sdc_ops.celery import enqueue_on_commit
@@ -32,6 +33,7 @@ from ..selectors.swaps import (
     exchange_problems,
     swap_context,
 )
+from .calendar import site_days
 from .schedule import (
     PROTECTED_KINDS,
     Change,
@@ -427,3 +429,33 @@ def withdraw_offer(*, actor: User, offer: SwapOffer) -> SwapOffer:
     if locked.status in (SwapOffer.Status.OPEN, SwapOffer.Status.TAKEN):
         _set_offer_status(locked, actor=actor, status=SwapOffer.Status.WITHDRAWN)
     return locked
+
+
+PASSED = "Closed: its day passed before it was agreed and approved."
+
+
+def expire_past_swaps(today: dt.date | None = None) -> tuple[int, int]:
+    """Daily: an open swap with a day already past can no longer happen, and an open
+    board offer for a past day can no longer be taken; both are closed (each site by
+    its own local day, or `today` for all), so homes and queues stop asking about
+    them. Row by row, so each closing is in the history. Returns (swaps, offers)."""
+    swaps = offers = 0
+    with transaction.atomic():
+        for site, day in site_days(today):
+            for swap in ShiftSwap.objects.select_for_update().filter(
+                Q(requester_day__lt=day) | Q(partner_day__lt=day),
+                requester__team__site=site,
+                status__in=ShiftSwap.OPEN,
+            ):
+                swap.status, swap.decision_note = ShiftSwap.Status.CANCELLED, PASSED
+                swap.save(update_fields=["status", "decision_note"])
+                swaps += 1
+            for offer in SwapOffer.objects.select_for_update().filter(
+                offerer__team__site=site,
+                on__lt=day,
+                status__in=[SwapOffer.Status.OPEN, SwapOffer.Status.TAKEN],
+            ):
+                offer.status = SwapOffer.Status.CLOSED
+                offer.save(update_fields=["status"])
+                offers += 1
+    return swaps, offers

@@ -920,3 +920,51 @@ def test_a_weekend_shift_whose_comp_day_has_a_move_asked_for_waits_for_that_deci
             partner_day=saturday_duty["saturday"],
             is_hand_over=True,
         )
+
+
+# --- Swaps whose day has passed (review finding) ----------------------------------
+
+
+def test_swaps_and_offers_whose_day_passed_are_closed_and_no_longer_asked_about(
+    cast, team, lead, manager, associate, teammate, time_machine
+):
+    from scheduling.tasks import expire_past_swaps
+    from tests.factories import ShiftSwapFactory, SwapOfferFactory
+
+    time_machine.move_to(dt.datetime.combine(WEDNESDAY, dt.time(12), tzinfo=dt.UTC))
+    past = ShiftSwapFactory(requester=teammate, partner=associate, status="proposed")
+    waiting = ShiftSwapFactory(requester=associate, partner=teammate, status="accepted")
+    ahead = ShiftSwapFactory(
+        requester=teammate,
+        partner=associate,
+        status="proposed",
+        requester_day=WEDNESDAY,
+        partner_day=WEDNESDAY + dt.timedelta(days=1),
+    )
+    old_offer = SwapOfferFactory(offerer=associate, on=MONDAY)
+    new_offer = SwapOfferFactory(offerer=associate, on=WEDNESDAY + dt.timedelta(days=7))
+
+    # Before the nightly job, the home card, the manager's count and the lead's
+    # queue already leave out what can no longer happen.
+    from scheduling.selectors.home import associate_panels, manager_columns
+    from scheduling.selectors.swaps import open_swaps
+    from teams.access import roles_for
+
+    cards = associate_panels(associate.user, roles_for(associate.user))
+    [card] = [c for c in cards if c.template.endswith("_swap_offers.html")]
+    assert list(card.context["offers"]) == [ahead]
+    [approvals] = [
+        c
+        for c in manager_columns(manager, roles_for(manager), [team])
+        if c.heading == "Approvals waiting"
+    ]
+    assert team.pk not in approvals.counts  # the only accepted swap's day has passed
+    assert list(open_swaps(team)) == [ahead]
+
+    assert list(expire_past_swaps.delay().get()) == [2, 1]
+    statuses = dict(ShiftSwap.objects.values_list("pk", "status"))
+    assert statuses == {past.pk: "cancelled", waiting.pk: "cancelled", ahead.pk: "proposed"}
+    assert ShiftSwap.objects.get(pk=past.pk).decision_note == swaps.PASSED
+    offer_statuses = dict(SwapOffer.objects.values_list("pk", "status"))
+    assert offer_statuses == {old_offer.pk: "closed", new_offer.pk: "open"}
+    assert list(expire_past_swaps.delay().get()) == [0, 0]  # idempotent

@@ -113,8 +113,15 @@ def test_manager_sees_counts_per_team_with_links_and_never_1on1_content(
 def test_accepted_swaps_and_comp_day_requests_count_as_approvals(
     cast, team, manager, associate, teammate
 ):
-    ShiftSwapFactory(requester=associate, partner=teammate, status=ShiftSwap.Status.ACCEPTED)
-    ShiftSwapFactory(requester=teammate, partner=associate, status=ShiftSwap.Status.PROPOSED)
+    ahead = {"requester_day": dt.date(2030, 1, 14), "partner_day": dt.date(2030, 1, 15)}
+    ShiftSwapFactory(
+        requester=associate, partner=teammate, status=ShiftSwap.Status.ACCEPTED, **ahead
+    )
+    ShiftSwapFactory(
+        requester=teammate, partner=associate, status=ShiftSwap.Status.PROPOSED, **ahead
+    )
+    # One whose days have passed can no longer happen: not counted.
+    ShiftSwapFactory(requester=teammate, partner=associate, status=ShiftSwap.Status.ACCEPTED)
     cells = dict(client_for(manager).get(reverse("teams:home")).context["needs_rows"][0].cells)
     assert cells["Approvals waiting"].count == 1  # a proposed swap waits on the teammate
     assert cells["Approvals waiting"].detail == "1 swap"
