@@ -952,7 +952,7 @@ def test_swaps_and_offers_whose_day_passed_are_closed_and_no_longer_asked_about(
 
     cards = associate_panels(associate.user, roles_for(associate.user))
     [card] = [c for c in cards if c.template.endswith("_swap_offers.html")]
-    assert list(card.context["offers"]) == [ahead]
+    assert card.context["offers"] == [ahead]
     [approvals] = [
         c
         for c in manager_columns(manager, roles_for(manager), [team])
