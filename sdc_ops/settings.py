@@ -444,6 +444,8 @@ SPECTACULAR_SETTINGS = {
 # Absolute links in emails (invitations, reminders).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
-# The schedule grid warns when a person's planned paid hours in a week exceed this
-# (shift lengths less breaks; leave, comp and days off count 0).
-SCHEDULE_WEEKLY_HOURS_LIMIT = 40
+# The schedule grid warns when a person's planned paid hours in a week (shift lengths
+# less breaks; leave, comp and days off count 0) exceed their contract by more than
+# the slack, or exceed the limit (the Working Time Directive's 48-hour average).
+SCHEDULE_WEEKLY_HOURS_LIMIT = 48
+SCHEDULE_OVER_CONTRACT_SLACK_HOURS = 1

@@ -57,15 +57,19 @@ def week_hours(
     zone: zoneinfo.ZoneInfo,
 ) -> list[WeekHours]:
     """Paid hours per week from the cells: each shift's length less its break (DST-aware,
-    EntryFields.worked). Leave, comp days, days off and empty cells count 0. The limit is
-    settings.SCHEDULE_WEEKLY_HOURS_LIMIT (40 h): contracts here are 39 h, and a normal
-    five 8-hour shifts must not warn."""
+    EntryFields.worked). Leave, comp days, days off and empty cells count 0. The limit
+    is the person's contract plus SCHEDULE_OVER_CONTRACT_SLACK_HOURS (a 39-hour
+    contract's five 8-hour shifts do not warn; a 20-hour part-timer warns past 21),
+    and never above SCHEDULE_WEEKLY_HOURS_LIMIT (48 h)."""
     totals: dict[dt.date, dt.timedelta] = {}
     for day, entry in cells:
         monday = monday_of(day)
         worked = entry.worked(zone) if entry is not None else dt.timedelta(0)
         totals[monday] = totals.get(monday, dt.timedelta(0)) + worked
-    limit = float(settings.SCHEDULE_WEEKLY_HOURS_LIMIT)
+    limit = min(
+        float(settings.SCHEDULE_WEEKLY_HOURS_LIMIT),
+        float(associate.weekly_hours) + float(settings.SCHEDULE_OVER_CONTRACT_SLACK_HOURS),
+    )
     return [
         WeekHours(monday, round(total.total_seconds() / 3600, 2), limit)
         for monday, total in totals.items()

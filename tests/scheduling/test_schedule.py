@@ -401,6 +401,23 @@ class TestWeeklyHoursAndPublishFlag:
         assert "40 h<br><small>over 39 h</small>" in html
         assert "over-hours" in html
 
+    def test_the_hours_limit_follows_the_contract(
+        self, cast, team, lead, associate, early, settings
+    ):
+        """A 20-hour part-timer planned for 32 hours is warned; a 48-hour contract's
+        limit is 48, not a flat 40 (the contract plus an hour, at most 48)."""
+        from scheduling.selectors.schedule import schedule_grid
+
+        self._earlies(lead, team, associate, early, range(4))  # 32 h
+        associate.weekly_hours = 20
+        associate.save()
+        row = next(r for r in schedule_grid(team, MONDAY, 1).rows if r.associate == associate)
+        assert (row.week_hours[0].limit, row.week_hours[0].over) == (21.0, True)
+        associate.weekly_hours = 48
+        associate.save()
+        row = next(r for r in schedule_grid(team, MONDAY, 1).rows if r.associate == associate)
+        assert (row.week_hours[0].limit, row.week_hours[0].over) == (48.0, False)
+
     def test_publish_changes_is_disabled_until_the_week_changes(
         self, cast, team, lead, associate, early
     ):
