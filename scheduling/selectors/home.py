@@ -26,8 +26,8 @@ def manager_columns(user: User, roles: Roles, teams: Sequence[Team]) -> list[Tea
     """Coverage gaps and approvals waiting, per team. Nine queries."""
     ids = [t.pk for t in teams]
     today = {t.pk: t.site.local_today() for t in teams}
-    # Teams on sites to the west are a day behind: a swap of theirs still due today
-    # stays counted; those already past are closed by the nightly job.
+    # Teams on sites to the west are a day behind: a swap of theirs due tomorrow
+    # stays counted; those whose day has come are closed by the nightly job.
     earliest_today = min(today.values(), default=dt.date.today())
     # Three weeks from this Monday always hold today and the 13 days after it.
     gaps: dict[int, TeamCount] = {}
@@ -58,8 +58,8 @@ def manager_columns(user: User, roles: Roles, teams: Sequence[Team]) -> list[Tea
             ShiftSwap.objects.filter(
                 requester__team_id__in=ids,
                 status=ShiftSwap.Status.ACCEPTED,
-                requester_day__gte=earliest_today,
-                partner_day__gte=earliest_today,
+                requester_day__gt=earliest_today,
+                partner_day__gt=earliest_today,
             ),
         ),
         (
@@ -99,8 +99,8 @@ def associate_panels(user: User, roles: Roles) -> list[HomePanel]:
         ShiftSwap.objects.filter(
             partner=me,
             status=ShiftSwap.Status.PROPOSED,
-            requester_day__gte=today,
-            partner_day__gte=today,
+            requester_day__gt=today,
+            partner_day__gt=today,
         )
         .select_related("requester__user")
         .order_by("requester_day")

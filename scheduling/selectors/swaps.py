@@ -275,6 +275,10 @@ def _ledger_problems(ctx: SwapContext, pair: Pair) -> list[str]:
 
 def exchange_problems(ctx: SwapContext, pair: Pair) -> list[str]:
     """Every reason approving this exchange now would be refused, in plain words."""
+    begun = [day for day in pair.days if day <= ctx.today]
+    if begun:
+        # A day that has started or passed was worked as planned: it is history.
+        return [f"{begun[0]:%a %-d %b %Y} has started or passed: a swap is for days ahead."]
     found = _shape_problems(ctx, pair)
     if found:
         return found
@@ -339,14 +343,14 @@ class QueuedSwap:
 
 
 def open_swaps(team: Team) -> QuerySet[ShiftSwap]:
-    """Open swaps that can still happen (none of their days has passed)."""
+    """Open swaps that can still happen (none of their days has started)."""
     today = team.site.local_today()
     return (
         ShiftSwap.objects.filter(
             requester__team=team,
             status__in=ShiftSwap.OPEN,
-            requester_day__gte=today,
-            partner_day__gte=today,
+            requester_day__gt=today,
+            partner_day__gt=today,
         )
         .select_related("requester__user", "partner__user")
         .order_by("requester_day", "created_at")

@@ -431,19 +431,19 @@ def withdraw_offer(*, actor: User, offer: SwapOffer) -> SwapOffer:
     return locked
 
 
-PASSED = "Closed: its day passed before it was agreed and approved."
+PASSED = "Closed: its day came before it was agreed and approved."
 
 
 def expire_past_swaps(today: dt.date | None = None) -> tuple[int, int]:
-    """Daily: an open swap with a day already past can no longer happen, and an open
-    board offer for a past day can no longer be taken; both are closed (each site by
+    """Daily: an open swap with a day that has come (today or past) can no longer
+    happen, and a board offer for such a day can no longer be taken; both are closed (each site by
     its own local day, or `today` for all), so homes and queues stop asking about
     them. Row by row, so each closing is in the history. Returns (swaps, offers)."""
     swaps = offers = 0
     with transaction.atomic():
         for site, day in site_days(today):
             for swap in ShiftSwap.objects.select_for_update().filter(
-                Q(requester_day__lt=day) | Q(partner_day__lt=day),
+                Q(requester_day__lte=day) | Q(partner_day__lte=day),
                 requester__team__site=site,
                 status__in=ShiftSwap.OPEN,
             ):
@@ -452,7 +452,7 @@ def expire_past_swaps(today: dt.date | None = None) -> tuple[int, int]:
                 swaps += 1
             for offer in SwapOffer.objects.select_for_update().filter(
                 offerer__team__site=site,
-                on__lt=day,
+                on__lte=day,
                 status__in=[SwapOffer.Status.OPEN, SwapOffer.Status.TAKEN],
             ):
                 offer.status = SwapOffer.Status.CLOSED

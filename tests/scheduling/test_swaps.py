@@ -938,8 +938,16 @@ def test_swaps_and_offers_whose_day_passed_are_closed_and_no_longer_asked_about(
         requester=teammate,
         partner=associate,
         status="proposed",
+        requester_day=WEDNESDAY + dt.timedelta(days=1),
+        partner_day=WEDNESDAY + dt.timedelta(days=2),
+    )
+    # Today's swap cannot happen either: the day has started.
+    today = ShiftSwapFactory(
+        requester=associate,
+        partner=teammate,
+        status="proposed",
         requester_day=WEDNESDAY,
-        partner_day=WEDNESDAY + dt.timedelta(days=1),
+        partner_day=WEDNESDAY + dt.timedelta(days=2),
     )
     old_offer = SwapOfferFactory(offerer=associate, on=MONDAY)
     new_offer = SwapOfferFactory(offerer=associate, on=WEDNESDAY + dt.timedelta(days=7))
@@ -961,10 +969,31 @@ def test_swaps_and_offers_whose_day_passed_are_closed_and_no_longer_asked_about(
     assert team.pk not in approvals.counts  # the only accepted swap's day has passed
     assert list(open_swaps(team)) == [ahead]
 
-    assert list(expire_past_swaps.delay().get()) == [2, 1]
+    assert list(expire_past_swaps.delay().get()) == [3, 1]
     statuses = dict(ShiftSwap.objects.values_list("pk", "status"))
-    assert statuses == {past.pk: "cancelled", waiting.pk: "cancelled", ahead.pk: "proposed"}
+    assert statuses == {
+        past.pk: "cancelled",
+        waiting.pk: "cancelled",
+        today.pk: "cancelled",
+        ahead.pk: "proposed",
+    }
     assert ShiftSwap.objects.get(pk=past.pk).decision_note == swaps.PASSED
     offer_statuses = dict(SwapOffer.objects.values_list("pk", "status"))
     assert offer_statuses == {old_offer.pk: "closed", new_offer.pk: "open"}
     assert list(expire_past_swaps.delay().get()) == [0, 0]  # idempotent
+
+
+def test_a_swap_whose_day_has_started_cannot_be_approved(
+    cast, team, lead, associate, teammate, week, time_machine
+):
+    """Approving rewrote worked days: Monday's published cell changed hands at 20:00
+    that Monday. A swap is for days still ahead."""
+    swap = accepted(associate, teammate)
+    time_machine.move_to(dt.datetime.combine(MONDAY, dt.time(20), tzinfo=dt.UTC))
+
+    with pytest.raises(ScheduleConflict, match="has started or passed"):
+        swaps.approve_swap(actor=lead, swap=swap)
+
+    swap.refresh_from_db()
+    assert swap.status == ShiftSwap.Status.ACCEPTED
+    assert PublishedEntry.objects.get(associate=associate, on=MONDAY).kind == EntryKind.SHIFT
