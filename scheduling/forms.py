@@ -18,7 +18,7 @@ from .models import (
     TimeOffRequest,
 )
 from .selectors.swaps import parse_choice
-from .selectors.time_off import RequestSummary, request_summary
+from .selectors.time_off import CLASH, RequestSummary, clashing_requests, request_summary
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -108,18 +108,6 @@ class WeekForm(forms.Form):
         return check_date(week, past=WEEK_PAST, future=WEEK_FUTURE, what="a week")
 
 
-def _clash(a: TimeOffRequest, b: TimeOffRequest) -> bool:
-    """Do two requests ask for the same time? A morning and an afternoon of one day do not."""
-    first, last = max(a.first_day, b.first_day), min(a.last_day, b.last_day)
-    day = first
-    while day <= last:
-        half_a, half_b = a.half_days().get(day), b.half_days().get(day)
-        if not (half_a and half_b and half_a != half_b):
-            return True
-        day += dt.timedelta(days=1)
-    return False
-
-
 class TimeOffForm(forms.ModelForm):
     """An associate's request. Policy: annual (paid) leave may not ask for more working
     days than are left in a year once every pending request is approved."""
@@ -198,14 +186,8 @@ class TimeOffForm(forms.ModelForm):
                 f"{_days(max(balance.available, 0))} left{waiting}. Choose fewer days, or "
                 "ask for unpaid leave.",
             )
-        overlapping = TimeOffRequest.objects.filter(
-            associate=self.associate,
-            status__in=[TimeOffRequest.Status.PENDING, TimeOffRequest.Status.APPROVED],
-            first_day__lte=last,
-            last_day__gte=first,
-        )
-        if any(_clash(probe, other) for other in overlapping):
-            self.add_error(None, "You already have a request covering some of these days.")
+        if clashing_requests(probe):
+            self.add_error(None, CLASH)
         return cleaned
 
 

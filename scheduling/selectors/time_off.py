@@ -461,3 +461,23 @@ def recent_time_off(team: Team, *, limit: int = 20) -> QuerySet[TimeOffRequest]:
 
 def time_off_of(associate: Associate, *, limit: int = 20) -> QuerySet[TimeOffRequest]:
     return TimeOffRequest.objects.filter(associate=associate).order_by("-first_day")[:limit]
+
+
+CLASH = (
+    "You already have a request covering some of these days. For the other half of a "
+    "half day, cancel that request and ask for the whole day."
+)
+
+
+def clashing_requests(request: TimeOffRequest) -> list[TimeOffRequest]:
+    """The person's other pending or approved requests sharing a day with this one.
+    Two halves of one day clash too: together they are the whole day, which is one
+    request (so the day is off on the plan and in cover, not a shift with a note)."""
+    return list(
+        TimeOffRequest.objects.filter(
+            associate_id=request.associate_id,
+            status__in=[TimeOffRequest.Status.PENDING, TimeOffRequest.Status.APPROVED],
+            first_day__lte=request.last_day,
+            last_day__gte=request.first_day,
+        ).exclude(pk=request.pk)
+    )

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,9 +18,11 @@ from ..models import (
     monday_of,
 )
 from ..selectors.time_off import (
+    CLASH,
     NOT_WORKING_KINDS,
     Impact,
     WorkingDays,
+    clashing_requests,
     leave_balances,
     time_off_impacts,
     years_of,
@@ -46,6 +49,10 @@ def request_time_off(
     first_day_part: str = DayPart.WHOLE,
     last_day_part: str = DayPart.WHOLE,
 ) -> TimeOffRequest:
+    """A new request. ValidationError if it shares a day with another pending or
+    approved one (checked again under a lock on the person, so a double submit or two
+    tabs at once cannot both get in)."""
+    list(Associate.objects.select_for_update().filter(pk=associate.pk).values_list("pk"))
     request = TimeOffRequest(
         associate=associate,
         first_day=first_day,
@@ -55,6 +62,8 @@ def request_time_off(
         type=type,
         note=note,
     )
+    if clashing_requests(request):
+        raise ValidationError(CLASH)
     request._history_user = actor  # type: ignore[attr-defined]
     request.save()
     enqueue_on_commit(tasks.notify_time_off, request_id=request.pk, event="requested")
@@ -125,11 +134,19 @@ def approve_time_off(*, actor: User, request: TimeOffRequest, note: str = "") ->
         for i in broken
     ]
     problems += _paid_leave_overdrawn(request, team.site.local_today())
+    problems += [
+        f"{request.associate} already has approved leave from {other.first_day:%a %-d %b} "
+        f"to {other.last_day:%a %-d %b}; deny one of the two."
+        for other in clashing_requests(request)
+        if other.status == TimeOffRequest.Status.APPROVED
+    ]
     if problems:
         raise ScheduleConflict(problems)
     _decide(request, actor=actor, status=TimeOffRequest.Status.APPROVED, note=note)
     days = request.days()
-    check_and_write(actor=actor, team=team, changes=_cells_for_leave(request))
+    # As a change made by hand: a weekend duty on a whole day of leave is not worked,
+    # so it and its comp day are cancelled (refused if that comp day was taken).
+    check_and_write(actor=actor, team=team, changes=_cells_for_leave(request), by_hand=True)
     published = published_weeks(team, days)
     published_days = [d for d in days if monday_of(d) in published]
     if published_days:

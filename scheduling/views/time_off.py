@@ -1,6 +1,7 @@
 """Time off: the associate asks, the team's lead decides from the queue."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -91,9 +92,13 @@ def timeoff_request(request: HtmxHttpRequest) -> HttpResponse:
     form = TimeOffForm(data, associate=associate, today=today)
     is_valid = form.is_valid()
     if request.method == "POST" and is_valid:
-        services.request_time_off(actor=user, associate=associate, **form.cleaned_data)
-        messages.success(request, "Your request is with your lead.")
-        return redirect("scheduling:my-schedule")
+        try:
+            services.request_time_off(actor=user, associate=associate, **form.cleaned_data)
+        except ValidationError as refused:  # a request that got in first (double submit)
+            form.add_error(None, refused)
+        else:
+            messages.success(request, "Your request is with your lead.")
+            return redirect("scheduling:my-schedule")
     template = "scheduling/time_off/request_form.html"
     return render(
         request,

@@ -488,11 +488,13 @@ class TestWorkingDays:
         request = TimeOffRequest.objects.get()
         assert request.half_days() == {TUESDAY: "morning"}
         assert request.period() == "Tue 8 Jan 2030, morning"
-        # The afternoon of the same day is no overlap; a second morning is.
-        assert client.post(url, {**day, "first_day_part": "afternoon"}).status_code == 302
+        # The afternoon of the same day would make the whole day: one request, so
+        # the plan and cover show the day off (two halves kept a shift on the plan).
+        other_half = client.post(url, {**day, "first_day_part": "afternoon"})
+        assert "ask for the whole day" in other_half.content.decode()
         again = client.post(url, {**day, "last_day_part": "morning"})
         assert "already have a request" in again.content.decode()
-        assert TimeOffRequest.objects.count() == 2
+        assert TimeOffRequest.objects.count() == 1
 
     @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
     def test_far_dates_are_refused_live_and_on_submit(self, cast, associate, on_new_year, day):
@@ -626,3 +628,64 @@ class TestQueue:
         theirs = next(i for i in response.context["pending"] if i.request.associate == third)
         assert theirs.days[0].part == "afternoon"
         assert "stays on shift for the other half" in page
+
+
+def test_a_second_request_for_the_same_days_is_refused_by_the_service_too(cast, associate):
+    """A double submit (or two tabs) passes the form twice; the service checks again
+    under a lock on the person, and approval refuses leave already approved."""
+    from django.core.exceptions import ValidationError
+
+    kwargs = {
+        "actor": associate.user,
+        "associate": associate,
+        "first_day": MONDAY,
+        "last_day": MONDAY + dt.timedelta(days=1),
+        "type": "annual",
+        "note": "",
+    }
+    time_off.request_time_off(**kwargs)
+    with pytest.raises(ValidationError, match="already have a request"):
+        time_off.request_time_off(**kwargs)
+    assert TimeOffRequest.objects.count() == 1
+
+
+def test_approving_leave_that_overlaps_approved_leave_is_refused(cast, team, lead, associate):
+    first = TimeOffRequestFactory(
+        associate=associate, first_day=MONDAY, last_day=MONDAY, status="approved"
+    )
+    second = TimeOffRequestFactory(
+        associate=associate, first_day=MONDAY, last_day=MONDAY + dt.timedelta(days=1)
+    )
+    with pytest.raises(ScheduleConflict, match="already has approved leave"):
+        time_off.approve_time_off(actor=lead, request=second)
+    second.refresh_from_db()
+    assert second.status == "pending"
+    assert first.status == "approved"
+
+
+def test_approved_leave_on_a_weekend_duty_cancels_the_duty_and_its_comp_day(
+    cast, team, lead, associate, weekend
+):
+    """The day is not worked, so it earns no comp day (it was both charged as leave and
+    earning a comp day)."""
+    from scheduling.models import CompDay, WeekendDuty
+    from tests.factories import CompDayFactory, WeekendDutyFactory
+
+    saturday = MONDAY + dt.timedelta(days=5)
+    duty = WeekendDutyFactory(associate=associate, on=saturday)
+    CompDayFactory(duty=duty, associate=associate, on=None, status="owed")
+    ScheduleEntry.objects.create(
+        associate=associate,
+        on=saturday,
+        kind="shift",
+        template=weekend,
+        starts_at=weekend.starts_at,
+        ends_at=weekend.ends_at,
+    )
+    leave = TimeOffRequestFactory(associate=associate, first_day=saturday, last_day=saturday)
+
+    time_off.approve_time_off(actor=lead, request=leave)
+
+    assert ScheduleEntry.objects.get(associate=associate, on=saturday).kind == "time_off"
+    assert not WeekendDuty.objects.filter(pk=duty.pk).exists()
+    assert not CompDay.objects.filter(duty_id=duty.pk).exists()
