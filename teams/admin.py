@@ -216,27 +216,36 @@ class AssociateSkillAdmin(AuditedAdmin):
 # --- The audit log: read-only, filterable --------------------------------------------
 
 
+def _user_id(value: str | None) -> int | None:
+    """An actor filter value that is a user id ("²" is a digit to str.isdigit())."""
+    if value and value.isascii() and value.isdecimal() and len(value) <= 18:
+        return int(value)
+    return None
+
+
 class ActorFilter(admin.SimpleListFilter):
     """No list of every user (there are thousands): "the system" and "nobody signed
     in", plus the one actor picked by clicking a name in the list."""
 
     title = "actor"
     parameter_name = "actor"
+    # (A value that is not an ASCII number of at most 18 digits is ignored.)
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         choices = [("system", "The system (a job)"), ("anonymous", "Nobody signed in")]
-        value = self.value()
-        if value and value.isdigit():
-            label = User.objects.filter(pk=value).values_list("username", flat=True).first()
-            choices.append((value, label or f"user #{value}"))
+        user_id = _user_id(self.value())
+        if user_id is not None:
+            label = User.objects.filter(pk=user_id).values_list("username", flat=True).first()
+            choices.append((str(user_id), label or f"user #{user_id}"))
         return choices
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
         if value in ("system", "anonymous"):
             return queryset.filter(actor__isnull=True, actor_label=value)
-        if value and value.isdigit():
-            return queryset.filter(actor_id=int(value))
+        user_id = _user_id(value)
+        if user_id is not None:
+            return queryset.filter(actor_id=user_id)
         return queryset
 
 
