@@ -15,6 +15,7 @@ request being served (`AuditRequestMiddleware`) when the caller has none to pass
 """
 
 import contextvars
+import hashlib
 import ipaddress
 import json
 import logging
@@ -196,17 +197,26 @@ def on_login_failed(
     """A wrong password or an unknown username; or, when django-axes refused the
     attempt (a locked-out username or address, or the failure that starts a lockout),
     a locked-out attempt. Django sends this signal once per attempt, so each is
-    recorded once. The username is kept as typed (truncated), never the password."""
-    username = str(credentials.get(User.USERNAME_FIELD) or credentials.get("username") or "")
-    username = "".join(ch for ch in username if ch.isprintable())[:USERNAME_CHARS]
+    recorded once. Never the password: a username that matches an account is kept;
+    one that matches none may be a password typed into the wrong box, so it is kept
+    only as a short digest (the same text gives the same digest, so repeated tries
+    of one name still show) and its length."""
+    typed = str(credentials.get(User.USERNAME_FIELD) or credentials.get("username") or "")
+    typed = "".join(ch for ch in typed if ch.isprintable())
     locked = bool(getattr(request, "axes_locked_out", False))
-    target = User.objects.filter(username=username).first() if username else None
+    target = User.objects.filter(username=typed[:150]).first() if typed else None
+    if target is not None:
+        label, details = None, {"username": target.username[:USERNAME_CHARS]}
+    else:
+        digest = hashlib.sha256(typed.encode()).hexdigest()[:12]
+        label = f"unknown username #{digest}"
+        details = {"username_digest": digest, "username_length": len(typed)}
     record(
         action=AuditEvent.Action.LOGIN_LOCKED_OUT if locked else AuditEvent.Action.LOGIN_FAILED,
         actor=None,
         target=target,
-        target_label=None if target is not None else username,
+        target_label=label,
         request=request,
         team=team_of(target) if target is not None else None,
-        details={"username": username},
+        details=details,
     )

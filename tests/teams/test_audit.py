@@ -3,6 +3,7 @@ in the caller's transaction, never changed or deleted, read by ops admins in the
 Django admin."""
 
 import datetime as dt
+import hashlib
 import json
 import re
 
@@ -277,10 +278,15 @@ class TestLogins:
         )
         assert (known.target_type, known.target_id) == ("teams.user", lead.pk)
         assert known.details == {"username": "lead"}
-        assert unknown.details == {"username": "n" * audit.USERNAME_CHARS}
-        assert unknown.target_label == "n" * audit.USERNAME_CHARS
+        # A name that matches no account may be a password typed into the wrong
+        # box: only its digest and length are kept, never the text.
+        digest = hashlib.sha256(("n" * 300).encode()).hexdigest()[:12]
+        assert unknown.details == {"username_digest": digest, "username_length": 300}
+        assert unknown.target_label == f"unknown username #{digest}"
         assert unknown.target_id is None
         assert "Wrong-Secret" not in everything_written()
+        assert _try(Client(), "Hunter2-Password!", "x", address="10.0.0.9").status_code == 200
+        assert "Hunter2" not in everything_written()
 
     def test_each_locked_out_attempt_is_recorded_once(self, lead, settings):
         settings.AXES_ENABLED = True
