@@ -205,6 +205,7 @@ def on_login_failed(
     typed = "".join(ch for ch in typed if ch.isprintable())
     locked = bool(getattr(request, "axes_locked_out", False))
     target = User.objects.filter(username=typed[:150]).first() if typed else None
+    details: dict[str, object]
     if target is not None:
         label, details = None, {"username": target.username[:USERNAME_CHARS]}
     else:
