@@ -544,7 +544,19 @@ class TestHalfDays:
         assert (balance.booked, balance.remaining) == (3.0, 17.0)
         assert ScheduleEntry.objects.get(associate=associate, on=wednesday).kind == "day_off"
         home = client_for(associate.user).get(reverse("teams:home")).content.decode()
-        assert '<span class="stat">17</span> paid leave days left in 2030' in home
+        assert '<span class="stat">17</span> paid leave days left to ask for in 2030' in home
+        # One count: with a day waiting for approval, the home card and the request
+        # form both say 16 left to ask for (the card said 17, the form 16).
+        TimeOffRequestFactory(
+            associate=associate,
+            first_day=MONDAY + dt.timedelta(days=7),
+            last_day=MONDAY + dt.timedelta(days=7),
+        )
+        client = client_for(associate.user)
+        home = client.get(reverse("teams:home")).content.decode()
+        form = client.get(reverse("scheduling:timeoff-request")).content.decode()
+        assert '<span class="stat">16</span> paid leave days left to ask for in 2030' in home
+        assert "<strong>16</strong> of 20 days left to ask for" in form
 
     def test_an_approved_half_day_keeps_the_shift_and_the_cover(
         self, cast, team, lead, associate, staffed, early

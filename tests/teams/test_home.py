@@ -214,7 +214,7 @@ def test_associate_sees_offers_review_next_1on1_balances_and_duty(
     assert reverse("performance:one-on-one-detail", args=[meeting.pk]) in html
     assert "Talk about the training budget" in html
     assert SECRET not in html
-    assert "20</span> paid leave days left in 2030" in html
+    assert "20</span> paid leave days left to ask for in 2030" in html
     assert "2</span> comp days open" in html
     assert "Saturday 12 Jan" in html
     assert "comp day Wed 16 Jan" in html
