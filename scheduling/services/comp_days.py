@@ -115,6 +115,14 @@ def move_comp_day(*, actor: User, comp_day: CompDay, to: dt.date) -> CompDay:
         problems.append(
             f"{associate} already has {cell.get_kind_display().lower()} on {to:%a %-d %b}."
         )
+    if TimeOffRequest.objects.filter(
+        associate=associate,
+        status=TimeOffRequest.Status.APPROVED,
+        first_day__lte=to,
+        last_day__gte=to,
+    ).exists():
+        # A half day of leave keeps its shift cell, so the cell alone does not say it.
+        problems.append(f"{associate} already has leave on {to:%a %-d %b}.")
     if problems:
         raise ScheduleConflict(problems)
     if cell is not None and cell.is_shift:

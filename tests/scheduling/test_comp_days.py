@@ -163,6 +163,22 @@ class TestMovingCompDays:
         assert accepted.on is not None
         assert accepted.on < wanted
 
+    def test_a_comp_day_cannot_go_on_a_half_day_of_leave(self, cast, lead, accepted):
+        """A half day keeps its shift cell (with a note), so the cell check missed it."""
+        from scheduling.models import TimeOffRequest
+        from tests.factories import TimeOffRequestFactory
+
+        wanted = self.free_weekday(accepted)
+        TimeOffRequestFactory(
+            associate=accepted.associate,
+            first_day=wanted,
+            last_day=wanted,
+            last_day_part="morning",
+            status=TimeOffRequest.Status.APPROVED,
+        )
+        with pytest.raises(ScheduleConflict, match="already has leave"):
+            comp_days.move_comp_day(actor=lead, comp_day=accepted, to=wanted)
+
     def test_only_the_owner_asks_and_only_the_lead_decides(self, cast, team, lead, accepted):
         other = next(
             a
