@@ -77,19 +77,25 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, request):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    page = context.new_page()
+def watch_the_policy(page) -> list[str]:
+    """Every journey runs under the Content Security Policy: what it blocks is
+    collected in the returned list, which the journey's fixture asserts empty."""
     page.set_default_timeout(10_000)
-    # Every journey runs under the Content Security Policy: what it blocks fails it.
-    refused = []
+    refused: list[str] = []
     page.on(
         "console",
         lambda message: (
             refused.append(message.text) if "Content Security Policy" in message.text else None
         ),
     )
+    return refused
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    refused = watch_the_policy(page)
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:

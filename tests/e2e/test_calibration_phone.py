@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from performance.management.commands.seed_reviews import CYCLE_NAME
 from performance.models import Review, ReviewCycle
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, watch_the_policy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,14 +26,7 @@ def phone(browser):
         viewport={"width": WIDTH, "height": 844}, is_mobile=True, has_touch=True, locale="en-GB"
     )
     page = context.new_page()
-    page.set_default_timeout(10_000)
-    refused = []
-    page.on(
-        "console",
-        lambda message: (
-            refused.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
+    refused = watch_the_policy(page)
     yield page
     context.close()
     assert refused == [], "the Content Security Policy refused: " + "; ".join(refused)

@@ -25,6 +25,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
+from tests.teams.test_roster import new_person
 
 pytestmark = pytest.mark.django_db
 
@@ -321,26 +322,13 @@ def _set_password(link: str) -> None:
     assert done.status_code == 302, done.content.decode()[:500]
 
 
-def _new_person(team):
-    return {
-        "first_name": "Nora",
-        "last_name": "New",
-        "email": "nora.new@example.com",
-        "team": str(team.pk),
-        "title": "Support Associate",
-        "level": "L1",
-        "hired_on": "2026-11-02",
-        "weekly_hours": "39",
-    }
-
-
 class TestInvitationsAndPasswords:
     def test_an_invitation_is_recorded_when_sent_and_when_accepted(
         self, lead, team, django_capture_on_commit_callbacks
     ):
         url = reverse("teams:associate-create", kwargs={"team_id": team.pk})
         with django_capture_on_commit_callbacks(execute=True):
-            assert client_for(lead).post(url, _new_person(team)).status_code == 302
+            assert client_for(lead).post(url, new_person(team)).status_code == 302
         nora = User.objects.get(email="nora.new@example.com")
 
         (sent,) = events(Action.INVITATION_SENT)
@@ -408,7 +396,7 @@ def roster_events() -> list[AuditEvent]:
 class TestRoster:
     def test_adding_an_associate_is_recorded_once(self, lead, team):
         url = reverse("teams:associate-create", kwargs={"team_id": team.pk})
-        client_for(lead).post(url, _new_person(team))
+        client_for(lead).post(url, new_person(team))
 
         (created,) = roster_events()
         assert created.action == Action.ASSOCIATE_CREATED
