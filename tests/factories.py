@@ -90,6 +90,8 @@ from scheduling.models import (  # noqa: E402 -- one section per app
     LeaveAllowance,
     PublicHoliday,
     PublishedEntry,
+    Queue,
+    QueueVolume,
     RotaPreference,
     RotaProposal,
     RotaSettings,
@@ -210,6 +212,29 @@ class SwapOfferFactory(factory.django.DjangoModelFactory[SwapOffer]):
 
     offerer = factory.SubFactory(AssociateFactory)
     on = SCHEDULING_MONDAY
+
+
+class QueueFactory(factory.django.DjangoModelFactory[Queue]):
+    class Meta:
+        model = Queue
+
+    team = factory.SubFactory(TeamFactory)
+    name = factory.Sequence(lambda n: f"Queue {n}")
+    skill = factory.SubFactory(SkillFactory)
+    channel = Queue.Channel.LIVE
+    handle_time_seconds = 360
+
+
+class QueueVolumeFactory(factory.django.DjangoModelFactory[QueueVolume]):
+    class Meta:
+        model = QueueVolume
+
+    queue = factory.SubFactory(QueueFactory)
+    starts_at = dt.datetime(2030, 1, 7, 9, 0, tzinfo=dt.UTC)
+    offered = 20
+    handled = 19
+    handle_time_seconds = 350
+    source = QueueVolume.Source.UPLOAD
 
 
 class RotaSettingsFactory(factory.django.DjangoModelFactory[RotaSettings]):
