@@ -69,3 +69,10 @@ class PerformanceConfig(AppConfig):
             retention_providers.append(anonymise_associate)
         if scrub_old_history not in history_retention_providers:
             history_retention_providers.append(scrub_old_history)
+
+        from teams.selectors import protected_time_providers
+
+        from .selectors.one_on_ones import booked_one_on_ones
+
+        if booked_one_on_ones not in protected_time_providers:
+            protected_time_providers.append(booked_one_on_ones)

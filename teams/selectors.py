@@ -51,6 +51,32 @@ def schedule_events(associate: "Associate", since: dt.date, until: dt.date) -> l
 
 
 @dataclass(frozen=True)
+class ProtectedTime:
+    """Time on a working day an associate spends off the queues for something booked
+    elsewhere (a 1:1, a career conversation), so capacity planning takes it off supply."""
+
+    associate_id: int
+    starts_at: dt.datetime  # aware
+    ends_at: dt.datetime
+    label: str  # what the plan shows: "1:1", "Career conversation"
+
+
+# People records (performance) register a function (associate ids, from, until) ->
+# booked time, so the capacity plan counts 1:1s without importing performance.
+ProtectedTimes = Callable[[Sequence[int], dt.datetime, dt.datetime], list[ProtectedTime]]
+protected_time_providers: list[ProtectedTimes] = []
+
+
+def protected_time(
+    associate_ids: Sequence[int], since: dt.datetime, until: dt.datetime
+) -> list[ProtectedTime]:
+    times = [
+        t for provider in protected_time_providers for t in provider(associate_ids, since, until)
+    ]
+    return sorted(times, key=lambda t: (t.starts_at, t.associate_id))
+
+
+@dataclass(frozen=True)
 class HomePanel:
     """A block another app adds to the home page: a template and its context."""
 

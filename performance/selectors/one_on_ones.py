@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 
 from teams.history import Change, changes
 from teams.models import Associate, Team
-from teams.selectors import ScheduleEvent, schedule_events
+from teams.selectors import ProtectedTime, ScheduleEvent, schedule_events
 
 from ..models import (
     ActionItem,
@@ -34,6 +34,35 @@ from .kpis import basis_label
 
 DEFAULT_WINDOW_DAYS = 30  # context window when there is no earlier 1:1
 RECENT_FEEDBACK = 5
+
+
+# --- 1:1s as protected time on the capacity plan -----------------------------------------
+
+
+def booked_one_on_ones(
+    associate_ids: Sequence[int], since: dt.datetime, until: dt.datetime
+) -> list[ProtectedTime]:
+    """Scheduled 1:1s that overlap [since, until) for these associates, as time off the
+    queues, for the associate and for the lead running it when the lead is on the same
+    roster (a player-coach). Labels name the kind only, never the notes. One query."""
+    ids = list(associate_ids)
+    rows = (
+        OneOnOne.objects.scheduled()
+        .filter(starts_at__lt=until, starts_at__gte=since - dt.timedelta(hours=8))
+        .filter(Q(associate_id__in=ids) | Q(lead__associate__id__in=ids))
+        .values_list("associate_id", "lead__associate__id", "kind", "starts_at", "duration_minutes")
+    )
+    wanted = set(ids)
+    times = []
+    for associate_id, lead_associate_id, kind, starts_at, minutes in rows:
+        ends_at = starts_at + dt.timedelta(minutes=minutes)
+        if ends_at <= since:
+            continue
+        label = str(OneOnOne.Kind(kind).label)
+        for person in (associate_id, lead_associate_id):
+            if person in wanted:
+                times.append(ProtectedTime(person, starts_at, ends_at, label))
+    return times
 
 
 # --- 1:1 lists --------------------------------------------------------------------------
