@@ -3,14 +3,22 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    Activity,
     CalendarFeed,
     CompDay,
     CompDayRequest,
     CoverageRequirement,
     EntryKind,
+    ForecastInterval,
+    ForecastOverride,
     LeaveAllowance,
     PublicHoliday,
     PublishedEntry,
+    Queue,
+    QueueAssignment,
+    QueueForecast,
+    QueuePlan,
+    QueueVolume,
     RotaPreference,
     RotaProposal,
     RotaSettings,
@@ -218,3 +226,61 @@ class SwapOfferAdmin(SimpleHistoryAdmin):
     list_filter = ("status",)
     search_fields = ("offerer__user__last_name",)
     raw_id_fields = ("offerer",)
+
+
+# --- capacity planning ---------------------------------------------------------------------
+
+
+@admin.register(Queue)
+class QueueAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "team", "channel", "skill", "target_label", "is_active")
+    list_filter = ("channel", "is_active", "team__site")
+    search_fields = ("name", "team__name")
+
+
+@admin.register(QueueVolume)
+class QueueVolumeAdmin(admin.ModelAdmin):
+    list_display = ("queue", "starts_at", "offered", "handled", "handle_time_seconds", "source")
+    list_filter = ("source", "queue__team")
+    date_hierarchy = "starts_at"
+    raw_id_fields = ("queue", "submitted_by")
+
+
+@admin.register(QueueForecast)
+class QueueForecastAdmin(admin.ModelAdmin):
+    list_display = ("queue", "method", "wmape", "naive_wmape", "made_at", "first_day", "last_day")
+    readonly_fields = [f.name for f in QueueForecast._meta.fields]
+
+
+@admin.register(ForecastInterval)
+class ForecastIntervalAdmin(admin.ModelAdmin):
+    list_display = ("queue", "starts_at", "contacts", "handle_time_seconds")
+    list_filter = ("queue__team",)
+    date_hierarchy = "starts_at"
+    readonly_fields = ("queue", "starts_at", "contacts", "handle_time_seconds")
+
+
+@admin.register(ForecastOverride)
+class ForecastOverrideAdmin(SimpleHistoryAdmin):
+    list_display = ("queue", "on", "starts_at", "ends_at", "percent", "reason", "created_by")
+    list_filter = ("queue__team",)
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "team", "on", "starts_at", "ends_at")
+    list_filter = ("kind", "team")
+    filter_horizontal = ("attendees",)
+
+
+class QueueAssignmentInline(admin.TabularInline):
+    model = QueueAssignment
+    extra = 0
+    raw_id_fields = ("associate",)
+
+
+@admin.register(QueuePlan)
+class QueuePlanAdmin(admin.ModelAdmin):
+    list_display = ("team", "on", "proposed_at", "published_at")
+    list_filter = ("team",)
+    inlines = (QueueAssignmentInline,)

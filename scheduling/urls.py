@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calendar, comp_days, coverage, rota, schedule, swaps, time_off
+from .views import calendar, capacity, comp_days, coverage, rota, schedule, swaps, time_off
 
 app_name = "scheduling"
 
@@ -29,6 +29,8 @@ urlpatterns = [
         coverage.coverage_requirement_delete,
         name="coverage-requirement-delete",
     ),
+    path("teams/<int:team_id>/capacity/", capacity.capacity_day, name="capacity-day"),
+    path("teams/<int:team_id>/capacity/week/", capacity.capacity_week, name="capacity-week"),
     path("teams/<int:team_id>/time-off/", time_off.timeoff_queue, name="timeoff-queue"),
     path("time-off/<int:request_id>/approve/", time_off.timeoff_approve, name="timeoff-approve"),
     path("time-off/<int:request_id>/deny/", time_off.timeoff_deny, name="timeoff-deny"),

@@ -132,6 +132,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "scheduling:coverage-requirement-delete": Expect(
         TEAM_WRITE, method="post", kwargs="requirement"
     ),
+    "scheduling:capacity-day": Expect(team_page(), kwargs="team"),
+    "scheduling:capacity-week": Expect(team_page(), kwargs="team"),
     "scheduling:timeoff-queue": Expect(team_page(), kwargs="team"),
     "scheduling:timeoff-approve": Expect(DECIDE, method="post", kwargs="time_off"),
     "scheduling:timeoff-deny": Expect(DECIDE, method="post", kwargs="time_off"),
@@ -509,7 +511,7 @@ def test_admin_is_for_ops_admins_only(persona, cast):
                 assert "login" in response["Location"]
 
 
-INLINE_ONLY = {"WeekendSkillNeed"}  # edited inside RotaSettings
+INLINE_ONLY = {"WeekendSkillNeed", "QueueAssignment"}  # edited inside RotaSettings, QueuePlan
 
 
 def test_every_model_has_an_admin():

@@ -244,6 +244,7 @@ class Cell:
 class QueueRow:
     queue: Queue
     cells: list[Cell]
+    forecast: QueueForecast | None = None
 
     @property
     def needed_hours(self) -> float:
@@ -427,7 +428,7 @@ def capacity_days(team: Team, days: Sequence[dt.date]) -> list[CapacityDay]:
                 needed = need.heads if need else 0
                 why = explain(need, have, forecasts.get(queue.pk)) if need else ""
                 cells.append(Cell(interval, needed, have, need, why))
-            rows.append(QueueRow(queue, cells))
+            rows.append(QueueRow(queue, cells, forecasts.get(queue.pk)))
         total = []
         for i, interval in enumerate(intervals):
             needed = sum(row.cells[i].needed for row in rows)

@@ -306,3 +306,66 @@ def test_a_week_of_days_costs_a_fixed_number_of_queries(
         result = capacity_days(team, days)
     assert len(result) == 7
     assert result[0].needed_hours > 0
+
+
+# --- the pages ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def busy_day(team, chat, lead):
+    basis(chat)
+    for hour in range(8, 18):
+        forecast(chat, hour, 46)
+    people = [skilled(team, chat, n) for n in ("Ada", "Bea", "Cy")]
+    for person in people:
+        on_shift(person)
+    OneOnOne.objects.create(associate=people[0], lead=lead, starts_at=utc(10), on=DAY)
+    return people
+
+
+@pytest.mark.django_db
+def test_the_day_page_shows_gaps_worst_first_with_their_reasons(
+    client, lead, team, chat, busy_day, django_assert_max_num_queries
+):
+    client.force_login(lead)
+    url = f"/teams/{team.pk}/capacity/?day={DAY.isoformat()}"
+    with django_assert_max_num_queries(16):
+        response = client.get(url)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Gaps, worst first" in page
+    assert "Tue 10:00–10:30: 46 contacts forecast (average of the last 6 Tuesdays" in page
+    assert "you have 2." in page  # Ada is in her 1:1 at ten
+    assert "Ada" in page
+    assert "Regular 1:1 at 10:00 leaves the team" in page
+
+
+@pytest.mark.django_db
+def test_choosing_a_cell_explains_it_in_a_fragment(client, lead, team, chat, busy_day):
+    client.force_login(lead)
+    (day,) = capacity_days(team, [DAY])
+    index = next(i for i, c in enumerate(day.rows[0].cells) if c.interval.label == "10:00")
+    url = f"/teams/{team.pk}/capacity/?day={DAY.isoformat()}&why={chat.pk}:{index}"
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.lstrip().startswith('<section id="why"')
+    assert "you have 2." in fragment
+    assert "Off the queue then: Ada" in fragment
+    assert "<html" not in fragment
+    assert client.get(url.replace(f":{index}", ":999")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_week_page_has_a_row_per_day(client, manager, team, chat, busy_day):
+    client.force_login(manager)
+    response = client.get(f"/teams/{team.pk}/capacity/week/?week={DAY.isoformat()}")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Tue 8 Jan" in page
+    assert "short at 11:00" in page  # all three on their break
+
+
+@pytest.mark.django_db
+def test_a_day_out_of_reach_falls_back_to_today(client, lead, team, chat):
+    client.force_login(lead)
+    for raw in ("9999-12-31", "0001-01-01", "not-a-date", "2030-02-30"):
+        assert client.get(f"/teams/{team.pk}/capacity/?day={raw}").status_code == 200
