@@ -158,7 +158,7 @@ class QueueForecast(Generic[Slot]):
         over the last 4 weeks (seasonal naive: 12.3 %)"."""
         means = self.backtest.mean_wmape
         if self.chosen not in means:
-            return f"{self.chosen.label}: no backtest yet (it needs 3 weeks of history with contacts)"
+            return f"{self.chosen.label}: no backtest yet (3 weeks of history with contacts needed)"
         weeks = len(self.backtest.origins)
         span = "the last week" if weeks == 1 else f"the last {weeks} weeks"
         text = f"{self.chosen.label}: {means[self.chosen]:.1%} average error over {span}"
