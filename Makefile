@@ -47,6 +47,7 @@ bench: $(STAMP)
 	scripts/ensure_services.sh
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/pages.py
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/rollup.py
+	$(BIN)/python bench/capacity.py
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
 		CACHE_URL=$(TEST_REDIS_URL) $(BIN)/python bench/dashboards.py
 
