@@ -15,6 +15,7 @@ from .models import (
     CompDay,
     CompDayRequest,
     CoverageRequirement,
+    ForecastOverride,
     RotaProposal,
     ShiftSwap,
     SwapOffer,
@@ -55,6 +56,17 @@ def get_requirement_for_team(user: AnyUser, team: Team, requirement_id: int) -> 
     if requirement is None:
         raise _not_found(user, "coverage-requirement", requirement_id, "No such requirement.")
     return requirement
+
+
+def get_override_for_team(user: AnyUser, team: Team, override_id: int) -> ForecastOverride:
+    override = (
+        ForecastOverride.objects.filter(queue__team=team, pk=override_id)
+        .select_related("queue__team")
+        .first()
+    )
+    if override is None:
+        raise _not_found(user, "forecast-override", override_id, "No such override.")
+    return override
 
 
 def get_proposal_for_team(user: AnyUser, team: Team, proposal_id: int) -> RotaProposal:

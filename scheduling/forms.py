@@ -5,12 +5,14 @@ from django.db.models import QuerySet
 
 from teams.dates import YEAR, check_date, in_range
 from teams.models import Associate, Site, Skill, Team
+from teams.text import refuse_control_characters
 
 from .models import (
     CoverageRequirement,
     DayPart,
     EntryKind,
     PublishedEntry,
+    Queue,
     RotaPreference,
     RotaSettings,
     RotaWish,
@@ -383,3 +385,52 @@ class RotaPreferenceForm(forms.ModelForm):
         model = RotaPreference
         fields = ["preferred_comp_weekday"]
         labels = {"preferred_comp_weekday": "Preferred weekday off"}
+
+
+class ForecastOverrideForm(forms.Form):
+    """The lead's correction of a forecast: a day (or part of it) scaled by a percentage."""
+
+    queue = forms.ModelChoiceField(queryset=Queue.objects.none())
+    on = forms.DateField(label="Day", widget=DATE)
+    starts_at = forms.TimeField(
+        label="From", required=False, widget=TIME, help_text="Empty: the whole day."
+    )
+    ends_at = forms.TimeField(label="Until", required=False, widget=TIME)
+    percent = forms.IntegerField(
+        label="Change (%)",
+        min_value=-100,
+        max_value=500,
+        help_text="+30 for 30 % more contacts, -50 for half, -100 for none.",
+    )
+    reason = forms.CharField(max_length=200, help_text="e.g. Launch of the new card on Tuesday.")
+
+    def __init__(self, *args: object, team: Team, today: dt.date, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.today = today
+        self.fields["queue"].queryset = Queue.objects.active().for_team(team)  # type: ignore[attr-defined]
+
+    def clean_on(self) -> dt.date:
+        day: dt.date = self.cleaned_data["on"]
+        if day < self.today:
+            raise forms.ValidationError("Choose today or a later day: the past is not forecast.")
+        return check_date(
+            day, past=dt.timedelta(0), future=dt.timedelta(weeks=8), today=self.today, what="a day"
+        )
+
+    def clean_reason(self) -> str:
+        reason: str = self.cleaned_data["reason"].strip()
+        refuse_control_characters(reason)
+        return reason
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if (starts is None) != (ends is None):
+            self.add_error(
+                "ends_at", "Give both times for part of a day, or neither for all of it."
+            )
+        elif starts is not None and ends is not None and ends <= starts:
+            self.add_error("ends_at", "The part of the day must end after it starts.")
+        if cleaned.get("percent") == 0:
+            self.add_error("percent", "A change of 0 % changes nothing.")
+        return cleaned

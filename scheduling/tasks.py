@@ -77,3 +77,12 @@ def remind_expiring_comp_days(days: int = 7) -> int:
     from .services.comp_days import remind_expiring_comp_days as remind
 
     return remind(days=days)
+
+
+@shared_task
+def refresh_forecasts() -> dict[str, int]:
+    """Hourly: each site's queues are forecast once after the site's local midnight;
+    later runs that day skip them (idempotent)."""
+    from .services.forecasts import refresh_all_forecasts
+
+    return refresh_all_forecasts()

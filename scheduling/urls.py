@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import calendar, capacity, comp_days, coverage, rota, schedule, swaps, time_off
+from .views import (
+    calendar,
+    capacity,
+    comp_days,
+    coverage,
+    forecasts,
+    rota,
+    schedule,
+    swaps,
+    time_off,
+)
 
 app_name = "scheduling"
 
@@ -31,6 +41,17 @@ urlpatterns = [
     ),
     path("teams/<int:team_id>/capacity/", capacity.capacity_day, name="capacity-day"),
     path("teams/<int:team_id>/capacity/week/", capacity.capacity_week, name="capacity-week"),
+    path("teams/<int:team_id>/forecast/", forecasts.forecast_page, name="forecasts"),
+    path(
+        "teams/<int:team_id>/forecast/refresh/",
+        forecasts.forecast_refresh,
+        name="forecast-refresh",
+    ),
+    path(
+        "teams/<int:team_id>/forecast/overrides/<int:override_id>/remove/",
+        forecasts.override_remove,
+        name="forecast-override-remove",
+    ),
     path("teams/<int:team_id>/time-off/", time_off.timeoff_queue, name="timeoff-queue"),
     path("time-off/<int:request_id>/approve/", time_off.timeoff_approve, name="timeoff-approve"),
     path("time-off/<int:request_id>/deny/", time_off.timeoff_deny, name="timeoff-deny"),

@@ -305,6 +305,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=0, hour=7),
         "options": {"expires": 3600},
     },
+    "refresh-forecasts": {
+        # Hourly, so every site's queues are forecast soon after its own midnight;
+        # a queue already forecast that local day is skipped.
+        "task": "scheduling.tasks.refresh_forecasts",
+        "schedule": crontab(minute=20),
+        "options": {"expires": 3000},
+    },
     "sync-public-holidays": {
         "task": "scheduling.tasks.sync_holidays",
         "schedule": crontab(minute=15, hour=3, day_of_week="mon"),

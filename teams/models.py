@@ -298,6 +298,9 @@ class AuditEvent(models.Model):
         REMINDER_CLAIMED = "reminder.claimed", "Reminder claimed"
         DATA_EXPORTED = "data.exported", "Data-access export"
         ANONYMISED = "retention.anonymised", "Leaver anonymised"
+        FORECAST_OVERRIDDEN = "forecast.overridden", "Forecast overridden"
+        FORECAST_OVERRIDE_REMOVED = "forecast.override_removed", "Forecast override removed"
+        QUEUE_PLAN_PUBLISHED = "queue_plan.published", "Queue plan published"
 
     occurred_at = models.DateTimeField(default=timezone.now, editable=False)
     actor = models.ForeignKey(

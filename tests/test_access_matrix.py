@@ -134,6 +134,9 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "scheduling:capacity-day": Expect(team_page(), kwargs="team"),
     "scheduling:capacity-week": Expect(team_page(), kwargs="team"),
+    "scheduling:forecasts": Expect(team_page(), kwargs="team"),
+    "scheduling:forecast-refresh": Expect(TEAM_WRITE, method="post", kwargs="team"),
+    "scheduling:forecast-override-remove": Expect(TEAM_WRITE, method="post", kwargs="override"),
     "scheduling:timeoff-queue": Expect(team_page(), kwargs="team"),
     "scheduling:timeoff-approve": Expect(DECIDE, method="post", kwargs="time_off"),
     "scheduling:timeoff-deny": Expect(DECIDE, method="post", kwargs="time_off"),
@@ -369,6 +372,12 @@ def _url(name: str, expect: Expect, cast, request) -> str:
         return reverse(
             name, kwargs={"team_id": requirement.team_id, "requirement_id": requirement.pk}
         )
+    if expect.kwargs == "override":
+        from tests.factories import QueueFactory
+
+        queue = QueueFactory(team=request.getfixturevalue("team"))
+        override = queue.overrides.create(on=dt.date(2030, 1, 8), percent=10, reason="Launch")
+        return reverse(name, kwargs={"team_id": queue.team_id, "override_id": override.pk})
     if expect.kwargs == "time_off":
         time_off = TimeOffRequest.objects.create(
             associate=request.getfixturevalue("associate"),

@@ -1,5 +1,7 @@
 """Forecasts of each queue's contacts per interval, and the lead's overrides."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -29,12 +31,19 @@ class QueueForecast(models.Model):
     first_day = models.DateField()
     last_day = models.DateField()
     scores = models.JSONField(default=dict, blank=True, help_text="Backtest wMAPE per method.")
+    day_basis = models.JSONField(
+        default=dict, blank=True, help_text="Per forecast day (ISO date), why: the words."
+    )
+    notes = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["queue"]
 
     def __str__(self) -> str:
         return f"{self.queue} forecast {self.first_day}–{self.last_day}"
+
+    def basis_on(self, day: dt.date) -> str:
+        return self.day_basis.get(day.isoformat()) or self.basis
 
     def accuracy_label(self) -> str:
         """ "off by 8 % over the last 4 weeks (same day last week: 12 %)"."""

@@ -314,7 +314,7 @@ def explain(cell_need: QueueNeed, have: int, forecast: QueueForecast | None) -> 
     queue, interval = cell_need.queue, cell_need.interval
     end = interval.ends_at.astimezone(interval.local_start.tzinfo)
     when = f"{interval.local_start:%a} {interval.label}–{end:%H:%M}"
-    basis = forecast.basis if forecast else "no forecast yet"
+    basis = forecast.basis_on(interval.local_start.date()) if forecast else "no forecast yet"
     if cell_need.override_percent:
         basis += f", {cell_need.override_percent:+d} % override"
     handle = f"{cell_need.handle_seconds / 60:.1f} min handle time"
