@@ -145,8 +145,8 @@ def test_dst_days_get_every_real_interval_and_no_skipped_one(team):
     assert len(fall_back) == 50
     assert fall_back["01:00 IST"] == pytest.approx(4, rel=1e-3)
     assert fall_back["01:00 GMT"] == pytest.approx(4, rel=1e-3)
-    (day,) = capacity_days(team, [dt.date(2030, 10, 27)])
-    assert len(day.intervals) == 49  # the 50 half-hours less 23:30, after closing
+    (capacity,) = capacity_days(team, [dt.date(2030, 10, 27)])
+    assert len(capacity.intervals) == 49  # the 50 half-hours less 23:30, after closing
 
 
 @pytest.mark.django_db
