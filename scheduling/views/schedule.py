@@ -17,8 +17,9 @@ from teams.models import Associate, Team
 
 from ..access import get_team_member
 from ..forms import WEEK_FUTURE, WEEK_PAST, AssignForm, CellForm, WeekForm
-from ..models import EntryKind, ScheduleEntry, monday_of
+from ..models import EntryKind, Queue, ScheduleEntry, monday_of
 from ..selectors.calendar import days_from, feed_of, holidays_between, published_days
+from ..selectors.capacity import capacity_days
 from ..selectors.schedule import (
     active_people,
     site_templates,
@@ -76,10 +77,15 @@ def _grid_context(
             (day, entry, base.replace("DAY", day.isoformat()) + suffix) for day, entry in row.cells
         ]
         rows.append((row.associate, cells, row.week_hours))
+    # A row per day "needed by forecast / scheduled" once the team has queues.
+    capacity = (
+        capacity_days(team, grid.days) if Queue.objects.active().for_team(team).exists() else []
+    )
     return {
         "team": team,
         "grid": grid,
         "rows": rows,
+        "capacity": capacity,
         "week_changes": [(week, grid.week_has_changes(week.starts_on)) for week in grid.weeks],
         "monday": monday,
         "weeks": weeks,

@@ -369,3 +369,24 @@ def test_a_day_out_of_reach_falls_back_to_today(client, lead, team, chat):
     client.force_login(lead)
     for raw in ("9999-12-31", "0001-01-01", "not-a-date", "2030-02-30"):
         assert client.get(f"/teams/{team.pk}/capacity/?day={raw}").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_schedule_grid_has_a_needed_by_forecast_row_per_day(
+    client, lead, team, chat, busy_day, django_assert_max_num_queries
+):
+    client.force_login(lead)
+    with django_assert_max_num_queries(28):
+        response = client.get(f"/teams/{team.pk}/schedule/?week={DAY.isoformat()}&weeks=4")
+    page = response.content.decode()
+    assert "Needed by forecast / scheduled" in page
+    assert f"capacity/?day={DAY.isoformat()}" in page
+    assert len(response.context["capacity"]) == 28
+    assert "<small>at 11:00</small>" in page  # the tightest interval of the day
+
+
+@pytest.mark.django_db
+def test_a_team_without_queues_has_no_forecast_row(client, lead, team):
+    client.force_login(lead)
+    page = client.get(f"/teams/{team.pk}/schedule/").content.decode()
+    assert "Needed by forecast" not in page
