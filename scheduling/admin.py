@@ -3,6 +3,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    Activity,
     CalendarFeed,
     CompDay,
     CompDayRequest,
@@ -106,6 +107,17 @@ class CoverageRequirementAdmin(admin.ModelAdmin):
     list_display = ("team", "day_kind", "template", "skill", "min_headcount")
     list_filter = ("day_kind", "team")
     search_fields = ("team__name",)
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "team", "on", "starts_at", "ends_at")
+    list_filter = ("kind", "team")
+    list_select_related = ("team",)
+    search_fields = ("title", "team__name")
+    date_hierarchy = "on"
+    filter_horizontal = ("attendees",)
+    raw_id_fields = ("created_by",)
 
 
 @admin.register(TimeOffRequest)
