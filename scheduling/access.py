@@ -38,10 +38,11 @@ def can_see_team(user: AnyUser, team_id: int) -> bool:
     return roles_for(user).can_see_team(team_id)
 
 
-def require_team_overseer(user: AnyUser) -> None:
-    """Cross-team pages (coverage overview) are for people who lead or manage a team."""
+def require_team_overseer(user: AnyUser, what: str = "coverage-overview") -> None:
+    """Cross-team pages (the coverage and capacity overviews) are for people who lead or
+    manage a team; `what` names the page in the refusal's log line."""
     if not roles_for(user).has_teams:
-        raise _not_found(user, "coverage-overview", "-", "You do not lead or manage a team.")
+        raise _not_found(user, what, "-", "You do not lead or manage a team.")
 
 
 def get_team_member(user: AnyUser, team: Team, associate_id: int) -> Associate:

@@ -3,6 +3,7 @@ from django.urls import path
 from .views import (
     activities,
     calendar,
+    capacity_overview,
     comp_days,
     coverage,
     rota,
@@ -48,6 +49,7 @@ urlpatterns = [
     path("my/calendar/revoke/", calendar.calendar_revoke, name="calendar-revoke"),
     path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar-feed"),
     path("coverage/", coverage.coverage_overview, name="coverage-overview"),
+    path("capacity/", capacity_overview.capacity_overview, name="capacity-overview"),
     path("teams/<int:team_id>/activities/", activities.activity_list, name="activity-list"),
     path("teams/<int:team_id>/activities/new/", activities.activity_create, name="activity-create"),
     path(

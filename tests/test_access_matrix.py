@@ -147,6 +147,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "scheduling:coverage-overview": Expect(
         everyone(200, anonymous=LOGIN, associate=404, teammate=404)
     ),
+    "scheduling:capacity-overview": Expect(
+        everyone(200, anonymous=LOGIN, associate=404, teammate=404)
+    ),
     # Protected time: leads book and change; the team's manager reads the list.
     "scheduling:activity-list": Expect(team_page(), kwargs="team"),
     "scheduling:activity-create": Expect(team_page(manager=403), kwargs="team"),

@@ -418,7 +418,7 @@ def capacity_days(team: Team, days: Sequence[dt.date]) -> list[CapacityDay]:
         people = sorted(people_by_day.get(day, []), key=lambda p: (p.shift[0], p.associate.name))
         rows = []
         for queue in queues:
-            needs = _queue_needs(queue, site, day, forecast_rows[queue.pk], overrides[queue.pk])
+            needs = queue_needs(queue, site, day, forecast_rows[queue.pk], overrides[queue.pk])
             by_start = _spread(needs, intervals)
             cells = []
             for interval in intervals:
@@ -448,13 +448,15 @@ def capacity_days(team: Team, days: Sequence[dt.date]) -> list[CapacityDay]:
     return result
 
 
-def _queue_needs(
+def queue_needs(
     queue: Queue,
     site: Site,
     day: dt.date,
     forecast: dict[dt.datetime, tuple[float, float]],
     overrides: dict[dt.date, list[ForecastOverride]],
 ) -> list[QueueNeed]:
+    """A queue's needs for its open intervals of `day`, at its own interval length
+    (`forecast` from the previous evening on; the manager's overview sums these too)."""
     minutes = queue.interval_minutes
     zone = site.zone
     if queue.is_live:
