@@ -294,6 +294,7 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
             "associate": associate,
             "today": today,
             "today_entry": entries.get(today),
+            "today_activities": booked.get(today, []),
             "weeks": [
                 [(d, entries.get(d), holidays.get(d), booked.get(d, [])) for d in days[i : i + 7]]
                 for i in range(0, 28, 7)

@@ -258,8 +258,13 @@ def test_associates_see_only_the_activities_they_attend_on_my_schedule(
 ):
     on_shift(associate)
     book(lead, team, associate, title="Coaching on refunds QA", kind="coaching")
-    mine = client_for(associate.user).get(reverse("scheduling:my-schedule")).content.decode()
+    today = DAY - dt.timedelta(days=1)
+    on_shift(associate, day=today)
+    book(lead, team, associate, title="Team stand-up", kind="team_meeting", on=today)
+    page = client_for(associate.user).get(reverse("scheduling:my-schedule"))
+    mine = page.content.decode()
     assert "10:00–11:00 Coaching on refunds QA" in mine
+    assert [a.title for a in page.context["today_activities"]] == ["Team stand-up"]
     theirs = client_for(teammate.user).get(reverse("scheduling:my-schedule")).content.decode()
     assert "Coaching on refunds QA" not in theirs
 
