@@ -46,7 +46,9 @@ def activities_between(team: Team, first: dt.date, last: dt.date) -> QuerySet[Ac
     )
 
 
-def activities_of(associate: Associate, first: dt.date, last: dt.date) -> dict[dt.date, list]:
+def activities_of(
+    associate: Associate, first: dt.date, last: dt.date
+) -> dict[dt.date, list[Activity]]:
     """The activities `associate` attends, by day (My schedule). One query."""
     by_day: dict[dt.date, list[Activity]] = defaultdict(list)
     for activity in Activity.objects.filter(

@@ -18,7 +18,7 @@ One FTE is a full-time week of 39 hours (the default contract), for every figure
 A person counts under every queue they are at least capable in, so the queue lines
 overlap and do not add up to the team's line; the team's line counts each person once.
 
-A fixed number of queries for any number of teams and weeks (ten).
+A fixed number of queries for any number of teams and weeks (at most ten).
 """
 
 import datetime as dt
@@ -158,7 +158,7 @@ class _Sums:
 
 def capacity_overview(teams: Sequence[Team], *, weeks: int = WEEKS) -> list[TeamCapacity]:
     """Every team's next `weeks` weeks, the largest shortfall first. Each team's weeks
-    start on the Monday of its own site's today. Ten queries. The teams must come
+    start on the Monday of its own site's today. At most ten queries. The teams must come
     with their site."""
     if not teams:
         return []
