@@ -11,6 +11,7 @@ from teams.access import AnyUser, deny, roles_for
 from teams.models import Associate, Team
 
 from .models import (
+    Activity,
     CalendarFeed,
     CompDay,
     CompDayRequest,
@@ -38,10 +39,11 @@ def can_see_team(user: AnyUser, team_id: int) -> bool:
     return roles_for(user).can_see_team(team_id)
 
 
-def require_team_overseer(user: AnyUser) -> None:
-    """Cross-team pages (coverage overview) are for people who lead or manage a team."""
+def require_team_overseer(user: AnyUser, what: str = "coverage-overview") -> None:
+    """Cross-team pages (the coverage and capacity overviews) are for people who lead or
+    manage a team; `what` names the page in the refusal's log line."""
     if not roles_for(user).has_teams:
-        raise _not_found(user, "coverage-overview", "-", "You do not lead or manage a team.")
+        raise _not_found(user, what, "-", "You do not lead or manage a team.")
 
 
 def get_team_member(user: AnyUser, team: Team, associate_id: int) -> Associate:
@@ -49,6 +51,17 @@ def get_team_member(user: AnyUser, team: Team, associate_id: int) -> Associate:
     if associate is None:
         raise _not_found(user, "associate", associate_id, "No such associate on this team.")
     return associate
+
+
+def get_activity_for_team(user: AnyUser, team: Team, activity_id: int) -> Activity:
+    """An activity of a team the caller has already been let into (get_team_for_user):
+    another team's activity is a 404, like a missing one."""
+    activity = (
+        Activity.objects.select_related("team__site").filter(team=team, pk=activity_id).first()
+    )
+    if activity is None:
+        raise _not_found(user, "activity", activity_id, "No such activity.")
+    return activity
 
 
 def get_requirement_for_team(user: AnyUser, team: Team, requirement_id: int) -> CoverageRequirement:

@@ -116,6 +116,17 @@ class CoverageRequirementAdmin(admin.ModelAdmin):
     search_fields = ("team__name",)
 
 
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "team", "on", "starts_at", "ends_at")
+    list_filter = ("kind", "team")
+    list_select_related = ("team",)
+    search_fields = ("title", "team__name")
+    date_hierarchy = "on"
+    filter_horizontal = ("attendees",)
+    raw_id_fields = ("created_by",)
+
+
 @admin.register(TimeOffRequest)
 class TimeOffRequestAdmin(SimpleHistoryAdmin):
     list_display = ("associate", "first_day", "last_day", "type", "status")
@@ -264,13 +275,6 @@ class ForecastIntervalAdmin(admin.ModelAdmin):
 class ForecastOverrideAdmin(SimpleHistoryAdmin):
     list_display = ("queue", "on", "starts_at", "ends_at", "percent", "reason", "created_by")
     list_filter = ("queue__team",)
-
-
-@admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
-    list_display = ("title", "kind", "team", "on", "starts_at", "ends_at")
-    list_filter = ("kind", "team")
-    filter_horizontal = ("attendees",)
 
 
 class QueueAssignmentInline(admin.TabularInline):

@@ -8,6 +8,7 @@ from teams.models import Associate, Site, Skill, Team
 from teams.text import refuse_control_characters
 
 from .models import (
+    Activity,
     CoverageRequirement,
     DayPart,
     EntryKind,
@@ -19,6 +20,7 @@ from .models import (
     ShiftTemplate,
     TimeOffRequest,
 )
+from .selectors.activities import LIST_MAX_DAYS, time_problems
 from .selectors.swaps import parse_choice
 from .selectors.time_off import CLASH, RequestSummary, clashing_requests, request_summary
 
@@ -434,3 +436,107 @@ class ForecastOverrideForm(forms.Form):
         if cleaned.get("percent") == 0:
             self.add_error("percent", "A change of 0 % changes nothing.")
         return cleaned
+
+
+# Activities may be recorded up to a month back (what happened) and booked a year ahead.
+ACTIVITY_PAST = dt.timedelta(days=31)
+ACTIVITY_FUTURE = YEAR
+
+
+class ActivityForm(forms.Form):
+    """Protected time for people of one team. The form checks what it can see alone
+    (the times, the day's range, who may be picked); the service checks the rest
+    (leave, the plan) under the team's lock."""
+
+    kind = forms.ChoiceField(choices=Activity.Kind.choices, label="What")
+    title = forms.CharField(
+        max_length=120,
+        validators=[refuse_control_characters],
+        help_text="Shown to the people booked, the team's leads and its manager.",
+    )
+    on = forms.DateField(label="Day", widget=DATE)
+    starts_at = forms.TimeField(label="From", widget=TIME)
+    ends_at = forms.TimeField(label="Until", widget=TIME)
+    attendees = forms.ModelMultipleChoiceField(
+        queryset=Associate.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Who",
+        error_messages={"required": "Book at least one person."},
+    )
+
+    def __init__(
+        self,
+        *args: object,
+        team: Team,
+        today: dt.date,
+        people: QuerySet[Associate],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.team = team
+        self.today = today
+        self.fields["attendees"].queryset = people  # type: ignore[attr-defined]
+        self.fields["attendees"].label_from_instance = lambda a: a.name  # type: ignore[attr-defined]
+
+    @classmethod
+    def initial_for(cls, activity: Activity) -> dict[str, object]:
+        return {
+            "kind": activity.kind,
+            "title": activity.title,
+            "on": activity.on,
+            "starts_at": activity.starts_at,
+            "ends_at": activity.ends_at,
+            "attendees": [a.pk for a in activity.attendees.all()],
+        }
+
+    def clean_on(self) -> dt.date:
+        day: dt.date = self.cleaned_data["on"]
+        return check_date(
+            day, past=ACTIVITY_PAST, future=ACTIVITY_FUTURE, today=self.today, what="a day"
+        )
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        on, starts, ends = cleaned.get("on"), cleaned.get("starts_at"), cleaned.get("ends_at")
+        if isinstance(on, dt.date) and isinstance(starts, dt.time) and isinstance(ends, dt.time):
+            for problem in time_problems(self.team.site, on, starts, ends):
+                self.add_error("ends_at", problem)
+        return cleaned
+
+
+class ActivityRangeForm(forms.Form):
+    """The days the activity list shows (`from`, `to`, site-local, inclusive); by
+    default four weeks from today."""
+
+    DEFAULT_DAYS = 28
+
+    def __init__(self, data: object, *, today: dt.date) -> None:
+        super().__init__(data)  # type: ignore[arg-type]
+        self.fields["from"] = forms.DateField(label="From", required=False, widget=DATE)
+        self.fields["to"] = forms.DateField(label="To", required=False, widget=DATE)
+        self.today = today
+        self.default = (today, today + dt.timedelta(days=self.DEFAULT_DAYS - 1))
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        first = cleaned.get("from") or self.default[0]
+        if not isinstance(first, dt.date):
+            return cleaned
+        last = cleaned.get("to") or first + dt.timedelta(days=self.DEFAULT_DAYS - 1)
+        if not isinstance(last, dt.date):
+            return cleaned
+        if not in_range(first, past=WEEK_PAST, future=WEEK_FUTURE, today=self.today):
+            self.add_error("from", "Choose a day within five years of today.")
+        elif last < first:
+            self.add_error("to", "The last day cannot be before the first.")
+        elif (last - first).days >= LIST_MAX_DAYS:
+            self.add_error("to", f"Show at most {LIST_MAX_DAYS} days at once.")
+        cleaned["span"] = (first, last)
+        return cleaned
+
+    def span(self) -> tuple[dt.date, dt.date]:
+        """The days asked for, or the default when the form has errors."""
+        if self.is_valid():
+            first, last = self.cleaned_data["span"]
+            return first, last
+        return self.default

@@ -1,8 +1,10 @@
 from django.urls import path
 
 from .views import (
+    activities,
     calendar,
     capacity,
+    capacity_overview,
     comp_days,
     coverage,
     forecasts,
@@ -62,6 +64,19 @@ urlpatterns = [
     path("my/calendar/revoke/", calendar.calendar_revoke, name="calendar-revoke"),
     path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar-feed"),
     path("coverage/", coverage.coverage_overview, name="coverage-overview"),
+    path("capacity/", capacity_overview.capacity_overview, name="capacity-overview"),
+    path("teams/<int:team_id>/activities/", activities.activity_list, name="activity-list"),
+    path("teams/<int:team_id>/activities/new/", activities.activity_create, name="activity-create"),
+    path(
+        "teams/<int:team_id>/activities/<int:activity_id>/edit/",
+        activities.activity_edit,
+        name="activity-edit",
+    ),
+    path(
+        "teams/<int:team_id>/activities/<int:activity_id>/delete/",
+        activities.activity_delete,
+        name="activity-delete",
+    ),
     path("teams/<int:team_id>/rota/", rota.rota, name="rota"),
     path("teams/<int:team_id>/rota/generate/", rota.rota_generate, name="rota-generate"),
     path(

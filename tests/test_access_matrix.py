@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from performance.models import ActionItem, OneOnOne, Review
 from scheduling.models import (
+    Activity,
     CalendarFeed,
     CompDay,
     CompDayRequest,
@@ -151,6 +152,14 @@ EXPECTATIONS: dict[str, Expect] = {
     "scheduling:coverage-overview": Expect(
         everyone(200, anonymous=LOGIN, associate=404, teammate=404)
     ),
+    "scheduling:capacity-overview": Expect(
+        everyone(200, anonymous=LOGIN, associate=404, teammate=404)
+    ),
+    # Protected time: leads book and change; the team's manager reads the list.
+    "scheduling:activity-list": Expect(team_page(), kwargs="team"),
+    "scheduling:activity-create": Expect(team_page(manager=403), kwargs="team"),
+    "scheduling:activity-edit": Expect(team_page(manager=403), kwargs="activity"),
+    "scheduling:activity-delete": Expect(TEAM_WRITE, method="post", kwargs="activity"),
     "scheduling:rota": Expect(team_page(), kwargs="team"),
     "scheduling:rota-generate": Expect(TEAM_WRITE, method="post", kwargs="team"),
     "scheduling:rota-accept": Expect(TEAM_WRITE, method="post", kwargs="proposal"),
@@ -331,6 +340,8 @@ POSTS: dict[str, Expect] = {
     "performance:api-token": Expect(everyone(200, anonymous=LOGIN), method="post"),
     "scheduling:swap-offer-take": Expect(OFFER_TAKE, method="post", kwargs="offer"),
     "scheduling:swap-propose": Expect(OWN, method="post"),
+    "scheduling:activity-create": Expect(team_page(manager=403), method="post", kwargs="team"),
+    "scheduling:activity-edit": Expect(team_page(manager=403), method="post", kwargs="activity"),
 }
 
 
@@ -378,6 +389,17 @@ def _url(name: str, expect: Expect, cast, request) -> str:
         queue = QueueFactory(team=request.getfixturevalue("team"))
         override = queue.overrides.create(on=dt.date(2030, 1, 8), percent=10, reason="Launch")
         return reverse(name, kwargs={"team_id": queue.team_id, "override_id": override.pk})
+    if expect.kwargs == "activity":
+        activity = Activity.objects.create(
+            team=request.getfixturevalue("team"),
+            kind=Activity.Kind.TRAINING,
+            title="Refunds training",
+            on=dt.date(2030, 1, 8),
+            starts_at=dt.time(10),
+            ends_at=dt.time(11),
+        )
+        activity.attendees.add(request.getfixturevalue("associate"))
+        return reverse(name, kwargs={"team_id": activity.team_id, "activity_id": activity.pk})
     if expect.kwargs == "time_off":
         time_off = TimeOffRequest.objects.create(
             associate=request.getfixturevalue("associate"),

@@ -15,6 +15,11 @@ response to someone who may read it:
   review in the app (the team's leads, its manager, and ops admins acting in the
   app), never the associate it is about;
 - the Django admin shows none of them to anyone: ops admins are not their authors.
+
+An activity's title (protected time: "Coaching on refunds QA") is team planning, not a
+private record, but it can say what a person is coached on: the people booked, the
+team's leads, its manager and ops admins see it (the admin included); teammates who are
+not booked do not.
 """
 
 import datetime as dt
@@ -29,6 +34,7 @@ from performance.models import Feedback, OneOnOne, Rating, RatingChange, Review
 from performance.services import feedback as feedback_services
 from performance.services import one_on_ones as people_services
 from performance.services import reviews as review_services
+from scheduling.models import Activity
 from tests.conftest import PERSONAS, client_for
 from tests.performance.reviews.conftest import make_cycle
 
@@ -41,12 +47,16 @@ SELF = ("MKSELFACHIEVED", "MKSELFCHALLENGE", "MKSELFGROWTH")
 LEAD = ("MKLEADGOALS", "MKLEADHIGHLIGHTS", "MKLEADSUMMARY", "MKLEADJUSTIFY")
 CALIBRATION = "MKCALIBRATION"
 STAFF = ("lead", "manager", "admin")
+ACTIVITY = "MKACTIVITYTITLE"
 
 MAY_SEE: dict[str, tuple[str, ...]] = {
     **dict.fromkeys((*FEEDBACK, LATER_PRIVATE, NOTE), ("lead",)),
     **dict.fromkeys(SELF, ("associate",)),
     **dict.fromkeys((*LEAD, CALIBRATION), STAFF),
+    ACTIVITY: ("associate", *STAFF),
 }
+# What the Django admin must never show: the private and unshared records.
+PRIVATE = frozenset(MAY_SEE) - {ACTIVITY}
 
 
 @pytest.fixture
@@ -123,7 +133,18 @@ def planted(cast, associate, teammate, lead, manager, admin, team):
     )
     calibrated.refresh_from_db()
     assert calibrated.state == Review.State.CALIBRATION
+
+    activity = Activity.objects.create(
+        team=team,
+        kind=Activity.Kind.COACHING,
+        title=f"{ACTIVITY} coaching",
+        on=team.site.local_today(),  # inside the activity list and My schedule by default
+        starts_at=dt.time(10),
+        ends_at=dt.time(10, 30),
+    )
+    activity.attendees.add(associate)
     return {
+        "activity": activity,
         "team": team,
         "associate": associate,
         "one_on_one": meeting,
@@ -149,6 +170,7 @@ def app_urls(planted) -> list[str]:
         "associate_id": planted["associate"].pk,
         "one_on_one_id": planted["one_on_one"].pk,
         "cycle_id": planted["cycle"].pk,
+        "activity_id": planted["activity"].pk,
         "day": "2026-11-30",
         "token": "no-such-token",
         "uidb64": "MQ",
@@ -188,8 +210,8 @@ def admin_urls(admin) -> list[str]:
     return urls
 
 
-def _found(body: str) -> set[str]:
-    return {marker for marker in MAY_SEE if marker in body}
+def _found(body: str, markers: frozenset[str] | set[str] = frozenset(MAY_SEE)) -> set[str]:
+    return {marker for marker in markers if marker in body}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -215,7 +237,7 @@ def test_the_django_admin_shows_no_private_or_unshared_text_and_stays_usable(adm
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
-        leaks += [(url, m) for m in _found(response.content.decode())]
+        leaks += [(url, m) for m in _found(response.content.decode(), PRIVATE)]
     assert leaks == []
     # Nor does a search tell records apart by their private text: it finds what a
     # search for nothing at all finds.
@@ -245,6 +267,11 @@ def test_the_authors_do_see_what_they_wrote(cast, planted):
             reverse("performance:review-detail", args=[calibrated.pk])
         )
         assert set(LEAD) | {CALIBRATION} <= _found(page.content.decode()), persona
+    schedule = client_for(cast["associate"]).get(reverse("scheduling:my-schedule"))
+    assert ACTIVITY in schedule.content.decode()
+    activities = reverse("scheduling:activity-list", args=[planted["team"].pk])
+    for persona in STAFF:
+        assert ACTIVITY in client_for(cast[persona]).get(activities).content.decode(), persona
 
 
 def test_an_admin_edit_of_private_feedback_keeps_it_private_and_its_text(admin, planted):

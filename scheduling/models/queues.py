@@ -61,8 +61,9 @@ class Queue(models.Model):
     shrinkage_percent = models.PositiveSmallIntegerField(
         default=30,
         validators=[MaxValueValidator(90)],
-        help_text="Planned and unplanned time away from the queue (breaks excluded): "
-        "leave, sickness, meetings, coaching.",
+        help_text="Paid time away from the queue that the plan does not show: sickness, "
+        "short breaks, unbooked coaching and admin. Unpaid breaks, approved leave and booked "
+        "activities and 1:1s are already taken off supply.",
     )
     max_occupancy_percent = models.PositiveSmallIntegerField(
         default=85,

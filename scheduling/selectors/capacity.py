@@ -248,7 +248,14 @@ class QueueRow:
 
     @property
     def needed_hours(self) -> float:
-        return sum(c.needed for c in self.cells) * self.queue.interval_minutes / 60
+        # Cells are the day's grid steps (15 minutes when any queue has quarter hours).
+        if len(self.cells) < 2:
+            step = self.queue.interval_minutes
+        else:
+            step = (
+                self.cells[1].interval.starts_at - self.cells[0].interval.starts_at
+            ).seconds // 60
+        return sum(c.needed for c in self.cells) * step / 60
 
 
 @dataclass(frozen=True)
@@ -419,7 +426,7 @@ def capacity_days(team: Team, days: Sequence[dt.date]) -> list[CapacityDay]:
         people = sorted(people_by_day.get(day, []), key=lambda p: (p.shift[0], p.associate.name))
         rows = []
         for queue in queues:
-            needs = _queue_needs(queue, site, day, forecast_rows[queue.pk], overrides[queue.pk])
+            needs = queue_needs(queue, site, day, forecast_rows[queue.pk], overrides[queue.pk])
             by_start = _spread(needs, intervals)
             cells = []
             for interval in intervals:
@@ -449,13 +456,15 @@ def capacity_days(team: Team, days: Sequence[dt.date]) -> list[CapacityDay]:
     return result
 
 
-def _queue_needs(
+def queue_needs(
     queue: Queue,
     site: Site,
     day: dt.date,
     forecast: dict[dt.datetime, tuple[float, float]],
     overrides: dict[dt.date, list[ForecastOverride]],
 ) -> list[QueueNeed]:
+    """A queue's needs for its open intervals of `day`, at its own interval length
+    (`forecast` from the previous evening on; the manager's overview sums these too)."""
     minutes = queue.interval_minutes
     zone = site.zone
     if queue.is_live:

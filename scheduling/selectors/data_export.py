@@ -7,6 +7,7 @@ from teams.models import Associate
 from teams.selectors import ExportPart, model_row
 
 from ..models import (
+    Activity,
     CompDay,
     CompDayRequest,
     LeaveAllowance,
@@ -80,5 +81,10 @@ def subject_export(associate: Associate) -> list[ExportPart]:
             "Weekend volunteering and days the associate asked not to work.",
             rows(RotaWish.objects.filter(associate=associate).order_by("on")),
             excluded="The secret address of the personal iCal feed (a credential).",
+        ),
+        ExportPart(
+            "activities",
+            "Training, team meetings, coaching and project time the associate was booked for.",
+            rows(Activity.objects.filter(attendees=associate).order_by("on", "starts_at", "pk")),
         ),
     ]

@@ -18,6 +18,7 @@ from teams.models import Associate, Team
 from ..access import get_team_member
 from ..forms import WEEK_FUTURE, WEEK_PAST, AssignForm, CellForm, WeekForm
 from ..models import EntryKind, Queue, ScheduleEntry, monday_of
+from ..selectors.activities import activities_of
 from ..selectors.calendar import days_from, feed_of, holidays_between, published_days
 from ..selectors.capacity import capacity_days
 from ..selectors.schedule import (
@@ -290,6 +291,7 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
     days = days_from(monday_of(today), 28)
     entries = published_days(associate, days[0], days[-1])
     holidays = holidays_between(associate.team, days[0], days[-1])
+    booked = activities_of(associate, days[0], days[-1])
     feed = feed_of(associate)
     return render(
         request,
@@ -298,8 +300,9 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
             "associate": associate,
             "today": today,
             "today_entry": entries.get(today),
+            "today_activities": booked.get(today, []),
             "weeks": [
-                [(d, entries.get(d), holidays.get(d)) for d in days[i : i + 7]]
+                [(d, entries.get(d), holidays.get(d), booked.get(d, [])) for d in days[i : i + 7]]
                 for i in range(0, 28, 7)
             ],
             "requests": time_off_of(associate),

@@ -110,7 +110,12 @@ def test_approved_leave_in_an_unpublished_week_shows_on_my_schedule_and_in_the_f
         status="approved",
     )
     page = client_for(associate.user).get(reverse("scheduling:my-schedule"))
-    shown = {day: entry for week in page.context["weeks"] for day, entry, _holiday in week if entry}
+    shown = {
+        day: entry
+        for week in page.context["weeks"]
+        for day, entry, _holiday, _booked in week
+        if entry
+    }
     assert {d for d, e in shown.items() if e.kind == "time_off"} == {
         monday,
         monday + dt.timedelta(days=1),

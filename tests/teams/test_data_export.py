@@ -1,5 +1,6 @@
 """The data-access export: everything held about one associate, for ops admins only."""
 
+import datetime as dt
 import io
 import json
 import zipfile
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from performance.models import Review
+from scheduling.models import Activity
 from tests.conftest import client_for
 from tests.factories import (
     ActionItemFactory,
@@ -60,6 +62,15 @@ def records(associate, teammate, lead):
     TimeOffRequestFactory(associate=associate)
     WeekendDutyFactory(associate=associate)
     CompDayFactory(associate=associate)
+    training = Activity.objects.create(
+        team=associate.team,
+        kind=Activity.Kind.TRAINING,
+        title="Refunds training",
+        on=dt.date(2030, 1, 8),
+        starts_at=dt.time(10),
+        ends_at=dt.time(11),
+    )
+    training.attendees.add(associate)
     return one_on_one
 
 
@@ -87,6 +98,7 @@ def test_the_archive_holds_every_part_and_a_manifest(admin, associate, records):
         "feedback",
         "goals",
         "reviews",
+        "activities",
     ):
         assert f"{part}.json" in files, part
     assert "README.txt" in files
@@ -102,6 +114,7 @@ def test_the_archive_holds_every_part_and_a_manifest(admin, associate, records):
     assert "Read the runbook" in files["action_items.json"]
     assert "Own goal" in files["goals.json"]
     assert "My self review" in files["reviews.json"]
+    assert json.loads(files["activities.json"])[0]["title"] == "Refunds training"
 
 
 def test_no_private_text_of_another_author_is_anywhere_in_the_archive(admin, associate, records):
