@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.db.models import QuerySet
@@ -22,6 +23,9 @@ from .models import (
 )
 from .selectors.activities import LIST_MAX_DAYS, time_problems
 from .selectors.swaps import parse_choice
+
+if TYPE_CHECKING:
+    from .selectors.queue_plans import PlanDay
 from .selectors.time_off import CLASH, RequestSummary, clashing_requests, request_summary
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -540,3 +544,23 @@ class ActivityRangeForm(forms.Form):
             first, last = self.cleaned_data["span"]
             return first, last
         return self.default
+
+
+class QueueCellForm(forms.Form):
+    """One cell of the queue plan: a person, an interval of the day, a queue or none."""
+
+    associate = forms.TypedChoiceField(coerce=int, label="Who")
+    index = forms.TypedChoiceField(coerce=int, label="When")
+    queue = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Queue")
+
+    def __init__(self, *args: object, current: "PlanDay", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["associate"].choices = [  # type: ignore[attr-defined]
+            (p.associate.pk, p.associate.name) for p in current.people
+        ]
+        self.fields["index"].choices = [  # type: ignore[attr-defined]
+            (i, interval.label) for i, interval in enumerate(current.intervals)
+        ]
+        self.fields["queue"].choices = [("", "Off the queues")] + [  # type: ignore[attr-defined]
+            (q.pk, q.name) for q in current.queues
+        ]

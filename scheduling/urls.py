@@ -8,6 +8,7 @@ from .views import (
     comp_days,
     coverage,
     forecasts,
+    queue_plans,
     rota,
     schedule,
     swaps,
@@ -53,6 +54,20 @@ urlpatterns = [
         "teams/<int:team_id>/forecast/overrides/<int:override_id>/remove/",
         forecasts.override_remove,
         name="forecast-override-remove",
+    ),
+    path("teams/<int:team_id>/queue-plan/", queue_plans.queue_plan, name="queue-plan"),
+    path(
+        "teams/<int:team_id>/queue-plan/propose/",
+        queue_plans.queue_plan_propose,
+        name="queue-plan-propose",
+    ),
+    path(
+        "teams/<int:team_id>/queue-plan/cell/", queue_plans.queue_plan_cell, name="queue-plan-cell"
+    ),
+    path(
+        "teams/<int:team_id>/queue-plan/publish/",
+        queue_plans.queue_plan_publish,
+        name="queue-plan-publish",
     ),
     path("teams/<int:team_id>/time-off/", time_off.timeoff_queue, name="timeoff-queue"),
     path("time-off/<int:request_id>/approve/", time_off.timeoff_approve, name="timeoff-approve"),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from teams.models import Associate, Team
 
 from ..models import CalendarFeed, EntryKind, PublicHoliday, PublishedEntry, TimeOffRequest
+from .queue_plans import published_blocks
 
 PAST_DAYS, FUTURE_DAYS = 30, 120
 
@@ -71,6 +72,7 @@ def ics_for(associate: Associate) -> bytes:
     today = site.local_today()
     first, last = today - dt.timedelta(days=PAST_DAYS), today + dt.timedelta(days=FUTURE_DAYS)
     entries = published_days(associate, first, last).values()
+    blocks = published_blocks(associate, first, last)
     holidays = dict(
         PublicHoliday.objects.filter(site=site, on__gte=first, on__lte=last).values_list(
             "on", "name"
@@ -94,8 +96,15 @@ def ics_for(associate: Associate) -> bytes:
             event.add("summary", f"{name} shift ({entry.label()})")
             event.add("dtstart", entry.starts(site.zone))
             event.add("dtend", entry.ends(site.zone))
-            if entry.break_minutes:
-                event.add("description", f"Includes a {entry.break_minutes}-minute unpaid break.")
+            lines = (
+                [f"Includes a {entry.break_minutes}-minute unpaid break."]
+                if entry.break_minutes
+                else []
+            )
+            if blocks.get(entry.on):
+                lines.append("Queues: " + "; ".join(b.label for b in blocks[entry.on]) + ".")
+            if lines:
+                event.add("description", "\n".join(lines))
         else:
             event.add("summary", entry.get_kind_display())
             event.add("dtstart", entry.on)

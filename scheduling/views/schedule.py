@@ -21,6 +21,7 @@ from ..models import EntryKind, Queue, ScheduleEntry, monday_of
 from ..selectors.activities import activities_of
 from ..selectors.calendar import days_from, feed_of, holidays_between, published_days
 from ..selectors.capacity import capacity_days
+from ..selectors.queue_plans import published_blocks
 from ..selectors.schedule import (
     active_people,
     site_templates,
@@ -292,6 +293,7 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
     entries = published_days(associate, days[0], days[-1])
     holidays = holidays_between(associate.team, days[0], days[-1])
     booked = activities_of(associate, days[0], days[-1])
+    blocks = published_blocks(associate, days[0], days[-1])
     feed = feed_of(associate)
     return render(
         request,
@@ -301,8 +303,12 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
             "today": today,
             "today_entry": entries.get(today),
             "today_activities": booked.get(today, []),
+            "today_blocks": blocks.get(today, []),
             "weeks": [
-                [(d, entries.get(d), holidays.get(d), booked.get(d, [])) for d in days[i : i + 7]]
+                [
+                    (d, entries.get(d), holidays.get(d), booked.get(d, []), blocks.get(d, []))
+                    for d in days[i : i + 7]
+                ]
                 for i in range(0, 28, 7)
             ],
             "requests": time_off_of(associate),
