@@ -914,6 +914,7 @@ class _Search:
         self.cells = _best_responses(day, _greedy(day))
         self.remaining = day.problem.time_limit
         self.steps = 0
+        self.moved = False  # a neighbourhood changed the plan since the last local search
         self.proven: dict[int, int] = {}  # level -> a bound CP-SAT proved on the whole day
 
     def is_proven(self, depth: int) -> bool:
@@ -930,11 +931,13 @@ class _Search:
                     self.whole_day(depth, self.remaining * _LEVEL_SHARE[depth])
             return
         for phase in ((0, 1), (2, 3)):
+            self.moved = False
             for depth in phase:
                 if not self.is_proven(depth):
                     self.neighbourhoods(depth, self.remaining * _LEVEL_SHARE[depth])
-            # Put right what the levels above left to chance (idle people, the spread).
-            self.cells = _best_responses(self.day, self.cells)
+            if self.moved:
+                # Put right what the levels above left to chance (idle, the spread).
+                self.cells = _best_responses(self.day, self.cells)
 
     def whole_day(self, depth: int, budget: float) -> None:
         day = self.day
@@ -968,6 +971,7 @@ class _Search:
             self.steps += 1
             if found is not None:
                 self.cells = found
+                self.moved = True
                 tried.clear()
 
     def plan(self) -> QueuePlan:
