@@ -18,7 +18,8 @@ No database: the modules it measures are pure Python over plain data.
     the same draw: no forecast can do better on average. Target: the chosen forecast
     within 10 % of the floor; seasonal naive's figure is printed beside it. The time
     for all queues is a ratio against one plain pass over their history.
-(c) The queue plan: filled in by the queue-plan work (see queue_plan_figures).
+(c) The queue plan for 300 people on shift x 8 queues x 24 intervals
+    (bench/capacity_queue_plan.py, which also runs alone).
 
 The last line is one JSON object with every figure.
 """
@@ -274,10 +275,13 @@ def forecast_figures(count: int, seed: int) -> dict[str, Any]:
 
 
 def queue_plan_figures() -> dict[str, Any]:
-    """PLACEHOLDER for the queue-plan section (issue 14: 300 people on shift x 8 queues
-    x 24 intervals, target under 5 s and within 1 % of the solver's bound). The
-    queue-plan work fills this in at merge; its figures join the JSON line below."""
-    return {}
+    """300 people on shift x 8 queues x 24 intervals (bench/capacity_queue_plan.py):
+    target under 5 s and within 1 % of the solver's bound."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from capacity_queue_plan import queue_plan_figures as figures
+
+    found: dict[str, Any] = figures()
+    return {f"queue_plan_{key}": value for key, value in found.items()}
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ machines. The last line is one JSON object. No database is involved.
 import argparse
 import json
 import math
+import os
 import random
 import sys
 import time
@@ -25,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scheduling.queue_plan import (
+    LEVELS,
     Person,
     Queue,
     QueuePlanProblem,
@@ -131,13 +133,16 @@ def queue_plan_figures(
         "available_person_intervals": supply,
         "solve_seconds": round(wall, 3),
         "solve_cpu_seconds": round(cpu, 3),
+        "load_average": round(os.getloadavg()[0], 2),
         "greedy_seconds": round(greedy_seconds, 4),
         "ratio_to_greedy": round(wall / greedy_seconds, 1),
         "status": plan.status,
+        "levels": list(LEVELS),
         "objective": list(plan.objective),
         "bound": list(plan.bound),
-        "gap_percent": [round(level.gap_percent, 3) for level in plan.levels],
-        "unmet": plan.total_unmet,
+        # The first level not proven optimal decides (the levels are lexicographic).
+        "gap_percent": round(plan.gap_percent, 3),
+        "level_gap_percent": [round(level.gap_percent, 3) for level in plan.levels],
         "greedy_objective": list(greedy_levels),
         "relaxation_objective": list(relaxed_levels),
         "max_switches_used": max(plan.switches.values(), default=0),

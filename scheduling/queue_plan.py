@@ -37,25 +37,33 @@ Objective, lexicographic (a level is improved only with every level above it hel
    no queue gets it all. The level is `idle_weight` × idle + the D'Hondt weight of
    the extras not placed (so one idle person outweighs the whole spread).
 
-How it is solved (measured on bench/capacity_queue_plan.py: one CP-SAT model of a
-300-person day did not even match a greedy plan in 5 s, while each interval alone
-is a small flow problem):
+How it is solved. One CP-SAT model of a whole 300-person day (bench/capacity_queue_plan.py),
+started from the greedy plan, had not improved on it after 17 CPU seconds, while
+each interval on its own is a small flow problem. So:
 - a bound: without the switch limit the intervals are independent, and each is a
   min-cost flow (people -> queue seats, best first, then the spare tiers) solved
-  exactly; that gives a lower bound for levels 1, 2 and 4;
-- a first plan: the same flows interval by interval through the day, where staying
-  on one's queue is free, a switch costs more than any proficiency gain and less
-  than one unmet seat, and nobody is offered a switch their limit (with the
-  switches their later pins will force) cannot pay for;
-- then each level in turn is improved with CP-SAT over neighbourhoods: every cell
-  of a window of intervals, or the whole day of a group of people who share queues,
-  the rest of the plan held; the window or group is chosen where the level is
-  furthest above its bound. A day with at most `WHOLE_DAY_CELLS` cells to decide
-  (a team of 8-15) is one neighbourhood, so its plan is proven optimal.
+  exactly (`relaxation`); it bounds levels 1, 2 and 4 from below;
+- a first plan (`greedy`): the same flows interval by interval through the day,
+  where staying on one's queue is free, a switch costs more than any proficiency
+  gain and less than one unmet seat, and nobody is offered a switch their limit
+  (with the switches their later pins force) cannot pay for;
+- a local search: each person's day replaced by their best one given everyone
+  else's (a small dynamic programme), until no single person's change helps;
+- then CP-SAT, level by level, the levels above held. A day with at most
+  `WHOLE_DAY_CELLS` cells to decide (a team of 8-25) is one model, solved to
+  proven optimality when the budget allows; a bigger day is improved over
+  neighbourhoods, every cell of a few intervals where the level is furthest above
+  its bound, or the whole days of a group who share queues, the rest held.
+In every model a person's day is a flow through the states "the queue worked last"
+(see `_Neighbourhood`), whose LP relaxation is much tighter than a per-interval
+encoding of switches.
 
-Deterministic: one search worker, a fixed seed, deterministic time budgets and a
-neighbourhood order that depends only on the problem, as in `scheduling.solver`;
-the same problem gives the same plan on any machine.
+Each level reports a bound: no plan equal to this one on the levels above does
+better on it. Status "optimal" means every level meets its bound.
+
+Deterministic: one search worker, a fixed seed, deterministic time budgets, a cap
+on the neighbourhoods and an order of work that depends only on the problem, as in
+`scheduling.solver`: the same problem gives the same plan on any machine.
 """
 
 import math
@@ -77,7 +85,7 @@ WINDOW = 3  # intervals in a window neighbourhood
 # Share of the deterministic budget left that each level may use (the last takes all).
 _LEVEL_SHARE = (0.4, 0.5, 0.4, 1.0)
 _STEP_TIME = 0.5  # deterministic seconds at most per neighbourhood
-_MAX_STEPS = 48  # neighbourhoods at most per solve, which bounds the Python work too
+_MAX_STEPS = 10  # neighbourhoods at most per solve, which bounds the Python work too
 
 Cell = tuple[int, int]  # (person id, interval)
 
@@ -108,7 +116,9 @@ class QueuePlanProblem:
     # (person id, interval) -> queue id, or None for "no queue": kept as they are.
     pins: Mapping[Cell, int | None] = field(default_factory=dict)
     max_switches: int = 2
-    time_limit: float = 5.0  # deterministic seconds of CP-SAT search in all
+    # Deterministic seconds of CP-SAT search in all (CP-SAT's own clock, so the plan
+    # does not depend on the machine); a big day also stops after _MAX_STEPS models.
+    time_limit: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -127,8 +137,8 @@ class Shortfall:
 class Level:
     name: str
     value: int
-    # A proven lower bound: no plan is lexicographically better than the bounds of
-    # the levels so far (0 where nothing better is known).
+    # Proven: no plan equal to this one on the levels above has a lower value here
+    # (0 where nothing better is known).
     bound: int
 
     @property
@@ -904,6 +914,7 @@ class _Search:
         self.cells = _best_responses(day, _greedy(day))
         self.remaining = day.problem.time_limit
         self.steps = 0
+        self.moved = False  # a neighbourhood changed the plan since the last local search
         self.proven: dict[int, int] = {}  # level -> a bound CP-SAT proved on the whole day
 
     def is_proven(self, depth: int) -> bool:
@@ -920,11 +931,13 @@ class _Search:
                     self.whole_day(depth, self.remaining * _LEVEL_SHARE[depth])
             return
         for phase in ((0, 1), (2, 3)):
+            self.moved = False
             for depth in phase:
                 if not self.is_proven(depth):
                     self.neighbourhoods(depth, self.remaining * _LEVEL_SHARE[depth])
-            # Put right what the levels above left to chance (idle people, the spread).
-            self.cells = _best_responses(self.day, self.cells)
+            if self.moved:
+                # Put right what the levels above left to chance (idle, the spread).
+                self.cells = _best_responses(self.day, self.cells)
 
     def whole_day(self, depth: int, budget: float) -> None:
         day = self.day
@@ -958,6 +971,7 @@ class _Search:
             self.steps += 1
             if found is not None:
                 self.cells = found
+                self.moved = True
                 tried.clear()
 
     def plan(self) -> QueuePlan:

@@ -16,6 +16,7 @@ from ..models import Queue
 from ..selectors.queue_plans import PlanDay, plan_day
 from ..services import queue_plans as services
 from .capacity import _day_param
+from .common import plain_errors
 
 
 def _context(request: HttpRequest, team: Team, current: PlanDay) -> dict[str, object]:
@@ -89,7 +90,7 @@ def queue_plan_cell(request: HtmxHttpRequest, team_id: int) -> HttpResponse:
             status = 400
         current = plan_day(team, day)
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, plain_errors(form))
         status = 400
     if request.htmx:
         return render(
