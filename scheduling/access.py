@@ -15,6 +15,7 @@ from .models import (
     CompDay,
     CompDayRequest,
     CoverageRequirement,
+    Queue,
     RotaProposal,
     ShiftSwap,
     SwapOffer,
@@ -55,6 +56,14 @@ def get_requirement_for_team(user: AnyUser, team: Team, requirement_id: int) -> 
     if requirement is None:
         raise _not_found(user, "coverage-requirement", requirement_id, "No such requirement.")
     return requirement
+
+
+def get_queue_for_team(user: AnyUser, team: Team, queue_id: int) -> Queue:
+    """A queue of `team` (reached through the team, so its access is the team's)."""
+    queue = Queue.objects.select_related("skill").filter(team=team, pk=queue_id).first()
+    if queue is None:
+        raise _not_found(user, "queue", queue_id, "No such queue on this team.")
+    return queue
 
 
 def get_proposal_for_team(user: AnyUser, team: Team, proposal_id: int) -> RotaProposal:

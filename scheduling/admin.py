@@ -11,6 +11,8 @@ from .models import (
     LeaveAllowance,
     PublicHoliday,
     PublishedEntry,
+    Queue,
+    QueueVolume,
     RotaPreference,
     RotaProposal,
     RotaSettings,
@@ -218,3 +220,23 @@ class SwapOfferAdmin(SimpleHistoryAdmin):
     list_filter = ("status",)
     search_fields = ("offerer__user__last_name",)
     raw_id_fields = ("offerer",)
+
+
+@admin.register(Queue)
+class QueueAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "team", "channel", "skill", "target_label", "interval_minutes")
+    list_filter = ("channel", "is_active", "team")
+    search_fields = ("name", "team__name")
+
+
+@admin.register(QueueVolume)
+class QueueVolumeAdmin(admin.ModelAdmin):
+    """Volume history as it came in (the upload page, the API or the command write it;
+    an ops admin corrects a row here)."""
+
+    list_display = ("queue", "starts_at", "offered", "handled", "handle_time_seconds", "source")
+    list_filter = ("source", "queue__team")
+    search_fields = ("queue__name",)
+    date_hierarchy = "starts_at"
+    raw_id_fields = ("queue", "submitted_by")
+    readonly_fields = ("received_at",)

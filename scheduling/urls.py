@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calendar, comp_days, coverage, rota, schedule, swaps, time_off
+from .views import calendar, comp_days, coverage, queues, rota, schedule, swaps, time_off
 
 app_name = "scheduling"
 
@@ -29,6 +29,8 @@ urlpatterns = [
         coverage.coverage_requirement_delete,
         name="coverage-requirement-delete",
     ),
+    path("teams/<int:team_id>/queues/", queues.queue_list, name="queue-list"),
+    path("teams/<int:team_id>/queues/<int:queue_id>/", queues.queue_edit, name="queue-edit"),
     path("teams/<int:team_id>/time-off/", time_off.timeoff_queue, name="timeoff-queue"),
     path("time-off/<int:request_id>/approve/", time_off.timeoff_approve, name="timeoff-approve"),
     path("time-off/<int:request_id>/deny/", time_off.timeoff_deny, name="timeoff-deny"),

@@ -26,7 +26,7 @@ from scheduling.models import (
     WeekendDuty,
 )
 from tests.conftest import PERSONAS, client_for
-from tests.factories import ApiTokenFactory, GoalFactory
+from tests.factories import ApiTokenFactory, GoalFactory, QueueFactory
 
 LOGIN = "login"  # 302 to the login page with ?next=
 REDIRECT = "redirect"  # 302 somewhere else (POST/redirect/GET)
@@ -132,6 +132,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "scheduling:coverage-requirement-delete": Expect(
         TEAM_WRITE, method="post", kwargs="requirement"
     ),
+    # Queues: leads change them, managers read the list.
+    "scheduling:queue-list": Expect(team_page(), kwargs="team"),
+    "scheduling:queue-edit": Expect(team_page(manager=403), kwargs="queue"),
     "scheduling:timeoff-queue": Expect(team_page(), kwargs="team"),
     "scheduling:timeoff-approve": Expect(DECIDE, method="post", kwargs="time_off"),
     "scheduling:timeoff-deny": Expect(DECIDE, method="post", kwargs="time_off"),
@@ -326,6 +329,8 @@ POSTS: dict[str, Expect] = {
     "performance:api-token": Expect(everyone(200, anonymous=LOGIN), method="post"),
     "scheduling:swap-offer-take": Expect(OFFER_TAKE, method="post", kwargs="offer"),
     "scheduling:swap-propose": Expect(OWN, method="post"),
+    "scheduling:queue-list": Expect(team_page(manager=403), method="post", kwargs="team"),
+    "scheduling:queue-edit": Expect(team_page(manager=403), method="post", kwargs="queue"),
 }
 
 
@@ -367,6 +372,9 @@ def _url(name: str, expect: Expect, cast, request) -> str:
         return reverse(
             name, kwargs={"team_id": requirement.team_id, "requirement_id": requirement.pk}
         )
+    if expect.kwargs == "queue":
+        queue = QueueFactory(team=request.getfixturevalue("team"))
+        return reverse(name, kwargs={"team_id": queue.team_id, "queue_id": queue.pk})
     if expect.kwargs == "time_off":
         time_off = TimeOffRequest.objects.create(
             associate=request.getfixturevalue("associate"),
