@@ -592,3 +592,24 @@ class QueueForm(forms.ModelForm):
             self.instance.target_seconds = seconds
         return cleaned
 
+
+MAX_VOLUME_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+class VolumeUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="One row per queue and interval; the columns are explained below.",
+        error_messages={
+            "required": "Choose the CSV file to upload.",
+            "empty": "The file is empty: the first line names the columns.",
+        },
+    )
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_VOLUME_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                "The file is larger than 20 MB; split it into several files or use the API."
+            )
+        return upload

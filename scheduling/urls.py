@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calendar, comp_days, coverage, queues, rota, schedule, swaps, time_off
+from .views import calendar, comp_days, coverage, queues, rota, schedule, swaps, time_off, volumes
 
 app_name = "scheduling"
 
@@ -31,6 +31,7 @@ urlpatterns = [
     ),
     path("teams/<int:team_id>/queues/", queues.queue_list, name="queue-list"),
     path("teams/<int:team_id>/queues/<int:queue_id>/", queues.queue_edit, name="queue-edit"),
+    path("teams/<int:team_id>/volumes/", volumes.volume_upload, name="volume-upload"),
     path("teams/<int:team_id>/time-off/", time_off.timeoff_queue, name="timeoff-queue"),
     path("time-off/<int:request_id>/approve/", time_off.timeoff_approve, name="timeoff-approve"),
     path("time-off/<int:request_id>/deny/", time_off.timeoff_deny, name="timeoff-deny"),

@@ -132,9 +132,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "scheduling:coverage-requirement-delete": Expect(
         TEAM_WRITE, method="post", kwargs="requirement"
     ),
-    # Queues: leads change them, managers read the list.
+    # Queues and their volume history: leads change them, managers read the lists.
     "scheduling:queue-list": Expect(team_page(), kwargs="team"),
     "scheduling:queue-edit": Expect(team_page(manager=403), kwargs="queue"),
+    "scheduling:volume-upload": Expect(team_page(), kwargs="team"),
     "scheduling:timeoff-queue": Expect(team_page(), kwargs="team"),
     "scheduling:timeoff-approve": Expect(DECIDE, method="post", kwargs="time_off"),
     "scheduling:timeoff-deny": Expect(DECIDE, method="post", kwargs="time_off"),
@@ -331,6 +332,7 @@ POSTS: dict[str, Expect] = {
     "scheduling:swap-propose": Expect(OWN, method="post"),
     "scheduling:queue-list": Expect(team_page(manager=403), method="post", kwargs="team"),
     "scheduling:queue-edit": Expect(team_page(manager=403), method="post", kwargs="queue"),
+    "scheduling:volume-upload": Expect(team_page(manager=403), method="post", kwargs="team"),
 }
 
 
