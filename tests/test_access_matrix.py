@@ -136,6 +136,11 @@ EXPECTATIONS: dict[str, Expect] = {
     "scheduling:queue-list": Expect(team_page(), kwargs="team"),
     "scheduling:queue-edit": Expect(team_page(manager=403), kwargs="queue"),
     "scheduling:volume-upload": Expect(team_page(), kwargs="team"),
+    # A session POST is multipart, not JSON: 415 once past the role check (tokens,
+    # teams and bodies are tested in tests/scheduling/test_volumes.py).
+    "scheduling:api-queue-volumes": Expect(
+        everyone(403, anonymous=401, lead=415, other_lead=415, admin=415), method="post"
+    ),
     "scheduling:timeoff-queue": Expect(team_page(), kwargs="team"),
     "scheduling:timeoff-approve": Expect(DECIDE, method="post", kwargs="time_off"),
     "scheduling:timeoff-deny": Expect(DECIDE, method="post", kwargs="time_off"),

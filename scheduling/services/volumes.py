@@ -40,6 +40,7 @@ MAX_CONTACTS = 1_000_000  # in one interval of one queue
 MAX_HANDLE_SECONDS = 24 * 3600
 HISTORY_PAST = 5 * YEAR
 MAX_OFFSET = dt.timedelta(hours=14)  # real zones are within UTC-12..UTC+14
+TIME_MAX = 20  # "01:00 UTC+01:00" and then some
 
 WHOLE = re.compile(r"[+-]?\d+", re.ASCII)
 # A number as a spreadsheet writes it (ASCII digits, a point, an exponent): float()
@@ -294,7 +295,8 @@ def _instant(row: Mapping[str, object], known: _Known) -> tuple[dt.datetime | No
     problem = _day_problem(day, f"date {quoted(raw_date)}", known)
     if problem:
         return None, "date", problem
-    match = TIME.fullmatch(raw_time.strip()) if isinstance(raw_time, str) else None
+    short = isinstance(raw_time, str) and len(raw_time) <= TIME_MAX
+    match = TIME.fullmatch(raw_time.strip()) if short and isinstance(raw_time, str) else None
     if match is None:
         return (
             None,
@@ -378,14 +380,17 @@ def _check(
     position: int, row: Mapping[str, object], known: _Known
 ) -> tuple[_Volume | None, list[Problem]]:
     """One row as a volume, or every problem with it."""
-    broken = [name for name, raw in row.items() if isinstance(raw, str) and not storable(raw)]
-    if broken:  # nothing else about the row matters: it cannot even be quoted safely
+    broken = [
+        quoted(str(name))[1:-1][:40]  # a JSON key may hold anything too
+        for name, raw in row.items()
+        if isinstance(raw, str) and not storable(raw)
+    ]
+    if broken:  # nothing else about the row matters
         return None, [
             Problem(
                 position,
-                str(name),
-                f"{quoted(str(name))[1:-1][:40]} contains a NUL byte or a lone surrogate, "
-                "which is not text.",
+                name,
+                f"{name} contains a NUL byte or a lone surrogate, which is not text.",
             )
             for name in broken[:5]
         ]

@@ -1,4 +1,4 @@
-"""Volume history in: the CSV upload, and the command, one set of rules.
+"""Volume history in: the CSV upload, the API and the command, one set of rules.
 
 Every bad row is named by its line (or item) and field, and then nothing is written;
 local times on DST days are read as the site's clock shows them; a stored interval
@@ -6,18 +6,24 @@ is replaced by a corrected file.
 """
 
 import datetime as dt
+import json
 import zoneinfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from rest_framework.test import APIClient
 
+from performance.models import ApiToken
+from performance.models.api_tokens import new_key
+from scheduling.access import VOLUME_SCOPE
+from scheduling.api.serializers import MAX_VOLUMES
 from scheduling.intervals import day_intervals
 from scheduling.models import Queue, QueueVolume
 from scheduling.services.volumes import QUOTE_MAX, ingest_csv
 from tests.conftest import client_for
-from tests.factories import QueueFactory, SkillFactory
+from tests.factories import ApiTokenFactory, QueueFactory, SkillFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +31,7 @@ UTC = dt.UTC
 DUBLIN = zoneinfo.ZoneInfo("Europe/Dublin")
 NOW = dt.datetime(2026, 11, 2, 12, 0, tzinfo=UTC)  # after this year's two DST days
 HEADER = "queue,date,time,offered,handled,aht_seconds"
+API = reverse("scheduling:api-queue-volumes")
 
 
 @pytest.fixture(autouse=True)
@@ -481,3 +488,142 @@ def test_the_command_lists_every_problem_and_refuses_who_may_not(
     with pytest.raises(CommandError, match="No such file"):
         call_command("import_volumes", str(tmp_path / "none.csv"), "--team", str(team.pk))
     assert not QueueVolume.objects.exists()
+
+
+# --- The API ----------------------------------------------------------------------
+
+
+def api_for(user, **scopes: bool) -> APIClient:
+    """A client with a new token of `user` (the volume scope unless `scopes` say)."""
+    client = APIClient()
+    key = new_key()
+    flags = {"has_read_scope": False, "has_write_scope": False, "has_volume_scope": True}
+    ApiTokenFactory(user=user, key=key, **(flags | scopes))
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+def item(**changes: object) -> dict[str, object]:
+    return {
+        "queue": "Payments chat",
+        "starts_at": "2026-06-15T08:00:00Z",
+        "offered": 42,
+        "handled": 40,
+        "aht_seconds": 352.4,
+    } | changes
+
+
+def test_a_lead_posts_volumes_with_a_token(team, lead, chat):
+    body = {
+        "team": team.pk,
+        "volumes": [
+            item(),
+            # By number, at the site's time (null is as good as left out).
+            item(queue=chat.pk, starts_at=None, date="2026-10-25", time="01:00 GMT"),
+        ],
+    }
+    response = api_for(lead).post(API, body, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json() == {"created": 2, "replaced": 0, "unchanged": 0}
+    assert stored(chat) == [(at(2026, 6, 15, 8), 42, 40, 352), (at(2026, 10, 25, 1), 42, 40, 352)]
+    assert set(QueueVolume.objects.values_list("source", "submitted_by")) == {("api", lead.pk)}
+    again = api_for(lead).post(API, body, format="json")
+    assert (again.status_code, again.json()["unchanged"]) == (200, 2)
+
+
+def test_bad_intervals_are_a_400_naming_each_item_and_field(team, lead, chat):
+    body = {
+        "team": team.pk,
+        "volumes": [
+            item(),
+            item(offered=12.5),
+            item(handled=True),
+            "not an object",
+            item(agent="Ada", starts_at="2026-06-15T08:00:00"),
+            item(starts_at="2026-06-15T08:30:00Z", offered=3, handled=4),
+            item(),  # the first again
+            item(starts_at="2026-06-15T09:00:00Z", offered="12", handled=3),  # JSON: numbers
+        ],
+    }
+    response = api_for(lead).post(API, body, format="json")
+    assert response.status_code == 400
+    errors = [(e["row"], e.get("field"), e["message"]) for e in response.json()["errors"]]
+    assert [(row, field) for row, field, _m in errors] == [
+        (2, "offered"),
+        (3, "handled"),
+        (4, None),
+        (5, "agent"),
+        (5, "starts_at"),
+        (6, "handled"),
+        (7, "queue"),
+        (8, "offered"),
+    ]
+    assert "the same interval as item 1" in errors[6][2]
+    assert errors[7][2] == "offered must be a JSON number, not a string."
+    assert response.json()["detail"] == "Nothing was written: 8 problems in the intervals."
+    assert not QueueVolume.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ([], "body"),
+        ({"volumes": [item()]}, "team"),
+        ({"team": True, "volumes": [item()]}, "team"),
+        ({"team": "1", "volumes": [item()]}, "team"),
+        ({"team": 1, "volumes": []}, "volumes"),
+        ({"team": 1, "volumes": {"a": 1}}, "volumes"),
+        ({"team": 1, "volumes": [item()], "source": "x"}, "source"),
+        ({"team": 1, "volumes": [{}] * (MAX_VOLUMES + 1)}, "volumes"),
+    ],
+)
+def test_a_body_of_the_wrong_shape_is_a_400(team, lead, chat, body, field):
+    response = api_for(lead).post(API, body, format="json")
+    assert response.status_code == 400
+    assert field in [e["field"] for e in response.json()["errors"]]
+
+
+def test_malformed_json_is_a_400_never_a_500(team, lead, chat):
+    client = api_for(lead)
+    bad = client.post(API, "{not json", content_type="application/json")
+    assert bad.status_code == 400
+    deep = client.post(API, "[" * 100_000 + "]" * 100_000, content_type="application/json")
+    assert deep.status_code == 400
+    assert client.post(API, "team=1", content_type="text/plain").status_code == 415
+
+
+def test_who_may_post_and_with_which_token(team, other_team, lead, manager, associate, chat):
+    body = {"team": team.pk, "volumes": [item()]}
+    assert APIClient().post(API, body, format="json").status_code == 401
+    kpi_only = api_for(lead, has_write_scope=True, has_volume_scope=False)
+    refused = kpi_only.post(API, body, format="json")
+    assert refused.status_code == 403
+    assert "does not have the write_volumes scope" in refused.json()["detail"]
+    assert api_for(manager).post(API, body, format="json").status_code == 403
+    assert api_for(associate.user).post(API, body, format="json").status_code == 403
+    theirs = api_for(lead).post(API, {"team": other_team.pk, "volumes": [item()]}, format="json")
+    assert theirs.status_code == 404
+    assert not QueueVolume.objects.exists()
+    # A lead who only manages a team reads it but posts nothing to it.
+    other_team.manager = lead
+    other_team.save()
+    assert (
+        api_for(lead)
+        .post(API, {"team": other_team.pk, "volumes": [item()]}, format="json")
+        .status_code
+        == 403
+    )
+
+
+def test_the_token_scope_is_the_one_scheduling_asks_for(team, lead):
+    assert ApiToken.Scope.WRITE_VOLUMES.value == VOLUME_SCOPE
+    page = client_for(lead).get(reverse("performance:api-token")).content.decode()
+    assert "Post queue volumes" in page
+
+
+def test_the_schema_describes_the_volume_endpoint(db):
+    schema = APIClient().get(reverse("api-schema"), {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/queue-volumes/"]["post"]
+    assert {"200", "201", "400", "401", "403", "404"} <= set(operation["responses"])
+    assert "write_volumes" in operation["description"]
+    assert json.dumps(operation).count("01:00 GMT") >= 1
