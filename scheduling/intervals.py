@@ -85,7 +85,7 @@ def site_day_intervals(site: HasOpeningHours, day: dt.date, minutes: int) -> lis
     return day_intervals(day, site.zone, minutes, opens=opens, closes=closes)
 
 
-# A UTC offset as a label: "+01:00", "-0330", "+1", "UTC+01:00", "GMT-5".
+# A UTC offset as a label: "+01:00", "-0330", "+1", "UTC+01:00", "GMT-5" (and "UTC").
 _OFFSET = re.compile(r"(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?", re.ASCII | re.IGNORECASE)
 
 
@@ -95,6 +95,8 @@ class WallClockError(ValueError):
 
 
 def _offset_of(label: str) -> dt.timedelta | None:
+    if label.upper() in ("UTC", "Z"):
+        return dt.timedelta(0)
     match = _OFFSET.fullmatch(label)
     if match is None:
         return None
@@ -113,7 +115,7 @@ def local_instant(
     """The UTC instant a site's clock showed `wall` on `day`: the inverse of the labels
     above. On a fall-back night the repeated times need `label`, the zone's
     abbreviation as `day_intervals` writes it ("01:00 IST" is the first pass in
-    Europe/Dublin, "01:00 GMT" the second) or the UTC offset ("+01:00"); a label is
+    Europe/Dublin, "01:00 GMT" the second) or the UTC offset ("+01:00", "UTC"); a label is
     also accepted, and must be right, on any other time. Raises WallClockError for a
     time the clocks skip (spring forward), a repeated time without a label, or a
     label the zone does not read at that time."""

@@ -123,9 +123,9 @@ def test_a_dst_fall_back_file_tells_the_two_one_oclocks_apart(team, chat):
         csv_file(
             f"Payments chat,{day},00:30,1,1,",
             f"Payments chat,{day},01:00 IST,2,2,",
-            f"Payments chat,{day},01:30 IST,3,3,",
+            f"Payments chat,{day},01:30 +01:00,3,3,",  # or by its offset
             f"Payments chat,{day},01:00 GMT,4,4,",
-            f"Payments chat,{day},01:30 +00:00,5,5,",
+            f"Payments chat,{day},01:30 UTC,5,5,",
             f"Payments chat,{day},02:00,6,6,",
         ),
     )

@@ -94,9 +94,13 @@ def intraday(hour: float, *, is_live: bool) -> float:
     return 0.3 + 0.7 * day if 7 <= hour < 21 else 0.12
 
 
+# One interval as it is written: queue id, UTC start, offered, handled, handle time.
+Row = tuple[int, dt.datetime, int, int, int | None]
+
+
 def day_volumes(
     queue: Queue, spec: QueueSpec, day: dt.date, intervals: list[Interval], *, level: float
-) -> list[QueueVolume]:
+) -> list[Row]:
     """One day of a queue: `level` carries the weekday, trend and holiday factors."""
     rng = random.Random(f"{SEED}:{spec.name}:{day.isoformat()}")  # noqa: S311 -- demo data
     scale = queue.interval_minutes / 30
@@ -106,20 +110,13 @@ def day_volumes(
         middle = local.hour + (local.minute + queue.interval_minutes / 2) / 60
         mean = spec.peak * scale * level * intraday(middle, is_live=queue.is_live)
         offered = poisson(rng, mean)
-        handled = offered - sum(1 for _ in range(offered) if rng.random() < spec.abandon)
+        handled = offered
+        if spec.abandon:
+            handled -= sum(1 for _ in range(offered) if rng.random() < spec.abandon)
         aht = None
         if handled:
             aht = max(30, round(spec.aht * (1 + rng.gauss(0, 0.6 / math.sqrt(handled)))))
-        rows.append(
-            QueueVolume(
-                queue=queue,
-                starts_at=interval.starts_at,
-                offered=offered,
-                handled=handled,
-                handle_time_seconds=aht,
-                source=QueueVolume.Source.DEMO,
-            )
-        )
+        rows.append((queue.pk, interval.starts_at, offered, handled, aht))
     return rows
 
 
@@ -130,43 +127,23 @@ INSERT_SQL = (
 )
 
 
-def _insert(rows: list[QueueVolume]) -> None:
-    """Write the rows without per-row preparation, as seed_kpis does (they are built
-    valid): bulk_create spends most of its time preparing each value. PostgreSQL
-    takes COPY; other databases one prepared INSERT with their own adapters."""
+def _insert(rows: list[Row]) -> None:
+    """Write the rows without model instances or per-value preparation, as seed_kpis
+    does (they are built valid): bulk_create spends most of its time on those.
+    PostgreSQL takes COPY; other databases one prepared INSERT with their adapters."""
     now = timezone.now()
+    source = QueueVolume.Source.DEMO.value
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(COPY_SQL) as copy:
-                for r in rows:
-                    copy.write_row(
-                        (
-                            r.queue_id,
-                            r.starts_at,
-                            r.offered,
-                            r.handled,
-                            r.handle_time_seconds,
-                            r.source,
-                            now,
-                        )
-                    )
+                for row in rows:
+                    copy.write_row((*row, source, now))
             return
         adapt = connection.ops.adapt_datetimefield_value
         received_at = adapt(now)
         cursor.executemany(
             INSERT_SQL,
-            [
-                (
-                    r.queue_id,
-                    adapt(r.starts_at),
-                    r.offered,
-                    r.handled,
-                    r.handle_time_seconds,
-                    r.source,
-                    received_at,
-                )
-                for r in rows
-            ],
+            [(q, adapt(at), *figures, source, received_at) for q, at, *figures in rows],
         )
 
 
@@ -203,7 +180,7 @@ class Command(BaseCommand):
                 "on", flat=True
             )
         )
-        rows: list[QueueVolume] = []
+        rows: list[Row] = []
         for spec in DEMO_QUEUES[team.name]:
             skill = skills.get(spec.skill)
             if skill is None:
