@@ -137,8 +137,9 @@ def get_api_token_for_user(user: AnyUser, token_id: int) -> ApiToken:
 
 
 def token_scopes_for(user: AnyUser) -> list[ApiToken.Scope]:
-    """The scopes a user's new token may have: posting events only for those who
-    may post them (leads and ops admins); a token cannot do more than its owner."""
+    """The scopes a user's new token may have: posting KPI events and queue volumes
+    only for those who may post them (leads and ops admins); a token cannot do more
+    than its owner."""
     roles = roles_for(user)
     if roles.is_admin or roles.is_lead:
         return list(ApiToken.Scope)

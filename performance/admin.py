@@ -250,7 +250,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "last_used_at",
         "status",
     )
-    list_filter = (TokenStatusFilter, "has_read_scope", "has_write_scope")
+    list_filter = (TokenStatusFilter, "has_read_scope", "has_write_scope", "has_volume_scope")
     list_select_related = ("user",)
     search_fields = ("user__username", "name", "prefix")
     date_hierarchy = "created_at"
@@ -260,6 +260,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "prefix",
         "has_read_scope",
         "has_write_scope",
+        "has_volume_scope",
         "created_at",
         "expires_at",
         "last_used_at",

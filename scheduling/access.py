@@ -6,6 +6,7 @@ but not change is a 403. Every refusal is logged through teams.access.deny.
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from rest_framework import exceptions as api_exceptions
 
 from teams.access import AnyUser, deny, roles_for
 from teams.models import Associate, Team
@@ -17,6 +18,7 @@ from .models import (
     CompDayRequest,
     CoverageRequirement,
     ForecastOverride,
+    Queue,
     RotaProposal,
     ShiftSwap,
     SwapOffer,
@@ -44,6 +46,33 @@ def require_team_overseer(user: AnyUser, what: str = "coverage-overview") -> Non
     manage a team; `what` names the page in the refusal's log line."""
     if not roles_for(user).has_teams:
         raise _not_found(user, what, "-", "You do not lead or manage a team.")
+
+
+# The API token scope that posts volume history. Tokens are performance's
+# (performance/models/api_tokens.py, which defines the same value); scheduling reads
+# the request's credential through its `has_scope`, never its model.
+VOLUME_SCOPE = "write_volumes"
+
+
+def require_volume_poster(user: AnyUser, auth: object) -> None:
+    """Who posts volume history through the API: leads (for their own teams, which
+    `teams.access.get_team_for_user` checks per request) and ops admins; 403 for
+    everyone else, and for a token without the write_volumes scope. A browser
+    session (`auth` None) is the person themself: no scope applies."""
+    if auth is not None:
+        has_scope = getattr(auth, "has_scope", None)
+        if not (callable(has_scope) and has_scope(VOLUME_SCOPE)):
+            deny(user, "api", f"scope:{VOLUME_SCOPE}", status=403)
+            raise api_exceptions.PermissionDenied(
+                f"This API token does not have the {VOLUME_SCOPE} scope (Post queue "
+                "volumes); make a token that has it at /account/api-token/."
+            )
+    roles = roles_for(user)
+    if not (roles.is_admin or roles.is_lead):
+        deny(user, "api", "queue-volumes", status=403)
+        raise api_exceptions.PermissionDenied(
+            "Only leads (for their own teams) and ops admins may post volume history."
+        )
 
 
 def get_team_member(user: AnyUser, team: Team, associate_id: int) -> Associate:
@@ -80,6 +109,14 @@ def get_override_for_team(user: AnyUser, team: Team, override_id: int) -> Foreca
     if override is None:
         raise _not_found(user, "forecast-override", override_id, "No such override.")
     return override
+
+
+def get_queue_for_team(user: AnyUser, team: Team, queue_id: int) -> Queue:
+    """A queue of `team` (reached through the team, so its access is the team's)."""
+    queue = Queue.objects.select_related("skill").filter(team=team, pk=queue_id).first()
+    if queue is None:
+        raise _not_found(user, "queue", queue_id, "No such queue on this team.")
+    return queue
 
 
 def get_proposal_for_team(user: AnyUser, team: Team, proposal_id: int) -> RotaProposal:

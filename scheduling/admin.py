@@ -244,17 +244,22 @@ class SwapOfferAdmin(SimpleHistoryAdmin):
 
 @admin.register(Queue)
 class QueueAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "team", "channel", "skill", "target_label", "is_active")
-    list_filter = ("channel", "is_active", "team__site")
+    list_display = ("name", "team", "channel", "skill", "target_label", "interval_minutes")
+    list_filter = ("channel", "is_active", "team")
     search_fields = ("name", "team__name")
 
 
 @admin.register(QueueVolume)
 class QueueVolumeAdmin(admin.ModelAdmin):
+    """Volume history as it came in (the upload page, the API or the command write it;
+    an ops admin corrects a row here)."""
+
     list_display = ("queue", "starts_at", "offered", "handled", "handle_time_seconds", "source")
     list_filter = ("source", "queue__team")
+    search_fields = ("queue__name",)
     date_hierarchy = "starts_at"
     raw_id_fields = ("queue", "submitted_by")
+    readonly_fields = ("received_at",)
 
 
 @admin.register(QueueForecast)

@@ -15,6 +15,7 @@ from .models import (
     EntryKind,
     PublishedEntry,
     Queue,
+    QueueVolume,
     RotaPreference,
     RotaSettings,
     RotaWish,
@@ -564,3 +565,230 @@ class QueueCellForm(forms.Form):
         self.fields["queue"].choices = [("", "Off the queues")] + [  # type: ignore[attr-defined]
             (q.pk, q.name) for q in current.queues
         ]
+
+
+def _whole(what: str, low: int, high: int, unit: str = "") -> dict[str, str]:
+    """Error messages for a number field, in words a lead reads without a manual."""
+    span = f"{what} is a whole number from {low:,} to {high:,}{unit}."
+    # Django fills the limit into min/max messages with %: a literal % is doubled.
+    limit = span.replace("%", "%%")
+    return {
+        "required": f"{what} is missing.",
+        "invalid": span,
+        "min_value": limit,
+        "max_value": limit,
+    }
+
+
+TARGET_UNITS = {"s": 1, "min": 60, "h": 3600}
+LIVE_TARGET_MAX = 3600
+DEFERRED_TARGET_MAX = 7 * 24 * 3600
+
+
+def target_in_units(seconds: int) -> tuple[int, str]:
+    """A target in the unit a lead would say it in (4 h, 20 min, 60 s)."""
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return seconds // 3600, "h"
+    if seconds >= 120 and seconds % 60 == 0:
+        return seconds // 60, "min"
+    return seconds, "s"
+
+
+class QueueForm(forms.ModelForm):
+    """A team's queue: its channel, the skill it needs and the targets it is planned to.
+
+    The target is typed as a number and a unit ("4" "hours"), stored in seconds. A
+    queue's interval length is fixed once it has volume history (the stored intervals
+    would no longer be its intervals)."""
+
+    name = forms.CharField(
+        max_length=Queue._meta.get_field("name").max_length,
+        validators=[refuse_control_characters],
+        help_text="As the team calls it, e.g. “Payments chat”.",
+        error_messages={"required": "Give the queue a name."},
+    )
+    skill = forms.ModelChoiceField(
+        queryset=Skill.objects.none(),
+        label="Skill needed",
+        help_text="Who may work it: people at least capable in this skill.",
+        error_messages={
+            "required": "Choose the skill people need to work this queue.",
+            "invalid_choice": "Choose one of the skills in the list.",
+        },
+    )
+    service_level_percent = forms.IntegerField(
+        label="Service level (%)",
+        min_value=1,
+        max_value=99,
+        help_text="Live: the share answered within the target time (e.g. 80). Deferred: the "
+        "share handled within the response time (e.g. 90).",
+        error_messages=_whole("The service level", 1, 99, " %"),
+    )
+    target_value = forms.IntegerField(
+        label="Target time",
+        min_value=1,
+        max_value=DEFERRED_TARGET_MAX,
+        help_text="Live: answer within, e.g. 60 seconds. Deferred: respond within, e.g. 4 hours.",
+        error_messages=_whole("The target time", 1, DEFERRED_TARGET_MAX),
+    )
+    target_unit = forms.ChoiceField(
+        label="Target unit",
+        choices=[("s", "seconds"), ("min", "minutes"), ("h", "hours")],
+        error_messages={"invalid_choice": "Choose seconds, minutes or hours."},
+    )
+    handle_time_seconds = forms.IntegerField(
+        label="Average handle time (seconds)",
+        required=False,
+        min_value=1,
+        max_value=24 * 3600,
+        help_text="Leave empty to take it from the volume history (its average is shown "
+        "in the list of queues).",
+        error_messages=_whole("The handle time", 1, 24 * 3600, " seconds (24 hours)"),
+    )
+    shrinkage_percent = forms.IntegerField(
+        label="Shrinkage (%)",
+        min_value=0,
+        max_value=90,
+        initial=30,
+        help_text="Time on shift away from the queue (breaks excluded): leave, sickness, "
+        "meetings, coaching. 30 % is usual.",
+        error_messages=_whole("Shrinkage", 0, 90, " %"),
+    )
+    max_occupancy_percent = forms.IntegerField(
+        label="Maximum occupancy (%)",
+        min_value=50,
+        max_value=100,
+        initial=85,
+        help_text="The busiest share of time an agent should spend handling contacts.",
+        error_messages=_whole("The maximum occupancy", 50, 100, " %"),
+    )
+
+    field_order = [
+        "name",
+        "channel",
+        "skill",
+        "service_level_percent",
+        "target_value",
+        "target_unit",
+        "handle_time_seconds",
+        "shrinkage_percent",
+        "max_occupancy_percent",
+        "interval_minutes",
+        "is_active",
+    ]
+
+    class Meta:
+        model = Queue
+        fields = [
+            "name",
+            "channel",
+            "skill",
+            "service_level_percent",
+            "handle_time_seconds",
+            "shrinkage_percent",
+            "max_occupancy_percent",
+            "interval_minutes",
+            "is_active",
+        ]
+        labels = {"interval_minutes": "Interval", "is_active": "Active"}
+        help_texts = {
+            "channel": "Live queues are answered while the customer waits; deferred ones "
+            "within a response time.",
+            "interval_minutes": "The length of the intervals its volumes are counted in.",
+            "is_active": "An inactive queue keeps its history but is not planned.",
+        }
+        error_messages = {
+            "channel": {"invalid_choice": "Choose live or deferred."},
+            "interval_minutes": {"invalid_choice": "Choose 30 or 15 minutes."},
+        }
+
+    def __init__(self, *args: object, team: Team, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.instance.team = team
+        self.fields["skill"].queryset = Skill.objects.order_by("name")  # type: ignore[attr-defined]
+        value, unit = target_in_units(self.instance.target_seconds)
+        self.fields["target_value"].initial = value
+        self.fields["target_unit"].initial = unit
+        if self.instance.pk is None:
+            del self.fields["is_active"]  # a new queue is active
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the queue a name.")
+        if name.isdigit():
+            raise forms.ValidationError(
+                "A queue name needs a letter: volume files name a queue by its name or "
+                "its number, so a name of digits only would read as a number."
+            )
+        same = (
+            Queue.objects.for_team(self.instance.team)
+            .filter(name__iexact=name)
+            .exclude(pk=self.instance.pk)
+            .first()
+        )
+        if same is not None:
+            raise forms.ValidationError(f"This team already has a queue named “{same.name}”.")
+        return name
+
+    def clean_interval_minutes(self) -> int:
+        minutes = int(self.cleaned_data["interval_minutes"])
+        queue = self.instance
+        if (
+            queue.pk is not None
+            and minutes != queue.interval_minutes
+            and QueueVolume.objects.filter(queue=queue).exists()
+        ):
+            raise forms.ValidationError(
+                f"This queue has volume history in {queue.interval_minutes}-minute "
+                "intervals, so its interval cannot change; make a new queue instead."
+            )
+        return minutes
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        value, unit = cleaned.get("target_value"), cleaned.get("target_unit")
+        if not isinstance(value, int) or unit not in TARGET_UNITS:
+            return cleaned
+        seconds = value * TARGET_UNITS[str(unit)]
+        channel = cleaned.get("channel")
+        minutes = cleaned.get("interval_minutes") or self.instance.interval_minutes
+        if channel == Queue.Channel.LIVE and seconds > LIVE_TARGET_MAX:
+            self.add_error(
+                "target_value",
+                "A live queue answers within seconds or minutes (at most 1 hour); for a "
+                "response time in hours, make it a deferred queue.",
+            )
+        elif channel == Queue.Channel.DEFERRED and seconds < int(str(minutes)) * 60:
+            self.add_error(
+                "target_value",
+                f"A deferred queue responds within at least one interval ({minutes} "
+                "minutes); for answers in seconds, make it a live queue.",
+            )
+        elif seconds > DEFERRED_TARGET_MAX:
+            self.add_error("target_value", "The target time is at most 7 days.")
+        else:
+            self.instance.target_seconds = seconds
+        return cleaned
+
+
+MAX_VOLUME_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+class VolumeUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="One row per queue and interval; the columns are explained below.",
+        error_messages={
+            "required": "Choose the CSV file to upload.",
+            "empty": "The file is empty: the first line names the columns.",
+        },
+    )
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_VOLUME_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                "The file is larger than 20 MB; split it into several files or use the API."
+            )
+        return upload

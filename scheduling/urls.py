@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .api import views as api
 from .views import (
     activities,
     calendar,
@@ -9,10 +10,12 @@ from .views import (
     coverage,
     forecasts,
     queue_plans,
+    queues,
     rota,
     schedule,
     swaps,
     time_off,
+    volumes,
 )
 
 app_name = "scheduling"
@@ -69,6 +72,10 @@ urlpatterns = [
         queue_plans.queue_plan_publish,
         name="queue-plan-publish",
     ),
+    path("teams/<int:team_id>/queues/", queues.queue_list, name="queue-list"),
+    path("teams/<int:team_id>/queues/<int:queue_id>/", queues.queue_edit, name="queue-edit"),
+    path("teams/<int:team_id>/volumes/", volumes.volume_upload, name="volume-upload"),
+    path("api/v1/queue-volumes/", api.QueueVolumesView.as_view(), name="api-queue-volumes"),
     path("teams/<int:team_id>/time-off/", time_off.timeoff_queue, name="timeoff-queue"),
     path("time-off/<int:request_id>/approve/", time_off.timeoff_approve, name="timeoff-approve"),
     path("time-off/<int:request_id>/deny/", time_off.timeoff_deny, name="timeoff-deny"),

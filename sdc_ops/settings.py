@@ -430,11 +430,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "SDC Ops KPI API",
+    "TITLE": "SDC Ops API",
     "DESCRIPTION": (
-        "Post raw KPI events and read daily KPI rollups. Authenticate with "
-        "`Authorization: Token <key>`; make keys at /account/api-token/, each with an "
-        "expiry and the scopes it may use (`read_rollups`, `write_events`)."
+        "Post raw KPI events, read daily KPI rollups and post queue volume history. "
+        "Authenticate with `Authorization: Token <key>`; make keys at /account/api-token/, "
+        "each with an expiry and the scopes it may use (`read_rollups`, `write_events`, "
+        "`write_volumes`)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

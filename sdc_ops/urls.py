@@ -27,7 +27,7 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
-    # OpenAPI schema of the KPI API (performance/api.py); public, describes no data.
+    # OpenAPI schema of the API (performance/api/, scheduling/api/); public, describes no data.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI with its start-up script from a URL, not inline (the CSP allows none).
     path(

@@ -142,6 +142,15 @@ EXPECTATIONS: dict[str, Expect] = {
     "scheduling:queue-plan-propose": Expect(TEAM_WRITE, method="post", kwargs="team"),
     "scheduling:queue-plan-cell": Expect(TEAM_WRITE, method="post", kwargs="team"),
     "scheduling:queue-plan-publish": Expect(TEAM_WRITE, method="post", kwargs="team"),
+    # Queues and their volume history: leads change them, managers read the lists.
+    "scheduling:queue-list": Expect(team_page(), kwargs="team"),
+    "scheduling:queue-edit": Expect(team_page(manager=403), kwargs="queue"),
+    "scheduling:volume-upload": Expect(team_page(), kwargs="team"),
+    # A session POST is multipart, not JSON: 415 once past the role check (tokens,
+    # teams and bodies are tested in tests/scheduling/test_volumes.py).
+    "scheduling:api-queue-volumes": Expect(
+        everyone(403, anonymous=401, lead=415, other_lead=415, admin=415), method="post"
+    ),
     "scheduling:timeoff-queue": Expect(team_page(), kwargs="team"),
     "scheduling:timeoff-approve": Expect(DECIDE, method="post", kwargs="time_off"),
     "scheduling:timeoff-deny": Expect(DECIDE, method="post", kwargs="time_off"),
@@ -346,6 +355,9 @@ POSTS: dict[str, Expect] = {
     "scheduling:swap-propose": Expect(OWN, method="post"),
     "scheduling:activity-create": Expect(team_page(manager=403), method="post", kwargs="team"),
     "scheduling:activity-edit": Expect(team_page(manager=403), method="post", kwargs="activity"),
+    "scheduling:queue-list": Expect(team_page(manager=403), method="post", kwargs="team"),
+    "scheduling:queue-edit": Expect(team_page(manager=403), method="post", kwargs="queue"),
+    "scheduling:volume-upload": Expect(team_page(manager=403), method="post", kwargs="team"),
 }
 
 
@@ -404,6 +416,9 @@ def _url(name: str, expect: Expect, cast, request) -> str:
         )
         activity.attendees.add(request.getfixturevalue("associate"))
         return reverse(name, kwargs={"team_id": activity.team_id, "activity_id": activity.pk})
+    if expect.kwargs == "queue":
+        queue = QueueFactory(team=request.getfixturevalue("team"))
+        return reverse(name, kwargs={"team_id": queue.team_id, "queue_id": queue.pk})
     if expect.kwargs == "time_off":
         time_off = TimeOffRequest.objects.create(
             associate=request.getfixturevalue("associate"),

@@ -58,7 +58,8 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "description": (
                 "`Token <key>`, with a key made at /account/api-token/. Each key has "
                 "scopes: `read_rollups` for GET /api/v1/kpi-rollups/, `write_events` "
-                "for POST /api/v1/kpi-events/ (403 names a missing one), and an "
+                "for POST /api/v1/kpi-events/, `write_volumes` for POST "
+                "/api/v1/queue-volumes/ (403 names a missing one), and an "
                 "expiry; an expired, revoked or unknown key is a 401 that says which."
             ),
         }

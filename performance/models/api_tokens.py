@@ -1,10 +1,10 @@
 """API tokens: the keys programs send to the KPI API (`Authorization: Token <key>`).
 
-A person holds several, each with a name, a scope (read rollups, post events or
-both), an expiry and a revocation. Only a SHA-256 digest of the key is stored: the
-key is shown once, when it is made, and cannot be read back. The key's first
-characters (`prefix`) are public; they find the row, and the digest is compared in
-constant time.
+A person holds several, each with a name, scopes (read rollups, post KPI events,
+post queue volumes: at least one), an expiry and a revocation. Only a SHA-256
+digest of the key is stored: the key is shown once, when it is made, and cannot
+be read back. The key's first characters (`prefix`) are public; they find the row,
+and the digest is compared in constant time.
 
 SHA-256, not a password hash: a key is 32 random bytes (or, for keys migrated from
 rest_framework.authtoken, 20), so there is nothing to guess and a slow hash would
@@ -71,6 +71,9 @@ class ApiToken(models.Model):
     class Scope(models.TextChoices):
         READ_ROLLUPS = "read_rollups", "Read KPI rollups"
         WRITE_EVENTS = "write_events", "Post KPI events"
+        # Checked by scheduling (scheduling.access.VOLUME_SCOPE, the same value)
+        # through has_scope, so that scheduling never imports this model.
+        WRITE_VOLUMES = "write_volumes", "Post queue volumes"
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -87,6 +90,7 @@ class ApiToken(models.Model):
     key_digest = models.CharField(max_length=64, help_text="SHA-256 of the key, hex.")
     has_read_scope = models.BooleanField("read KPI rollups", default=False)
     has_write_scope = models.BooleanField("post KPI events", default=False)
+    has_volume_scope = models.BooleanField("post queue volumes", default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -97,7 +101,9 @@ class ApiToken(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(has_read_scope=True) | Q(has_write_scope=True),
+                condition=Q(has_read_scope=True)
+                | Q(has_write_scope=True)
+                | Q(has_volume_scope=True),
                 name="api_token_has_a_scope",
             ),
             models.CheckConstraint(
@@ -119,10 +125,15 @@ class ApiToken(models.Model):
     def matches(self, key: str) -> bool:
         return hmac.compare_digest(self.key_digest, key_digest(key))
 
-    def has_scope(self, scope: "ApiToken.Scope") -> bool:
-        if scope == ApiToken.Scope.READ_ROLLUPS:
-            return self.has_read_scope
-        return self.has_write_scope
+    def has_scope(self, scope: str) -> bool:
+        """Whether the token may do `scope` (a Scope, or its value: another app asks
+        with the plain string)."""
+        flags = {
+            ApiToken.Scope.READ_ROLLUPS.value: self.has_read_scope,
+            ApiToken.Scope.WRITE_EVENTS.value: self.has_write_scope,
+            ApiToken.Scope.WRITE_VOLUMES.value: self.has_volume_scope,
+        }
+        return flags.get(str(scope), False)
 
     @property
     def scope_labels(self) -> list[str]:

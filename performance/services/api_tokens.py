@@ -90,6 +90,7 @@ def create_api_token(
         key_digest=key_digest(key),
         has_read_scope=ApiToken.Scope.READ_ROLLUPS in scopes,
         has_write_scope=ApiToken.Scope.WRITE_EVENTS in scopes,
+        has_volume_scope=ApiToken.Scope.WRITE_VOLUMES in scopes,
         created_at=now,
         expires_at=now + lifetime,
     )

@@ -1,0 +1,1 @@
+"""The scheduling JSON API: volume history in (views.py), its shapes (serializers.py)."""
