@@ -609,6 +609,7 @@ class QueueForm(forms.ModelForm):
     )
     skill = forms.ModelChoiceField(
         queryset=Skill.objects.none(),
+        empty_label="Choose a skill",
         label="Skill needed",
         help_text="Who may work it: people at least capable in this skill.",
         error_messages={
