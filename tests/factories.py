@@ -82,15 +82,21 @@ class AuditEventFactory(factory.django.DjangoModelFactory[AuditEvent]):
 # --- scheduling
 
 from scheduling.models import (  # noqa: E402 -- one section per app
+    Activity,
     CalendarFeed,
     CompDay,
     CompDayRequest,
     CoverageRequirement,
     EntryKind,
+    ForecastInterval,
+    ForecastOverride,
     LeaveAllowance,
     PublicHoliday,
     PublishedEntry,
     Queue,
+    QueueAssignment,
+    QueueForecast,
+    QueuePlan,
     QueueVolume,
     RotaPreference,
     RotaProposal,
@@ -235,6 +241,74 @@ class QueueVolumeFactory(factory.django.DjangoModelFactory[QueueVolume]):
     handled = 19
     handle_time_seconds = 350
     source = QueueVolume.Source.UPLOAD
+
+
+class QueueForecastFactory(factory.django.DjangoModelFactory[QueueForecast]):
+    class Meta:
+        model = QueueForecast
+
+    queue = factory.SubFactory(QueueFactory)
+    made_at = dt.datetime(2030, 1, 6, 0, 20, tzinfo=dt.UTC)
+    made_for = dt.date(2030, 1, 6)
+    method = QueueForecast.Method.WEIGHTED_AVERAGE
+    basis = "average of the last 6 Mondays"
+    wmape = 0.08
+    naive_wmape = 0.12
+    history_days = 84
+    first_day = dt.date(2030, 1, 6)
+    last_day = dt.date(2030, 3, 2)
+
+
+class ForecastIntervalFactory(factory.django.DjangoModelFactory[ForecastInterval]):
+    class Meta:
+        model = ForecastInterval
+
+    queue = factory.SubFactory(QueueFactory)
+    starts_at = factory.Sequence(
+        lambda n: dt.datetime(2030, 1, 7, 9, 0, tzinfo=dt.UTC) + dt.timedelta(minutes=30 * n)
+    )
+    contacts = 20.0
+    handle_time_seconds = 360.0
+
+
+class ForecastOverrideFactory(factory.django.DjangoModelFactory[ForecastOverride]):
+    class Meta:
+        model = ForecastOverride
+
+    queue = factory.SubFactory(QueueFactory)
+    on = dt.date(2030, 1, 8)
+    percent = 30
+    reason = "Launch"
+
+
+class ActivityFactory(factory.django.DjangoModelFactory[Activity]):
+    class Meta:
+        model = Activity
+
+    team = factory.SubFactory(TeamFactory)
+    kind = Activity.Kind.TRAINING
+    title = "Refunds training"
+    on = dt.date(2030, 1, 8)
+    starts_at = dt.time(10)
+    ends_at = dt.time(11)
+
+
+class QueuePlanFactory(factory.django.DjangoModelFactory[QueuePlan]):
+    class Meta:
+        model = QueuePlan
+
+    team = factory.SubFactory(TeamFactory)
+    on = factory.Sequence(lambda n: dt.date(2030, 1, 7) + dt.timedelta(days=n))
+
+
+class QueueAssignmentFactory(factory.django.DjangoModelFactory[QueueAssignment]):
+    class Meta:
+        model = QueueAssignment
+
+    plan = factory.SubFactory(QueuePlanFactory)
+    associate = factory.SubFactory(AssociateFactory, team=factory.SelfAttribute("..plan.team"))
+    starts_at = dt.datetime(2030, 1, 7, 9, 0, tzinfo=dt.UTC)
+    queue = factory.SubFactory(QueueFactory, team=factory.SelfAttribute("..plan.team"))
 
 
 class RotaSettingsFactory(factory.django.DjangoModelFactory[RotaSettings]):

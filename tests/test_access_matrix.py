@@ -27,7 +27,7 @@ from scheduling.models import (
     WeekendDuty,
 )
 from tests.conftest import PERSONAS, client_for
-from tests.factories import ApiTokenFactory, GoalFactory
+from tests.factories import ApiTokenFactory, GoalFactory, QueueFactory
 
 LOGIN = "login"  # 302 to the login page with ?next=
 REDIRECT = "redirect"  # 302 somewhere else (POST/redirect/GET)
@@ -400,8 +400,6 @@ def _url(name: str, expect: Expect, cast, request) -> str:
             name, kwargs={"team_id": requirement.team_id, "requirement_id": requirement.pk}
         )
     if expect.kwargs == "override":
-        from tests.factories import QueueFactory
-
         queue = QueueFactory(team=request.getfixturevalue("team"))
         override = queue.overrides.create(on=dt.date(2030, 1, 8), percent=10, reason="Launch")
         return reverse(name, kwargs={"team_id": queue.team_id, "override_id": override.pk})

@@ -113,7 +113,7 @@ def test_approved_leave_in_an_unpublished_week_shows_on_my_schedule_and_in_the_f
     shown = {
         day: entry
         for week in page.context["weeks"]
-        for day, entry, _holiday, _booked in week
+        for day, entry, _holiday, _booked, _blocks in week
         if entry
     }
     assert {d for d, e in shown.items() if e.kind == "time_off"} == {

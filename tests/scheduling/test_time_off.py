@@ -11,6 +11,7 @@ from scheduling.models import (
     Activity,
     EntryKind,
     PublishedEntry,
+    QueuePlan,
     ScheduleEntry,
     TimeOffRequest,
 )
@@ -318,8 +319,19 @@ def test_my_schedule_has_a_fixed_query_budget(
             starts_at=dt.time(10),
             ends_at=dt.time(11),
         ).attendees.add(associate)
+    for n in range(3):  # published queue plans: one query for all of them
+        QueuePlan.objects.create(
+            team=team,
+            on=MONDAY + dt.timedelta(days=n),
+            published_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+            published_blocks={
+                str(associate.pk): [
+                    ["2030-01-07T07:00:00+00:00", "2030-01-07T11:00:00+00:00", "Chat"]
+                ]
+            },
+        )
     client = client_for(associate.user)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         assert client.get(reverse("scheduling:my-schedule")).status_code == 200
 
 

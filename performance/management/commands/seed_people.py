@@ -149,7 +149,29 @@ class Command(BaseCommand):
             self._feedback(associate, lead, index, people)
             self._goals(associate, lead, today, index, kpis)
             created += 1
+        self._one_on_one_today(team, lead, people, today)
         return created
+
+    def _one_on_one_today(
+        self, team: Team, lead: User, people: list[Associate], today: dt.date
+    ) -> None:
+        """A 1:1 booked for this morning on a working day, so the capacity plan shows
+        protected time (it takes the associate off the queues for its half hour)."""
+        if today.weekday() >= 5 or len(people) < 2:
+            return
+        if OneOnOne.objects.scheduled().filter(associate__team=team, on=today).exists():
+            return
+        starts_at = local_start(today, dt.time(10, 30), team.site.zone)
+        upcoming = (
+            OneOnOne.objects.scheduled()
+            .filter(associate=people[1], on__gte=today)
+            .order_by("starts_at")
+            .first()
+        )
+        if upcoming is None:
+            self._meeting(people[1], lead, today)
+        else:
+            OneOnOne.objects.filter(pk=upcoming.pk).update(on=today, starts_at=starts_at)
 
     def _meeting(
         self, associate: Associate, lead: User, on: dt.date, *, kind: str = "regular"

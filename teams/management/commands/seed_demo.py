@@ -29,7 +29,15 @@ DEFAULT_ASSOCIATES = 33  # three teams of 12, 11 and 10
 TEAM_SIZE = 12
 FULL_TIME, PART_TIME = Decimal("39.0"), Decimal("30.0")
 SEED = 20261124
-OTHER_SEEDS = ["seed_schedule", "seed_queues", "seed_kpis", "seed_people", "seed_reviews"]
+# seed_capacity last: it plans around the schedules, queues and booked 1:1s.
+OTHER_SEEDS = [
+    "seed_schedule",
+    "seed_queues",
+    "seed_kpis",
+    "seed_people",
+    "seed_reviews",
+    "seed_capacity",
+]
 # A fixed reference date keeps the data identical on every run; hire dates and
 # anniversaries are spread around it.
 REFERENCE_DAY = dt.date(2026, 11, 24)
