@@ -56,6 +56,7 @@ class QueueNeed:
     heads: int  # on shift, after shrinkage
     override_percent: int = 0
     backlog_before: float = 0.0  # deferred: contacts waiting when the interval starts
+    arrived_while_closed: float = 0.0  # deferred: of `contacts`, those from closed hours
     asa_seconds: float | None = None  # live: average speed of answer at `agents`
     occupancy: float | None = None
 
@@ -120,18 +121,32 @@ def deferred_needs(
     forecast: dict[dt.datetime, tuple[float, float]],
     overrides_by_day: dict[dt.date, list[ForecastOverride]],
 ) -> list[QueueNeed]:
-    """The workload over `window` (from the previous closing, so the night's e-mails
-    are waiting at opening), reported for its open intervals."""
-    arrivals, handles = [], []
-    for interval in window:
+    """The workload over the open intervals of `window` (which starts at the previous
+    closing). The response clock runs while the queue is open, as e-mail and ticket
+    targets are kept in business hours: what arrives while closed joins the queue at
+    the next opening, and a 4-hour target means 4 open hours."""
+    arrivals: list[float] = []
+    opened: list[Interval] = []
+    percents: list[int] = []
+    overnight: list[float] = []
+    waiting = weighted = volume = 0.0
+    for interval, open_now in zip(window, is_open, strict=True):
         contacts, aht = forecast.get(interval.starts_at, (0.0, 0.0))
         percent = override_factor(
             overrides_by_day.get(interval.local_start.date(), ()), interval.local_time
         )
-        arrivals.append(contacts * (1 + percent / 100))
-        handles.append((aht, contacts))
-    weighted = sum(a * c for a, c in handles if a)
-    volume = sum(c for a, c in handles if a)
+        contacts *= 1 + percent / 100
+        if aht:
+            weighted += aht * contacts
+            volume += contacts
+        if not open_now:
+            waiting += contacts
+            continue
+        arrivals.append(contacts + waiting)
+        overnight.append(waiting)
+        opened.append(interval)
+        percents.append(percent)
+        waiting = 0.0
     handle = _handle_seconds(queue, weighted / volume if volume else None)
     interval_seconds = queue.interval_minutes * 60
     plan = workload.deferred_required(
@@ -139,29 +154,22 @@ def deferred_needs(
         handle_seconds=handle,
         interval_seconds=interval_seconds,
         respond_within_intervals=max(1, queue.target_seconds // interval_seconds),
-        open_intervals=is_open,
         max_occupancy=queue.max_occupancy_percent / 100,
     )
-    needs = []
-    for i, interval in enumerate(window):
-        if not is_open[i]:
-            continue
-        percent = override_factor(
-            overrides_by_day.get(interval.local_start.date(), ()), interval.local_time
+    return [
+        QueueNeed(
+            queue=queue,
+            interval=interval,
+            contacts=arrivals[i],
+            handle_seconds=handle,
+            agents=plan.agents[i],
+            heads=erlang.with_shrinkage(plan.agents[i], queue.shrinkage_percent / 100),
+            override_percent=percents[i],
+            backlog_before=plan.backlog[i - 1] if i else 0.0,
+            arrived_while_closed=overnight[i],
         )
-        needs.append(
-            QueueNeed(
-                queue=queue,
-                interval=interval,
-                contacts=arrivals[i],
-                handle_seconds=handle,
-                agents=plan.agents[i],
-                heads=erlang.with_shrinkage(plan.agents[i], queue.shrinkage_percent / 100),
-                override_percent=percent,
-                backlog_before=plan.backlog[i - 1] if i else 0.0,
-            )
-        )
-    return needs
+        for i, interval in enumerate(opened)
+    ]
 
 
 # --- supply ----------------------------------------------------------------------------
@@ -322,6 +330,9 @@ def explain(cell_need: QueueNeed, have: int, forecast: QueueForecast | None) -> 
     end = interval.ends_at.astimezone(interval.local_start.tzinfo)
     when = f"{interval.local_start:%a} {interval.label}–{end:%H:%M}"
     basis = forecast.basis_on(interval.local_start.date()) if forecast else "no forecast yet"
+    closed = round(cell_need.arrived_while_closed)
+    if closed:
+        basis += f"; {closed} of them came in while closed"
     if cell_need.override_percent:
         basis += f", {cell_need.override_percent:+d} % override"
     handle = f"{cell_need.handle_seconds / 60:.1f} min handle time"
@@ -331,7 +342,7 @@ def explain(cell_need: QueueNeed, have: int, forecast: QueueForecast | None) -> 
     else:
         waiting = round(cell_need.backlog_before)
         carried = f" with {waiting} waiting from before" if waiting else ""
-        middle = f"{target}{carried} → {cell_need.agents} agents"
+        middle = f"{target} of open hours{carried} → {cell_need.agents} agents"
     return (
         f"{when}: {cell_need.contacts:.0f} contacts forecast ({basis}), {handle}, {middle}; "
         f"{queue.shrinkage_percent} % shrinkage → {cell_need.heads} on shift; you have {have}."

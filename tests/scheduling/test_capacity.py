@@ -237,22 +237,30 @@ def test_a_deferred_queue_starts_the_day_with_the_night_s_mail(team):
         shrinkage_percent=0,
         max_occupancy_percent=100,
     )
-    # 60 e-mails arrive at 22:00 the evening before; none during the day.
+    # 60 e-mails arrive at 22:00 the evening before, 6 at 10:00; the site opens at 07:00.
     ForecastInterval.objects.create(
         queue=mail,
         starts_at=utc(22, day=DAY - dt.timedelta(days=1)),
         contacts=60,
         handle_time_seconds=600,
     )
+    ForecastInterval.objects.create(
+        queue=mail, starts_at=utc(10), contacts=6, handle_time_seconds=600
+    )
     (day,) = capacity_days(team, [DAY])
     row = day.rows[0]
     needed = [c.needed for c in row.cells]
-    # 60 × 10 min = 600 agent-minutes, due by 02:00 and so late already: cleared from
-    # opening (07:00) at once.
-    assert needed[0] == 20
-    assert sum(needed) == 20
-    assert row.cells[0].need.backlog_before == pytest.approx(60)
-    assert "with 60 waiting from before" in row.cells[0].why
+    # The clock runs in opening hours: the night's 60 (600 agent-minutes) are due by
+    # 11:00, four open hours after opening, so they are spread over 07:00–11:00 ...
+    first_eight = needed[:8]
+    assert sum(first_eight) * 30 >= 600
+    assert max(first_eight) <= 3
+    # ... and nothing of it is left after; 10:00's six are done by 14:00.
+    assert sum(needed) * 30 >= (60 + 6) * 10
+    assert all(n == 0 for n in needed[14:])
+    assert row.cells[0].need.arrived_while_closed == pytest.approx(60)
+    assert "60 of them came in while closed" in row.cells[0].why
+    assert "90 % within 4 h of open hours" in row.cells[0].why
 
 
 def test_the_break_sits_mid_shift_on_an_interval_boundary() -> None:
