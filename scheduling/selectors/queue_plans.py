@@ -28,6 +28,22 @@ class PlanCell:
     interval: Interval
     state: str
     cell: QueueAssignment | None
+    code: str = ""  # the cell's queue as the grid writes it ("PC"), "" for none
+    tone: int = -1  # the queue's colour, -1 for none
+
+
+def queue_codes(queues: list[QueueModel]) -> dict[int, str]:
+    """Short labels for the grid: the initials of each queue's name ("Payments chat" ->
+    "PC"), a digit added where two would share one."""
+    codes: dict[int, str] = {}
+    for queue in queues:
+        words = [w for w in queue.name.replace("-", " ").split() if w]
+        base = "".join(w[0] for w in words[:3]).upper() or "Q"
+        code, n = base, 2
+        while code in codes.values():
+            code, n = f"{base}{n}", n + 1
+        codes[queue.pk] = code
+    return codes
 
 
 @dataclass
@@ -68,7 +84,7 @@ class PlanDay:
                     short.append((queue, self.intervals[index], needed, have))
         return sorted(short, key=lambda s: (-(s[2] - s[3]), s[1].starts_at, s[0].name))
 
-    def rows(self) -> list[tuple[Person, list[QueueModel], list[PlanCell]]]:
+    def rows(self) -> list[tuple[Person, list[tuple[QueueModel, str]], list[PlanCell]]]:
         """Per person: the queues they may work, and per interval a PlanCell whose state
         is "off" (not on shift), a break or activity label, or "free" (a cell to plan)."""
         result = []
@@ -85,12 +101,34 @@ class PlanDay:
                     cells.append(PlanCell(index, interval, busy, None))
                     continue
                 cell = self.cells.get((person.associate.pk, index))
-                cells.append(PlanCell(index, interval, "free", cell))
+                queue_id = cell.queue_id if cell is not None else None
+                cells.append(
+                    PlanCell(
+                        index,
+                        interval,
+                        "free",
+                        cell,
+                        self.codes.get(queue_id, "") if queue_id else "",
+                        self.tones.get(queue_id, -1) if queue_id else -1,
+                    )
+                )
             result.append((person, self.choices(person), cells))
         return result
 
-    def choices(self, person: Person) -> list[QueueModel]:
-        return [q for q in self.queues if person.can_work(q)]
+    def choices(self, person: Person) -> list[tuple[QueueModel, str]]:
+        return [(q, self.codes[q.pk]) for q in self.queues if person.can_work(q)]
+
+    @property
+    def codes(self) -> dict[int, str]:
+        return queue_codes(self.queues)
+
+    @property
+    def tones(self) -> dict[int, int]:
+        return {q.pk: i % 6 for i, q in enumerate(self.queues)}
+
+    @property
+    def legend(self) -> list[tuple[str, int, QueueModel]]:
+        return [(self.codes[q.pk], self.tones[q.pk], q) for q in self.queues]
 
 
 def _required(capacity: CapacityDay) -> dict[int, list[int]]:
