@@ -12,6 +12,7 @@ from ..models import (
     CompDayRequest,
     LeaveAllowance,
     PublishedEntry,
+    QueueAssignment,
     RotaWish,
     ScheduleEntry,
     ShiftSwap,
@@ -86,5 +87,22 @@ def subject_export(associate: Associate) -> list[ExportPart]:
             "activities",
             "Training, team meetings, coaching and project time the associate was booked for.",
             rows(Activity.objects.filter(attendees=associate).order_by("on", "starts_at", "pk")),
+        ),
+        ExportPart(
+            "queue_assignments",
+            "The queue the associate was planned on in each interval of a day's queue plan.",
+            [
+                {
+                    "day": on.isoformat(),
+                    "starts_at": starts_at.isoformat(),
+                    "queue": queue or "off the queues",
+                    "set_by_hand": pinned,
+                }
+                for on, starts_at, queue, pinned in QueueAssignment.objects.filter(
+                    associate=associate
+                )
+                .order_by("starts_at")
+                .values_list("plan__on", "starts_at", "queue__name", "pinned")
+            ],
         ),
     ]

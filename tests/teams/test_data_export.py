@@ -21,6 +21,7 @@ from tests.factories import (
     KpiEventFactory,
     OneOnOneFactory,
     PrivateNoteFactory,
+    QueueAssignmentFactory,
     ReviewFactory,
     ScheduleEntryFactory,
     TimeOffRequestFactory,
@@ -71,6 +72,7 @@ def records(associate, teammate, lead):
         ends_at=dt.time(11),
     )
     training.attendees.add(associate)
+    QueueAssignmentFactory(plan__team=associate.team, associate=associate)
     return one_on_one
 
 
@@ -99,6 +101,7 @@ def test_the_archive_holds_every_part_and_a_manifest(admin, associate, records):
         "goals",
         "reviews",
         "activities",
+        "queue_assignments",
     ):
         assert f"{part}.json" in files, part
     assert "README.txt" in files
@@ -115,6 +118,7 @@ def test_the_archive_holds_every_part_and_a_manifest(admin, associate, records):
     assert "Own goal" in files["goals.json"]
     assert "My self review" in files["reviews.json"]
     assert json.loads(files["activities.json"])[0]["title"] == "Refunds training"
+    assert json.loads(files["queue_assignments.json"])[0]["starts_at"].startswith("2030-01-07")
 
 
 def test_no_private_text_of_another_author_is_anywhere_in_the_archive(admin, associate, records):
