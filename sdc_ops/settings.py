@@ -270,6 +270,8 @@ KPI_ALERT_DAYS = env_int("KPI_ALERT_DAYS", 3)
 # Retention: a leaver's personal data is anonymised this many days after their leaving
 # date; old versions of 1:1, feedback, goal and review text in the change history this
 # many days after they were replaced (the latest version stays).
+# The day's queue plan: at most this many changes of queue per person a day.
+QUEUE_PLAN_MAX_SWITCHES = env_int("QUEUE_PLAN_MAX_SWITCHES", 2)
 SDC_RETENTION_LEAVER_DAYS = env_int("SDC_RETENTION_LEAVER_DAYS", 730)
 SDC_RETENTION_HISTORY_DAYS = env_int("SDC_RETENTION_HISTORY_DAYS", 730)
 

@@ -10,6 +10,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from teams.models import Associate, AssociateSkill, Team
 
 from .. import queue_plan as solver
@@ -18,7 +20,6 @@ from ..models import Queue as QueueModel
 from ..models import QueueAssignment, QueuePlan
 from .capacity import CapacityDay, Person, capacity_days
 
-DEFAULT_MAX_SWITCHES = 2
 PROPOSE_SECONDS = 5.0  # the solver's deterministic budget for one team's day
 
 
@@ -151,9 +152,7 @@ def plan_day(team: Team, day: dt.date) -> PlanDay:
     return result
 
 
-def problem_for(
-    plan_day: PlanDay, *, max_switches: int = DEFAULT_MAX_SWITCHES
-) -> solver.QueuePlanProblem:
+def problem_for(plan_day: PlanDay, *, max_switches: int | None = None) -> solver.QueuePlanProblem:
     """The solver's input: each free interval of each person, the queues they are at
     least capable in (with their level), each queue's agents per interval, and the
     lead's pinned cells."""
@@ -191,7 +190,7 @@ def problem_for(
             for q in plan_day.queues
         ),
         pins=pins,
-        max_switches=max_switches,
+        max_switches=settings.QUEUE_PLAN_MAX_SWITCHES if max_switches is None else max_switches,
         time_limit=PROPOSE_SECONDS,
     )
 

@@ -8,6 +8,7 @@ import icalendar
 import pytest
 
 from performance.models import OneOnOne
+from scheduling import queue_plan as solver
 from scheduling.models import (
     CalendarFeed,
     EntryKind,
@@ -221,3 +222,19 @@ def test_proposing_a_day_nobody_works_says_so(client, lead, team, queues):
     response = client.post(f"/teams/{team.pk}/queue-plan/propose/?day={DAY}", follow=True)
     assert "Nobody is on shift that day" in response.content.decode()
     assert not QueueAssignment.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("limit", [0, 1])
+def test_the_switch_limit_is_a_setting(settings, lead, team, queues, crew, limit):
+    settings.QUEUE_PLAN_MAX_SWITCHES = limit
+    services.propose(actor=lead, team=team, day=DAY)
+    current = plan_day(team, DAY)
+    for person in current.people:
+        worked = [
+            current.cells[(person.associate.pk, i)].queue_id
+            for i in range(len(current.intervals))
+            if (person.associate.pk, i) in current.cells
+        ]
+        assert solver.count_switches(worked) <= limit
+    assert QueuePlan.objects.get().proposal["switches"] <= limit * len(current.people)
