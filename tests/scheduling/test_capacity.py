@@ -363,9 +363,12 @@ def test_choosing_a_cell_explains_it_in_a_fragment(client, lead, team, chat, bus
 
 
 @pytest.mark.django_db
-def test_the_week_page_has_a_row_per_day(client, manager, team, chat, busy_day):
+def test_the_week_page_has_a_row_per_day(
+    client, manager, team, chat, busy_day, django_assert_max_num_queries
+):
     client.force_login(manager)
-    response = client.get(f"/teams/{team.pk}/capacity/week/?week={DAY.isoformat()}")
+    with django_assert_max_num_queries(14):
+        response = client.get(f"/teams/{team.pk}/capacity/week/?week={DAY.isoformat()}")
     page = response.content.decode()
     assert response.status_code == 200
     assert "Tue 8 Jan" in page
