@@ -8,10 +8,12 @@ managed by `other_manager`). `admin` is an ops admin (superuser).
 import os
 
 import pytest
+from django.db import connection
 from django.test import Client
 from hypothesis import settings as hypothesis_settings
 
 from sdc_ops.celery import app as celery_app
+from tests import demo_data
 from tests.factories import PASSWORD, AssociateFactory, SiteFactory, TeamFactory, UserFactory
 
 # CI runs the same examples every time (a red build is then reproducible);
@@ -46,6 +48,26 @@ def _fast_and_local(settings):
     # exercised by the health check tests against the real Redis.
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(scope="session")
+def _demo_copy(django_db_setup, django_db_blocker) -> demo_data.Copy | None:
+    """One run of `seed_demo` per test process, copied (PostgreSQL only)."""
+    if connection.vendor != "postgresql":
+        return None
+    with django_db_blocker.unblock():
+        return demo_data.made_outside_the_tests()
+
+
+@pytest.fixture
+def seeded_demo(db, _demo_copy) -> str:
+    """The demo center as `seed_demo` builds it, in this test's database; returns what
+    the seed printed. A copy of the process's one run (tests/demo_data.py), or a run
+    of its own where there is no copy of today's."""
+    if _demo_copy is None or _demo_copy.day != demo_data.today():
+        return demo_data.seed()
+    _demo_copy.put()
+    return _demo_copy.output
 
 
 @pytest.fixture

@@ -1,0 +1,162 @@
+"""The seeded demo, built once per test process and copied back into each test
+that asks for it.
+
+`seed_demo` takes seconds; the browser journeys, the backup test and the seed's
+own tests each start from what it builds. On PostgreSQL every table is copied out
+(COPY, binary) right after one real run, on the day of the run, and copied back into
+a test's database in a fraction of a second: the rows, and so every id and every
+reference between them, are the ones `seed_demo` wrote. Elsewhere (SQLite) a test
+simply runs `seed_demo` itself.
+"""
+
+import datetime as dt
+import io
+import zoneinfo
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from performance.cache import bump_rollups_version
+from sdc_ops.celery import app as celery_app
+
+DEMO_ZONE = zoneinfo.ZoneInfo("Europe/Dublin")  # the demo site's zone
+# What every test runs with (tests/conftest.py, _fast_and_local); a run outside a
+# test must not leave, say, a PBKDF2 hash that the tests' MD5 hasher cannot read.
+TEST_SETTINGS = {
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    "AXES_ENABLED": False,
+    "KPI_DASHBOARD_CACHE_SECONDS": 0,
+}
+
+
+# As `make demo DEMO_ADDR=127.0.0.1:8123` serves it (the seed only prints it).
+SEED_SITE_URL = "http://127.0.0.1:8123"
+
+
+def today() -> tuple[dt.date, ...]:
+    """The days the seed can read as "today": a copy from another day is stale."""
+    now = timezone.now()
+    return (dt.date.today(), now.date(), now.astimezone(DEMO_ZONE).date())
+
+
+@dataclass
+class Copy:
+    """Every table's rows, as PostgreSQL's binary COPY writes them."""
+
+    tables: dict[str, bytes] = field(default_factory=dict)
+    output: str = ""  # what the seed printed
+    day: tuple[dt.date, ...] = ()  # today() when it was seeded
+
+    @classmethod
+    def take(cls) -> "Copy":
+        copy = cls()
+        with connection.cursor() as cursor:
+            for table in _with_rows(cursor, _tables()):
+                data = bytearray()
+                with cursor.cursor.copy(f'COPY "{table}" TO STDOUT (FORMAT BINARY)') as out:
+                    for block in out:
+                        data += block
+                copy.tables[table] = bytes(data)
+        return copy
+
+    def put(self) -> None:
+        """Make the database hold exactly these rows: every table emptied and the rows
+        written back. Inside the caller's transaction if there is one (a test's), else
+        in one of its own.
+
+        As a superuser (the tests' `postgres`), the rows go in with row triggers off
+        (session_replication_role): they were consistent when copied, so checking
+        every foreign key again would only take seconds; only the tables with rows
+        are emptied. Otherwise every table is truncated and the keys are checked."""
+        tables = _tables()
+        assert set(self.tables) <= set(tables), "the schema changed since the copy"
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+            quick = cursor.fetchone()[0]
+            if quick:
+                cursor.execute("SELECT current_setting('session_replication_role')")
+                role = cursor.fetchone()[0]
+                cursor.execute("SET LOCAL session_replication_role = replica")
+                for table in _with_rows(cursor, tables):
+                    cursor.execute(f'DELETE FROM "{table}"')  # noqa: S608 -- Django's tables
+            else:
+                for sql in connection.ops.sql_flush(no_style(), tables):
+                    cursor.execute(sql)
+            for table, data in self.tables.items():
+                with cursor.cursor.copy(f'COPY "{table}" FROM STDIN (FORMAT BINARY)') as into:
+                    into.write(data)
+            if quick:  # SET LOCAL would last to the end of a test's transaction
+                cursor.execute("SELECT set_config('session_replication_role', %s, true)", [role])
+            _raise_sequences(cursor)
+        forget_cached_rows()
+
+
+def _tables() -> list[str]:
+    return sorted(connection.introspection.django_table_names(only_existing=True))
+
+
+def _with_rows(cursor, tables: list[str]) -> list[str]:
+    """The tables that hold at least one row, in one query."""
+    exists = "SELECT '{0}' WHERE EXISTS (SELECT 1 FROM \"{0}\")"  # Django's table names
+    cursor.execute(" UNION ALL ".join(exists.format(table) for table in tables))
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _raise_sequences(cursor) -> None:
+    """Each id sequence past the highest id written back; never lowered (setval is
+    not undone by a rollback, and a lower value would hand out an id already taken)."""
+    selects = []
+    for model in apps.get_models(include_auto_created=True):
+        pk = model._meta.pk
+        if isinstance(pk, models.AutoField | models.BigAutoField | models.SmallAutoField):
+            table, column = model._meta.db_table, pk.column
+            sequence = f"pg_get_serial_sequence('\"{table}\"', '{column}')"
+            selects.append(
+                f'SELECT setval({sequence}, max("{column}")) FROM "{table}"'  # noqa: S608
+                f' HAVING max("{column}") > COALESCE((SELECT last_value FROM pg_sequences'
+                f" WHERE format('%I.%I', schemaname, sequencename) = {sequence}), 0)"
+            )
+    cursor.execute(" UNION ALL ".join(selects))
+
+
+def forget_cached_rows() -> None:
+    """What this process keeps of rows that were just replaced: content type ids,
+    and the dashboards' cached figures (their version goes up, as after a rollup)."""
+    ContentType.objects.clear_cache()
+    bump_rollups_version()
+
+
+def seed() -> str:
+    """Run `seed_demo` as a test does, and return what it printed. It is served at
+    SEED_SITE_URL, not at the settings' default, so that a test can tell that what it
+    prints follows the setting."""
+    out = io.StringIO()
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True  # as every test runs (tests/conftest.py)
+    try:
+        with override_settings(**TEST_SETTINGS, SITE_URL=SEED_SITE_URL):
+            call_command("seed_demo", stdout=out)
+    finally:
+        celery_app.conf.task_always_eager = eager
+    return out.getvalue()
+
+
+def made_outside_the_tests() -> Copy:
+    """Seed the demo outside any test (the caller unblocks the database), copy it, and
+    put the database back as it was, so the tests after see what they would have."""
+    before = Copy.take()
+    try:
+        day = today()
+        output = seed()
+        copy = Copy.take()
+    finally:
+        before.put()
+    copy.output, copy.day = output, day
+    return copy
