@@ -19,21 +19,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
-from django.test import override_settings
 from django.utils import timezone
 
 from performance.cache import bump_rollups_version
-from sdc_ops.celery import app as celery_app
+from tests.shared import as_in_a_test
 
 DEMO_ZONE = zoneinfo.ZoneInfo("Europe/Dublin")  # the demo site's zone
-# What every test runs with (tests/conftest.py, _fast_and_local); a run outside a
-# test must not leave, say, a PBKDF2 hash that the tests' MD5 hasher cannot read.
-TEST_SETTINGS = {
-    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
-    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    "AXES_ENABLED": False,
-    "KPI_DASHBOARD_CACHE_SECONDS": 0,
-}
 
 
 # As `make demo DEMO_ADDR=127.0.0.1:8123` serves it (the seed only prints it).
@@ -138,13 +129,8 @@ def seed() -> str:
     SEED_SITE_URL, not at the settings' default, so that a test can tell that what it
     prints follows the setting."""
     out = io.StringIO()
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True  # as every test runs (tests/conftest.py)
-    try:
-        with override_settings(**TEST_SETTINGS, SITE_URL=SEED_SITE_URL):
-            call_command("seed_demo", stdout=out)
-    finally:
-        celery_app.conf.task_always_eager = eager
+    with as_in_a_test(SITE_URL=SEED_SITE_URL):
+        call_command("seed_demo", stdout=out)
     return out.getvalue()
 
 
