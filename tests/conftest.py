@@ -10,6 +10,7 @@ import os
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.test import Client
 from hypothesis import settings as hypothesis_settings
@@ -25,10 +26,11 @@ if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
 # Test files whose tests take seconds each: a demo seed, a browser, processes, a crawl
-# of every URL as every persona. They are collected first, so that with `pytest -n 2
-# --dist worksteal` (make test) they start early on one worker while the other takes
-# the quick tests from the far end, and neither finishes alone with a long test at
-# the end. The order changes nothing else: every test starts from the same database.
+# of every URL as every persona. They are collected first (after this hook,
+# pytest-django still puts the tests that use the database first, the transactional
+# ones after them), so that with `pytest -n 2 --dist worksteal` (make test) they start
+# early, and neither worker ends alone with a long test while the other is idle. The
+# order changes nothing else: every test starts from the same database.
 SLOW_FIRST = (
     "tests/performance/kpis/test_seed.py",
     "tests/teams/test_seed_demo.py",
@@ -46,6 +48,7 @@ SLOW_FIRST = (
 )
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-django's own (stable) sort
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     def rank(item: pytest.Item) -> int:
         path = item.nodeid.split("::", 1)[0]
@@ -77,12 +80,27 @@ def _fast_and_local(settings):
 
 
 @pytest.fixture(scope="session")
-def _demo_copy(django_db_setup, django_db_blocker) -> demo_data.Copy | None:
-    """One run of `seed_demo` per test process, copied (PostgreSQL only)."""
+def _demo_copy(django_db_setup, django_db_blocker, tmp_path_factory) -> demo_data.Copy | None:
+    """One run of `seed_demo` per test run, copied (PostgreSQL only); the processes
+    of `pytest -n` share it through their run's temporary directory."""
     if connection.vendor != "postgresql":
         return None
+    shared = None
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = tmp_path_factory.getbasetemp().parent / "seeded-demo"
     with django_db_blocker.unblock():
-        return demo_data.made_outside_the_tests()
+        return demo_data.made_once(shared)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    try:
+        return (yield)
+    finally:
+        if "seeded_demo" in getattr(item, "fixturenames", ()):
+            # The copy's content types were rolled back (or flushed) with the test:
+            # this process must not keep their ids.
+            ContentType.objects.clear_cache()
 
 
 @pytest.fixture

@@ -10,9 +10,12 @@ simply runs `seed_demo` itself.
 """
 
 import datetime as dt
+import fcntl
 import io
+import pickle
 import zoneinfo
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
@@ -132,6 +135,26 @@ def seed() -> str:
     with as_in_a_test(SITE_URL=SEED_SITE_URL):
         call_command("seed_demo", stdout=out)
     return out.getvalue()
+
+
+def made_once(shared: Path | None) -> Copy:
+    """The copy for this test process. With `shared`, a directory that the processes of
+    one `pytest -n` run share, the first to get here seeds and leaves the copy there,
+    and the others load it (waiting on a lock while it is being made)."""
+    if shared is None:
+        return made_outside_the_tests()
+    shared.mkdir(exist_ok=True)
+    with (shared / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        path = shared / ("copy-" + "-".join(map(str, today())))
+        if path.exists():
+            with path.open("rb") as saved:
+                return pickle.load(saved)  # noqa: S301 -- written just now, by this run
+        copy = made_outside_the_tests()
+        with path.with_suffix(".part").open("wb") as out:
+            pickle.dump(copy, out)
+        path.with_suffix(".part").rename(path)
+        return copy
 
 
 def made_outside_the_tests() -> Copy:
