@@ -37,7 +37,7 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
-		$(BIN)/pytest -n 2 --create-db $(PYTEST_ARGS)
+		$(BIN)/pytest -n 2 --dist worksteal --create-db $(PYTEST_ARGS)
 
 smoke: $(STAMP)
 	$(DEMO_ENV) $(BIN)/python scripts/demo_smoke.py

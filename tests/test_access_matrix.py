@@ -26,8 +26,12 @@ from scheduling.models import (
     TimeOffRequest,
     WeekendDuty,
 )
-from tests.conftest import PERSONAS, client_for
+from tests.conftest import PERSONAS, client_for, shared_cast
 from tests.factories import ApiTokenFactory, GoalFactory, QueueFactory
+
+# The cast is made once for this module's ~870 tests, each of which changes rows only
+# (rolled back after it) and gets its own copies of the objects (tests/conftest.py).
+globals().update(shared_cast())
 
 LOGIN = "login"  # 302 to the login page with ?next=
 REDIRECT = "redirect"  # 302 somewhere else (POST/redirect/GET)

@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from teams.management.commands.seed_demo import DEMO_PASSWORD
@@ -32,10 +31,8 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def demo(settings, transactional_db):
-    """The seeded demo center, as `make demo` builds it."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("seed_demo")
+def demo(transactional_db, seeded_demo):
+    """The seeded demo center, as `make demo` builds it (tests/conftest.py)."""
 
 
 def log_in(page, live_server, username):

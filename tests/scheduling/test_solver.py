@@ -90,55 +90,76 @@ def brute_force(
 ) -> tuple[int, int]:
     """The least duty objective over every assignment of people to weekend days
     (each checked with a comp placement that satisfies every hard constraint);
-    and, for the duties `given`, the least comp-day objective over every placement."""
+    and, for the duties `given`, the least comp-day objective over every placement.
+
+    Every assignment is costed; they are then tried cheapest first, so the first one
+    with a valid comp placement is the optimum and the dearer ones need no placements
+    enumerated (the search stays exhaustive: nothing cheaper is left untried)."""
     people = {p.id: p for p in problem.people}
     days = list(problem.weekend_days)
     seats = [(d, k) for d in days for k in range(problem.headcount[d])]
-    best: tuple[int, int] | None = None
+    costed: dict[tuple[tuple[int, dt.date], ...], int] = {}
     for chosen in itertools.product(list(people), repeat=len(seats)):
-        duties = sorted({(pid, d) for pid, (d, _k) in zip(chosen, seats, strict=True)})
+        duties = tuple(sorted({(pid, d) for pid, (d, _k) in zip(chosen, seats, strict=True)}))
         if len(duties) != len(seats):
             continue  # one person twice on the same day
         if given is not None and set(duties) != given:
             continue
-        duty_cost = _duty_cost(problem, duties)
-        if duty_cost is None or (best is not None and duty_cost > best[0]):
-            continue
-        windows = [
-            [
-                c
-                for c in problem.comp_window(d)
-                if c not in people[pid].off_days and problem.spare_cover.get(c, 0) > 0
-            ]
-            for pid, d in duties
+        if duties in costed:
+            continue  # the same duties, seats of one day filled in another order
+        duty_cost = _duty_cost(problem, list(duties))
+        if duty_cost is not None:
+            costed[duties] = duty_cost
+    for duties, duty_cost in sorted(costed.items(), key=lambda item: (item[1], item[0])):
+        comp_cost = _least_comp_cost(problem, duties, stop_at_first=given is None)
+        if comp_cost is None:
+            continue  # no comp placement keeps every hard constraint
+        # The first stage compares duty objectives only.
+        return (duty_cost, 0 if given is None else comp_cost)
+    raise AssertionError("no assignment satisfies every hard constraint")
+
+
+def _least_comp_cost(
+    problem: RotaProblem, duties: tuple[tuple[int, dt.date], ...], *, stop_at_first: bool
+) -> int | None:
+    """The least comp-day objective over every placement of comp days for `duties`
+    that the independent checker accepts (None if there is none); with
+    `stop_at_first`, the cost of the first such placement."""
+    people = {p.id: p for p in problem.people}
+    windows = [
+        [
+            c
+            for c in problem.comp_window(d)
+            if c not in people[pid].off_days and problem.spare_cover.get(c, 0) > 0
         ]
-        for comps in itertools.product(*windows):
-            plan = RotaPlan(
-                duties=tuple(
-                    solver.Duty(pid, d, c, "", "")
-                    for (pid, d), c in zip(duties, comps, strict=True)
-                ),
-                objective=0,
-                bound=0,
-                is_optimal=True,
-                fairness_gap=0,
-                back_to_back=0,
-                totals={},
-            )
-            if solver.violations(problem, plan):
-                continue
-            comp_cost = sum(
-                solver.W_COMP_PREFERENCE
-                for (pid, _d), c in zip(duties, comps, strict=True)
-                if people[pid].preferred_comp_weekday is not None
-                and c.weekday() != people[pid].preferred_comp_weekday
-            )
-            if given is None:
-                comp_cost = 0  # the first stage compares duty objectives only
-            if best is None or (duty_cost, comp_cost) < best:
-                best = (duty_cost, comp_cost)
-    assert best is not None
-    return best
+        for pid, d in duties
+    ]
+    least: int | None = None
+    for comps in itertools.product(*windows):
+        plan = RotaPlan(
+            duties=tuple(
+                solver.Duty(pid, d, c, "", "") for (pid, d), c in zip(duties, comps, strict=True)
+            ),
+            objective=0,
+            bound=0,
+            is_optimal=True,
+            fairness_gap=0,
+            back_to_back=0,
+            totals={},
+        )
+        if solver.violations(problem, plan):
+            continue
+        comp_cost = sum(
+            solver.W_COMP_PREFERENCE
+            for (pid, _d), c in zip(duties, comps, strict=True)
+            if people[pid].preferred_comp_weekday is not None
+            and c.weekday() != people[pid].preferred_comp_weekday
+        )
+        if least is None or comp_cost < least:
+            least = comp_cost
+        if stop_at_first:
+            break
+    return least
 
 
 def _duty_cost(problem: RotaProblem, duties: list[tuple[int, dt.date]]) -> int | None:

@@ -1,5 +1,3 @@
-import io
-
 import pytest
 from django.core import mail
 from django.core.management import call_command
@@ -8,6 +6,7 @@ from django.test import Client
 
 from teams.management.commands.seed_demo import DEMO_PASSWORD
 from teams.models import Associate, AssociateSkill, Site, Team, User
+from tests import demo_data
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +25,8 @@ def state():
     )
 
 
-def test_seed_demo_builds_a_believable_center_and_is_idempotent(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("seed_demo", stdout=None)
-    first = state()
+def test_seed_demo_builds_a_believable_center_and_is_idempotent(seeded_demo):
+    first = state()  # after one run on an empty database (tests/demo_data.py)
     call_command("seed_demo")
     assert state() == first
 
@@ -43,12 +40,10 @@ def test_seed_demo_builds_a_believable_center_and_is_idempotent(settings):
     assert AssociateSkill.objects.count() > 3 * 10
 
 
-def test_every_demo_persona_can_log_in(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.SITE_URL = "http://127.0.0.1:8123"  # make demo DEMO_ADDR=127.0.0.1:8123
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)  # once: the full demo takes seconds to build
-    printed = out.getvalue()
+def test_every_demo_persona_can_log_in(seeded_demo):
+    # What one run printed, with SITE_URL as `make demo DEMO_ADDR=127.0.0.1:8123` sets it.
+    printed = seeded_demo
+    assert demo_data.SEED_SITE_URL == "http://127.0.0.1:8123"
     assert "Log in at http://127.0.0.1:8123/" in printed  # the address served
     # One associate count: the seed says what the home pages say (leads not counted).
     on_teams = Associate.objects.active().exclude(user__led_teams=F("team"))
@@ -61,10 +56,8 @@ def test_every_demo_persona_can_log_in(settings):
         assert client.get("/").status_code == 200, username
 
 
-def test_seed_demo_is_deterministic_across_databases(settings, django_db_blocker):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("seed_demo")
-    first = state()
+def test_seed_demo_is_deterministic_across_databases(seeded_demo):
+    first = state()  # after one run on an empty database (tests/demo_data.py)
     from performance.models import KpiEvent
     from scheduling.models import CompDay, WeekendDuty
 

@@ -6,9 +6,7 @@ from performance.models import Review, ReviewCycle
 from teams.management.commands.seed_demo import DEMO_PASSWORD
 
 
-def test_demo_has_a_cycle_in_progress_with_reviews_at_every_step(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("seed_demo")
+def test_demo_has_a_cycle_in_progress_with_reviews_at_every_step(seeded_demo):
     cycle = ReviewCycle.objects.get(name=CYCLE_NAME)
     states = set(cycle.reviews.values_list("state", flat=True))
     assert states == {s.value for s in Review.State}
