@@ -9,7 +9,14 @@ from django.utils import timezone
 
 from teams.models import Associate, Team
 
-from ..models import CalendarFeed, EntryKind, PublicHoliday, PublishedEntry, TimeOffRequest
+from ..models import (
+    CalendarFeed,
+    EntryKind,
+    PublicHoliday,
+    PublishedEntry,
+    QueuePlan,
+    TimeOffRequest,
+)
 from .queue_plans import published_blocks
 
 PAST_DAYS, FUTURE_DAYS = 30, 120
@@ -73,6 +80,13 @@ def ics_for(associate: Associate) -> bytes:
     first, last = today - dt.timedelta(days=PAST_DAYS), today + dt.timedelta(days=FUTURE_DAYS)
     entries = published_days(associate, first, last).values()
     blocks = published_blocks(associate, first, last)
+    # A queue plan published after the shift changes the event's description: its time
+    # is the event's last change, so calendar apps take the new one.
+    plans = dict(
+        QueuePlan.objects.filter(
+            team_id=associate.team_id, on__gte=first, on__lte=last, published_at__isnull=False
+        ).values_list("on", "published_at")
+    )
     holidays = dict(
         PublicHoliday.objects.filter(site=site, on__gte=first, on__lte=last).values_list(
             "on", "name"
@@ -90,7 +104,11 @@ def ics_for(associate: Associate) -> bytes:
         event = icalendar.Event()
         event.add("uid", f"entry-{associate.pk}-{entry.on.isoformat()}@{host}")
         event.add("dtstamp", stamp)
-        event.add("last-modified", entry.published_at)
+        changed = entry.published_at
+        plan_published = plans.get(entry.on) if entry.on in blocks else None
+        if plan_published is not None and plan_published > changed:
+            changed = plan_published
+        event.add("last-modified", changed)
         if entry.kind == EntryKind.SHIFT:
             name = entry.template.name if entry.template else "Shift"
             event.add("summary", f"{name} shift ({entry.label()})")

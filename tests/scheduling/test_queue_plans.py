@@ -185,6 +185,8 @@ def test_publishing_shows_each_associate_their_blocks(
     ]
     first = dt.datetime.fromisoformat(blocks[0][0]).astimezone(team.site.zone)
     assert f"Queues: {first:%H:%M}–" in str(event["description"])
+    # Published after the shift, the plan's time is the event's last change.
+    assert event.decoded("last-modified") == plan.published_at.replace(microsecond=0)
 
 
 @pytest.mark.django_db
