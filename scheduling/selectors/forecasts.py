@@ -18,6 +18,17 @@ class QueueOutlook:
     weeks: list[tuple[dt.date, list[tuple[dt.date, float | None]]]]  # Monday, 7 days
     overrides: list[ForecastOverride]
 
+    @property
+    def scores(self) -> list[tuple[str, int]]:
+        """Each method's backtest error as the page names it: ("Seasonal naive …", 40)."""
+        if self.forecast is None:
+            return []
+        labels = dict(QueueForecast.Method.choices)
+        return [
+            (str(labels.get(method, method)), round(score * 100))
+            for method, score in self.forecast.scores.items()
+        ]
+
 
 def forecast_outlook(team: Team, *, today: dt.date, weeks: int = 8) -> list[QueueOutlook]:
     """Five queries whatever the number of queues."""
