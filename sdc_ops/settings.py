@@ -170,8 +170,16 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files that must never be served from a public URL (candidates' CVs): no
+# URL is served for them: they are read only through access-checked views
+# (teams/views/candidates.py), as attachments.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private_media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -243,7 +251,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "teams.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "teams.views.roster.locked_out"
 AXES_VERBOSE = False
 # Password reset: at most this many e-mails per address and requests per client an hour.
 PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 3)
@@ -272,6 +280,15 @@ KPI_ALERT_DAYS = env_int("KPI_ALERT_DAYS", 3)
 # many days after they were replaced (the latest version stays).
 # The day's queue plan: at most this many changes of queue per person a day.
 QUEUE_PLAN_MAX_SWITCHES = env_int("QUEUE_PLAN_MAX_SWITCHES", 2)
+
+# Hiring and onboarding (teams/services/hiring*.py, onboarding.py).
+HIRING_RETENTION_DAYS = env_int("HIRING_RETENTION_DAYS", 180)  # rejected/withdrawn → anonymised
+HIRING_STALE_DAYS = env_int("HIRING_STALE_DAYS", 7)  # an application not moved this long
+HIRING_CV_MAX_BYTES = env_int("HIRING_CV_MAX_BYTES", 5 * 1024 * 1024)
+ONBOARDING_RAMP_DAYS = env_int("ONBOARDING_RAMP_DAYS", 60)  # a hire's skills: proficient by
+# The weekend rota leaves a new joiner out of weekends for this many weeks from the
+# start date (and credits them for it, so they are not front-loaded after).
+ROTA_NEW_JOINER_WEEKS = env_int("ROTA_NEW_JOINER_WEEKS", 4)
 SDC_RETENTION_LEAVER_DAYS = env_int("SDC_RETENTION_LEAVER_DAYS", 730)
 SDC_RETENTION_HISTORY_DAYS = env_int("SDC_RETENTION_HISTORY_DAYS", 730)
 

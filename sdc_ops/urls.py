@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from teams import views as team_views
+from teams.views import roster as team_views
 
 admin.site.site_header = "SDC Ops administration"
 admin.site.site_title = "SDC Ops admin"

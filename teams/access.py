@@ -14,14 +14,25 @@ user may see but not change is a 403. Both are logged as failed authorization.
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Associate, Team, User
+from .models import (
+    Application,
+    Associate,
+    Candidate,
+    Interview,
+    OnboardingPlan,
+    Requisition,
+    Scorecard,
+    Team,
+    User,
+)
 
 logger = logging.getLogger("teams.access")
 
@@ -210,3 +221,175 @@ def get_associate_for_export(user: AnyUser, associate_id: int) -> Associate:
         deny(user, "associate-export", associate_id, status=403)
         raise PermissionDenied("Only an ops admin can download a data-access export.")
     return associate
+
+
+# --- Hiring -------------------------------------------------------------------------
+# Candidates are seen by the requisition's team leads, its manager, ops admins, and
+# the interviewers of the candidates they interview; nobody else (associates never).
+# Leads (and ops admins) run the pipeline; the team's manager (or an ops admin)
+# approves a requisition. A scorecard is its interviewer's own until submitted; an
+# interviewer with a scorecard still to submit on an application sees nobody else's.
+
+
+def can_approve_requisitions(user: AnyUser, team_id: int) -> bool:
+    roles = roles_for(user)
+    return roles.is_admin or team_id in roles.managed_team_ids
+
+
+def interviewed_application_ids(user: AnyUser) -> QuerySet[Application, Any]:
+    """The applications the user interviews for (a pk subquery)."""
+    return Application.objects.filter(
+        interviews__scorecards__interviewer_id=getattr(user, "pk", None)
+    ).values("pk")
+
+
+def visible_applications(user: AnyUser) -> QuerySet[Application]:
+    roles = roles_for(user)
+    applications = Application.objects.all()
+    if roles.is_admin:
+        return applications
+    if not isinstance(user, User):
+        return applications.none()
+    return applications.filter(
+        Q(requisition__team_id__in=roles.visible_team_ids)
+        | Q(pk__in=interviewed_application_ids(user))
+    )
+
+
+def visible_requisitions(user: AnyUser) -> QuerySet[Requisition]:
+    roles = roles_for(user)
+    requisitions = Requisition.objects.select_related("team__site")
+    if roles.is_admin:
+        return requisitions.all()
+    return requisitions.filter(team_id__in=roles.visible_team_ids)
+
+
+def get_requisition_for_user(
+    user: AnyUser, requisition_id: int, *, for_change: bool = False, for_approval: bool = False
+) -> Requisition:
+    roles = roles_for(user)
+    requisition = (
+        Requisition.objects.select_related("team__site", "team__manager", "backfill_for__user")
+        .filter(pk=requisition_id)
+        .first()
+    )
+    if requisition is None or not roles.can_see_team(requisition.team_id):
+        deny(user, "requisition", requisition_id, status=404)
+        raise Http404("No such requisition.")
+    if for_change and not roles.can_change_team(requisition.team_id):
+        deny(user, "requisition", requisition_id, status=403)
+        raise PermissionDenied("Only the team's lead can change this requisition.")
+    if for_approval and not can_approve_requisitions(user, requisition.team_id):
+        deny(user, "requisition", requisition_id, status=403)
+        raise PermissionDenied("Only the team's manager can approve this requisition.")
+    return requisition
+
+
+def get_application_for_user(
+    user: AnyUser, application_id: int, *, for_change: bool = False
+) -> Application:
+    """An application (and its candidate): 404 unless the rule above lets the user see
+    it; 403 to change it for anyone but the team's leads and ops admins."""
+    roles = roles_for(user)
+    application = (
+        visible_applications(user)
+        .select_related("candidate", "requisition__team__site", "requisition__team__manager")
+        .filter(pk=application_id)
+        .first()
+    )
+    if application is None:
+        deny(user, "application", application_id, status=404)
+        raise Http404("No such application.")
+    if for_change and not roles.can_change_team(application.requisition.team_id):
+        deny(user, "application", application_id, status=403)
+        raise PermissionDenied("Only the team's lead can move this application.")
+    return application
+
+
+def get_candidate_for_user(
+    user: AnyUser, candidate_id: int, *, for_change: bool = False
+) -> Candidate:
+    """A candidate is seen by whoever may see one of their applications; changed by
+    a lead of one of their applications' teams (or an ops admin)."""
+    roles = roles_for(user)
+    team_ids = list(
+        visible_applications(user)
+        .filter(candidate_id=candidate_id)
+        .values_list("requisition__team_id", flat=True)
+    )
+    candidate = Candidate.objects.filter(pk=candidate_id).first()
+    if candidate is None or not (team_ids or roles.is_admin):
+        deny(user, "candidate", candidate_id, status=404)
+        raise Http404("No such candidate.")
+    if for_change and not (roles.is_admin or any(roles.can_change_team(t) for t in team_ids)):
+        deny(user, "candidate", candidate_id, status=403)
+        raise PermissionDenied("Only the team's lead can change this candidate.")
+    return candidate
+
+
+def get_interview_for_user(
+    user: AnyUser, interview_id: int, *, for_change: bool = False
+) -> Interview:
+    roles = roles_for(user)
+    interview = (
+        Interview.objects.select_related(
+            "application__candidate", "application__requisition__team__site"
+        )
+        .filter(pk=interview_id, application__in=visible_applications(user))
+        .first()
+    )
+    if interview is None:
+        deny(user, "interview", interview_id, status=404)
+        raise Http404("No such interview.")
+    if for_change and not roles.can_change_team(interview.application.requisition.team_id):
+        deny(user, "interview", interview_id, status=403)
+        raise PermissionDenied("Only the team's lead can change this interview.")
+    return interview
+
+
+def get_own_scorecard(user: AnyUser, scorecard_id: int) -> Scorecard:
+    """A scorecard is filled in by its interviewer alone; anybody else gets a 404."""
+    scorecard = (
+        Scorecard.objects.select_related(
+            "interview__application__candidate", "interview__application__requisition__team"
+        )
+        .filter(pk=scorecard_id, interviewer_id=getattr(user, "pk", None))
+        .first()
+    )
+    if scorecard is None:
+        deny(user, "scorecard", scorecard_id, status=404)
+        raise Http404("No such scorecard.")
+    return scorecard
+
+
+def readable_scorecards(user: AnyUser, application: Application) -> QuerySet[Scorecard]:
+    """The scorecards of an application the user may read: their own always; the
+    others' only once submitted, and only when the user has none left to submit on
+    it (independent judgement). The caller has checked the application."""
+    own = Q(interviewer_id=getattr(user, "pk", None))
+    scorecards = Scorecard.objects.filter(interview__application=application)
+    owes_one = scorecards.filter(own, submitted_at__isnull=True).exists()
+    if owes_one:
+        return scorecards.filter(own)
+    return scorecards.filter(own | Q(submitted_at__isnull=False))
+
+
+def get_onboarding_plan_for_user(
+    user: AnyUser, plan_id: int, *, for_change: bool = False
+) -> OnboardingPlan:
+    """A new joiner's plan: theirs to read (and tick their own items), their team's
+    leads' to run, the manager's and ops admins' to read."""
+    roles = roles_for(user)
+    plan = (
+        OnboardingPlan.objects.select_related("associate__user", "associate__team__site")
+        .filter(pk=plan_id)
+        .first()
+    )
+    is_self = plan is not None and plan.associate_id == roles.associate_id
+    if plan is None or not (is_self or roles.can_see_team(plan.associate.team_id)):
+        deny(user, "onboarding-plan", plan_id, status=404)
+        raise Http404("No such onboarding plan.")
+    if for_change and not roles.can_change_team(plan.associate.team_id):
+        deny(user, "onboarding-plan", plan_id, status=403)
+        raise PermissionDenied("Only the team's lead can change this plan.")
+    return plan

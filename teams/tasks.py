@@ -5,14 +5,14 @@ from celery import shared_task
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
 def send_invitation(*, user_id: int, invited_by_id: int) -> bool:
-    from . import services
+    from .services import roster as services
 
     return services.send_invitation(user_id=user_id, invited_by_id=invited_by_id)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
 def send_password_reset(*, email: str) -> int:
-    from . import services
+    from .services import roster as services
 
     return services.send_password_reset(email=email)
 

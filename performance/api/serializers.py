@@ -106,7 +106,7 @@ class RollupQuerySerializer(serializers.Serializer[Any]):
         try:
             attrs = super().to_internal_value(data)
         except serializers.ValidationError as error:
-            detail = error.detail if isinstance(error.detail, dict) else {}
+            detail: dict[Any, Any] = error.detail if isinstance(error.detail, dict) else {}
             raise serializers.ValidationError(blank | detail) from None
         if blank:
             raise serializers.ValidationError(blank)

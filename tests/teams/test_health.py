@@ -31,7 +31,7 @@ def test_unreachable_broker_is_503(client, settings):
 def test_broken_database_is_503(client, settings, monkeypatch):
     from django.db import DatabaseError
 
-    from teams import views
+    from teams.views import roster as views
 
     class BrokenCursor:
         def __enter__(self):

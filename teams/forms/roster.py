@@ -3,8 +3,8 @@ import datetime as dt
 from django import forms
 from django.db.models import QuerySet
 
-from .models import Associate, AssociateSkill, Skill, Team, User
-from .text import refuse_control_characters
+from ..models import Associate, AssociateSkill, Skill, Team, User
+from ..text import refuse_control_characters
 
 
 class AssociateForm(forms.Form):

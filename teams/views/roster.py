@@ -14,8 +14,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import audit, data_export, selectors, services
-from .access import (
+from .. import audit, data_export, selectors
+from ..access import (
     can_change_team,
     changeable_teams,
     get_associate_for_export,
@@ -27,9 +27,10 @@ from .access import (
     roles_for,
     visible_teams,
 )
-from .forms import AssociateForm, RosterFilterForm, SkillLevelsForm
-from .http import HtmxHttpRequest, authenticated_user
-from .models import Associate, AssociateSkill, AuditEvent, Skill, Team
+from ..forms.roster import AssociateForm, RosterFilterForm, SkillLevelsForm
+from ..http import HtmxHttpRequest, authenticated_user
+from ..models import Associate, AssociateSkill, AuditEvent, Skill, Team
+from ..services import roster as services
 
 logger = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from .models import Associate, AssociateSkill, AuditEvent, Skill, Team, User
+from ..models import Associate, AssociateSkill, AuditEvent, Skill, Team, User
 
 if TYPE_CHECKING:
-    from .access import Roles
+    from ..access import Roles
 
 NEW_JOINER_DAYS = 90
 

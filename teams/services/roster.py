@@ -14,8 +14,8 @@ from django.db import transaction
 
 from sdc_ops.celery import enqueue_on_commit
 
-from . import audit, notifications, tasks
-from .models import Associate, AssociateSkill, AuditEvent, Skill, Team, User
+from .. import audit, notifications, tasks
+from ..models import Associate, AssociateSkill, AuditEvent, Skill, Team, User
 
 Action = AuditEvent.Action
 
