@@ -12,7 +12,30 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from . import audit
-from .models import Associate, AssociateSkill, AuditEvent, Site, Skill, Team, User
+from .models import (
+    Application,
+    Associate,
+    AssociateSkill,
+    AuditEvent,
+    Candidate,
+    Competency,
+    Decision,
+    Interview,
+    Offer,
+    OnboardingItem,
+    OnboardingPlan,
+    OnboardingTemplate,
+    RampTarget,
+    Rating,
+    Requisition,
+    Scorecard,
+    Site,
+    Skill,
+    StageChange,
+    Team,
+    TemplateItem,
+    User,
+)
 
 Action = AuditEvent.Action
 
@@ -325,3 +348,133 @@ def _readable(value: object) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k} ({_readable(v)})" for k, v in value.items())
     return str(value)
+
+
+# --- Hiring and onboarding: ops admins may see candidates (DESIGN.md); the app is
+# where hiring is run, so these pages are for looking up and mending records.
+
+
+class CompetencyInline(admin.TabularInline):
+    model = Competency
+    extra = 0
+
+
+@admin.register(Requisition)
+class RequisitionAdmin(admin.ModelAdmin):
+    list_display = ("title", "team", "status", "fte", "target_start_on", "created_at")
+    list_filter = ("status", "team__site", "team")
+    search_fields = ("title", "team__name")
+    inlines = [CompetencyInline]
+    raw_id_fields = ("backfill_for", "created_by", "approved_by")
+
+
+@admin.register(Competency)
+class CompetencyAdmin(admin.ModelAdmin):
+    list_display = ("name", "requisition", "position")
+    search_fields = ("name",)
+
+
+@admin.register(Candidate)
+class CandidateAdmin(admin.ModelAdmin):
+    list_display = ("name", "source", "created_at", "anonymised_at")
+    list_filter = ("source",)
+    search_fields = ("name", "email")
+    exclude = ("cv",)  # CVs are downloaded through the access-checked view only
+    readonly_fields = ("cv_name", "anonymised_at")
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "candidate", "requisition", "stage", "stage_changed_at")
+    list_filter = ("stage", "requisition__team")
+    raw_id_fields = ("candidate", "requisition")
+
+
+@admin.register(StageChange)
+class StageChangeAdmin(admin.ModelAdmin):
+    list_display = ("application", "from_stage", "to_stage", "changed_by", "changed_at")
+    list_filter = ("to_stage",)
+    raw_id_fields = ("application", "changed_by")
+
+
+@admin.register(Interview)
+class InterviewAdmin(admin.ModelAdmin):
+    list_display = ("title", "application", "starts_at", "duration_minutes")
+    raw_id_fields = ("application", "created_by")
+
+
+class RatingInline(admin.TabularInline):
+    model = Rating
+    extra = 0
+
+
+@admin.register(Scorecard)
+class ScorecardAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "interview", "interviewer", "recommendation", "submitted_at")
+    list_filter = ("recommendation",)
+    raw_id_fields = ("interview", "interviewer")
+    inlines = [RatingInline]
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ("scorecard", "competency", "score")
+    raw_id_fields = ("scorecard", "competency")
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = ("application", "outcome", "decided_by", "decided_at")
+    raw_id_fields = ("application", "decided_by", "scorecards")
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    list_display = ("application", "status", "start_on", "fte", "extended_at")
+    list_filter = ("status",)
+    raw_id_fields = ("application", "extended_by", "associate")
+
+
+class TemplateItemInline(admin.TabularInline):
+    model = TemplateItem
+    extra = 0
+
+
+@admin.register(OnboardingTemplate)
+class OnboardingTemplateAdmin(admin.ModelAdmin):
+    list_display = ("team", "updated_at")
+    inlines = [TemplateItemInline]
+
+
+@admin.register(TemplateItem)
+class TemplateItemAdmin(admin.ModelAdmin):
+    list_display = ("title", "template", "kind", "owner_role", "due_day")
+
+
+class OnboardingItemInline(admin.TabularInline):
+    model = OnboardingItem
+    extra = 0
+    raw_id_fields = ("owner", "done_by")
+
+
+class RampTargetInline(admin.TabularInline):
+    model = RampTarget
+    extra = 0
+
+
+@admin.register(OnboardingPlan)
+class OnboardingPlanAdmin(admin.ModelAdmin):
+    list_display = ("associate", "starts_on", "buddy", "invitation_sent_at")
+    raw_id_fields = ("associate", "buddy", "created_by")
+    inlines = [OnboardingItemInline, RampTargetInline]
+
+
+@admin.register(OnboardingItem)
+class OnboardingItemAdmin(admin.ModelAdmin):
+    list_display = ("title", "plan", "owner", "due_on", "done_at", "reminded_at")
+    raw_id_fields = ("plan", "owner", "done_by")
+
+
+@admin.register(RampTarget)
+class RampTargetAdmin(admin.ModelAdmin):
+    list_display = ("skill", "plan", "level", "by_day")

@@ -79,6 +79,153 @@ class AuditEventFactory(factory.django.DjangoModelFactory[AuditEvent]):
     action = AuditEvent.Action.LOGIN
 
 
+# --- hiring and onboarding (teams)
+
+from teams.models import (  # noqa: E402 -- one section per feature
+    Application,
+    Candidate,
+    Competency,
+    Decision,
+    Interview,
+    Offer,
+    OnboardingItem,
+    OnboardingPlan,
+    OnboardingTemplate,
+    RampTarget,
+    Rating,
+    Requisition,
+    Scorecard,
+    StageChange,
+    TemplateItem,
+)
+
+
+class RequisitionFactory(factory.django.DjangoModelFactory[Requisition]):
+    class Meta:
+        model = Requisition
+
+    team = factory.SubFactory(TeamFactory)
+    target_start_on = dt.date(2030, 2, 4)
+
+
+class CompetencyFactory(factory.django.DjangoModelFactory[Competency]):
+    class Meta:
+        model = Competency
+
+    requisition = factory.SubFactory(RequisitionFactory)
+    name = factory.Sequence(lambda n: f"Competency {n}")
+
+
+class CandidateFactory(factory.django.DjangoModelFactory[Candidate]):
+    class Meta:
+        model = Candidate
+
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"candidate{n}@example.com")
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory[Application]):
+    class Meta:
+        model = Application
+
+    candidate = factory.SubFactory(CandidateFactory)
+    requisition = factory.SubFactory(RequisitionFactory)
+    source = factory.LazyAttribute(lambda a: a.candidate.source)
+
+
+class StageChangeFactory(factory.django.DjangoModelFactory[StageChange]):
+    class Meta:
+        model = StageChange
+
+    application = factory.SubFactory(ApplicationFactory)
+    to_stage = Application.Stage.APPLIED
+
+
+class InterviewFactory(factory.django.DjangoModelFactory[Interview]):
+    class Meta:
+        model = Interview
+
+    application = factory.SubFactory(ApplicationFactory)
+    starts_at = dt.datetime(2030, 1, 8, 10, tzinfo=dt.UTC)
+
+
+class ScorecardFactory(factory.django.DjangoModelFactory[Scorecard]):
+    class Meta:
+        model = Scorecard
+
+    interview = factory.SubFactory(InterviewFactory)
+    interviewer = factory.SubFactory(UserFactory)
+
+
+class RatingFactory(factory.django.DjangoModelFactory[Rating]):
+    class Meta:
+        model = Rating
+
+    scorecard = factory.SubFactory(ScorecardFactory)
+    competency = factory.SubFactory(
+        CompetencyFactory,
+        requisition=factory.SelfAttribute("..scorecard.interview.application.requisition"),
+    )
+    score = 3
+
+
+class DecisionFactory(factory.django.DjangoModelFactory[Decision]):
+    class Meta:
+        model = Decision
+
+    application = factory.SubFactory(ApplicationFactory)
+    outcome = Application.Stage.OFFER
+    reason = "Strong on every competency."
+
+
+class OfferFactory(factory.django.DjangoModelFactory[Offer]):
+    class Meta:
+        model = Offer
+
+    application = factory.SubFactory(ApplicationFactory, stage=Application.Stage.OFFER)
+    start_on = dt.date(2030, 2, 4)
+
+
+class OnboardingTemplateFactory(factory.django.DjangoModelFactory[OnboardingTemplate]):
+    class Meta:
+        model = OnboardingTemplate
+
+    team = factory.SubFactory(TeamFactory)
+
+
+class TemplateItemFactory(factory.django.DjangoModelFactory[TemplateItem]):
+    class Meta:
+        model = TemplateItem
+
+    template = factory.SubFactory(OnboardingTemplateFactory)
+    title = "Laptop and accounts ready"
+
+
+class OnboardingPlanFactory(factory.django.DjangoModelFactory[OnboardingPlan]):
+    class Meta:
+        model = OnboardingPlan
+
+    associate = factory.SubFactory(AssociateFactory, hired_on=dt.date(2030, 2, 4))
+    starts_on = factory.SelfAttribute("associate.hired_on")
+
+
+class OnboardingItemFactory(factory.django.DjangoModelFactory[OnboardingItem]):
+    class Meta:
+        model = OnboardingItem
+
+    plan = factory.SubFactory(OnboardingPlanFactory)
+    title = "Shadow a senior on live chat"
+    due_on = factory.LazyAttribute(lambda i: i.plan.starts_on + dt.timedelta(days=3))
+
+
+class RampTargetFactory(factory.django.DjangoModelFactory[RampTarget]):
+    class Meta:
+        model = RampTarget
+
+    plan = factory.SubFactory(OnboardingPlanFactory)
+    skill = factory.SubFactory(SkillFactory)
+
+
 # --- scheduling
 
 from scheduling.models import (  # noqa: E402 -- one section per app

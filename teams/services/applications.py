@@ -1,0 +1,121 @@
+"""An application's moves through the stages: the one way its stage changes.
+
+    applied → screen → interview → offer → hired
+    any stage before hired → rejected / withdrawn (with a reason)
+
+A move to an offer, or out of the interview stage, is a decision: it records who
+decided, why, and the submitted scorecards it rested on. Hired is reached only by
+an accepted offer (teams/services/offers.py). A refused move raises
+`ApplicationMoveRefused` with a message for the person and changes nothing.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import audit
+from ..models import Application, AuditEvent, Decision, Requisition, Scorecard, User
+
+Stage = Application.Stage
+
+NEXT: dict[str, frozenset[str]] = {
+    Stage.APPLIED: frozenset({Stage.SCREEN, Stage.INTERVIEW, Stage.REJECTED, Stage.WITHDRAWN}),
+    Stage.SCREEN: frozenset({Stage.INTERVIEW, Stage.REJECTED, Stage.WITHDRAWN}),
+    Stage.INTERVIEW: frozenset({Stage.OFFER, Stage.REJECTED, Stage.WITHDRAWN}),
+    Stage.OFFER: frozenset({Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN}),
+    Stage.HIRED: frozenset(),
+    Stage.REJECTED: frozenset(),
+    Stage.WITHDRAWN: frozenset(),
+}
+NEEDS_REASON = frozenset({Stage.REJECTED, Stage.WITHDRAWN})
+
+
+class ApplicationMoveRefused(Exception):
+    """The move is not allowed from here; the message says why."""
+
+
+def is_decision(from_stage: str, to_stage: str) -> bool:
+    return to_stage == Stage.OFFER or (from_stage == Stage.INTERVIEW and to_stage in NEEDS_REASON)
+
+
+def allowed_moves(application: Application) -> list[str]:
+    """The stages a lead may move this application to by hand (hired comes from an
+    accepted offer), in pipeline order."""
+    if application.requisition.status != Requisition.Status.OPEN:
+        return []
+    targets = NEXT[application.stage] - {Stage.HIRED}
+    return [stage for stage in Stage.values if stage in targets]
+
+
+@transaction.atomic
+def move_application(
+    *,
+    actor: User,
+    application: Application,
+    to_stage: str,
+    reason: str = "",
+    from_stage: str | None = None,
+    via_offer: bool = False,
+) -> Application:
+    """Move an application to `to_stage`. `from_stage`, when given, is the stage the
+    person saw: a move made from a stale page (someone moved it meanwhile, or a
+    double submit) is refused rather than applied twice."""
+    locked = (
+        Application.objects.select_for_update().select_related("requisition").get(pk=application.pk)
+    )
+    reason = reason.strip()
+    if from_stage is not None and locked.stage != from_stage:
+        raise ApplicationMoveRefused(
+            f"This application has moved to {locked.get_stage_display()} meanwhile; "
+            "nothing was changed."
+        )
+    if to_stage not in Stage.values:
+        raise ApplicationMoveRefused(f"{to_stage[:40]!r} is not a stage.")
+    if locked.requisition.status != Requisition.Status.OPEN:
+        raise ApplicationMoveRefused(
+            f"The requisition is {locked.requisition.get_status_display().lower()}: "
+            "applications move only while it is open."
+        )
+    if to_stage not in NEXT[locked.stage]:
+        raise ApplicationMoveRefused(
+            f"An application cannot move from {locked.get_stage_display()} to "
+            f"{Stage(to_stage).label}."
+        )
+    if to_stage == Stage.HIRED and not via_offer:
+        raise ApplicationMoveRefused("A candidate is hired by recording their accepted offer.")
+    decision = is_decision(locked.stage, to_stage)
+    if (to_stage in NEEDS_REASON or decision) and not reason:
+        raise ApplicationMoveRefused("Say why: the reason is kept with the decision.")
+    if len(reason) > 300 and not decision:
+        raise ApplicationMoveRefused("Keep the reason under 300 characters.")
+    now = timezone.now()
+    previous = locked.stage
+    locked.stage = to_stage
+    locked.stage_changed_at = now
+    if to_stage in NEEDS_REASON:
+        locked.closed_reason = reason[:300]
+    locked.save(update_fields=["stage", "stage_changed_at", "closed_reason"])
+    locked.stage_changes.create(
+        from_stage=previous,
+        to_stage=to_stage,
+        changed_by=actor,
+        changed_at=now,
+        reason=reason[:300],
+    )
+    if decision:
+        made = Decision.objects.create(
+            application=locked, outcome=to_stage, decided_by=actor, decided_at=now, reason=reason
+        )
+        made.scorecards.set(
+            Scorecard.objects.filter(interview__application=locked, submitted_at__isnull=False)
+        )
+    audit.record(
+        action=AuditEvent.Action.APPLICATION_MOVED,
+        actor=actor,
+        target=locked,
+        team=locked.requisition.team,
+        details={"from": previous, "to": to_stage},
+    )
+    application.stage = locked.stage
+    application.stage_changed_at = now
+    application.closed_reason = locked.closed_reason
+    return locked
