@@ -61,6 +61,9 @@ class Person:
     # of approved leave, and weekend days outside their employment.
     on_leave: frozenset[dt.date] = frozenset()
     not_employed: frozenset[dt.date] = frozenset()
+    # A new joiner's first weeks (settings.ROTA_NEW_JOINER_WEEKS), also within
+    # `unavailable`: kept off weekends while they settle in, and credited for it.
+    settling_in: frozenset[dt.date] = frozenset()
     # Weekdays with half a day of leave: worked (they count for consecutive days),
     # but no comp day there, which would swallow the half day.
     half_days: frozenset[dt.date] = frozenset()
@@ -723,15 +726,18 @@ def _fairness_words(history: int, average: float) -> str:
 def _own_facts(problem: RotaProblem, person: Person, planned: int) -> str:
     """The person's own facts in this rota: their duty count and the weekend days they
     cannot work in it, each named for why: approved leave, not on the team (before
-    joining, after leaving), or unavailable (rest, a week published without them)."""
+    joining, after leaving), settling in (a new joiner's first weeks) or unavailable
+    (rest, a week published without them)."""
     words = [f"{planned} weekend day{'' if planned == 1 else 's'} in this rota"]
     away = [d for d in problem.weekend_days if d in person.unavailable]
     leave = [d for d in away if d in person.on_leave]
     gone = [d for d in away if d in person.not_employed and d not in person.on_leave]
-    other = [d for d in away if d not in leave and d not in gone]
+    new = [d for d in away if d in person.settling_in and d not in person.on_leave]
+    other = [d for d in away if d not in leave and d not in gone and d not in new]
     for label, days in (
         ("approved leave", leave),
         ("not on the team", gone),
+        ("new joiner, settling in", new),
         ("unavailable", other),
     ):
         if days:

@@ -14,6 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -217,7 +218,13 @@ def _fairness_credit(facts: _Facts, headcount: dict[dt.date, int]) -> dict[int, 
     )
 
     def away(associate: Associate, days: list[dt.date]) -> int:
-        return sum(1 for d in days if not _employed(associate, d) or d in facts.leave[associate.pk])
+        return sum(
+            1
+            for d in days
+            if not _employed(associate, d)
+            or _settling_in(associate, d)
+            or d in facts.leave[associate.pk]
+        )
 
     absent = {a.pk: away(a, window) for a in facts.people}
     present_days = sum(len(window) - absent[a.pk] for a in facts.people)
@@ -237,7 +244,7 @@ def _unavailable(facts: _Facts, associate: Associate) -> set[dt.date]:
     unavailable = set(facts.leave[associate.pk])
     zone = facts.team.site.zone
     for day in facts.weekend:
-        not_on_team = day < associate.hired_on or bool(
+        not_on_team = day < rota_starts_on(associate) or bool(
             associate.left_on and day >= associate.left_on
         )
         published_without_me = (
@@ -249,6 +256,17 @@ def _unavailable(facts: _Facts, associate: Associate) -> set[dt.date]:
         if not_on_team or published_without_me or breaks_rest:
             unavailable.add(day)
     return unavailable
+
+
+def rota_starts_on(associate: Associate) -> dt.date:
+    """A new joiner's first possible weekend duty: settings.ROTA_NEW_JOINER_WEEKS
+    after they start (the weeks between are credited as away, so they are not
+    front-loaded after)."""
+    return associate.hired_on + dt.timedelta(weeks=django_settings.ROTA_NEW_JOINER_WEEKS)
+
+
+def _settling_in(associate: Associate, day: dt.date) -> bool:
+    return associate.hired_on <= day < rota_starts_on(associate)
 
 
 def _employed(associate: Associate, day: dt.date) -> bool:
@@ -300,6 +318,7 @@ def _persons(facts: _Facts, headcount: dict[dt.date, int]) -> list[solver.Person
             unavailable=frozenset(_unavailable(facts, associate)),
             on_leave=frozenset(d for d in facts.weekend if d in facts.leave[associate.pk]),
             not_employed=frozenset(d for d in facts.weekend if not _employed(associate, d)),
+            settling_in=frozenset(d for d in facts.weekend if _settling_in(associate, d)),
             half_days=frozenset(facts.half_leave[associate.pk]),
             off_days=frozenset(_off_days(facts, associate)),
             volunteer=frozenset(wishes[associate.pk][RotaWish.Kind.VOLUNTEER]),

@@ -335,8 +335,10 @@ def _weekday_cover_by_plan(team, days):
     return cover
 
 
-def test_comp_days_fall_inside_employment(cast, team, lead, crew):
-    """Point 1: a joiner's comp day is not before they join, a leaver's not after."""
+def test_comp_days_fall_inside_employment(cast, team, lead, crew, settings):
+    """Point 1: a joiner's comp day is not before they join, a leaver's not after
+    (with no settling-in weeks, so the joiner's first weekend may be a duty)."""
+    settings.ROTA_NEW_JOINER_WEEKS = 0
     from tests.factories import RotaPreferenceFactory, RotaWishFactory
 
     joiner, leaver = crew[2], crew[3]
@@ -401,8 +403,9 @@ def test_accepting_rechecks_the_weekday_cover_from_the_real_plan(cast, team, lea
     assert not CompDay.objects.exists()
 
 
-def test_leave_and_absence_inside_the_period_are_credited(cast, team, lead, crew):
+def test_leave_and_absence_inside_the_period_are_credited(cast, team, lead, crew, settings):
     """Point 4: two weekends of leave in the period are not owed back in it."""
+    settings.ROTA_NEW_JOINER_WEEKS = 0  # the joiner's days before joining only
     on_leave, joiner = crew[3], crew[4]
     TimeOffRequestFactory(
         associate=on_leave,
@@ -730,9 +733,10 @@ def test_a_kept_duty_s_old_comp_day_can_go_to_a_new_duty_of_the_same_person(cast
     assert cells == {old_comp: EntryKind.COMP_DAY, new_comp: EntryKind.COMP_DAY}
 
 
-def test_reasons_name_approved_leave_apart_from_other_absence(cast, team, lead, crew):
+def test_reasons_name_approved_leave_apart_from_other_absence(cast, team, lead, crew, settings):
     """Issue 13, point 13: a weekend on approved leave reads "approved leave", not
     "unavailable"; days before joining read "not on the team"."""
+    settings.ROTA_NEW_JOINER_WEEKS = 0
     on_leave, joiner = crew[3], crew[4]
     saturday = MONDAY + dt.timedelta(days=5)
     TimeOffRequestFactory(
@@ -777,3 +781,43 @@ def test_a_half_day_of_leave_takes_no_weekend_day_and_gets_no_comp_day(cast, tea
     assert saturday in me.half_days
     assert friday not in solver.comp_choices(built.problem, me, saturday)
     assert me.history == 0  # no credit for being away: they were not
+
+
+def test_a_new_joiner_is_kept_off_weekends_while_settling_in(cast, team, lead, crew):
+    """Hiring issue, point 5: no weekend duty in a new joiner's first
+    ROTA_NEW_JOINER_WEEKS (4) weeks, even when they volunteer, and the reason says so."""
+    from tests.factories import RotaWishFactory
+
+    joiner = crew[4]
+    joiner.hired_on = MONDAY - dt.timedelta(days=14)  # settles in until week 3
+    joiner.save()
+    settled = MONDAY + dt.timedelta(days=14)
+    for day in (MONDAY + dt.timedelta(days=5), settled + dt.timedelta(days=5)):
+        RotaWishFactory(associate=joiner, on=day, kind="volunteer")
+    built = rota.build_problem(team, MONDAY, LAST)
+    person = next(p for p in built.problem.people if p.id == joiner.pk)
+    assert person.settling_in == {d for d in built.problem.weekend_days if d < settled}
+    assert person.settling_in <= person.unavailable
+    plan = solver.solve(built.problem)
+    assert isinstance(plan, solver.RotaPlan)
+    mine = [d for d in plan.duties if d.person_id == joiner.pk]
+    assert mine
+    assert all(d.on >= settled for d in mine)
+    assert f"new joiner, settling in {MONDAY + dt.timedelta(days=5):%-d %b}" in mine[0].reason
+
+
+def test_a_new_joiner_is_not_front_loaded_after_settling_in(cast, team, lead, crew, settings):
+    """The settling-in weeks are credited as away at the period's rate, exactly as days
+    before joining are: with the rule at 2 weeks, a joiner starting in week 1 gets the
+    same credit as one who joined two weeks later with no rule."""
+    joiner = crew[4]
+    joiner.hired_on = MONDAY
+    joiner.save()
+    settings.ROTA_NEW_JOINER_WEEKS = 2
+    with_rule = {p.id: p.history for p in rota.build_problem(team, MONDAY, LAST).problem.people}
+    settings.ROTA_NEW_JOINER_WEEKS = 0
+    joiner.hired_on = MONDAY + dt.timedelta(days=14)
+    joiner.save()
+    later = {p.id: p.history for p in rota.build_problem(team, MONDAY, LAST).problem.people}
+    assert with_rule[joiner.pk] == later[joiner.pk] > 0
+    assert {with_rule[p.pk] for p in crew if p != joiner} == {0}
