@@ -403,9 +403,14 @@ class InterviewAdmin(admin.ModelAdmin):
     raw_id_fields = ("application", "created_by")
 
 
+# A scorecard's words are its interviewer's alone until submitted, and are read in the
+# app (teams.access.readable_scorecards); the admin never shows them, draft or not.
+
+
 class RatingInline(admin.TabularInline):
     model = Rating
     extra = 0
+    exclude = ("evidence",)
 
 
 @admin.register(Scorecard)
@@ -413,6 +418,7 @@ class ScorecardAdmin(admin.ModelAdmin):
     list_display = ("__str__", "interview", "interviewer", "recommendation", "submitted_at")
     list_filter = ("recommendation",)
     raw_id_fields = ("interview", "interviewer")
+    exclude = ("summary",)
     inlines = [RatingInline]
 
 
@@ -420,6 +426,7 @@ class ScorecardAdmin(admin.ModelAdmin):
 class RatingAdmin(admin.ModelAdmin):
     list_display = ("scorecard", "competency", "score")
     raw_id_fields = ("scorecard", "competency")
+    exclude = ("evidence",)
 
 
 @admin.register(Decision)

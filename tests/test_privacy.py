@@ -16,6 +16,13 @@ response to someone who may read it:
   app), never the associate it is about;
 - the Django admin shows none of them to anyone: ops admins are not their authors.
 
+A candidate's name and an interviewer's scorecard (hiring) are for the requisition's team
+leads, its manager, ops admins, and the interviewers of that candidate (here `other_lead`,
+on another team, interviews them); never associates. A scorecard is its interviewer's
+alone until submitted, and an interviewer who still owes one on an application sees
+nobody else's: the lead, who has a draft of their own, sees neither `other_lead`'s
+submitted scorecard nor is their draft seen by anyone, the Django admin included.
+
 An activity's title (protected time: "Coaching on refunds QA") is team planning, not a
 private record, but it can say what a person is coached on: the people booked, the
 team's leads, its manager and ops admins see it (the admin included); teammates who are
@@ -48,15 +55,22 @@ LEAD = ("MKLEADGOALS", "MKLEADHIGHLIGHTS", "MKLEADSUMMARY", "MKLEADJUSTIFY")
 CALIBRATION = "MKCALIBRATION"
 STAFF = ("lead", "manager", "admin")
 ACTIVITY = "MKACTIVITYTITLE"
+CANDIDATE = ("MKCANDIDATENAME", "MKCANDIDATENOTES")
+SUBMITTED_SCORECARD = ("MKSCORESUMMARY", "MKSCOREEVIDENCE")
+DRAFT_SCORECARD = ("MKDRAFTSUMMARY", "MKDRAFTEVIDENCE")
 
 MAY_SEE: dict[str, tuple[str, ...]] = {
     **dict.fromkeys((*FEEDBACK, LATER_PRIVATE, NOTE), ("lead",)),
     **dict.fromkeys(SELF, ("associate",)),
     **dict.fromkeys((*LEAD, CALIBRATION), STAFF),
     ACTIVITY: ("associate", *STAFF),
+    CANDIDATE[0]: (*STAFF, "other_lead"),
+    CANDIDATE[1]: STAFF,  # notes are the team's, not the interviewer's
+    **dict.fromkeys(SUBMITTED_SCORECARD, ("manager", "admin", "other_lead")),
+    **dict.fromkeys(DRAFT_SCORECARD, ("lead",)),
 }
 # What the Django admin must never show: the private and unshared records.
-PRIVATE = frozenset(MAY_SEE) - {ACTIVITY}
+PRIVATE = frozenset(MAY_SEE) - {ACTIVITY, *CANDIDATE, *SUBMITTED_SCORECARD}
 
 
 @pytest.fixture
@@ -143,13 +157,61 @@ def planted(cast, associate, teammate, lead, manager, admin, team):
         ends_at=dt.time(10, 30),
     )
     activity.attendees.add(associate)
-    return {
+    hiring = _plant_hiring(team, lead, cast["other_lead"])
+    return hiring | {
         "activity": activity,
         "team": team,
         "associate": associate,
         "one_on_one": meeting,
         "reviews": [draft, calibrated],
         "cycle": cycle,
+    }
+
+
+def _plant_hiring(team, lead, other_lead) -> dict[str, object]:
+    """An open requisition with a candidate in interview: `other_lead` has submitted a
+    scorecard, the lead (interviewing too) has a draft."""
+    from django.utils import timezone
+
+    from teams.models import Application, Candidate, Interview, Rating, Requisition, Scorecard
+    from teams.services.applications import move_application
+
+    requisition = Requisition.objects.create(
+        team=team, status=Requisition.Status.OPEN, target_start_on=dt.date(2030, 2, 4)
+    )
+    competency = requisition.competencies.create(name="Customer empathy")
+    candidate = Candidate.objects.create(
+        name=f"{CANDIDATE[0]} Quinn", email="quinn@example.com", notes=CANDIDATE[1]
+    )
+    application = Application.objects.create(
+        candidate=candidate, requisition=requisition, source=candidate.source
+    )
+    move_application(actor=lead, application=application, to_stage="interview")
+    interview = Interview.objects.create(
+        application=application, starts_at=dt.datetime(2030, 1, 8, 10, tzinfo=dt.UTC)
+    )
+    submitted = Scorecard.objects.create(
+        interview=interview,
+        interviewer=other_lead,
+        recommendation="yes",
+        summary=SUBMITTED_SCORECARD[0],
+        submitted_at=timezone.now(),
+    )
+    Rating.objects.create(
+        scorecard=submitted, competency=competency, score=3, evidence=SUBMITTED_SCORECARD[1]
+    )
+    draft = Scorecard.objects.create(
+        interview=interview, interviewer=lead, summary=DRAFT_SCORECARD[0]
+    )
+    Rating.objects.create(
+        scorecard=draft, competency=competency, score=2, evidence=DRAFT_SCORECARD[1]
+    )
+    return {
+        "requisition": requisition,
+        "application": application,
+        "candidate": candidate,
+        "interview": interview,
+        "scorecards": [submitted, draft],
     }
 
 
@@ -175,11 +237,17 @@ def app_urls(planted) -> list[str]:
         "token": "no-such-token",
         "uidb64": "MQ",
         "decision": "approve",
+        "requisition_id": planted["requisition"].pk,
+        "application_id": planted["application"].pk,
+        "candidate_id": planted["candidate"].pk,
+        "interview_id": planted["interview"].pk,
     }
     urls = []
     for name, pattern in _patterns(get_resolver()):
         wanted = set(pattern.pattern.regex.groupindex)
         ids = [{"review_id": r.pk} for r in planted["reviews"]] if "review_id" in wanted else [{}]
+        if "scorecard_id" in wanted:
+            ids = [{"scorecard_id": card.pk} for card in planted["scorecards"]]
         for extra in ids:
             kwargs = {key: known.get(key, 1) for key in wanted} | extra
             urls.append(reverse(name, kwargs=kwargs))
@@ -272,6 +340,15 @@ def test_the_authors_do_see_what_they_wrote(cast, planted):
     activities = reverse("scheduling:activity-list", args=[planted["team"].pk])
     for persona in STAFF:
         assert ACTIVITY in client_for(cast[persona]).get(activities).content.decode(), persona
+    application = reverse("teams:application-detail", args=[planted["application"].pk])
+    for persona in (*STAFF, "other_lead"):
+        page = client_for(cast[persona]).get(application).content.decode()
+        assert CANDIDATE[0] in page, persona
+    for persona in ("manager", "admin", "other_lead"):
+        page = client_for(cast[persona]).get(application).content.decode()
+        assert set(SUBMITTED_SCORECARD) <= _found(page), persona
+    draft = reverse("teams:scorecard-edit", args=[planted["scorecards"][1].pk])
+    assert set(DRAFT_SCORECARD) <= _found(client_for(cast["lead"]).get(draft).content.decode())
 
 
 def test_an_admin_edit_of_private_feedback_keeps_it_private_and_its_text(admin, planted):
