@@ -342,11 +342,11 @@ def test_the_authors_do_see_what_they_wrote(cast, planted):
         assert ACTIVITY in client_for(cast[persona]).get(activities).content.decode(), persona
     application = reverse("teams:application-detail", args=[planted["application"].pk])
     for persona in (*STAFF, "other_lead"):
-        page = client_for(cast[persona]).get(application).content.decode()
-        assert CANDIDATE[0] in page, persona
+        body = client_for(cast[persona]).get(application).content.decode()
+        assert CANDIDATE[0] in body, persona
     for persona in ("manager", "admin", "other_lead"):
-        page = client_for(cast[persona]).get(application).content.decode()
-        assert set(SUBMITTED_SCORECARD) <= _found(page), persona
+        body = client_for(cast[persona]).get(application).content.decode()
+        assert set(SUBMITTED_SCORECARD) <= _found(body), persona
     draft = reverse("teams:scorecard-edit", args=[planted["scorecards"][1].pk])
     assert set(DRAFT_SCORECARD) <= _found(client_for(cast["lead"]).get(draft).content.decode())
 

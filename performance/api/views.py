@@ -26,21 +26,21 @@ Who may do what:
 """
 
 from collections.abc import Mapping
-from typing import IO, Any
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import APIException, NotAuthenticated, ParseError
+from rest_framework.exceptions import APIException, NotAuthenticated
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from teams.access import get_associate_for_user, get_team_for_user
+from teams.api import BodyTooLarge, StrictJSONParser
 from teams.models import User
 
 from .. import access
@@ -77,26 +77,7 @@ class BadRequest(APIException):
         self.detail = body
 
 
-class BodyTooLarge(APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = (
-        f"The body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB; send fewer events."
-    )
-
-
-class StrictJSONParser(JSONParser):
-    """DRF's JSON parser, with deep nesting a 400 rather than a RecursionError (500)."""
-
-    def parse(
-        self,
-        stream: IO[Any],
-        media_type: str | None = None,
-        parser_context: Mapping[str, Any] | None = None,
-    ) -> Any:
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise ParseError("JSON parse error - nested too deeply.") from None
+TOO_LARGE = f"The body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB; send fewer events."
 
 
 def _api_user(request: Request) -> User:
@@ -287,7 +268,7 @@ class KpiEventsView(APIView):
         except ValueError:
             length = 0
         if length > MAX_BODY_BYTES:
-            raise BodyTooLarge
+            raise BodyTooLarge(TOO_LARGE)
         token = request.auth if isinstance(request.auth, ApiToken) else None
         code, body = post_events(
             data=request.data, team_ids=team_ids, submitted_by=user, api_token=token

@@ -10,17 +10,15 @@ interval records who posted it.
 """
 
 from collections.abc import Mapping
-from typing import IO, Any
 
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework import status
-from rest_framework.exceptions import APIException, NotAuthenticated, ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from teams.access import get_team_for_user
+from teams.api import BodyTooLarge, StrictJSONParser
 from teams.models import User
 
 from .. import access
@@ -43,26 +41,7 @@ ITEM_FIELDS = frozenset(services.COLUMNS)
 MAX_BODY_BYTES = 4 * 1024 * 1024
 
 
-class BodyTooLarge(APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = (
-        f"The body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB; send fewer intervals."
-    )
-
-
-class StrictJSONParser(JSONParser):
-    """DRF's JSON parser, with deep nesting a 400 rather than a RecursionError (500)."""
-
-    def parse(
-        self,
-        stream: IO[Any],
-        media_type: str | None = None,
-        parser_context: Mapping[str, Any] | None = None,
-    ) -> Any:
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise ParseError("JSON parse error - nested too deeply.") from None
+TOO_LARGE = f"The body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB; send fewer intervals."
 
 
 def read_body(data: object) -> tuple[int | None, list[object], list[Problem]]:
@@ -271,6 +250,6 @@ class QueueVolumesView(APIView):
         except ValueError:
             length = 0
         if length > MAX_BODY_BYTES:
-            raise BodyTooLarge
+            raise BodyTooLarge(TOO_LARGE)
         code, body = post_volumes(data=request.data, user=user)
         return Response(body, status=code)
