@@ -41,7 +41,8 @@ from the same weekday of the weeks around them. A forecast day that is a holiday
 the normal forecast times a holiday factor: past holidays' volume against the same
 weekday in the 4 weeks either side, or 0.5 when the history holds no holiday.
 
-`apply_overrides()` applies a lead's "+30 % on Tuesday" to a forecast;
+A lead's overrides ("+30 % on Tuesday") are applied where the need is computed
+(`scheduling.selectors.capacity.override_factor`: several on one interval add up);
 `forecast_handle_time()` forecasts handle time per weekday x slot.
 """
 
@@ -166,16 +167,6 @@ class QueueForecast(Generic[Slot]):
         if self.chosen != Method.SEASONAL_NAIVE and naive is not None:
             text += f" (seasonal naive: {naive:.1%})"
         return text
-
-
-@dataclass(frozen=True)
-class Override(Generic[Slot]):
-    """A lead's change to one day's forecast, e.g. "launch on Tuesday: +30 %".
-    `slots` None means the whole day; `percent` -100 empties it."""
-
-    on: date
-    percent: float
-    slots: frozenset[Slot] | None = None
 
 
 # --- preparing the history -------------------------------------------------------
@@ -594,27 +585,7 @@ def forecast(
     )
 
 
-# --- overrides and handle time ---------------------------------------------------
-
-
-def apply_overrides(
-    days: Mapping[date, Mapping[Slot, float]], overrides: Iterable[Override[Slot]]
-) -> dict[date, DayForecast[Slot]]:
-    """A new forecast with each override applied to its day (and slots). Several on
-    the same interval multiply ("+30 %" and "-50 %" leave 65 %), so their order does
-    not matter; an override for a day or slot not in the forecast changes nothing."""
-    out = {day: dict(slots) for day, slots in days.items()}
-    for override in overrides:
-        if not math.isfinite(override.percent) or override.percent < -100:
-            raise ValueError(f"an override is a percent of at least -100, not {override.percent}")
-        slots = out.get(override.on)
-        if slots is None:
-            continue
-        scale = 1 + override.percent / 100
-        for slot in slots:
-            if override.slots is None or slot in override.slots:
-                slots[slot] = max(0.0, slots[slot] * scale)
-    return out
+# --- handle time ---------------------------------------------------
 
 
 HandleHistory = Mapping[date, Mapping[Slot, tuple[float, float]]]

@@ -8,29 +8,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from teams.access import can_change_team, get_team_for_user
-from teams.dates import in_range
 from teams.http import HtmxHttpRequest, authenticated_user
-from teams.models import Team
 
-from ..forms import WEEK_FUTURE, WEEK_PAST
 from ..models import monday_of
 from ..selectors.capacity import CapacityDay, capacity_days
+from .common import day_param
 
 GAPS_SHOWN = 8
-
-
-def _day_param(request: HttpRequest, team: Team, name: str = "day") -> dt.date:
-    """The day asked for, or today at the site if none is asked or it is out of reach."""
-    today = team.site.local_today()
-    raw = request.GET.get(name)
-    if raw:
-        try:
-            asked = dt.date.fromisoformat(raw)
-        except ValueError:
-            return today
-        if in_range(asked, past=WEEK_PAST, future=WEEK_FUTURE, today=today):
-            return asked
-    return today
 
 
 def _why(request: HttpRequest, day: CapacityDay) -> dict[str, object] | None:
@@ -55,7 +39,7 @@ def _why(request: HttpRequest, day: CapacityDay) -> dict[str, object] | None:
 def capacity_day(request: HtmxHttpRequest, team_id: int) -> HttpResponse:
     user = authenticated_user(request)
     team = get_team_for_user(user, team_id)
-    day = _day_param(request, team)
+    day = day_param(request, team)
     (capacity,) = capacity_days(team, [day])
     why = _why(request, capacity)
     if request.htmx and why is not None:
@@ -82,7 +66,7 @@ def capacity_day(request: HtmxHttpRequest, team_id: int) -> HttpResponse:
 def capacity_week(request: HttpRequest, team_id: int) -> HttpResponse:
     user = authenticated_user(request)
     team = get_team_for_user(user, team_id)
-    monday = monday_of(_day_param(request, team, "week"))
+    monday = monday_of(day_param(request, team, "week"))
     days = capacity_days(team, [monday + dt.timedelta(days=i) for i in range(7)])
     labels = _week_labels(days)
     rows = []

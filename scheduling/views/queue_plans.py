@@ -15,8 +15,7 @@ from ..forms import QueueCellForm
 from ..models import Queue
 from ..selectors.queue_plans import PlanDay, plan_day
 from ..services import queue_plans as services
-from .capacity import _day_param
-from .common import plain_errors
+from .common import day_param, plain_errors
 
 
 def _context(request: HttpRequest, team: Team, current: PlanDay) -> dict[str, object]:
@@ -39,7 +38,7 @@ def _page(team: Team, day: object) -> str:
 @require_GET
 def queue_plan(request: HtmxHttpRequest, team_id: int) -> HttpResponse:
     team = get_team_for_user(authenticated_user(request), team_id)
-    current = plan_day(team, _day_param(request, team))
+    current = plan_day(team, day_param(request, team))
     return render(request, "scheduling/queue_plans/day.html", _context(request, team, current))
 
 
@@ -47,7 +46,7 @@ def queue_plan(request: HtmxHttpRequest, team_id: int) -> HttpResponse:
 def queue_plan_propose(request: HttpRequest, team_id: int) -> HttpResponse:
     user = authenticated_user(request)
     team = get_team_for_user(user, team_id, for_change=True)
-    day = _day_param(request, team)
+    day = day_param(request, team)
     try:
         proposal = services.propose(actor=user, team=team, day=day)
     except services.QueuePlanRefused as error:
@@ -68,7 +67,7 @@ def queue_plan_propose(request: HttpRequest, team_id: int) -> HttpResponse:
 def queue_plan_cell(request: HtmxHttpRequest, team_id: int) -> HttpResponse:
     user = authenticated_user(request)
     team = get_team_for_user(user, team_id, for_change=True)
-    day = _day_param(request, team)
+    day = day_param(request, team)
     current = plan_day(team, day)
     form = QueueCellForm(request.POST, current=current)
     status = 200
@@ -106,7 +105,7 @@ def queue_plan_cell(request: HtmxHttpRequest, team_id: int) -> HttpResponse:
 def queue_plan_publish(request: HttpRequest, team_id: int) -> HttpResponse:
     user = authenticated_user(request)
     team = get_team_for_user(user, team_id, for_change=True)
-    day = _day_param(request, team)
+    day = day_param(request, team)
     try:
         services.publish(actor=user, team=team, day=day)
     except services.QueuePlanRefused as error:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scheduling import forecast as fc
-from scheduling.forecast import Method, NotEnoughHistory, Override
+from scheduling.forecast import Method, NotEnoughHistory
 
 MONDAY = date(2027, 1, 4)
 SLOTS = [time(9), time(9, 30), time(10), time(10, 30), time(11), time(11, 30)]
@@ -181,36 +181,6 @@ def test_a_weekday_the_queue_never_opens_is_forecast_as_an_empty_day():
         assert list(by_weekday[5]) == SLOTS[:3]
         assert list(by_weekday[0]) == SLOTS
     assert result.forecasts[Method.SEASONAL_NAIVE].day_basis[ahead[0]] == "no Sunday in the history"
-
-
-def test_overrides_change_only_their_day_and_slots():
-    past = history(weeks=3)
-    ahead = days_after(past, 3)
-    made = fc.forecast_method(past, ahead, set(), Method.SEASONAL_NAIVE).days
-    before = {d: dict(s) for d, s in made.items()}
-    changed = fc.apply_overrides(
-        made,
-        [
-            Override(on=ahead[0], percent=30),  # "launch on Monday: +30 %"
-            Override(on=ahead[0], percent=-50, slots=frozenset({time(10), time(10, 30)})),
-            Override(on=ahead[1], percent=-100, slots=frozenset({time(9)})),
-            Override(on=ahead[2] + timedelta(days=1), percent=80),  # not in the forecast
-        ],
-    )
-    assert made == before  # the forecast given is not changed
-    for slot, value in before[ahead[0]].items():
-        scale = 1.3 * 0.5 if slot in {time(10), time(10, 30)} else 1.3
-        assert changed[ahead[0]][slot] == pytest.approx(value * scale)
-    assert changed[ahead[1]][time(9)] == 0.0
-    assert {s: v for s, v in changed[ahead[1]].items() if s != time(9)} == {
-        s: v for s, v in before[ahead[1]].items() if s != time(9)
-    }
-    assert changed[ahead[2]] == before[ahead[2]]
-    assert set(changed) == set(ahead)
-    with pytest.raises(ValueError, match="at least -100"):
-        fc.apply_overrides(made, [Override(on=ahead[0], percent=-150)])
-    with pytest.raises(ValueError, match="at least -100"):
-        fc.apply_overrides(made, [Override(on=ahead[0], percent=math.nan)])
 
 
 def test_too_little_history_is_refused_with_a_clear_message():
