@@ -545,15 +545,15 @@ def _url(name: str, expect: Expect, cast, request) -> str:
         application = ApplicationFactory(requisition=requisition, stage=Application.Stage.OFFER)
         if expect.kwargs == "offer_application":
             return reverse(name, kwargs={"application_id": application.pk})
-        offer = OfferFactory(application=application, start_on=dt.date(2030, 1, 7))
-        return reverse(name, kwargs={"offer_id": offer.pk})
+        hiring_offer = OfferFactory(application=application, start_on=dt.date(2030, 1, 7))
+        return reverse(name, kwargs={"offer_id": hiring_offer.pk})
     if expect.kwargs in ("onboarding_plan", "onboarding_item"):
         associate = request.getfixturevalue("associate")
         plan = OnboardingPlanFactory(associate=associate, starts_on=dt.date(2030, 1, 7))
         if expect.kwargs == "onboarding_plan":
             return reverse(name, kwargs={"plan_id": plan.pk})
-        item = OnboardingItemFactory(plan=plan, owner=associate.user)
-        return reverse(name, kwargs={"item_id": item.pk})
+        onboarding_item = OnboardingItemFactory(plan=plan, owner=associate.user)
+        return reverse(name, kwargs={"item_id": onboarding_item.pk})
     if expect.kwargs == "reset":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "bad-token"})
     return reverse(name)
