@@ -369,6 +369,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=0, hour=8),
         "options": {"expires": 3600},
     },
+    # hiring: onboarding. Hourly, so each site's start dates and reminders come soon
+    # after its own morning; claimed rows make a repeated run send nothing.
+    "send-start-date-invitations": {
+        "task": "teams.tasks.send_start_date_invitations",
+        "schedule": crontab(minute=25),
+        "options": {"expires": 3000},
+    },
+    "send-onboarding-reminders": {
+        "task": "teams.tasks.send_onboarding_reminders",
+        "schedule": crontab(minute=35, hour=7),
+        "options": {"expires": 3600},
+    },
 }
 
 # Security. The defaults for DEBUG off pass `manage.py check --deploy`; behind a

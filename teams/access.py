@@ -27,6 +27,8 @@ from .models import (
     Associate,
     Candidate,
     Interview,
+    Offer,
+    OnboardingItem,
     OnboardingPlan,
     Requisition,
     Scorecard,
@@ -393,3 +395,69 @@ def get_onboarding_plan_for_user(
         deny(user, "onboarding-plan", plan_id, status=403)
         raise PermissionDenied("Only the team's lead can change this plan.")
     return plan
+
+
+# --- hiring: offers and onboarding (stems `offers`, `onboarding`) -------------------
+# An offer is seen with its application (get_application_for_user) and recorded by the
+# team's leads. An onboarding item is ticked by the team's leads (any item) and by the
+# new joiner (the items they own); the manager reads the plan only.
+
+
+def get_offer_for_user(user: AnyUser, offer_id: int, *, for_change: bool = False) -> Offer:
+    roles = roles_for(user)
+    offer = (
+        Offer.objects.select_related(
+            "application__candidate", "application__requisition__team__site"
+        )
+        .filter(pk=offer_id, application__in=visible_applications(user))
+        .first()
+    )
+    if offer is None:
+        deny(user, "offer", offer_id, status=404)
+        raise Http404("No such offer.")
+    if for_change and not roles.can_change_team(offer.application.requisition.team_id):
+        deny(user, "offer", offer_id, status=403)
+        raise PermissionDenied("Only the team's lead can record this offer's answer.")
+    return offer
+
+
+def get_onboarding_item_for_user(
+    user: AnyUser, item_id: int, *, for_change: bool = False
+) -> OnboardingItem:
+    roles = roles_for(user)
+    item = (
+        OnboardingItem.objects.select_related("plan__associate__team__site")
+        .filter(pk=item_id)
+        .first()
+    )
+    if item is None:
+        deny(user, "onboarding-item", item_id, status=404)
+        raise Http404("No such onboarding item.")
+    plan = item.plan
+    is_self = plan.associate_id == roles.associate_id
+    if not (is_self or roles.can_see_team(plan.associate.team_id)):
+        deny(user, "onboarding-item", item_id, status=404)
+        raise Http404("No such onboarding item.")
+    may_tick = roles.can_change_team(plan.associate.team_id) or (
+        is_self and item.owner_id == getattr(user, "pk", None)
+    )
+    if for_change and not may_tick:
+        deny(user, "onboarding-item", item_id, status=403)
+        raise PermissionDenied("Only the team's lead, or the item's owner, can tick this item.")
+    return item
+
+
+def may_tick_item(roles: Roles, plan: OnboardingPlan, item: OnboardingItem, user_id: int) -> bool:
+    """The rule above for a page's checkboxes (the caller has checked the plan)."""
+    return roles.can_change_team(plan.associate.team_id) or (
+        plan.associate_id == roles.associate_id and item.owner_id == user_id
+    )
+
+
+def onboarding_plans_seen(user: AnyUser) -> QuerySet[OnboardingPlan]:
+    """The plans of the teams a lead or manager sees (all for an ops admin)."""
+    roles = roles_for(user)
+    plans = OnboardingPlan.objects.all()
+    if roles.is_admin:
+        return plans
+    return plans.filter(associate__team_id__in=roles.visible_team_ids)

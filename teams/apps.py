@@ -18,3 +18,11 @@ class TeamsConfig(AppConfig):
         signals.user_login_failed.connect(
             audit.on_login_failed, dispatch_uid="teams.audit.login_failed"
         )
+
+        # hiring: onboarding (the new joiner's card, a lead's overdue items)
+        from .selectors import home_panel_providers
+        from .selectors.onboarding import joiner_panels, lead_panels
+
+        for provider in (joiner_panels, lead_panels):
+            if provider not in home_panel_providers:
+                home_panel_providers.append(provider)

@@ -1,5 +1,7 @@
 """Every e-mail the roster sends: one function each, the body from a template."""
 
+import datetime as dt
+
 from django.contrib.auth.tokens import default_token_generator
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -7,7 +9,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from .mail import email_people, site_url
-from .models import User
+from .models import OnboardingItem, User
 
 
 def email_invitation(user: User, *, inviter: User | None) -> bool:
@@ -25,4 +27,25 @@ def email_invitation(user: User, *, inviter: User | None) -> bool:
         [user],
         subject="You have been added to SDC Ops",
         message=render_to_string("teams/email/invitation.txt", context),
+    )
+
+
+# --- hiring: onboarding -----------------------------------------------------------------
+
+
+def email_onboarding_reminder(item: OnboardingItem, *, owner: User, today: dt.date) -> bool:
+    """An onboarding item's owner, once: it is due soon (or late)."""
+    plan = item.plan
+    context = {
+        "owner": owner,
+        "item": item,
+        "joiner": plan.associate,
+        "is_late": item.due_on < today,
+        "link": site_url(reverse("teams:onboarding-plan", kwargs={"plan_id": plan.pk})),
+    }
+    late = "overdue" if item.due_on < today else f"due {item.due_on:%a %-d %b}"
+    return email_people(
+        [owner],
+        subject=f"Onboarding {plan.associate.name}: {item.title[:60]} ({late})",
+        message=render_to_string("teams/email/onboarding_reminder.txt", context),
     )

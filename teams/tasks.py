@@ -23,3 +23,20 @@ def apply_retention() -> dict[str, object]:
 
     result = retention.apply_retention()
     return {"anonymised": result.anonymised, "history_rows": result.history_rows}
+
+
+# --- hiring: onboarding (daily; each site's own day; claimed, so each sent once)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def send_start_date_invitations() -> int:
+    from .services import onboarding as services
+
+    return services.send_start_date_invitations()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def send_onboarding_reminders() -> int:
+    from .services import onboarding as services
+
+    return services.send_onboarding_reminders()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import roster
+from .views import offers, onboarding, roster
 
 app_name = "teams"
 
@@ -27,5 +27,21 @@ urlpatterns = [
         "associates/<int:associate_id>/reactivate/",
         roster.associate_reactivate,
         name="associate-reactivate",
+    ),
+    # hiring: offers
+    path("applications/<int:application_id>/offer/", offers.offer_extend, name="offer-extend"),
+    path("offers/<int:offer_id>/respond/", offers.offer_respond, name="offer-respond"),
+    # hiring: onboarding
+    path(
+        "teams/<int:team_id>/onboarding/template/",
+        onboarding.onboarding_template,
+        name="onboarding-template",
+    ),
+    path("onboarding/", onboarding.onboarding_list, name="onboarding-list"),
+    path("onboarding/<int:plan_id>/", onboarding.onboarding_plan, name="onboarding-plan"),
+    path(
+        "onboarding/items/<int:item_id>/done/",
+        onboarding.onboarding_item_done,
+        name="onboarding-item-done",
     ),
 ]

@@ -26,8 +26,18 @@ from scheduling.models import (
     TimeOffRequest,
     WeekendDuty,
 )
+from teams.models import Application, Requisition
 from tests.conftest import PERSONAS, client_for, shared_cast
-from tests.factories import ApiTokenFactory, GoalFactory, QueueFactory
+from tests.factories import (  # hiring: offers, onboarding
+    ApiTokenFactory,
+    ApplicationFactory,
+    GoalFactory,
+    OfferFactory,
+    OnboardingItemFactory,
+    OnboardingPlanFactory,
+    QueueFactory,
+    RequisitionFactory,
+)
 
 # The cast is made once for this module's ~870 tests, each of which changes rows only
 # (rolled back after it) and gets its own copies of the objects (tests/conftest.py).
@@ -339,6 +349,27 @@ EXPECTATIONS: dict[str, Expect] = {
     "password_reset_done": Expect(everyone(200)),
     "password_reset_confirm": Expect(everyone(200), kwargs="reset"),
     "password_reset_complete": Expect(everyone(200)),
+    # hiring: offers. An application of `team`'s open requisition at the offer stage;
+    # associates never see it (404), the manager reads it (403 to write).
+    "teams:offer-extend": Expect(
+        TEAM_WRITE,
+        method="post",
+        kwargs="offer_application",
+        data={"start_on": "2030-01-07", "fte": "1.0", "weekly_hours": "39"},
+    ),
+    "teams:offer-respond": Expect(
+        TEAM_WRITE, method="post", kwargs="hiring_offer", data={"response": "decline"}
+    ),
+    # hiring: onboarding. A plan of `associate` (the new joiner) with an item they own.
+    "teams:onboarding-template": Expect(team_page(), kwargs="team"),
+    "teams:onboarding-list": Expect(everyone(200, anonymous=LOGIN, associate=404, teammate=404)),
+    "teams:onboarding-plan": Expect(associate_page(), kwargs="onboarding_plan"),
+    "teams:onboarding-item-done": Expect(
+        associate_page(associate=REDIRECT, lead=REDIRECT, admin=REDIRECT, manager=403),
+        method="post",
+        kwargs="onboarding_item",
+        data={"done": "1"},
+    ),
 }
 
 
@@ -362,6 +393,13 @@ POSTS: dict[str, Expect] = {
     "scheduling:queue-list": Expect(team_page(manager=403), method="post", kwargs="team"),
     "scheduling:queue-edit": Expect(team_page(manager=403), method="post", kwargs="queue"),
     "scheduling:volume-upload": Expect(team_page(manager=403), method="post", kwargs="team"),
+    # hiring: onboarding
+    "teams:onboarding-template": Expect(team_page(manager=403), method="post", kwargs="team"),
+    "teams:onboarding-plan": Expect(
+        associate_page(associate=403, manager=403),
+        method="post",
+        kwargs="onboarding_plan",
+    ),
 }
 
 
@@ -499,6 +537,23 @@ def _url(name: str, expect: Expect, cast, request) -> str:
     if expect.kwargs == "api_token":
         token = ApiTokenFactory(user=request.getfixturevalue("lead"))
         return reverse(name, kwargs={"token_id": token.pk})
+    # hiring: offers, onboarding
+    if expect.kwargs in ("offer_application", "hiring_offer"):
+        requisition = RequisitionFactory(
+            team=request.getfixturevalue("team"), status=Requisition.Status.OPEN
+        )
+        application = ApplicationFactory(requisition=requisition, stage=Application.Stage.OFFER)
+        if expect.kwargs == "offer_application":
+            return reverse(name, kwargs={"application_id": application.pk})
+        hiring_offer = OfferFactory(application=application, start_on=dt.date(2030, 1, 7))
+        return reverse(name, kwargs={"offer_id": hiring_offer.pk})
+    if expect.kwargs in ("onboarding_plan", "onboarding_item"):
+        associate = request.getfixturevalue("associate")
+        plan = OnboardingPlanFactory(associate=associate, starts_on=dt.date(2030, 1, 7))
+        if expect.kwargs == "onboarding_plan":
+            return reverse(name, kwargs={"plan_id": plan.pk})
+        onboarding_item = OnboardingItemFactory(plan=plan, owner=associate.user)
+        return reverse(name, kwargs={"item_id": onboarding_item.pk})
     if expect.kwargs == "reset":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "bad-token"})
     return reverse(name)

@@ -13,6 +13,7 @@ from ..models import Associate, AssociateSkill, AuditEvent, Skill, Team, User
 
 if TYPE_CHECKING:
     from ..access import Roles
+    from ..models import RampTarget
 
 NEW_JOINER_DAYS = 90
 
@@ -266,17 +267,42 @@ def skill_coverage(team: Team) -> list[SkillCoverage]:
 
 
 @dataclass(frozen=True)
+class MatrixCell:
+    level: int | None
+    # A ramp target not yet reached (onboarding: "target Proficient by 5 Apr").
+    target: "RampTarget | None" = None
+
+
+@dataclass(frozen=True)
 class MatrixRow:
     associate: Associate
-    levels: list[int | None]
+    cells: list[MatrixCell]
+
+    @property
+    def levels(self) -> list[int | None]:
+        return [cell.level for cell in self.cells]
 
 
-def skills_matrix(associates: Iterable[Associate], skills: list[Skill]) -> list[MatrixRow]:
-    """Associates × skills; expects `skill_levels` prefetched (with_roster_data)."""
+def skills_matrix(
+    associates: Iterable[Associate],
+    skills: list[Skill],
+    targets: "dict[int, dict[int, RampTarget]] | None" = None,
+) -> list[MatrixRow]:
+    """Associates × skills; expects `skill_levels` prefetched (with_roster_data).
+    `targets` ({associate id: {skill id: ramp target}}, one query: see
+    selectors/onboarding.py) marks the targets a level has not reached yet."""
     rows = []
     for associate in associates:
         by_skill = {row.skill_id: row.level for row in associate.skill_levels.all()}
-        rows.append(MatrixRow(associate, [by_skill.get(skill.pk) for skill in skills]))
+        mine = (targets or {}).get(associate.pk, {})
+        cells = []
+        for skill in skills:
+            level = by_skill.get(skill.pk)
+            target = mine.get(skill.pk)
+            if target is not None and (level or 0) >= target.level:
+                target = None
+            cells.append(MatrixCell(level, target))
+        rows.append(MatrixRow(associate, cells))
     return rows
 
 

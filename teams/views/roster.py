@@ -30,6 +30,7 @@ from ..access import (
 from ..forms.roster import AssociateForm, RosterFilterForm, SkillLevelsForm
 from ..http import HtmxHttpRequest, authenticated_user
 from ..models import Associate, AssociateSkill, AuditEvent, Skill, Team
+from ..selectors.onboarding import open_ramp_targets, ramp_targets_by_associate
 from ..services import roster as services
 
 logger = logging.getLogger(__name__)
@@ -123,7 +124,9 @@ def team_detail(request: HtmxHttpRequest, team_id: int) -> HttpResponse:
         "form": form,
         "associates": associates,
         "skills": skills,
-        "matrix": selectors.skills_matrix(associates, skills),
+        "matrix": selectors.skills_matrix(
+            associates, skills, ramp_targets_by_associate(a.pk for a in associates)
+        ),
         "proficiency": AssociateSkill.Proficiency,
         "can_change": can_change_team(user, team.pk),
         "today": team.site.local_today(),
@@ -155,9 +158,16 @@ def associate_detail(request: HttpRequest, associate_id: int) -> HttpResponse:
     user = authenticated_user(request)
     associate = get_associate_for_user(user, associate_id)
     skill_levels = list(associate.skill_levels.select_related("skill"))
+    targets = open_ramp_targets(
+        ramp_targets_by_associate([associate.pk]).get(associate.pk, {}),
+        {row.skill_id: row.level for row in skill_levels},
+    )
+    for row in skill_levels:
+        row.ramp_target = targets.pop(row.skill_id, None)  # type: ignore[attr-defined]
     context = {
         "associate": associate,
         "skill_levels": skill_levels,
+        "unrated_targets": list(targets.values()),
         "can_change": can_change_team(user, associate.team_id),
         "is_self": associate.pk == own_associate_id(user),
         "today": associate.team.site.local_today(),
