@@ -37,6 +37,7 @@ OTHER_SEEDS = [
     "seed_people",
     "seed_reviews",
     "seed_capacity",
+    "seed_hiring",
 ]
 # A fixed reference date keeps the data identical on every run; hire dates and
 # anniversaries are spread around it.
