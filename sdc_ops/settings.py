@@ -369,6 +369,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=0, hour=8),
         "options": {"expires": 3600},
     },
+    # hiring: retention
+    "anonymise-candidates": {
+        # Nightly; idempotent: a candidate already anonymised is not touched again.
+        "task": "teams.tasks.anonymise_candidates",
+        "schedule": crontab(minute=45, hour=3),
+        "options": {"expires": 3600},
+    },
 }
 
 # Security. The defaults for DEBUG off pass `manage.py check --deploy`; behind a

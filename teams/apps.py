@@ -18,3 +18,10 @@ class TeamsConfig(AppConfig):
         signals.user_login_failed.connect(
             audit.on_login_failed, dispatch_uid="teams.audit.login_failed"
         )
+
+        # hiring: applications (a lead's stale applications on the home page)
+        from .selectors import home_panel_providers
+        from .selectors.applications import stale_applications_panel
+
+        if stale_applications_panel not in home_panel_providers:
+            home_panel_providers.append(stale_applications_panel)

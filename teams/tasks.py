@@ -23,3 +23,11 @@ def apply_retention() -> dict[str, object]:
 
     result = retention.apply_retention()
     return {"anonymised": result.anonymised, "history_rows": result.history_rows}
+
+
+# hiring: retention
+@shared_task
+def anonymise_candidates() -> int:
+    from .services import hiring_retention
+
+    return hiring_retention.anonymise_candidates()
