@@ -234,32 +234,23 @@ def candidate_export(candidate: Candidate) -> dict[str, Any]:
     their details, applications, stage changes, interviews, submitted scorecards
     (ratings and text), decisions and offers. A fixed number of queries."""
     ratings = Rating.objects.select_related("competency")
-    submitted = (
-        Scorecard.objects.filter(submitted_at__isnull=False)
+    submitted: dict[int, list[Scorecard]] = {}
+    for scorecard in (
+        Scorecard.objects.filter(
+            interview__application__candidate=candidate, submitted_at__isnull=False
+        )
         .select_related("interviewer")
         .prefetch_related(Prefetch("ratings", queryset=ratings))
-    )
+        .order_by("submitted_at", "pk")
+    ):
+        submitted.setdefault(scorecard.interview_id, []).append(scorecard)
     applications = (
         Application.objects.filter(candidate=candidate)
         .select_related("requisition__team", "offer")
         .prefetch_related(
             Prefetch("stage_changes", queryset=StageChange.objects.select_related("changed_by")),
             Prefetch("decisions", queryset=Decision.objects.select_related("decided_by")),
-            Prefetch(
-                "interviews",
-                queryset=Interview.objects.prefetch_related(
-                    Prefetch(
-                        "scorecards",
-                        queryset=submitted.prefetch_related(
-                            Prefetch(
-                                "ratings", queryset=Rating.objects.select_related("competency")
-                            )
-                        ),
-                        to_attr="submitted_scorecards",
-                    ),
-                    "interviewers",
-                ),
-            ),
+            Prefetch("interviews", queryset=Interview.objects.prefetch_related("interviewers")),
         )
         .order_by("created_at", "pk")
     )
@@ -308,7 +299,7 @@ def candidate_export(candidate: Candidate) -> dict[str, Any]:
                                     for rating in scorecard.ratings.all()
                                 ],
                             }
-                            for scorecard in interview.submitted_scorecards  # type: ignore[attr-defined]
+                            for scorecard in submitted.get(interview.pk, [])
                         ],
                     }
                     for interview in application.interviews.all()
