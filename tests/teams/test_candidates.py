@@ -5,6 +5,7 @@ import json
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from teams.models import Application, AuditEvent, Candidate, Requisition, StageChange
@@ -401,3 +402,20 @@ def test_an_interviewer_may_not_export(requisition, lead):
     ScorecardFactory(interview=InterviewFactory(application=application), interviewer=interviewer)
     url = reverse("teams:candidate-export", args=[application.candidate_id])
     assert client_for(interviewer).get(url).status_code == 403
+
+
+def test_the_upload_views_still_check_csrf(requisition, lead, private_dir):
+    """They are csrf_exempt only to keep the upload's names; csrf_protect checks inside."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(lead)
+    url = reverse("teams:candidate-add", args=[requisition.pk])
+    data = {"name": "Csrf", "source": "other", "cv": SimpleUploadedFile("cv.pdf", PDF)}
+    assert client.post(url, data).status_code == 403
+    assert not Candidate.objects.exists()
+    assert stored_files(private_dir) == []
+    token = client.get(url).context["csrf_token"]
+    data = {**data, "csrfmiddlewaretoken": str(token), "cv": SimpleUploadedFile("cv.pdf", PDF)}
+    assert client.post(url, data).status_code == 302
+    candidate = Candidate.objects.get()
+    edit = reverse("teams:candidate-edit", args=[candidate.pk])
+    assert client.post(edit, {"name": "X", "source": "other"}).status_code == 403
