@@ -381,6 +381,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=35, hour=7),
         "options": {"expires": 3600},
     },
+    # hiring: retention
+    "anonymise-candidates": {
+        # Nightly; idempotent: a candidate already anonymised is not touched again.
+        "task": "teams.tasks.anonymise_candidates",
+        "schedule": crontab(minute=45, hour=3),
+        "options": {"expires": 3600},
+    },
 }
 
 # Security. The defaults for DEBUG off pass `manage.py check --deploy`; behind a

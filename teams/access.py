@@ -468,3 +468,27 @@ def onboarding_plans_seen(user: AnyUser) -> QuerySet[OnboardingPlan]:
     if roles.is_admin:
         return plans
     return plans.filter(associate__team_id__in=roles.visible_team_ids)
+
+
+# --- Hiring: pipeline (candidates, applications, the board) ---------------------------
+
+
+def sees_whole_application(user: AnyUser, application: Application) -> bool:
+    """Leads, the manager and ops admins see an application whole (notes, decisions,
+    the board); an interviewer who is none of these sees the candidate's name, CV and
+    their own interviews only."""
+    return roles_for(user).can_see_team(application.requisition.team_id)
+
+
+def get_candidate_for_export(user: AnyUser, candidate_id: int) -> Candidate:
+    """A candidate's data export is for a lead of one of their requisitions' teams or an
+    ops admin: 404 for a candidate the user may not see, 403 for one they may."""
+    candidate = get_candidate_for_user(user, candidate_id)
+    roles = roles_for(user)
+    team_ids = Application.objects.filter(candidate_id=candidate_id).values_list(
+        "requisition__team_id", flat=True
+    )
+    if not (roles.is_admin or any(roles.can_change_team(t) for t in team_ids)):
+        deny(user, "candidate-export", candidate_id, status=403)
+        raise PermissionDenied("Only the team's lead or an ops admin can export a candidate.")
+    return candidate

@@ -26,3 +26,8 @@ class TeamsConfig(AppConfig):
         for provider in (joiner_panels, lead_panels):
             if provider not in home_panel_providers:
                 home_panel_providers.append(provider)
+        # hiring: applications (a lead's stale applications on the home page)
+        from .selectors.applications import stale_applications_panel
+
+        if stale_applications_panel not in home_panel_providers:
+            home_panel_providers.append(stale_applications_panel)

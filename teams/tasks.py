@@ -40,3 +40,13 @@ def send_onboarding_reminders() -> int:
     from .services import onboarding as services
 
     return services.send_onboarding_reminders()
+
+
+# --- hiring: retention (nightly)
+
+
+@shared_task
+def anonymise_candidates() -> int:
+    from .services import hiring_retention
+
+    return hiring_retention.anonymise_candidates()

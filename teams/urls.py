@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import offers, onboarding, roster
+from .views import applications, candidates, offers, onboarding, roster
 
 app_name = "teams"
 
@@ -43,5 +43,33 @@ urlpatterns = [
         "onboarding/items/<int:item_id>/done/",
         onboarding.onboarding_item_done,
         name="onboarding-item-done",
+    ),
+    # hiring: applications, candidates
+    path(
+        "requisitions/<int:requisition_id>/board/",
+        applications.requisition_board,
+        name="requisition-board",
+    ),
+    path(
+        "requisitions/<int:requisition_id>/candidates/new/",
+        candidates.candidate_add,
+        name="candidate-add",
+    ),
+    path(
+        "applications/<int:application_id>/",
+        applications.application_detail,
+        name="application-detail",
+    ),
+    path(
+        "applications/<int:application_id>/move/",
+        applications.application_move,
+        name="application-move",
+    ),
+    path("candidates/<int:candidate_id>/edit/", candidates.candidate_edit, name="candidate-edit"),
+    path("candidates/<int:candidate_id>/cv/", candidates.candidate_cv, name="candidate-cv"),
+    path(
+        "candidates/<int:candidate_id>/export/",
+        candidates.candidate_export_view,
+        name="candidate-export",
     ),
 ]

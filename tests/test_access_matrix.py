@@ -370,6 +370,14 @@ EXPECTATIONS: dict[str, Expect] = {
         kwargs="onboarding_item",
         data={"done": "1"},
     ),
+    # hiring: applications, candidates (an open requisition of `team`, one candidate on it)
+    "teams:requisition-board": Expect(team_page(), kwargs="pipeline_requisition"),
+    "teams:candidate-add": Expect(team_page(manager=403), kwargs="pipeline_requisition"),
+    "teams:application-detail": Expect(team_page(), kwargs="pipeline_application"),
+    "teams:application-move": Expect(TEAM_WRITE, method="post", kwargs="pipeline_application"),
+    "teams:candidate-edit": Expect(team_page(manager=403), kwargs="pipeline_candidate"),
+    "teams:candidate-cv": Expect(team_page(), kwargs="pipeline_candidate_cv"),
+    "teams:candidate-export": Expect(team_page(manager=403), kwargs="pipeline_candidate"),
 }
 
 
@@ -399,6 +407,13 @@ POSTS: dict[str, Expect] = {
         associate_page(associate=403, manager=403),
         method="post",
         kwargs="onboarding_plan",
+    ),
+    # hiring: applications, candidates
+    "teams:candidate-add": Expect(
+        team_page(manager=403), method="post", kwargs="pipeline_requisition"
+    ),
+    "teams:candidate-edit": Expect(
+        team_page(manager=403), method="post", kwargs="pipeline_candidate"
     ),
 }
 
@@ -556,6 +571,27 @@ def _url(name: str, expect: Expect, cast, request) -> str:
         return reverse(name, kwargs={"item_id": onboarding_item.pk})
     if expect.kwargs == "reset":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "bad-token"})
+    # hiring: applications, candidates
+    if expect.kwargs.startswith("pipeline_"):
+        from tests.teams.pipeline import private_storage_in
+
+        private_storage_in(request.getfixturevalue("tmp_path"), request)
+        requisition = RequisitionFactory(
+            team=request.getfixturevalue("team"), status="open", title="Matrix opening"
+        )
+        if expect.kwargs == "pipeline_requisition":
+            return reverse(name, kwargs={"requisition_id": requisition.pk})
+        application = ApplicationFactory(requisition=requisition)
+        if expect.kwargs == "pipeline_application":
+            return reverse(name, kwargs={"application_id": application.pk})
+        candidate = application.candidate
+        if expect.kwargs == "pipeline_candidate_cv":
+            from django.core.files.base import ContentFile
+
+            candidate.cv.save("matrix.pdf", ContentFile(b"%PDF-1.4 matrix"), save=False)
+            candidate.cv_name = "cv.pdf"
+            candidate.save()
+        return reverse(name, kwargs={"candidate_id": candidate.pk})
     return reverse(name)
 
 

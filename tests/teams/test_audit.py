@@ -15,8 +15,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from teams import audit, services
+from teams import audit
 from teams.models import AssociateSkill, AuditEvent, AuditLogIsAppendOnly, Skill, User
+from teams.services import roster as services
 from tests.conftest import client_for
 from tests.factories import (
     PASSWORD,

@@ -36,7 +36,8 @@ def test_seed_demo_builds_a_believable_center_and_is_idempotent(seeded_demo):
     assert teams.count() == 3
     for team in teams:
         assert team.manager.username == "manager"
-        assert 10 <= team.associates.exclude(level=Associate.Level.LEAD).count() <= 12
+        # 10-12 each, and Payments Support's new joiner (seed_hiring).
+        assert 10 <= team.associates.exclude(level=Associate.Level.LEAD).count() <= 13
     assert AssociateSkill.objects.count() > 3 * 10
 
 
@@ -50,7 +51,7 @@ def test_every_demo_persona_can_log_in(seeded_demo):
     assert f"3 teams, {on_teams.count()} associates and 3 team leads" in printed
     lead = User.objects.get(username="lead")
     assert f"lead        {lead.get_full_name()}" in printed  # which person each persona is
-    for username in ["associate", "associate2", "lead", "lead2", "manager", "admin"]:
+    for username in ["associate", "associate2", "lead", "lead2", "manager", "admin", "newjoiner"]:
         client = Client()
         assert client.login(username=username, password=DEMO_PASSWORD), username
         assert client.get("/").status_code == 200, username
@@ -67,6 +68,10 @@ def test_seed_demo_is_deterministic_across_databases(seeded_demo):
     # People records protect the associates and users they are about or by.
     OneOnOne.objects.all().delete()
     Goal.objects.all().delete()
+    from teams.models import Candidate, Requisition
+
+    Candidate.objects.all().delete()  # with their applications, interviews and scorecards
+    Requisition.objects.all().delete()
     CompDay.objects.all().delete()
     WeekendDuty.objects.all().delete()
     Associate.objects.all().delete()
@@ -80,7 +85,8 @@ def test_large_center_for_benchmarks(settings):
     call_command("seed_demo", associates=300)
     # 300 associates in teams of about 12, each team with a lead who is also on the roster.
     assert Team.objects.count() == 25
-    assert Associate.objects.exclude(level=Associate.Level.LEAD).count() == 300
+    # And seed_hiring's new joiner, hired through the pipeline.
+    assert Associate.objects.exclude(level=Associate.Level.LEAD).count() == 300 + 1
 
 
 @pytest.mark.django_db(transaction=True)
