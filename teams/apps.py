@@ -18,3 +18,10 @@ class TeamsConfig(AppConfig):
         signals.user_login_failed.connect(
             audit.on_login_failed, dispatch_uid="teams.audit.login_failed"
         )
+
+        # hiring: interviews
+        from .selectors import home_panel_providers
+        from .selectors.interviews import scorecards_to_submit_panel
+
+        if scorecards_to_submit_panel not in home_panel_providers:
+            home_panel_providers.append(scorecards_to_submit_panel)

@@ -23,3 +23,33 @@ def apply_retention() -> dict[str, object]:
 
     result = retention.apply_retention()
     return {"anonymised": result.anonymised, "history_rows": result.history_rows}
+
+
+# hiring: interviews
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def send_interview_invitations(
+    *, interview_id: int, sequence: int, interviewer_ids: list[int] | None = None
+) -> int:
+    from .services import interviews as services
+
+    return services.send_interview_invitations(
+        interview_id=interview_id, sequence=sequence, interviewer_ids=interviewer_ids
+    )
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def send_interview_cancellations(
+    *, invitation: dict[str, object], interviewer_ids: list[int]
+) -> int:
+    from .services import interviews as services
+
+    return services.send_interview_cancellations(
+        invitation=invitation, interviewer_ids=interviewer_ids
+    )
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def notify_scorecards_complete(*, interview_id: int) -> bool:
+    from .services import interviews as services
+
+    return services.notify_scorecards_complete(interview_id=interview_id)
