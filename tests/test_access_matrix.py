@@ -339,6 +339,17 @@ EXPECTATIONS: dict[str, Expect] = {
     "password_reset_done": Expect(everyone(200)),
     "password_reset_confirm": Expect(everyone(200), kwargs="reset"),
     "password_reset_complete": Expect(everyone(200)),
+    # hiring: interviews (an interview on `team` whose interviewer is `lead`)
+    "teams:interview-panel": Expect(team_page(), kwargs="hiring_application"),
+    "teams:interview-create": Expect(team_page(manager=403), kwargs="hiring_application"),
+    "teams:interview-edit": Expect(team_page(manager=403), kwargs="hiring_interview"),
+    "teams:interview-cancel": Expect(TEAM_WRITE, method="post", kwargs="hiring_interview"),
+    "teams:interview-ics": Expect(team_page(manager=403), kwargs="hiring_interview"),
+    # A scorecard is its interviewer's alone: everyone else (ops admins too) gets a 404.
+    "teams:scorecard-edit": Expect(
+        everyone(404, anonymous=LOGIN, lead=200), kwargs="hiring_scorecard"
+    ),
+    "teams:my-interviews": Expect(everyone(200, anonymous=LOGIN)),
 }
 
 
@@ -362,6 +373,16 @@ POSTS: dict[str, Expect] = {
     "scheduling:queue-list": Expect(team_page(manager=403), method="post", kwargs="team"),
     "scheduling:queue-edit": Expect(team_page(manager=403), method="post", kwargs="queue"),
     "scheduling:volume-upload": Expect(team_page(manager=403), method="post", kwargs="team"),
+    # hiring: interviews
+    "teams:interview-create": Expect(
+        team_page(manager=403), method="post", kwargs="hiring_application"
+    ),
+    "teams:interview-edit": Expect(
+        team_page(manager=403), method="post", kwargs="hiring_interview"
+    ),
+    "teams:scorecard-edit": Expect(
+        everyone(404, anonymous=LOGIN, lead=200), method="post", kwargs="hiring_scorecard"
+    ),
 }
 
 
@@ -499,6 +520,25 @@ def _url(name: str, expect: Expect, cast, request) -> str:
     if expect.kwargs == "api_token":
         token = ApiTokenFactory(user=request.getfixturevalue("lead"))
         return reverse(name, kwargs={"token_id": token.pk})
+    # hiring: interviews
+    if expect.kwargs in ("hiring_application", "hiring_interview", "hiring_scorecard"):
+        from teams.models import Application, Requisition
+        from tests.factories import ApplicationFactory, InterviewFactory, ScorecardFactory
+
+        application = ApplicationFactory(
+            requisition__team=request.getfixturevalue("team"),
+            requisition__status=Requisition.Status.OPEN,
+            stage=Application.Stage.INTERVIEW,
+        )
+        interview = InterviewFactory(application=application)
+        scorecard = ScorecardFactory(
+            interview=interview, interviewer=request.getfixturevalue("lead")
+        )
+        if expect.kwargs == "hiring_application":
+            return reverse(name, kwargs={"application_id": application.pk})
+        if expect.kwargs == "hiring_interview":
+            return reverse(name, kwargs={"interview_id": interview.pk})
+        return reverse(name, kwargs={"scorecard_id": scorecard.pk})
     if expect.kwargs == "reset":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "bad-token"})
     return reverse(name)
