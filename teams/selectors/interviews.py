@@ -74,6 +74,9 @@ def interview_panel(*, user: User, application: Application) -> dict[str, Any]:
     )
     for interview in interviews:
         interview.local_start = interview.starts_at.astimezone(zone)  # type: ignore[attr-defined]
+        interview.has_submitted = any(  # type: ignore[attr-defined]
+            card.is_submitted for card in interview.scorecards.all()
+        )
     mine = [
         card
         for interview in interviews

@@ -414,9 +414,9 @@ def test_query_budget_of_my_interviews(lead, associate, requisition, django_asse
 
     add(1)
     client.get(url)  # the session and roles, warmed
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(4):
         assert client.get(url).status_code == 200
     add(6)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(4):
         response = client.get(url)
     assert response.content.decode().count("To submit") == 7
