@@ -31,3 +31,8 @@ class TeamsConfig(AppConfig):
 
         if stale_applications_panel not in home_panel_providers:
             home_panel_providers.append(stale_applications_panel)
+        # hiring: interviews
+        from .selectors.interviews import scorecards_to_submit_panel
+
+        if scorecards_to_submit_panel not in home_panel_providers:
+            home_panel_providers.append(scorecards_to_submit_panel)

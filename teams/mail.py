@@ -2,9 +2,10 @@
 who can receive it."""
 
 from collections.abc import Iterable
+from email.mime.text import MIMEText
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 
 from .models import User
 
@@ -20,4 +21,19 @@ def email_people(people: Iterable[User], *, subject: str, message: str) -> bool:
     if not recipients:
         return False
     send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients)
+    return True
+
+
+# hiring: interviews
+def email_with_calendar(user: User, *, subject: str, message: str, ics: bytes, method: str) -> bool:
+    """One person's e-mail with an iCalendar invitation attached (text/calendar with
+    its METHOD, as calendar clients expect); False when they have no address."""
+    if not user.email:
+        return False
+    email = EmailMessage(subject=subject, body=message, to=[user.email])
+    part = MIMEText(ics.decode("utf-8"), "calendar", "utf-8")
+    part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename="invite.ics")
+    email.attach(part)
+    email.send()
     return True

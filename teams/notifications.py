@@ -1,6 +1,7 @@
 """Every e-mail the roster sends: one function each, the body from a template."""
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.tokens import default_token_generator
 from django.template.loader import render_to_string
@@ -8,8 +9,12 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from .mail import email_people, site_url
+from .mail import email_people, email_with_calendar, site_url
 from .models import OnboardingItem, User
+
+if TYPE_CHECKING:
+    from .models import Interview
+    from .selectors.interviews import Invitation
 
 
 def email_invitation(user: User, *, inviter: User | None) -> bool:
@@ -48,4 +53,41 @@ def email_onboarding_reminder(item: OnboardingItem, *, owner: User, today: dt.da
         [owner],
         subject=f"Onboarding {plan.associate.name}: {item.title[:60]} ({late})",
         message=render_to_string("teams/email/onboarding_reminder.txt", context),
+    )
+
+
+# --- hiring: interviews ------------------------------------------------------------------
+
+
+def email_interview_invitation(
+    interviewer: User, *, invitation: "Invitation", method: str, rescheduled: bool = False
+) -> bool:
+    """An interviewer's invitation (METHOD:REQUEST) or its cancellation
+    (METHOD:CANCEL), the .ics attached."""
+    from .selectors.interviews import ics_of
+
+    context = {
+        "interviewer": interviewer,
+        "invitation": invitation,
+        "cancelled": method == "CANCEL",
+        "rescheduled": rescheduled,
+        "link": site_url(reverse("teams:my-interviews")),
+    }
+    verb = "Cancelled" if method == "CANCEL" else "Changed" if rescheduled else "Invitation"
+    return email_with_calendar(
+        interviewer,
+        subject=f"{verb}: {invitation.summary}"[:200],
+        message=render_to_string("teams/email/interview_invitation.txt", context),
+        ics=ics_of(invitation, method=method),
+        method=method,
+    )
+
+
+def email_scorecards_complete(leads: list[User], *, interview: "Interview", link: str) -> bool:
+    """To the team's leads: every scorecard of an interview is in."""
+    context = {"interview": interview, "link": link, "count": interview.scorecards.count()}
+    return email_people(
+        leads,
+        subject=f"Scorecards in: {interview.application.candidate.name}"[:200],
+        message=render_to_string("teams/email/scorecards_complete.txt", context),
     )

@@ -50,3 +50,35 @@ def anonymise_candidates() -> int:
     from .services import hiring_retention
 
     return hiring_retention.anonymise_candidates()
+
+
+# --- hiring: interviews (invitations and their changes, after the commit)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def send_interview_invitations(
+    *, interview_id: int, sequence: int, interviewer_ids: list[int] | None = None
+) -> int:
+    from .services import interviews as services
+
+    return services.send_interview_invitations(
+        interview_id=interview_id, sequence=sequence, interviewer_ids=interviewer_ids
+    )
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def send_interview_cancellations(
+    *, invitation: dict[str, object], interviewer_ids: list[int]
+) -> int:
+    from .services import interviews as services
+
+    return services.send_interview_cancellations(
+        invitation=invitation, interviewer_ids=interviewer_ids
+    )
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def notify_scorecards_complete(*, interview_id: int) -> bool:
+    from .services import interviews as services
+
+    return services.notify_scorecards_complete(interview_id=interview_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applications, candidates, offers, onboarding, roster
+from .views import applications, candidates, interviews, offers, onboarding, roster
 
 app_name = "teams"
 
@@ -72,4 +72,26 @@ urlpatterns = [
         candidates.candidate_export_view,
         name="candidate-export",
     ),
+    # hiring: interviews
+    path(
+        "applications/<int:application_id>/interviews/",
+        interviews.interview_panel,
+        name="interview-panel",
+    ),
+    path(
+        "applications/<int:application_id>/interviews/new/",
+        interviews.interview_create,
+        name="interview-create",
+    ),
+    path("interviews/<int:interview_id>/edit/", interviews.interview_edit, name="interview-edit"),
+    path(
+        "interviews/<int:interview_id>/cancel/",
+        interviews.interview_cancel,
+        name="interview-cancel",
+    ),
+    path(
+        "interviews/<int:interview_id>/invite.ics", interviews.interview_ics, name="interview-ics"
+    ),
+    path("scorecards/<int:scorecard_id>/", interviews.scorecard_edit, name="scorecard-edit"),
+    path("hiring/interviews/", interviews.my_interviews, name="my-interviews"),
 ]

@@ -378,6 +378,17 @@ EXPECTATIONS: dict[str, Expect] = {
     "teams:candidate-edit": Expect(team_page(manager=403), kwargs="pipeline_candidate"),
     "teams:candidate-cv": Expect(team_page(), kwargs="pipeline_candidate_cv"),
     "teams:candidate-export": Expect(team_page(manager=403), kwargs="pipeline_candidate"),
+    # hiring: interviews (an interview on `team` whose interviewer is `lead`)
+    "teams:interview-panel": Expect(team_page(), kwargs="hiring_application"),
+    "teams:interview-create": Expect(team_page(manager=403), kwargs="hiring_application"),
+    "teams:interview-edit": Expect(team_page(manager=403), kwargs="hiring_interview"),
+    "teams:interview-cancel": Expect(TEAM_WRITE, method="post", kwargs="hiring_interview"),
+    "teams:interview-ics": Expect(team_page(manager=403), kwargs="hiring_interview"),
+    # A scorecard is its interviewer's alone: everyone else (ops admins too) gets a 404.
+    "teams:scorecard-edit": Expect(
+        everyone(404, anonymous=LOGIN, lead=200), kwargs="hiring_scorecard"
+    ),
+    "teams:my-interviews": Expect(everyone(200, anonymous=LOGIN)),
 }
 
 
@@ -414,6 +425,16 @@ POSTS: dict[str, Expect] = {
     ),
     "teams:candidate-edit": Expect(
         team_page(manager=403), method="post", kwargs="pipeline_candidate"
+    ),
+    # hiring: interviews
+    "teams:interview-create": Expect(
+        team_page(manager=403), method="post", kwargs="hiring_application"
+    ),
+    "teams:interview-edit": Expect(
+        team_page(manager=403), method="post", kwargs="hiring_interview"
+    ),
+    "teams:scorecard-edit": Expect(
+        everyone(404, anonymous=LOGIN, lead=200), method="post", kwargs="hiring_scorecard"
     ),
 }
 
@@ -569,6 +590,24 @@ def _url(name: str, expect: Expect, cast, request) -> str:
             return reverse(name, kwargs={"plan_id": plan.pk})
         onboarding_item = OnboardingItemFactory(plan=plan, owner=associate.user)
         return reverse(name, kwargs={"item_id": onboarding_item.pk})
+    # hiring: interviews
+    if expect.kwargs in ("hiring_application", "hiring_interview", "hiring_scorecard"):
+        from tests.factories import InterviewFactory, ScorecardFactory
+
+        application = ApplicationFactory(
+            requisition__team=request.getfixturevalue("team"),
+            requisition__status=Requisition.Status.OPEN,
+            stage=Application.Stage.INTERVIEW,
+        )
+        interview = InterviewFactory(application=application)
+        scorecard = ScorecardFactory(
+            interview=interview, interviewer=request.getfixturevalue("lead")
+        )
+        if expect.kwargs == "hiring_application":
+            return reverse(name, kwargs={"application_id": application.pk})
+        if expect.kwargs == "hiring_interview":
+            return reverse(name, kwargs={"interview_id": interview.pk})
+        return reverse(name, kwargs={"scorecard_id": scorecard.pk})
     if expect.kwargs == "reset":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "bad-token"})
     # hiring: applications, candidates
