@@ -18,3 +18,10 @@ class TeamsConfig(AppConfig):
         signals.user_login_failed.connect(
             audit.on_login_failed, dispatch_uid="teams.audit.login_failed"
         )
+
+        # hiring: requisitions (the manager's "Requisitions to approve")
+        from .selectors import team_column_providers
+        from .selectors.requisitions import manager_columns
+
+        if manager_columns not in team_column_providers:
+            team_column_providers.append(manager_columns)

@@ -23,3 +23,11 @@ def apply_retention() -> dict[str, object]:
 
     result = retention.apply_retention()
     return {"anonymised": result.anonymised, "history_rows": result.history_rows}
+
+
+# hiring: requisitions
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def send_requisition_email(*, requisition_id: int, event: str) -> bool:
+    from .services import requisitions as services
+
+    return services.send_requisition_email(requisition_id=requisition_id, event=event)

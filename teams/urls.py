@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import roster
+from .views import hiring_metrics, requisitions, roster
 
 app_name = "teams"
 
@@ -28,4 +28,45 @@ urlpatterns = [
         roster.associate_reactivate,
         name="associate-reactivate",
     ),
+]
+
+# hiring: requisitions
+urlpatterns += [
+    path("hiring/", requisitions.hiring, name="hiring"),
+    path(
+        "teams/<int:team_id>/requisitions/new/",
+        requisitions.requisition_create,
+        name="requisition-create",
+    ),
+    path(
+        "requisitions/<int:requisition_id>/",
+        requisitions.requisition_detail,
+        name="requisition-detail",
+    ),
+    path(
+        "requisitions/<int:requisition_id>/edit/",
+        requisitions.requisition_edit,
+        name="requisition-edit",
+    ),
+    path(
+        "requisitions/<int:requisition_id>/approve/",
+        requisitions.requisition_approve,
+        name="requisition-approve",
+    ),
+    path(
+        "requisitions/<int:requisition_id>/open/",
+        requisitions.requisition_open,
+        name="requisition-open",
+    ),
+    path(
+        "requisitions/<int:requisition_id>/cancel/",
+        requisitions.requisition_cancel,
+        name="requisition-cancel",
+    ),
+]
+
+# hiring: hiring_metrics
+urlpatterns += [
+    path("hiring/metrics/", hiring_metrics.hiring_metrics, name="hiring-metrics"),
+    path("hiring/metrics.csv", hiring_metrics.hiring_metrics_csv, name="hiring-metrics-csv"),
 ]
