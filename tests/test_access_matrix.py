@@ -26,8 +26,9 @@ from scheduling.models import (
     TimeOffRequest,
     WeekendDuty,
 )
+from teams.models import Requisition
 from tests.conftest import PERSONAS, client_for, shared_cast
-from tests.factories import ApiTokenFactory, GoalFactory, QueueFactory
+from tests.factories import ApiTokenFactory, GoalFactory, QueueFactory, RequisitionFactory
 
 # The cast is made once for this module's ~870 tests, each of which changes rows only
 # (rolled back after it) and gets its own copies of the objects (tests/conftest.py).
@@ -339,6 +340,24 @@ EXPECTATIONS: dict[str, Expect] = {
     "password_reset_done": Expect(everyone(200)),
     "password_reset_confirm": Expect(everyone(200), kwargs="reset"),
     "password_reset_complete": Expect(everyone(200)),
+    # hiring: requisitions (a draft on `team`, or at the status after the colon)
+    "teams:hiring": Expect(everyone(200, anonymous=LOGIN, associate=404, teammate=404)),
+    "teams:requisition-create": Expect(team_page(manager=403), kwargs="team"),
+    "teams:requisition-detail": Expect(team_page(), kwargs="requisition"),
+    "teams:requisition-edit": Expect(team_page(manager=403), kwargs="requisition"),
+    "teams:requisition-approve": Expect(
+        team_page(lead=403, manager=REDIRECT, admin=REDIRECT), method="post", kwargs="requisition"
+    ),
+    "teams:requisition-open": Expect(TEAM_WRITE, method="post", kwargs="requisition:approved"),
+    "teams:requisition-cancel": Expect(
+        team_page(lead=REDIRECT, manager=REDIRECT, admin=REDIRECT),
+        method="post",
+        kwargs="requisition:open",
+        data={"reason": "The budget moved to next year."},
+    ),
+    # hiring: hiring_metrics
+    "teams:hiring-metrics": Expect(everyone(200, anonymous=LOGIN, associate=404, teammate=404)),
+    "teams:hiring-metrics-csv": Expect(everyone(200, anonymous=LOGIN, associate=404, teammate=404)),
 }
 
 
@@ -362,6 +381,9 @@ POSTS: dict[str, Expect] = {
     "scheduling:queue-list": Expect(team_page(manager=403), method="post", kwargs="team"),
     "scheduling:queue-edit": Expect(team_page(manager=403), method="post", kwargs="queue"),
     "scheduling:volume-upload": Expect(team_page(manager=403), method="post", kwargs="team"),
+    # hiring: requisitions
+    "teams:requisition-create": Expect(team_page(manager=403), method="post", kwargs="team"),
+    "teams:requisition-edit": Expect(team_page(manager=403), method="post", kwargs="requisition"),
 }
 
 
@@ -501,6 +523,11 @@ def _url(name: str, expect: Expect, cast, request) -> str:
         return reverse(name, kwargs={"token_id": token.pk})
     if expect.kwargs == "reset":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "bad-token"})
+    # hiring: requisitions
+    if expect.kwargs == "requisition" or expect.kwargs.startswith("requisition:"):
+        status = expect.kwargs.partition(":")[2] or Requisition.Status.DRAFT
+        requisition = RequisitionFactory(team=request.getfixturevalue("team"), status=status)
+        return reverse(name, kwargs={"requisition_id": requisition.pk})
     return reverse(name)
 
 
