@@ -377,7 +377,8 @@ def staffing_gaps(team_ids: Sequence[int], weeks: int) -> dict[int, StaffingGap]
     """The staffing gap beside a hiring request (teams.selectors.staffing_gap_providers):
     per team with queues, the peak shortfall of the next `weeks` weeks and that week's
     figures. Teams without queues have no capacity plan and are left out."""
-    teams = list(Team.objects.filter(pk__in=list(team_ids)).select_related("site"))
+    with_queues = Queue.objects.active().filter(team_id__in=list(team_ids)).values("team_id")
+    teams = list(Team.objects.filter(pk__in=with_queues).select_related("site"))
     gaps: dict[int, StaffingGap] = {}
     for row in capacity_overview(teams, weeks=weeks):
         if not row.queues or not row.total.weeks:

@@ -19,7 +19,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class LeaverChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name} (leaves {obj.left_on:%-d %b %Y})"
+        return f"{obj.name} (last day {obj.left_on:%-d %b %Y})"
 
 
 class RequisitionForm(forms.Form):
