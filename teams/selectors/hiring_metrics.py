@@ -186,7 +186,9 @@ def hiring_metrics(teams: Sequence[Team], *, now: dt.datetime | None = None) -> 
     aggregates: dict[str, Count] = {}
     for n, stage in enumerate(PASS_STAGES):
         aggregates[f"reached_{stage}"] = Count("pk", filter=_reached(stage))
-        aggregates[f"passed_{stage}"] = Count("pk", filter=_reached_any(PIPELINE[n + 1 :]))
+        aggregates[f"passed_{stage}"] = Count(
+            "pk", filter=_reached(stage) & _reached_any(PIPELINE[n + 1 :])
+        )
     for counts in applications.values("requisition__team_id").annotate(**aggregates):
         row: dict[str, Any] = dict(counts)
         metrics = by_team[row["requisition__team_id"]]
