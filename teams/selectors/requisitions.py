@@ -102,6 +102,9 @@ def hiring_overview(
         group = groups.get(requisition.team_id)
         if group is not None:
             group.rows.append(OverviewRow(requisition, age_days(requisition, now)))
+    order = {value: n for n, value in enumerate(Requisition.Status.values)}
+    for group in groups.values():  # by status (draft first), the newest first within each
+        group.rows.sort(key=lambda row: order[row.requisition.status])
     return [g for g in groups.values() if g.rows or (g.can_request and not status)]
 
 

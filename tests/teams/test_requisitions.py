@@ -565,3 +565,18 @@ def test_the_nav_links_hiring_for_people_with_teams(cast):
     url = reverse("teams:hiring")
     assert url in client_for(cast["lead"]).get(reverse("teams:home")).content.decode()
     assert url not in client_for(cast["associate"]).get(reverse("teams:home")).content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 10])
+def test_the_detail_page_with_a_capacity_plan_has_a_query_budget(
+    cast, team, count, django_assert_max_num_queries
+):
+    QueueFactory(team=team)
+    requisition = RequisitionFactory(team=team, status=Status.OPEN)
+    ApplicationFactory.create_batch(count, requisition=requisition)
+    for _ in range(count):
+        AssociateFactory(team=team)
+    client = client_for(cast["lead"])
+    with django_assert_max_num_queries(20):
+        response = client.get(requisition_url(requisition))
+    assert response.context["evidence"].gap is not None
