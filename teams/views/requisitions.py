@@ -22,7 +22,7 @@ from ..access import (
     visible_teams,
 )
 from ..forms.requisitions import CancelRequisitionForm, RequisitionForm, StatusFilterForm
-from ..http import authenticated_user
+from ..http import HtmxHttpRequest, authenticated_user
 from ..models import Application, Requisition
 from ..selectors import requisitions as selectors
 from ..services import requisitions as services
@@ -30,7 +30,7 @@ from ..services.requisitions import RequisitionRefused
 
 
 @require_GET
-def hiring(request: HttpRequest) -> HttpResponse:
+def hiring(request: HtmxHttpRequest) -> HttpResponse:
     """A lead's teams' requisitions, a manager's teams', every team's for an ops admin."""
     user = authenticated_user(request)
     roles = require_hiring_viewer(user, "hiring")
@@ -39,9 +39,10 @@ def hiring(request: HttpRequest) -> HttpResponse:
     teams = list(visible_teams(user).order_by("site__name", "name"))
     changeable = {team.pk for team in teams if roles.can_change_team(team.pk)}
     groups = selectors.hiring_overview(visible_requisitions(user), teams, changeable, status=status)
+    template = "teams/requisitions/hiring.html"
     return render(
         request,
-        "teams/requisitions/hiring.html",
+        f"{template}#requisition-list" if request.htmx else template,
         {"form": form, "groups": groups, "status": status, "roles": roles},
     )
 

@@ -580,3 +580,31 @@ def test_the_detail_page_with_a_capacity_plan_has_a_query_budget(
     with django_assert_max_num_queries(20):
         response = client.get(requisition_url(requisition))
     assert response.context["evidence"].gap is not None
+
+
+def test_the_overview_filter_answers_htmx_with_the_list_only(cast, team):
+    RequisitionFactory(team=team, title="Draft one")
+    response = client_for(cast["lead"]).get(
+        reverse("teams:hiring"), {"status": "draft"}, HTTP_HX_REQUEST="true"
+    )
+    page = response.content.decode()
+    assert page.lstrip().startswith('<div id="requisition-list">')
+    assert "Draft one" in page
+    assert "<html" not in page
+
+
+def test_a_stale_edit_after_approval_changes_nothing(team, lead, manager):
+    requisition = RequisitionFactory(team=team, target_start_on=TODAY)
+    stale = Requisition.objects.get(pk=requisition.pk)
+    services.approve_requisition(actor=manager, requisition=requisition)
+    with pytest.raises(RequisitionRefused, match="approved"):
+        services.update_requisition(
+            actor=lead,
+            requisition=stale,
+            title="Changed behind the manager's back",
+            level=stale.level,
+            fte=stale.fte,
+            reason=stale.reason,
+            target_start_on=TODAY,
+        )
+    assert Requisition.objects.get(pk=requisition.pk).title == requisition.title
