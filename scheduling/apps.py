@@ -39,3 +39,11 @@ class SchedulingConfig(AppConfig):
             retention_providers.append(anonymise_associate)
         if scrub_old_history not in history_retention_providers:
             history_retention_providers.append(scrub_old_history)
+
+        # hiring: the staffing gap beside a requisition
+        from teams.selectors import staffing_gap_providers
+
+        from .selectors.capacity_overview import staffing_gaps
+
+        if staffing_gaps not in staffing_gap_providers:
+            staffing_gap_providers.append(staffing_gaps)

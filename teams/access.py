@@ -492,3 +492,31 @@ def get_candidate_for_export(user: AnyUser, candidate_id: int) -> Candidate:
         deny(user, "candidate-export", candidate_id, status=403)
         raise PermissionDenied("Only the team's lead or an ops admin can export a candidate.")
     return candidate
+
+
+# --- hiring: requisitions ------------------------------------------------------------
+# The hiring pages (overview, metrics) are for people who lead or manage a team (ops
+# admins too); a requisition is cancelled by its team's lead, its manager or an ops admin.
+
+
+def require_hiring_viewer(user: AnyUser, what: str = "hiring") -> Roles:
+    """Cross-team hiring pages: 404 for anyone who leads or manages no team."""
+    roles = roles_for(user)
+    if not roles.has_teams:
+        deny(user, what, "-", status=404)
+        raise Http404("You do not lead or manage a team.")
+    return roles
+
+
+def can_cancel_requisitions(user: AnyUser, team_id: int) -> bool:
+    return can_change_team(user, team_id) or can_approve_requisitions(user, team_id)
+
+
+def get_requisition_for_cancel(user: AnyUser, requisition_id: int) -> Requisition:
+    """404 for a requisition the user may not see; 403 unless they lead the team,
+    manage it, or are an ops admin."""
+    requisition = get_requisition_for_user(user, requisition_id)
+    if not can_cancel_requisitions(user, requisition.team_id):
+        deny(user, "requisition", requisition_id, status=403)
+        raise PermissionDenied("Only the team's lead or manager can cancel this requisition.")
+    return requisition

@@ -36,3 +36,10 @@ class TeamsConfig(AppConfig):
 
         if scorecards_to_submit_panel not in home_panel_providers:
             home_panel_providers.append(scorecards_to_submit_panel)
+
+        # hiring: requisitions (the manager's "Requisitions to approve")
+        from .selectors import team_column_providers
+        from .selectors.requisitions import manager_columns
+
+        if manager_columns not in team_column_providers:
+            team_column_providers.append(manager_columns)

@@ -10,7 +10,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from .mail import email_people, email_with_calendar, site_url
-from .models import OnboardingItem, User
+from .models import OnboardingItem, Requisition, User
 
 if TYPE_CHECKING:
     from .models import Interview
@@ -90,4 +90,41 @@ def email_scorecards_complete(leads: list[User], *, interview: "Interview", link
         leads,
         subject=f"Scorecards in: {interview.application.candidate.name}"[:200],
         message=render_to_string("teams/email/scorecards_complete.txt", context),
+    )
+
+
+# --- hiring: requisitions ------------------------------------------------------------
+
+
+def _requisition_context(requisition: Requisition) -> dict[str, object]:
+    return {
+        "requisition": requisition,
+        "team": requisition.team,
+        "link": site_url(reverse("teams:requisition-detail", args=[requisition.pk])),
+    }
+
+
+def email_requisition_drafted(requisition: Requisition) -> bool:
+    """The team's manager: a draft waits for their approval."""
+    manager = requisition.team.manager
+    if manager is None:
+        return False
+    return email_people(
+        [manager],
+        subject=f"Requisition to approve: {requisition.title} on {requisition.team.name}",
+        message=render_to_string(
+            "teams/email/requisition_drafted.txt",
+            _requisition_context(requisition) | {"manager": manager},
+        ),
+    )
+
+
+def email_requisition_approved(requisition: Requisition) -> bool:
+    """The team's leads: they may open it to candidates."""
+    return email_people(
+        requisition.team.leads.all(),
+        subject=f"Requisition approved: {requisition.title} on {requisition.team.name}",
+        message=render_to_string(
+            "teams/email/requisition_approved.txt", _requisition_context(requisition)
+        ),
     )

@@ -82,3 +82,13 @@ def notify_scorecards_complete(*, interview_id: int) -> bool:
     from .services import interviews as services
 
     return services.notify_scorecards_complete(interview_id=interview_id)
+
+
+# --- hiring: requisitions
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def send_requisition_email(*, requisition_id: int, event: str) -> bool:
+    from .services import requisitions as services
+
+    return services.send_requisition_email(requisition_id=requisition_id, event=event)

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import applications, candidates, interviews, offers, onboarding, roster
+from .views import (
+    applications,
+    candidates,
+    hiring_metrics,
+    interviews,
+    offers,
+    onboarding,
+    requisitions,
+    roster,
+)
 
 app_name = "teams"
 
@@ -94,4 +103,45 @@ urlpatterns = [
     ),
     path("scorecards/<int:scorecard_id>/", interviews.scorecard_edit, name="scorecard-edit"),
     path("hiring/interviews/", interviews.my_interviews, name="my-interviews"),
+]
+
+# hiring: requisitions
+urlpatterns += [
+    path("hiring/", requisitions.hiring, name="hiring"),
+    path(
+        "teams/<int:team_id>/requisitions/new/",
+        requisitions.requisition_create,
+        name="requisition-create",
+    ),
+    path(
+        "requisitions/<int:requisition_id>/",
+        requisitions.requisition_detail,
+        name="requisition-detail",
+    ),
+    path(
+        "requisitions/<int:requisition_id>/edit/",
+        requisitions.requisition_edit,
+        name="requisition-edit",
+    ),
+    path(
+        "requisitions/<int:requisition_id>/approve/",
+        requisitions.requisition_approve,
+        name="requisition-approve",
+    ),
+    path(
+        "requisitions/<int:requisition_id>/open/",
+        requisitions.requisition_open,
+        name="requisition-open",
+    ),
+    path(
+        "requisitions/<int:requisition_id>/cancel/",
+        requisitions.requisition_cancel,
+        name="requisition-cancel",
+    ),
+]
+
+# hiring: hiring_metrics
+urlpatterns += [
+    path("hiring/metrics/", hiring_metrics.hiring_metrics, name="hiring-metrics"),
+    path("hiring/metrics.csv", hiring_metrics.hiring_metrics_csv, name="hiring-metrics-csv"),
 ]

@@ -389,6 +389,24 @@ EXPECTATIONS: dict[str, Expect] = {
         everyone(404, anonymous=LOGIN, lead=200), kwargs="hiring_scorecard"
     ),
     "teams:my-interviews": Expect(everyone(200, anonymous=LOGIN)),
+    # hiring: requisitions (a draft on `team`, or at the status after the colon)
+    "teams:hiring": Expect(everyone(200, anonymous=LOGIN, associate=404, teammate=404)),
+    "teams:requisition-create": Expect(team_page(manager=403), kwargs="team"),
+    "teams:requisition-detail": Expect(team_page(), kwargs="requisition"),
+    "teams:requisition-edit": Expect(team_page(manager=403), kwargs="requisition"),
+    "teams:requisition-approve": Expect(
+        team_page(lead=403, manager=REDIRECT, admin=REDIRECT), method="post", kwargs="requisition"
+    ),
+    "teams:requisition-open": Expect(TEAM_WRITE, method="post", kwargs="requisition:approved"),
+    "teams:requisition-cancel": Expect(
+        team_page(lead=REDIRECT, manager=REDIRECT, admin=REDIRECT),
+        method="post",
+        kwargs="requisition:open",
+        data={"reason": "The budget moved to next year."},
+    ),
+    # hiring: hiring_metrics
+    "teams:hiring-metrics": Expect(everyone(200, anonymous=LOGIN, associate=404, teammate=404)),
+    "teams:hiring-metrics-csv": Expect(everyone(200, anonymous=LOGIN, associate=404, teammate=404)),
 }
 
 
@@ -436,6 +454,9 @@ POSTS: dict[str, Expect] = {
     "teams:scorecard-edit": Expect(
         everyone(404, anonymous=LOGIN, lead=200), method="post", kwargs="hiring_scorecard"
     ),
+    # hiring: requisitions
+    "teams:requisition-create": Expect(team_page(manager=403), method="post", kwargs="team"),
+    "teams:requisition-edit": Expect(team_page(manager=403), method="post", kwargs="requisition"),
 }
 
 
@@ -631,6 +652,11 @@ def _url(name: str, expect: Expect, cast, request) -> str:
             candidate.cv_name = "cv.pdf"
             candidate.save()
         return reverse(name, kwargs={"candidate_id": candidate.pk})
+    # hiring: requisitions
+    if expect.kwargs == "requisition" or expect.kwargs.startswith("requisition:"):
+        status = expect.kwargs.partition(":")[2] or Requisition.Status.DRAFT
+        requisition = RequisitionFactory(team=request.getfixturevalue("team"), status=status)
+        return reverse(name, kwargs={"requisition_id": requisition.pk})
     return reverse(name)
 
 

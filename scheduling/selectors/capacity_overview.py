@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from teams.models import Associate, Team
+from teams.selectors import StaffingGap
 
 from ..intervals import local_midnight
 from ..models import (
@@ -370,3 +371,25 @@ def csv_rows(overview: Iterable[TeamCapacity]) -> list[list[object]]:
                     ]
                 )
     return rows
+
+
+def staffing_gaps(team_ids: Sequence[int], weeks: int) -> dict[int, StaffingGap]:
+    """The staffing gap beside a hiring request (teams.selectors.staffing_gap_providers):
+    per team with queues, the peak shortfall of the next `weeks` weeks and that week's
+    figures. Teams without queues have no capacity plan and are left out."""
+    with_queues = Queue.objects.active().filter(team_id__in=list(team_ids)).values("team_id")
+    teams = list(Team.objects.filter(pk__in=with_queues).select_related("site"))
+    gaps: dict[int, StaffingGap] = {}
+    for row in capacity_overview(teams, weeks=weeks):
+        if not row.queues or not row.total.weeks:
+            continue
+        peak = max(row.total.weeks, key=lambda w: (w.shortfall_fte, -w.starts_on.toordinal()))
+        gaps[row.team.pk] = StaffingGap(
+            required_fte=peak.required_fte,
+            scheduled_fte=peak.scheduled_fte,
+            rostered_fte=peak.rostered_fte,
+            shortfall_fte=peak.shortfall_fte,
+            weeks=weeks,
+            week_starting=peak.starts_on,
+        )
+    return gaps

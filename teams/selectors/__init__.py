@@ -417,3 +417,34 @@ retention_providers: list[Anonymiser] = []
 # (never an object's latest version); returns how many history rows changed.
 HistoryScrubber = Callable[[dt.datetime], int]
 history_retention_providers: list[HistoryScrubber] = []
+
+
+# -- Hiring: the staffing gap beside a requisition ------------------------------
+
+
+@dataclass(frozen=True)
+class StaffingGap:
+    """A team's FTE gap over the next `weeks` weeks, as the capacity plan sees it: the
+    peak shortfall (required − rostered) and that week's figures."""
+
+    required_fte: float
+    scheduled_fte: float
+    rostered_fte: float
+    shortfall_fte: float
+    weeks: int
+    week_starting: dt.date | None = None  # the week of the peak shortfall
+
+
+# Scheduling registers a function (team ids, weeks) -> {team id: gap} from its
+# AppConfig.ready(); a team without a capacity plan is left out of the answer.
+StaffingGaps = Callable[[Sequence[int], int], dict[int, StaffingGap]]
+staffing_gap_providers: list[StaffingGaps] = []
+
+
+def staffing_gaps(team_ids: Sequence[int], weeks: int) -> dict[int, StaffingGap]:
+    gaps: dict[int, StaffingGap] = {}
+    if not team_ids:
+        return gaps
+    for provider in staffing_gap_providers:
+        gaps.update(provider(team_ids, weeks))
+    return gaps

@@ -3,6 +3,10 @@
     applied → screen → interview → offer → hired
     any stage before hired → rejected / withdrawn (with a reason)
 
+only while the requisition is open; once it is filled, its remaining candidates may
+still be rejected or withdrawn (so each is told), and once cancelled nothing moves (the
+cancel withdrew them).
+
 A move to an offer, or out of the interview stage, is a decision: it records who
 decided, why, and the submitted scorecards it rested on. Hired is reached only by
 an accepted offer (teams/services/offers.py). A refused move raises
@@ -37,12 +41,23 @@ def is_decision(from_stage: str, to_stage: str) -> bool:
     return to_stage == Stage.OFFER or (from_stage == Stage.INTERVIEW and to_stage in NEEDS_REASON)
 
 
+def _open_to(requisition: Requisition) -> frozenset[str] | None:
+    """The stages an application may move to while its requisition is in this state
+    (None: any): once filled, the rest are only told no (rejected or withdrawn)."""
+    if requisition.status == Requisition.Status.OPEN:
+        return None
+    if requisition.status == Requisition.Status.FILLED:
+        return NEEDS_REASON
+    return frozenset()
+
+
 def allowed_moves(application: Application) -> list[str]:
     """The stages a lead may move this application to by hand (hired comes from an
     accepted offer), in pipeline order."""
-    if application.requisition.status != Requisition.Status.OPEN:
-        return []
     targets = NEXT[application.stage] - {Stage.HIRED}
+    open_to = _open_to(application.requisition)
+    if open_to is not None:
+        targets &= open_to
     return [stage for stage in Stage.values if stage in targets]
 
 
@@ -70,10 +85,12 @@ def move_application(
         )
     if to_stage not in Stage.values:
         raise ApplicationMoveRefused(f"{to_stage[:40]!r} is not a stage.")
-    if locked.requisition.status != Requisition.Status.OPEN:
+    open_to = _open_to(locked.requisition)
+    if open_to is not None and to_stage not in open_to:
         raise ApplicationMoveRefused(
             f"The requisition is {locked.requisition.get_status_display().lower()}: "
-            "applications move only while it is open."
+            "applications move only while it is open"
+            + (" (its other candidates may still be rejected or withdrawn)." if open_to else ".")
         )
     if to_stage not in NEXT[locked.stage]:
         raise ApplicationMoveRefused(

@@ -12,7 +12,6 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from .. import audit
@@ -26,7 +25,7 @@ from ..models import (
     Requisition,
     User,
 )
-from . import onboarding
+from . import onboarding, requisitions
 from .applications import ApplicationMoveRefused, move_application
 from .roster import _unique_username
 
@@ -195,7 +194,7 @@ def _accept(*, actor: User, offer: Offer) -> Associate:
         move_application(actor=actor, application=application, to_stage=Stage.HIRED, via_offer=True)
     except ApplicationMoveRefused as refused:
         raise OfferRefused(str(refused)) from refused
-    _fill_if_complete(requisition=requisition, actor=actor)
+    requisitions.fill_if_complete(requisition=requisition, actor=actor)
     audit.record(
         action=Action.OFFER_ACCEPTED,
         actor=actor,
@@ -219,28 +218,3 @@ def _locked(offer: Offer) -> Offer:
         )
         .get(pk=offer.pk)
     )
-
-
-# TODO(merge): replace with teams/services/requisitions.py::fill_if_complete.
-def _fill_if_complete(*, requisition: Requisition, actor: User) -> bool:
-    """Close the requisition as filled once its accepted offers cover its FTE."""
-    locked = Requisition.objects.select_for_update().get(pk=requisition.pk)
-    if locked.status != Requisition.Status.OPEN:
-        return False
-    hired = Offer.objects.filter(
-        application__requisition=locked, status=Offer.Status.ACCEPTED
-    ).aggregate(total=Sum("fte"))["total"] or Decimal("0")
-    if hired < locked.fte:
-        return False
-    locked.status = Requisition.Status.FILLED
-    locked.closed_at = timezone.now()
-    locked.save(update_fields=["status", "closed_at"])
-    audit.record(
-        action=Action.REQUISITION_FILLED,
-        actor=actor,
-        target=locked,
-        team=locked.team,
-        details={"fte": str(locked.fte), "hired_fte": str(hired)},
-    )
-    requisition.status, requisition.closed_at = locked.status, locked.closed_at
-    return True

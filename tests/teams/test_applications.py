@@ -141,6 +141,23 @@ def test_no_move_while_the_requisition_is_not_open(team, lead, status):
     assert snapshot(application) == before
 
 
+def test_a_filled_requisitions_other_candidates_may_still_be_told_no(team, lead):
+    """Once filled, nobody moves forward, but each remaining candidate can be rejected
+    or withdrawn with a reason (so nobody is left waiting on a closed opening)."""
+    from teams.services.applications import allowed_moves
+
+    requisition = RequisitionFactory(team=team, status=Requisition.Status.FILLED)
+    application = at_stage(requisition, Stage.SCREEN)
+    assert allowed_moves(application) == [Stage.REJECTED, Stage.WITHDRAWN]
+    before = snapshot(application)
+    move(client_for(lead), application, Stage.INTERVIEW)
+    assert snapshot(application) == before
+    move(client_for(lead), application, Stage.REJECTED, reason="The opening was filled.")
+    application.refresh_from_db()
+    assert application.stage == Stage.REJECTED
+    assert application.closed_reason == "The opening was filled."
+
+
 @pytest.mark.parametrize(
     ("from_stage", "to_stage"),
     [

@@ -218,7 +218,7 @@ class TestAccept:
         assert Associate.objects.filter(user__email="nina.newhire@example.com").count() == 1
 
     @pytest.mark.parametrize(
-        "step", ["_fill_if_complete", "move_application", "start_plan", "bulk_create"]
+        "step", ["fill_if_complete", "move_application", "start_plan", "bulk_create"]
     )
     def test_a_failing_step_leaves_nothing(self, offer, lead, monkeypatch, step):
         def boom(*args, **kwargs):
@@ -226,6 +226,8 @@ class TestAccept:
 
         if step == "start_plan":
             monkeypatch.setattr(services.onboarding, "start_plan", boom)
+        elif step == "fill_if_complete":
+            monkeypatch.setattr(services.requisitions, "fill_if_complete", boom)
         elif step == "bulk_create":
             monkeypatch.setattr(RampTarget.objects, "bulk_create", boom)
         else:
