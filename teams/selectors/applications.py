@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -229,16 +229,23 @@ def _person(user: User | None) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def candidate_export(candidate: Candidate) -> dict[str, Any]:
+def candidate_export(candidate: Candidate, *, user: User) -> dict[str, Any]:
     """Everything held about a candidate (a data-access request), as JSON values:
     their details, applications, stage changes, interviews, submitted scorecards
-    (ratings and text), decisions and offers. A fixed number of queries."""
+    (ratings and text), decisions and offers. A fixed number of queries.
+
+    Scorecards follow `teams.access.readable_scorecards`: on an application where the
+    exporting user still owes a scorecard of their own, nobody else's is included."""
     ratings = Rating.objects.select_related("competency")
     submitted: dict[int, list[Scorecard]] = {}
+    owed = Scorecard.objects.filter(
+        interview__application__candidate=candidate, interviewer=user, submitted_at__isnull=True
+    ).values("interview__application_id")
     for scorecard in (
         Scorecard.objects.filter(
             interview__application__candidate=candidate, submitted_at__isnull=False
         )
+        .exclude(Q(interview__application_id__in=owed) & ~Q(interviewer=user))
         .select_related("interviewer")
         .prefetch_related(Prefetch("ratings", queryset=ratings))
         .order_by("submitted_at", "pk")

@@ -169,7 +169,7 @@ def candidate_export_view(request: HttpRequest, candidate_id: int) -> HttpRespon
     """Everything held about a candidate, as JSON (a data-access request)."""
     user = authenticated_user(request)
     candidate = get_candidate_for_export(user, candidate_id)
-    data = candidate_export(candidate)
+    data = candidate_export(candidate, user=user)
     audit.record(
         action=AuditEvent.Action.CANDIDATE_EXPORTED, actor=user, target=candidate, request=request
     )
