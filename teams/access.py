@@ -379,15 +379,16 @@ def readable_scorecards(user: AnyUser, application: Application) -> QuerySet[Sco
 def get_onboarding_plan_for_user(
     user: AnyUser, plan_id: int, *, for_change: bool = False
 ) -> OnboardingPlan:
-    """A new joiner's plan: theirs and their buddy's to read (and tick the items they
-    own), their team's leads' to run, the manager's and ops admins' to read."""
+    """A new joiner's plan: theirs to read (and tick their own items), their team's
+    leads' to run, the manager's and ops admins' to read."""
     roles = roles_for(user)
     plan = (
         OnboardingPlan.objects.select_related("associate__user", "associate__team__site")
         .filter(pk=plan_id)
         .first()
     )
-    if plan is None or not (on_plan(roles, plan) or roles.can_see_team(plan.associate.team_id)):
+    is_self = plan is not None and plan.associate_id == roles.associate_id
+    if plan is None or not (is_self or roles.can_see_team(plan.associate.team_id)):
         deny(user, "onboarding-plan", plan_id, status=404)
         raise Http404("No such onboarding plan.")
     if for_change and not roles.can_change_team(plan.associate.team_id):
@@ -433,31 +434,23 @@ def get_onboarding_item_for_user(
         deny(user, "onboarding-item", item_id, status=404)
         raise Http404("No such onboarding item.")
     plan = item.plan
-    if not (on_plan(roles, plan) or roles.can_see_team(plan.associate.team_id)):
+    is_self = plan.associate_id == roles.associate_id
+    if not (is_self or roles.can_see_team(plan.associate.team_id)):
         deny(user, "onboarding-item", item_id, status=404)
         raise Http404("No such onboarding item.")
-    may_tick = may_tick_item(roles, plan, item, getattr(user, "pk", None))
+    may_tick = roles.can_change_team(plan.associate.team_id) or (
+        is_self and item.owner_id == getattr(user, "pk", None)
+    )
     if for_change and not may_tick:
         deny(user, "onboarding-item", item_id, status=403)
         raise PermissionDenied("Only the team's lead, or the item's owner, can tick this item.")
     return item
 
 
-def on_plan(roles: Roles, plan: OnboardingPlan) -> bool:
-    """The new joiner themself, or their buddy."""
-    return roles.associate_id is not None and roles.associate_id in (
-        plan.associate_id,
-        plan.buddy_id,
-    )
-
-
-def may_tick_item(
-    roles: Roles, plan: OnboardingPlan, item: OnboardingItem, user_id: int | None
-) -> bool:
-    """The rule above for a page's checkboxes (the caller has checked the plan): the
-    team's leads any item; the joiner and the buddy the items they own."""
+def may_tick_item(roles: Roles, plan: OnboardingPlan, item: OnboardingItem, user_id: int) -> bool:
+    """The rule above for a page's checkboxes (the caller has checked the plan)."""
     return roles.can_change_team(plan.associate.team_id) or (
-        on_plan(roles, plan) and user_id is not None and item.owner_id == user_id
+        plan.associate_id == roles.associate_id and item.owner_id == user_id
     )
 
 

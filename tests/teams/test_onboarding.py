@@ -230,26 +230,6 @@ class TestBuddy:
         assert client_for(lead).post(url, {"buddy": ""}).status_code == 302
         assert dict(plan.items.values_list("title", "owner"))["Meet your buddy"] == lead.pk
 
-    def test_the_buddy_reads_the_plan_and_ticks_their_own_items_only(
-        self, team, lead, teammate, associate, joiner
-    ):
-        plan = services.start_plan(actor=lead, associate=joiner, skills=[], team=team)
-        page = reverse("teams:onboarding-plan", args=[plan.pk])
-        assert client_for(teammate.user).get(page).status_code == 404  # not yet the buddy
-        services.set_buddy(actor=lead, plan=plan, buddy=teammate)
-        buddy = client_for(teammate.user)
-        assert buddy.get(page).status_code == 200
-        assert client_for(associate.user).get(page).status_code == 404  # another teammate
-        mine = plan.items.get(title="Meet your buddy")
-        leads = plan.items.get(title="Accounts and tools ready")
-        tick = "teams:onboarding-item-done"
-        assert buddy.post(reverse(tick, args=[mine.pk]), {"done": "1"}).status_code == 302
-        assert buddy.post(reverse(tick, args=[leads.pk]), {"done": "1"}).status_code == 403
-        assert buddy.post(page, {"buddy": ""}).status_code == 403  # the lead names the buddy
-        assert OnboardingItem.objects.get(pk=mine.pk).done_by == teammate.user
-        assert OnboardingItem.objects.get(pk=leads.pk).done_at is None
-        assert OnboardingPlan.objects.get(pk=plan.pk).buddy == teammate
-
     def test_a_buddy_from_another_team_is_refused(self, plan, lead, other_associate):
         url = reverse("teams:onboarding-plan", args=[plan.pk])
         response = client_for(lead).post(url, {"buddy": other_associate.pk})
