@@ -230,6 +230,18 @@ class TestBuddy:
         assert client_for(lead).post(url, {"buddy": ""}).status_code == 302
         assert dict(plan.items.values_list("title", "owner"))["Meet your buddy"] == lead.pk
 
+    def test_the_buddy_does_not_read_the_plan(self, team, lead, teammate, joiner):
+        """An associate sees only their own records (DESIGN.md): the buddy's items are
+        ticked by the lead, and the buddy sees no teammate's checklist."""
+        plan = services.start_plan(actor=lead, associate=joiner, skills=[], team=team)
+        services.set_buddy(actor=lead, plan=plan, buddy=teammate)
+        page = reverse("teams:onboarding-plan", args=[plan.pk])
+        assert client_for(teammate.user).get(page).status_code == 404
+        item = plan.items.get(title="Meet your buddy")
+        tick = reverse("teams:onboarding-item-done", args=[item.pk])
+        assert client_for(teammate.user).post(tick, {"done": "1"}).status_code == 404
+        assert OnboardingItem.objects.get(pk=item.pk).done_at is None
+
     def test_a_buddy_from_another_team_is_refused(self, plan, lead, other_associate):
         url = reverse("teams:onboarding-plan", args=[plan.pk])
         response = client_for(lead).post(url, {"buddy": other_associate.pk})
