@@ -22,6 +22,10 @@ COPY static ./static
 # collectstatic needs settings but no database or real secret.
 RUN DEBUG=false SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
 
+# Candidates' CVs: a volume shared by web and worker (docker-compose.yml), never served.
+ENV PRIVATE_MEDIA_ROOT=/data/private
+RUN mkdir -p /data/private && chown sdc /data/private
+
 USER sdc
 EXPOSE 8000
 CMD ["gunicorn", "sdc_ops.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

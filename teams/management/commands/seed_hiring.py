@@ -198,10 +198,14 @@ class Command(BaseCommand):
     def _interview(
         self, application: Application, people: list[User], at: dt.datetime, *, submit: bool
     ) -> None:
+        zone = application.requisition.team.site.zone
         interview = Interview.objects.create(
             application=application,
             title="Competency interview",
-            starts_at=at.replace(minute=0, second=0, microsecond=0),
+            # In office hours at the site, on the day `at` falls on there.
+            starts_at=dt.datetime.combine(
+                at.astimezone(zone).date(), dt.time(10 if at < timezone.now() else 14), zone
+            ),
             location="Meeting room Liffey / Teams link in the invite",
         )
         competencies = list(application.requisition.competencies.all())
@@ -261,6 +265,7 @@ class Command(BaseCommand):
         associate = offers.record_response(actor=lead, offer=offer, accepted=True)
         if associate is None:  # accepting returns the new associate
             return
+        self._backdate(application, now - dt.timedelta(days=28))  # accepted four weeks ago
         user = associate.user
         user.username = "newjoiner"
         user.password = make_password(DEMO_PASSWORD)
