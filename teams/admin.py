@@ -354,6 +354,18 @@ def _readable(value: object) -> str:
 # where hiring is run, so these pages are for looking up and mending records.
 
 
+class LookUpOnly:
+    """Records the app writes through its services (stage moves, decisions, scorecards,
+    offers: locked, audited, with their history): the admin shows them, never changes
+    or adds them."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class CompetencyInline(admin.TabularInline):
     model = Competency
     extra = 0
@@ -384,14 +396,14 @@ class CandidateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(LookUpOnly, admin.ModelAdmin):
     list_display = ("__str__", "candidate", "requisition", "stage", "stage_changed_at")
     list_filter = ("stage", "requisition__team")
     raw_id_fields = ("candidate", "requisition")
 
 
 @admin.register(StageChange)
-class StageChangeAdmin(admin.ModelAdmin):
+class StageChangeAdmin(LookUpOnly, admin.ModelAdmin):
     list_display = ("application", "from_stage", "to_stage", "changed_by", "changed_at")
     list_filter = ("to_stage",)
     raw_id_fields = ("application", "changed_by")
@@ -403,40 +415,33 @@ class InterviewAdmin(admin.ModelAdmin):
     raw_id_fields = ("application", "created_by")
 
 
-# A scorecard's words are its interviewer's alone until submitted, and are read in the
-# app (teams.access.readable_scorecards); the admin never shows them, draft or not.
-
-
-class RatingInline(admin.TabularInline):
-    model = Rating
-    extra = 0
-    exclude = ("evidence",)
+# A scorecard is its interviewer's alone until submitted, and is read in the app
+# (teams.access.readable_scorecards): the admin never shows its scores, recommendation
+# or words, draft or not.
 
 
 @admin.register(Scorecard)
-class ScorecardAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "interview", "interviewer", "recommendation", "submitted_at")
-    list_filter = ("recommendation",)
+class ScorecardAdmin(LookUpOnly, admin.ModelAdmin):
+    list_display = ("__str__", "interview", "interviewer", "submitted_at")
     raw_id_fields = ("interview", "interviewer")
-    exclude = ("summary",)
-    inlines = [RatingInline]
+    exclude = ("summary", "recommendation")
 
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):
-    list_display = ("scorecard", "competency", "score")
+class RatingAdmin(LookUpOnly, admin.ModelAdmin):
+    list_display = ("scorecard", "competency")
     raw_id_fields = ("scorecard", "competency")
-    exclude = ("evidence",)
+    exclude = ("evidence", "score")
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(LookUpOnly, admin.ModelAdmin):
     list_display = ("application", "outcome", "decided_by", "decided_at")
     raw_id_fields = ("application", "decided_by", "scorecards")
 
 
 @admin.register(Offer)
-class OfferAdmin(admin.ModelAdmin):
+class OfferAdmin(LookUpOnly, admin.ModelAdmin):
     list_display = ("application", "status", "start_on", "fte", "extended_at")
     list_filter = ("status",)
     raw_id_fields = ("application", "extended_by", "associate")

@@ -18,8 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import audit
-from .models import Associate, AuditEvent, Site, User
+from .models import Associate, AuditEvent, Candidate, Site, User
 from .selectors import history_retention_providers, retention_providers
+from .services.hiring_retention import anonymise_candidate
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,10 @@ def anonymise_associate(*, associate_id: int, actor: User | None = None) -> bool
     user.save()
     for provider in retention_providers:
         provider(locked)
+    # The candidate record they were hired from (CV, notes, scorecards' words) goes too.
+    hired_from = Candidate.objects.filter(applications__offer__associate=locked)
+    for candidate_id in hired_from.values_list("pk", flat=True).distinct():
+        anonymise_candidate(candidate_id=candidate_id, now=timezone.now())
     locked.anonymised_at = timezone.now()
     locked.save(update_fields=["anonymised_at"])
     # Named as they are now ("Former associate #id"); their earlier audit events keep

@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from ..access import visible_applications
 from ..models import (
     Application,
     Candidate,
@@ -173,14 +174,14 @@ class StaleBoard:
 
 
 def stale_boards(team_ids: frozenset[int] | set[int], now: dt.datetime) -> list[StaleBoard]:
-    """Per open requisition of these teams, its active applications not moved for
-    HIRING_STALE_DAYS. One query."""
+    """Per open (or filled: its remaining candidates are still to be told) requisition
+    of these teams, its active applications not moved for HIRING_STALE_DAYS. One query."""
     cutoff = now - dt.timedelta(days=settings.HIRING_STALE_DAYS)
     rows = (
         Application.objects.active()
         .filter(
             requisition__team_id__in=team_ids,
-            requisition__status=Requisition.Status.OPEN,
+            requisition__status__in=(Requisition.Status.OPEN, Requisition.Status.FILLED),
             stage_changed_at__lte=cutoff,
         )
         .order_by()
@@ -245,6 +246,7 @@ def candidate_export(candidate: Candidate, *, user: User) -> dict[str, Any]:
         Scorecard.objects.filter(
             interview__application__candidate=candidate, submitted_at__isnull=False
         )
+        .filter(interview__application__in=visible_applications(user))
         .exclude(Q(interview__application_id__in=owed) & ~Q(interviewer=user))
         .select_related("interviewer")
         .prefetch_related(Prefetch("ratings", queryset=ratings))
@@ -252,7 +254,8 @@ def candidate_export(candidate: Candidate, *, user: User) -> dict[str, Any]:
     ):
         submitted.setdefault(scorecard.interview_id, []).append(scorecard)
     applications = (
-        Application.objects.filter(candidate=candidate)
+        visible_applications(user)
+        .filter(candidate=candidate)
         .select_related("requisition__team", "offer")
         .prefetch_related(
             Prefetch("stage_changes", queryset=StageChange.objects.select_related("changed_by")),

@@ -166,9 +166,14 @@ HOME_LIMIT = 10
 
 
 def scorecards_to_submit_panel(user: User, roles: Roles) -> list[HomePanel]:
-    """ "Scorecards to submit" on the home page of anyone who owes one: one query."""
+    """ "Scorecards to submit" on the home page of anyone who owes one, for applications
+    still in the pipeline (a closed one needs no more judgements): one query."""
     cards = list(
-        Scorecard.objects.filter(interviewer=user, submitted_at__isnull=True)
+        Scorecard.objects.filter(
+            interviewer=user,
+            submitted_at__isnull=True,
+            interview__application__stage__in=Application.ACTIVE_STAGES,
+        )
         .select_related(
             "interview__application__candidate",
             "interview__application__requisition__team__site",

@@ -36,7 +36,8 @@ def offer_panel(
         "offer_form": form if show_form else None,
         "offer_can_respond": is_lead
         and offer is not None
-        and offer.status == Offer.Status.EXTENDED,
+        and offer.status == Offer.Status.EXTENDED
+        and application.stage == Application.Stage.OFFER,
         "offer_plan": plan,
         "offer_is_lead": is_lead,
     }

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import audit
-from ..models import Application, AuditEvent, Decision, Requisition, Scorecard, User
+from ..models import Application, AuditEvent, Decision, Offer, Requisition, Scorecard, User
 
 Stage = Application.Stage
 
@@ -61,6 +61,21 @@ def allowed_moves(application: Application) -> list[str]:
     return [stage for stage in Stage.values if stage in targets]
 
 
+def lock_application(application_id: int) -> Application:
+    """Lock an application for a change, its requisition first: every hiring write locks
+    in that order (requisition, then application, then its offer), so two people at once
+    wait for each other rather than deadlock."""
+    requisition_id = (
+        Application.objects.filter(pk=application_id).values_list("requisition_id", flat=True).get()
+    )
+    Requisition.objects.select_for_update().filter(pk=requisition_id).first()
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("candidate", "requisition__team__site")
+        .get(pk=application_id)
+    )
+
+
 @transaction.atomic
 def move_application(
     *,
@@ -74,9 +89,7 @@ def move_application(
     """Move an application to `to_stage`. `from_stage`, when given, is the stage the
     person saw: a move made from a stale page (someone moved it meanwhile, or a
     double submit) is refused rather than applied twice."""
-    locked = (
-        Application.objects.select_for_update().select_related("requisition").get(pk=application.pk)
-    )
+    locked = lock_application(application.pk)
     reason = reason.strip()
     if from_stage is not None and locked.stage != from_stage:
         raise ApplicationMoveRefused(
@@ -110,6 +123,13 @@ def move_application(
     locked.stage_changed_at = now
     if to_stage in NEEDS_REASON:
         locked.closed_reason = reason[:300]
+    if to_stage == Stage.WITHDRAWN:
+        # A candidate who withdraws with an offer open has declined it (the metrics'
+        # offer acceptance counts it so); a rejection leaves the offer as it was, and
+        # its answer buttons go with the offer stage (selectors/offers.py).
+        Offer.objects.filter(application=locked, status=Offer.Status.EXTENDED).update(
+            status=Offer.Status.DECLINED, responded_at=now
+        )
     locked.save(update_fields=["stage", "stage_changed_at", "closed_reason"])
     locked.stage_changes.create(
         from_stage=previous,

@@ -42,7 +42,7 @@ from ..selectors.interviews import (
     application_url,
     invitation_of,
 )
-from .applications import ApplicationMoveRefused, move_application
+from .applications import ApplicationMoveRefused, lock_application, move_application
 
 Stage = Application.Stage
 MAX_INTERVIEWERS = 8
@@ -112,11 +112,7 @@ def schedule_interview(
 ) -> Interview:
     """An interview with one empty scorecard per interviewer, each invited by e-mail
     with an .ics. An application at screen moves to interview."""
-    locked = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("candidate", "requisition__team__site")
-        .get(pk=application.pk)
-    )
+    locked = lock_application(application.pk)  # the requisition first, as every move
     _check_can_schedule(actor, locked)
     _check_time(starts_at, duration_minutes)
     people = _check_interviewers(interviewers)

@@ -26,7 +26,7 @@ from ..models import (
     User,
 )
 from . import onboarding, requisitions
-from .applications import ApplicationMoveRefused, move_application
+from .applications import ApplicationMoveRefused, lock_application, move_application
 from .roster import _unique_username
 
 Action = AuditEvent.Action
@@ -62,11 +62,7 @@ def extend_offer(
 ) -> Offer:
     """Offer the candidate the job. One offer per application: a second click is
     refused, and the first offer stands."""
-    locked = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("requisition__team__site")
-        .get(pk=application.pk)
-    )
+    locked = lock_application(application.pk)
     team = locked.requisition.team
     _refuse_unless_lead(actor, team.pk)
     if Offer.objects.filter(application=locked).exists():
@@ -80,6 +76,13 @@ def extend_offer(
         raise OfferRefused(
             f"The requisition is {locked.requisition.get_status_display().lower()}: "
             "offers are made while it is open."
+        )
+    email = locked.candidate.email.strip()
+    if email and User.objects.filter(email__iexact=email).exists():
+        # An internal move (or a returning leaver): they are not hired as a new login.
+        raise OfferRefused(
+            f"{email} already has a login: an internal move is made from that person's "
+            "profile (Edit: team), not by hiring them again."
         )
     first, last = start_window(team.site.local_today())
     if not first <= start_on <= last:
@@ -211,6 +214,7 @@ def _accept(*, actor: User, offer: Offer) -> Associate:
 
 
 def _locked(offer: Offer) -> Offer:
+    lock_application(offer.application_id)  # the requisition and application first
     return (
         Offer.objects.select_for_update(of=("self",))
         .select_related(

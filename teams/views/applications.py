@@ -12,10 +12,11 @@ from ..access import (
     get_application_for_user,
     get_requisition_for_user,
     sees_whole_application,
+    visible_applications,
 )
 from ..forms.applications import MoveForm
 from ..http import HtmxHttpRequest, authenticated_user
-from ..models import Application, Requisition, User
+from ..models import Requisition, User
 from ..selectors import applications as selectors
 from ..selectors.interviews import interview_panel
 from ..selectors.offers import offer_panel
@@ -105,7 +106,8 @@ def application_detail(request: HtmxHttpRequest, application_id: int) -> HttpRes
         context["decisions"] = selectors.decisions(application)
         context["card"] = selectors.card(application, timezone.now(), can_move=can_move)
         context["other_applications"] = list(
-            Application.objects.filter(candidate=application.candidate)
+            visible_applications(user)
+            .filter(candidate=application.candidate)
             .exclude(pk=application.pk)
             .select_related("requisition__team")
         )

@@ -3,6 +3,7 @@ and scorecards (each its interviewer's own; the others' readable once theirs is 
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,10 +14,11 @@ from ..access import (
     get_interview_for_user,
     get_own_scorecard,
     roles_for,
+    sees_whole_application,
 )
 from ..forms.interviews import InterviewForm, ScorecardForm
 from ..http import authenticated_user
-from ..models import Interview, Scorecard
+from ..models import Interview, Rating, Scorecard
 from ..selectors import interviews as selectors
 from ..services import interviews as services
 
@@ -30,6 +32,7 @@ def interview_panel(request: HttpRequest, application_id: int) -> HttpResponse:
     context = selectors.interview_panel(user=user, application=application)
     if getattr(request, "htmx", False):
         return render(request, "teams/interviews/_panel.html", context)
+    context["sees_whole"] = sees_whole_application(user, application)
     return render(request, "teams/interviews/panel_page.html", context)
 
 
@@ -158,7 +161,9 @@ def scorecard_edit(request: HttpRequest, scorecard_id: int) -> HttpResponse:
     interview = scorecard.interview
     application = interview.application
     competencies = list(application.requisition.competencies.all())
-    scorecard = Scorecard.objects.prefetch_related("ratings").get(pk=scorecard.pk)
+    scorecard = Scorecard.objects.prefetch_related(
+        Prefetch("ratings", queryset=Rating.objects.select_related("competency"))
+    ).get(pk=scorecard.pk)
     form = ScorecardForm(request.POST or None, competencies=competencies, scorecard=scorecard)
     if request.method == "POST":
         if scorecard.is_submitted:

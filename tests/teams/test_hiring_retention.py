@@ -158,6 +158,33 @@ def test_hired_candidates_are_kept(requisition, private_dir):
     assert anonymise_candidates(now=NOW) == 0
 
 
+def test_a_hired_candidates_record_goes_when_they_leave_and_are_anonymised(
+    requisition, private_dir, team, django_capture_on_commit_callbacks
+):
+    """Kept while they work here; anonymised with the leaver's other records."""
+    from teams.retention import anonymise_associate
+    from tests.factories import AssociateFactory
+
+    candidate = closed_candidate(requisition, days_ago=400, stage="hired")
+    hire = AssociateFactory(team=team, hired_on=dt.date(2029, 1, 7))
+    OfferFactory(application=candidate.applications.get(), status="accepted", associate=hire)
+    hire.left_on, hire.is_active = dt.date(2029, 6, 28), False
+    hire.save()
+    before = counts()
+    with django_capture_on_commit_callbacks(execute=True):  # the CV file goes on commit
+        assert anonymise_associate(associate_id=hire.pk)
+    candidate.refresh_from_db()
+    assert (candidate.name, candidate.email, candidate.notes, candidate.cv.name) == (
+        ANONYMISED_NAME,
+        "",
+        "",
+        "",
+    )
+    assert not Scorecard.objects.filter(summary="SUMMARY-TEXT").exists()
+    assert stored_files(private_dir) == []
+    assert counts() == before
+
+
 def test_a_recent_move_on_an_old_application_keeps_the_candidate(requisition, private_dir):
     candidate = closed_candidate(requisition, days_ago=400)
     StageChangeFactory(
