@@ -356,3 +356,43 @@ class TestPanel:
         application.refresh_from_db()
         context = offer_panel(user=lead, application=application)
         assert context["offer_form"] is None
+
+
+class TestAfterTheReview:
+    def test_an_internal_move_is_not_offered_as_a_new_hire(self, application, lead, team):
+        UserFactory(username="nina", email="Nina.Newhire@example.com")
+        with pytest.raises(services.OfferRefused, match="internal move"):
+            services.extend_offer(
+                actor=lead,
+                application=application,
+                start_on=start(team),
+                fte=Decimal("1.0"),
+                weekly_hours=Decimal("39.0"),
+            )
+        assert not Offer.objects.exists()
+
+    def test_a_withdrawal_declines_the_open_offer_and_a_rejection_hides_its_buttons(
+        self, offer, lead, application
+    ):
+        from teams.selectors.offers import offer_panel
+        from teams.services.applications import move_application
+
+        move_application(
+            actor=lead, application=application, to_stage=Stage.REJECTED, reason="Budget cut."
+        )
+        offer.refresh_from_db()
+        assert offer.status == Offer.Status.EXTENDED
+        application.refresh_from_db()
+        assert offer_panel(user=lead, application=application)["offer_can_respond"] is False
+
+    def test_withdrawing_with_an_offer_open_declines_it(self, offer, lead, application):
+        from teams.services.applications import move_application
+
+        move_application(
+            actor=lead,
+            application=application,
+            to_stage=Stage.WITHDRAWN,
+            reason="Took another job.",
+        )
+        offer.refresh_from_db()
+        assert offer.status == Offer.Status.DECLINED
