@@ -217,9 +217,10 @@ def _site_days(today: dt.date | None) -> list[tuple[Site, dt.date]]:
 
 def send_start_date_invitations(*, today: dt.date | None = None) -> int:
     """On a new joiner's start date (their site's day), their login invitation: never
-    before. Each plan is claimed with a conditional update in the same transaction as
-    the e-mail, so a failed send is retried by the next run and a repeated run (or a
-    second worker) sends nothing."""
+    before. The start date is the associate's `hired_on` as it is now (a lead may have
+    moved it since the hire) as well as the plan's `starts_on`. Each plan is claimed
+    with a conditional update in the same transaction as the e-mail, so a failed send
+    is retried by the next run and a repeated run (or a second worker) sends nothing."""
     from . import roster  # the roster's own invitation
 
     sent = 0
@@ -227,6 +228,7 @@ def send_start_date_invitations(*, today: dt.date | None = None) -> int:
         due = OnboardingPlan.objects.filter(
             associate__team__site=site,
             associate__is_active=True,
+            associate__hired_on__lte=day,
             starts_on__lte=day,
             invitation_sent_at__isnull=True,
         ).values_list("pk", "associate__user_id", "created_by_id")

@@ -349,6 +349,16 @@ class TestInvitations:
             assert send_start_date_invitations() == 0
         assert len(mail.outbox) == 1
 
+    def test_a_moved_start_date_moves_the_invitation(self, plan, joiner):
+        # The plan copied the start date at the hire; the lead moves it a week later.
+        joiner.hired_on = START + dt.timedelta(days=7)
+        joiner.save()
+        assert services.send_start_date_invitations(today=START) == 0
+        assert services.send_start_date_invitations(today=START + dt.timedelta(days=6)) == 0
+        assert mail.outbox == []
+        assert services.send_start_date_invitations(today=START + dt.timedelta(days=7)) == 1
+        assert mail.outbox[0].to == [joiner.user.email]
+
     def test_a_leaver_is_not_invited(self, plan):
         plan.associate.is_active = False
         plan.associate.save()
