@@ -322,6 +322,17 @@ def test_the_board_shows_columns_time_in_stage_stale_flags_and_closed_reasons(
     assert "Offer (reason needed)" in html
 
 
+def test_the_boards_reason_input_holds_what_the_service_takes(requisition, lead):
+    # A reason over 300 characters is refused unless the move is a decision; the board's
+    # one-line input says so and stops there rather than losing a typed paragraph.
+    at_stage(requisition, Stage.SCREEN)
+    response = client_for(lead).get(reverse("teams:requisition-board", args=[requisition.pk]))
+    html = response.content.decode()
+    assert 'name="reason" maxlength="300"' in html
+    assert 'maxlength="4000"' not in html
+    assert "up to 300 characters" in html
+
+
 def test_the_manager_reads_the_board_without_move_controls(requisition, manager):
     application = at_stage(requisition, Stage.APPLIED)
     response = client_for(manager).get(reverse("teams:requisition-board", args=[requisition.pk]))
