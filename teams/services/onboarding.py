@@ -37,6 +37,7 @@ from ..models import (
 logger = logging.getLogger(__name__)
 
 REMIND_DAYS_AHEAD = 2  # an owner hears of an item two days before it is due (or once late)
+INVITATION_LOCAL_TIME = dt.time(8, 0)  # a start date's invitation goes from 08:00 site time
 
 
 class OnboardingRefused(Exception):
@@ -215,16 +216,34 @@ def _site_days(today: dt.date | None) -> list[tuple[Site, dt.date]]:
     return [(site, today or site.local_today()) for site in Site.objects.order_by("pk")]
 
 
-def send_start_date_invitations(*, today: dt.date | None = None) -> int:
-    """On a new joiner's start date (their site's day), their login invitation: never
-    before. The start date is the associate's `hired_on` as it is now (a lead may have
-    moved it since the hire) as well as the plan's `starts_on`. Each plan is claimed
-    with a conditional update in the same transaction as the e-mail, so a failed send
-    is retried by the next run and a repeated run (or a second worker) sends nothing."""
+def _invitation_day(site: Site, *, today: dt.date | None, now: dt.datetime | None) -> dt.date:
+    """The latest start date whose invitation may go out at `site`: its local today
+    once the local time is INVITATION_LOCAL_TIME, before that yesterday. For tests,
+    `now` is a moment (read in the site's zone) and `today` a day from
+    INVITATION_LOCAL_TIME on."""
+    if now is None and today is not None:
+        return today
+    local = (now or timezone.now()).astimezone(site.zone)
+    if local.time() >= INVITATION_LOCAL_TIME:
+        return local.date()
+    return local.date() - dt.timedelta(days=1)
+
+
+def send_start_date_invitations(
+    *, today: dt.date | None = None, now: dt.datetime | None = None
+) -> int:
+    """On a new joiner's start date (their site's day, from INVITATION_LOCAL_TIME: the
+    hourly sweep at :25 would otherwise send it soon after midnight), their login
+    invitation: never before. The start date is the associate's `hired_on` as it is
+    now (a lead may have moved it since the hire) as well as the plan's `starts_on`.
+    Each plan is claimed with a conditional update in the same transaction as the
+    e-mail, so a failed send is retried by the next run and a repeated run (or a second
+    worker) sends nothing."""
     from . import roster  # the roster's own invitation
 
     sent = 0
-    for site, day in _site_days(today):
+    for site in Site.objects.order_by("pk"):
+        day = _invitation_day(site, today=today, now=now)
         due = OnboardingPlan.objects.filter(
             associate__team__site=site,
             associate__is_active=True,

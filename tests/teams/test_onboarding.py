@@ -340,14 +340,35 @@ class TestInvitations:
         assert len(mail.outbox) == 1
         assert OnboardingPlan.objects.get(pk=plan.pk).invitation_sent_at is not None
 
-    def test_the_beat_task_uses_the_sites_day(self, plan):
+    def test_the_beat_task_uses_the_sites_day_and_morning(self, plan):
         # 23:30 UTC on 3 March is 23:30 in Dublin (winter): still the day before.
         with time_machine.travel(dt.datetime(2030, 3, 3, 23, 30, tzinfo=dt.UTC)):
             assert send_start_date_invitations() == 0
-        with time_machine.travel(dt.datetime(2030, 3, 4, 0, 30, tzinfo=dt.UTC)):
+        # The hourly sweeps of the start date's night (00:25 … 07:25) wait for 08:00.
+        for hour in (0, 7):
+            with time_machine.travel(dt.datetime(2030, 3, 4, hour, 25, tzinfo=dt.UTC)):
+                assert send_start_date_invitations() == 0
+        assert mail.outbox == []
+        with time_machine.travel(dt.datetime(2030, 3, 4, 8, 25, tzinfo=dt.UTC)):
             assert send_start_date_invitations() == 1
             assert send_start_date_invitations() == 0
         assert len(mail.outbox) == 1
+
+    def test_from_eight_in_the_sites_own_zone(self, plan, site):
+        site.time_zone = "Asia/Kolkata"  # UTC+5:30
+        site.save()
+        kolkata = site.zone
+        at = dt.datetime(2030, 3, 4, 7, 59, tzinfo=kolkata)
+        assert services.send_start_date_invitations(now=at) == 0
+        assert services.send_start_date_invitations(now=at.astimezone(dt.UTC)) == 0
+        assert mail.outbox == []
+        eight = dt.datetime(2030, 3, 4, 8, 0, tzinfo=kolkata)  # 02:30 UTC
+        assert services.send_start_date_invitations(now=eight.astimezone(dt.UTC)) == 1
+        assert len(mail.outbox) == 1
+
+    def test_a_sweep_missed_on_the_start_date_is_caught_up_the_next_night(self, plan):
+        night_after = dt.datetime(2030, 3, 5, 0, 25, tzinfo=dt.UTC)
+        assert services.send_start_date_invitations(now=night_after) == 1
 
     def test_a_moved_start_date_moves_the_invitation(self, plan, joiner):
         # The plan copied the start date at the hire; the lead moves it a week later.
