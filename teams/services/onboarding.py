@@ -164,7 +164,8 @@ def _buddy_item_keys(team: Team) -> set[tuple[str, str]]:
 @transaction.atomic
 def set_buddy(*, actor: User, plan: OnboardingPlan, buddy: Associate | None) -> bool:
     """Name (or clear) the new joiner's buddy; the buddy's open items pass to them (to
-    the lead when cleared). False when nothing changed (a repeated submit)."""
+    the lead when cleared), each to be reminded afresh to its new owner. False when
+    nothing changed (a repeated submit)."""
     locked = (
         OnboardingPlan.objects.select_for_update(of=("self",))
         .select_related("associate__team", "buddy__user")
@@ -187,7 +188,10 @@ def set_buddy(*, actor: User, plan: OnboardingPlan, buddy: Associate | None) -> 
         if previous_owner_id is not None and item.owner_id == previous_owner_id
     ]
     new_owner = buddy.user if buddy is not None else actor
-    OnboardingItem.objects.filter(pk__in=moved).update(owner=new_owner)
+    # The new owner is reminded once of each item that is now theirs.
+    OnboardingItem.objects.filter(pk__in=moved).exclude(owner=new_owner).update(
+        owner=new_owner, reminded_at=None
+    )
     locked.buddy = buddy
     locked.save(update_fields=["buddy"])
     plan.buddy = buddy

@@ -242,6 +242,34 @@ class TestBuddy:
         assert client_for(teammate.user).post(tick, {"done": "1"}).status_code == 404
         assert OnboardingItem.objects.get(pk=item.pk).done_at is None
 
+    def test_the_message_says_the_lead_ticks_the_buddys_items(self, team, lead, teammate, joiner):
+        plan = services.start_plan(actor=lead, associate=joiner, skills=[], team=team)
+        url = reverse("teams:onboarding-plan", args=[plan.pk])
+        html = client_for(lead).post(url, {"buddy": teammate.pk}, follow=True).content.decode()
+        assert "their items are theirs" not in html
+        assert "they do not see this plan, so a lead ticks the items off when told" in html
+
+    def test_an_item_passed_to_the_buddy_is_reminded_to_them_once(
+        self, team, lead, teammate, joiner
+    ):
+        plan = services.start_plan(actor=lead, associate=joiner, skills=[], team=team)
+        assert services.send_onboarding_reminders(today=START) >= 1  # the lead's, meanwhile
+        meet = plan.items.get(title="Meet your buddy")
+        assert meet.owner == lead
+        assert meet.reminded_at is not None
+        services.set_buddy(actor=lead, plan=plan, buddy=teammate)
+        meet.refresh_from_db()
+        assert (meet.owner, meet.reminded_at) == (teammate.user, None)
+        mail.outbox.clear()
+        assert services.send_onboarding_reminders(today=START) == 1
+        assert mail.outbox[0].to == [teammate.user.email]
+        assert "Meet your buddy" in mail.outbox[0].subject
+        assert services.send_onboarding_reminders(today=START) == 0
+        # An item that stays with its owner keeps its reminder: nobody hears twice.
+        accounts = plan.items.get(title="Accounts and tools ready")
+        assert accounts.owner == lead
+        assert accounts.reminded_at is not None
+
     def test_a_buddy_from_another_team_is_refused(self, plan, lead, other_associate):
         url = reverse("teams:onboarding-plan", args=[plan.pk])
         response = client_for(lead).post(url, {"buddy": other_associate.pk})
@@ -413,6 +441,28 @@ class TestReminders:
         assert mail.outbox[-1].to == [joiner.user.email]
         assert services.send_onboarding_reminders(today=later) == 0
         assert AuditEvent.objects.filter(action=AuditEvent.Action.REMINDER_CLAIMED).count() == 2
+
+    def test_the_buddys_reminder_has_no_link_to_a_plan_they_cannot_open(
+        self, team, lead, teammate, joiner
+    ):
+        plan = services.start_plan(actor=lead, associate=joiner, skills=[], team=team)
+        services.set_buddy(actor=lead, plan=plan, buddy=teammate)
+        services.send_onboarding_reminders(today=START)
+        by_owner = {tuple(m.to): m for m in mail.outbox}
+        path = reverse("teams:onboarding-plan", args=[plan.pk])
+        buddys = by_owner[(teammate.user.email,)]
+        assert "Meet your buddy" in buddys.subject
+        assert path not in buddys.body
+        assert "When it is done, tell Lena Lead: they tick it off on" in buddys.body
+        assert client_for(teammate.user).get(path).status_code == 404  # as it stays
+        leads = by_owner[(lead.email,)]  # the lead opens the plan: the link
+        assert path in leads.body
+        assert "tell " not in leads.body
+
+    def test_the_joiners_own_reminder_links_to_their_plan(self, items, joiner):
+        services.send_onboarding_reminders(today=START + dt.timedelta(days=4))
+        (own,) = [m for m in mail.outbox if m.to == [joiner.user.email]]
+        assert reverse("teams:onboarding-plan", args=[items["training"].plan_id]) in own.body
 
     def test_a_done_item_is_not_reminded(self, items, lead):
         OnboardingItem.objects.filter(pk=items["accounts"].pk).update(
