@@ -1,6 +1,7 @@
 """Interviews: who schedules them, when, and the invitations (.ics) they send."""
 
 import datetime as dt
+import re
 import zoneinfo
 from typing import Any
 
@@ -345,6 +346,11 @@ class TestChangesAndCancellation:
         # A second click finds nothing to cancel.
         assert client_for(lead).post(url).status_code == 404
         assert len(mail.outbox) == 2
+
+    def test_the_cancel_button_asks_first(self, lead, interview, application):
+        page = client_for(lead).get(reverse("teams:interview-panel", args=[application.pk]))
+        (button,) = re.findall(r"<button[^>]*>Cancel</button>", page.content.decode())
+        assert 'data-confirm="Cancel this interview?' in button
 
     def test_no_cancel_once_a_scorecard_is_in(self, lead, manager, associate, interview):
         Scorecard.objects.filter(interview=interview, interviewer=associate.user).update(

@@ -1,6 +1,7 @@
 """Offers and the hire: one transaction, nothing twice, refusals change nothing."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -332,6 +333,13 @@ class TestPanel:
             "teams/offers/_panel.html", offer_panel(user=lead, application=application)
         )
         assert "Extend offer" in html
+
+    def test_accepted_hire_asks_first(self, offer, lead, application):
+        html = render_to_string(
+            "teams/offers/_panel.html", offer_panel(user=lead, application=application)
+        )
+        (button,) = re.findall(r"<button[^>]*>Accepted: hire</button>", html)
+        assert 'data-confirm="Record that the candidate accepted? This hires them' in button
 
     def test_the_manager_reads_only(self, offer, manager, application):
         context = offer_panel(user=manager, application=application)
