@@ -387,14 +387,21 @@ def get_onboarding_plan_for_user(
         .filter(pk=plan_id)
         .first()
     )
-    is_self = plan is not None and plan.associate_id == roles.associate_id
-    if plan is None or not (is_self or roles.can_see_team(plan.associate.team_id)):
+    if plan is None or not may_open_onboarding_plan(user, plan):
         deny(user, "onboarding-plan", plan_id, status=404)
         raise Http404("No such onboarding plan.")
     if for_change and not roles.can_change_team(plan.associate.team_id):
         deny(user, "onboarding-plan", plan_id, status=403)
         raise PermissionDenied("Only the team's lead can change this plan.")
     return plan
+
+
+def may_open_onboarding_plan(user: AnyUser, plan: OnboardingPlan) -> bool:
+    """The rule of get_onboarding_plan_for_user: the new joiner, and whoever sees their
+    team (its leads and manager, ops admins). Not the buddy (an associate sees only
+    their own records): their reminders carry no link to the plan."""
+    roles = roles_for(user)
+    return plan.associate_id == roles.associate_id or roles.can_see_team(plan.associate.team_id)
 
 
 # --- hiring: offers and onboarding (stems `offers`, `onboarding`) -------------------

@@ -43,3 +43,13 @@ class TeamsConfig(AppConfig):
 
         if manager_columns not in team_column_providers:
             team_column_providers.append(manager_columns)
+
+        # hiring: CV files (a deleted candidate's CV leaves the private storage)
+        from django.db.models.signals import post_delete
+
+        from .models import Candidate
+        from .services.candidates import delete_cv_after_commit
+
+        post_delete.connect(
+            delete_cv_after_commit, sender=Candidate, dispatch_uid="teams.hiring.cv_files"
+        )

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from .access import may_open_onboarding_plan
 from .mail import email_people, email_with_calendar, site_url
-from .models import OnboardingItem, Requisition, User
+from .models import OnboardingItem, OnboardingPlan, Requisition, User
 
 if TYPE_CHECKING:
     from .models import Interview
@@ -39,14 +40,22 @@ def email_invitation(user: User, *, inviter: User | None) -> bool:
 
 
 def email_onboarding_reminder(item: OnboardingItem, *, owner: User, today: dt.date) -> bool:
-    """An onboarding item's owner, once: it is due soon (or late)."""
+    """An onboarding item's owner, once: it is due soon (or late). An owner who may not
+    open the plan (a buddy: not the joiner, not of the team's leads or manager) gets no
+    link to it (it would be a 404 for them) but whom to tell when it is done."""
     plan = item.plan
+    may_open = may_open_onboarding_plan(owner, plan)
     context = {
         "owner": owner,
         "item": item,
         "joiner": plan.associate,
         "is_late": item.due_on < today,
-        "link": site_url(reverse("teams:onboarding-plan", kwargs={"plan_id": plan.pk})),
+        "link": (
+            site_url(reverse("teams:onboarding-plan", kwargs={"plan_id": plan.pk}))
+            if may_open
+            else ""
+        ),
+        "tell": "" if may_open else _who_ticks(plan),
     }
     late = "overdue" if item.due_on < today else f"due {item.due_on:%a %-d %b}"
     return email_people(
@@ -54,6 +63,15 @@ def email_onboarding_reminder(item: OnboardingItem, *, owner: User, today: dt.da
         subject=f"Onboarding {plan.associate.name}: {item.title[:60]} ({late})",
         message=render_to_string("teams/email/onboarding_reminder.txt", context),
     )
+
+
+def _who_ticks(plan: OnboardingPlan) -> str:
+    """Whom a buddy tells that their item is done: the lead who hired (they made the
+    plan), else the team's leads, by name."""
+    if plan.created_by is not None and plan.created_by.is_active:
+        return plan.created_by.display_name
+    leads = [lead.display_name for lead in plan.associate.team.leads.filter(is_active=True)]
+    return " or ".join(leads) or "the team's lead"
 
 
 # --- hiring: interviews ------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from django import forms
 
 from ..models import Application
-from ..text import refuse_control_characters
+from ..text import refuse_control_characters_in_text
 
 Stage = Application.Stage
 
@@ -21,5 +21,5 @@ class MoveForm(forms.Form):
 
     def clean_reason(self) -> str:
         reason: str = self.cleaned_data["reason"].strip()
-        refuse_control_characters(reason)
+        refuse_control_characters_in_text(reason)  # the application page's is a textarea
         return reason

@@ -8,10 +8,12 @@ character. The file is stored under a random name; `cv_name` keeps the (checked)
 name it came with, offered again on download.
 """
 
+import logging
 import os
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +23,8 @@ from django.db import transaction
 from .. import audit
 from ..access import can_change_team, roles_for
 from ..models import Application, AuditEvent, Candidate, Requisition, StageChange, User
+
+logger = logging.getLogger(__name__)
 
 # The first bytes each accepted type must start with (its "magic number").
 CV_SIGNATURES: dict[str, bytes] = {
@@ -120,6 +124,25 @@ def _delete_file(name: str) -> None:
     if name:
         candidate_storage = Candidate._meta.get_field("cv").storage
         candidate_storage.delete(name)
+
+
+def delete_cv_after_commit(sender: type[Candidate], instance: Candidate, **kwargs: Any) -> None:
+    """post_delete of a candidate, however deleted (the admin, a cascade, the shell):
+    its CV leaves the private storage once the delete commits; a delete rolled back
+    keeps it. A file that cannot be deleted is logged, never raised into the delete
+    that committed. (teams/apps.py connects it.)"""
+    name = instance.cv.name if instance.cv else ""
+    if not name:
+        return
+    storage = instance.cv.storage
+
+    def delete() -> None:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.exception("CV file %s of deleted candidate %s not deleted", name, instance.pk)
+
+    transaction.on_commit(delete, using=kwargs.get("using"))
 
 
 def _refuse_text(value: str, what: str) -> None:

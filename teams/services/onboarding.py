@@ -37,6 +37,7 @@ from ..models import (
 logger = logging.getLogger(__name__)
 
 REMIND_DAYS_AHEAD = 2  # an owner hears of an item two days before it is due (or once late)
+INVITATION_LOCAL_TIME = dt.time(8, 0)  # a start date's invitation goes from 08:00 site time
 
 
 class OnboardingRefused(Exception):
@@ -163,7 +164,8 @@ def _buddy_item_keys(team: Team) -> set[tuple[str, str]]:
 @transaction.atomic
 def set_buddy(*, actor: User, plan: OnboardingPlan, buddy: Associate | None) -> bool:
     """Name (or clear) the new joiner's buddy; the buddy's open items pass to them (to
-    the lead when cleared). False when nothing changed (a repeated submit)."""
+    the lead when cleared), each to be reminded afresh to its new owner. False when
+    nothing changed (a repeated submit)."""
     locked = (
         OnboardingPlan.objects.select_for_update(of=("self",))
         .select_related("associate__team", "buddy__user")
@@ -186,7 +188,10 @@ def set_buddy(*, actor: User, plan: OnboardingPlan, buddy: Associate | None) -> 
         if previous_owner_id is not None and item.owner_id == previous_owner_id
     ]
     new_owner = buddy.user if buddy is not None else actor
-    OnboardingItem.objects.filter(pk__in=moved).update(owner=new_owner)
+    # The new owner is reminded once of each item that is now theirs.
+    OnboardingItem.objects.filter(pk__in=moved).exclude(owner=new_owner).update(
+        owner=new_owner, reminded_at=None
+    )
     locked.buddy = buddy
     locked.save(update_fields=["buddy"])
     plan.buddy = buddy
@@ -215,18 +220,38 @@ def _site_days(today: dt.date | None) -> list[tuple[Site, dt.date]]:
     return [(site, today or site.local_today()) for site in Site.objects.order_by("pk")]
 
 
-def send_start_date_invitations(*, today: dt.date | None = None) -> int:
-    """On a new joiner's start date (their site's day), their login invitation: never
-    before. Each plan is claimed with a conditional update in the same transaction as
-    the e-mail, so a failed send is retried by the next run and a repeated run (or a
-    second worker) sends nothing."""
+def _invitation_day(site: Site, *, today: dt.date | None, now: dt.datetime | None) -> dt.date:
+    """The latest start date whose invitation may go out at `site`: its local today
+    once the local time is INVITATION_LOCAL_TIME, before that yesterday. For tests,
+    `now` is a moment (read in the site's zone) and `today` a day from
+    INVITATION_LOCAL_TIME on."""
+    if now is None and today is not None:
+        return today
+    local = (now or timezone.now()).astimezone(site.zone)
+    if local.time() >= INVITATION_LOCAL_TIME:
+        return local.date()
+    return local.date() - dt.timedelta(days=1)
+
+
+def send_start_date_invitations(
+    *, today: dt.date | None = None, now: dt.datetime | None = None
+) -> int:
+    """On a new joiner's start date (their site's day, from INVITATION_LOCAL_TIME: the
+    hourly sweep at :25 would otherwise send it soon after midnight), their login
+    invitation: never before. The start date is the associate's `hired_on` as it is
+    now (a lead may have moved it since the hire) as well as the plan's `starts_on`.
+    Each plan is claimed with a conditional update in the same transaction as the
+    e-mail, so a failed send is retried by the next run and a repeated run (or a second
+    worker) sends nothing."""
     from . import roster  # the roster's own invitation
 
     sent = 0
-    for site, day in _site_days(today):
+    for site in Site.objects.order_by("pk"):
+        day = _invitation_day(site, today=today, now=now)
         due = OnboardingPlan.objects.filter(
             associate__team__site=site,
             associate__is_active=True,
+            associate__hired_on__lte=day,
             starts_on__lte=day,
             invitation_sent_at__isnull=True,
         ).values_list("pk", "associate__user_id", "created_by_id")

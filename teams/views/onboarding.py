@@ -74,9 +74,14 @@ def onboarding_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
             if not changed:
                 messages.info(request, "The buddy is unchanged.")
             elif buddy is not None:
-                messages.success(request, f"{buddy.name} is the buddy; their items are theirs.")
+                messages.success(
+                    request,
+                    f"{buddy.name} is the buddy: they do the buddy's items and are reminded "
+                    "by e-mail; they do not see this plan, so a lead ticks the items off "
+                    "when told.",
+                )
             else:
-                messages.success(request, "No buddy now; their items are back with you.")
+                messages.success(request, "No buddy now; the buddy's open items are back with you.")
         return redirect("teams:onboarding-plan", plan_id=plan.pk)
     context = selectors.plan_page(user=user, roles=roles, plan=plan) | {
         "buddy_form": buddy_form,

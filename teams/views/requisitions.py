@@ -23,7 +23,7 @@ from ..access import (
 )
 from ..forms.requisitions import CancelRequisitionForm, RequisitionForm, StatusFilterForm
 from ..http import HtmxHttpRequest, authenticated_user
-from ..models import Application, Requisition
+from ..models import Application, Requisition, Team
 from ..selectors import requisitions as selectors
 from ..services import requisitions as services
 from ..services.requisitions import RequisitionRefused
@@ -62,6 +62,23 @@ def _form_data(form: RequisitionForm) -> dict[str, Any]:
     }
 
 
+def _who_approves(team: Team) -> str:
+    """The draft's next step as it is: the manager is e-mailed (services/requisitions.py,
+    teams.notifications.email_requisition_drafted) only when there is one with an
+    address; without a manager only an ops admin can approve."""
+    manager = team.manager
+    if manager is None:
+        return "This team has no manager: an ops admin approves it."
+    if not manager.is_active:
+        return "This team's manager has no active login: an ops admin approves it."
+    if not manager.email:
+        return (
+            f"{manager.display_name}, the team's manager, approves it; they have no e-mail "
+            "address, so tell them."
+        )
+    return f"{manager.display_name}, the team's manager, is e-mailed to approve it."
+
+
 @require_http_methods(["GET", "POST"])
 def requisition_create(request: HttpRequest, team_id: int) -> HttpResponse:
     user = authenticated_user(request)
@@ -77,9 +94,7 @@ def requisition_create(request: HttpRequest, team_id: int) -> HttpResponse:
         except RequisitionRefused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(
-                request, "Requisition drafted: the team's manager is asked to approve it."
-            )
+            messages.success(request, f"Requisition drafted. {_who_approves(team)}")
             return redirect("teams:requisition-detail", requisition_id=requisition.pk)
     return render(
         request,

@@ -221,6 +221,37 @@ def test_bad_input_is_a_message_not_a_500(requisition, lead):
     assert client.get(url).status_code == 405
 
 
+def test_a_decision_reason_of_several_lines_is_kept(requisition, lead):
+    # The application page's reason is a textarea: browsers send its line breaks as \r\n.
+    application = at_stage(requisition, Stage.INTERVIEW)
+    reason = "Two strong yeses.\r\n\r\n\tGerman: fluent."
+    response = move(client_for(lead), application, Stage.OFFER, reason=reason, follow=True)
+    assert "Nothing was changed" not in response.content.decode()
+    decision = Decision.objects.get(application=application)
+    assert decision.reason == reason.strip()
+    application.refresh_from_db()
+    assert application.stage == Stage.OFFER
+
+
+@pytest.mark.parametrize(
+    ("bad", "said"),
+    [
+        ("x\x00y", "Null characters are not allowed"),  # Django's CharField, before ours
+        ("x\x1by", "(U+001B): line breaks and tabs are fine"),
+        ("x\u202ey", "(U+202E): line breaks and tabs are fine"),
+        ("x\x7fy", "(U+007F): line breaks and tabs are fine"),
+    ],
+)
+def test_other_control_characters_in_a_reason_are_refused_by_name(requisition, lead, bad, said):
+    application = at_stage(requisition, Stage.INTERVIEW)
+    before = snapshot(application)
+    response = move(client_for(lead), application, Stage.OFFER, reason=bad, follow=True)
+    html = response.content.decode()
+    assert "Nothing was changed" in html
+    assert said in html
+    assert snapshot(application) == before
+
+
 def test_the_htmx_move_returns_the_board_in_place(requisition, lead):
     application = at_stage(requisition, Stage.APPLIED)
     response = move(client_for(lead), application, Stage.SCREEN, HTTP_HX_REQUEST="true")
@@ -289,6 +320,17 @@ def test_the_board_shows_columns_time_in_stage_stale_flags_and_closed_reasons(
     assert reverse("teams:application-move", args=[fresh.pk]) in html
     # Moves to Offer and out of Interview say they need a reason.
     assert "Offer (reason needed)" in html
+
+
+def test_the_boards_reason_input_holds_what_the_service_takes(requisition, lead):
+    # A reason over 300 characters is refused unless the move is a decision; the board's
+    # one-line input says so and stops there rather than losing a typed paragraph.
+    at_stage(requisition, Stage.SCREEN)
+    response = client_for(lead).get(reverse("teams:requisition-board", args=[requisition.pk]))
+    html = response.content.decode()
+    assert 'name="reason" maxlength="300"' in html
+    assert 'maxlength="4000"' not in html
+    assert "up to 300 characters" in html
 
 
 def test_the_manager_reads_the_board_without_move_controls(requisition, manager):

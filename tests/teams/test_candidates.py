@@ -5,6 +5,7 @@ import json
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -419,3 +420,67 @@ def test_the_upload_views_still_check_csrf(requisition, lead, private_dir):
     candidate = Candidate.objects.get()
     edit = reverse("teams:candidate-edit", args=[candidate.pk])
     assert client.post(edit, {"name": "X", "source": "other"}).status_code == 403
+
+
+# -- a deleted candidate's CV ----------------------------------------------------------
+
+
+def test_deleting_a_candidate_in_the_admin_deletes_their_cv_after_the_commit(
+    with_cv, admin, private_dir, django_capture_on_commit_callbacks
+):
+    candidate = with_cv.candidate
+    (stored,) = stored_files(private_dir)
+    url = reverse("admin:teams_candidate_delete", args=[candidate.pk])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client_for(admin).post(url, {"post": "yes"})
+        assert response.status_code == 302
+        assert not Candidate.objects.filter(pk=candidate.pk).exists()
+        assert stored.exists()  # not before the commit
+    for callback in callbacks:
+        callback()
+    assert stored_files(private_dir) == []
+
+
+def delete_then_fail(candidate):
+    with transaction.atomic():
+        candidate.delete()
+        raise RuntimeError("rolled back")
+
+
+def test_a_rolled_back_delete_keeps_the_cv(
+    with_cv, private_dir, django_capture_on_commit_callbacks
+):
+    candidate_id = with_cv.candidate_id
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+    ):
+        delete_then_fail(Candidate.objects.get(pk=candidate_id))
+    assert callbacks == []
+    assert Candidate.objects.filter(pk=candidate_id).exists()
+    assert len(stored_files(private_dir)) == 1
+
+
+def test_a_candidate_without_a_cv_is_deleted_as_before(
+    requisition, lead, private_dir, django_capture_on_commit_callbacks
+):
+    candidate = add(requisition, lead).candidate
+    candidate_id = candidate.pk
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        candidate.delete()
+    assert callbacks == []
+    assert not Candidate.objects.filter(pk=candidate_id).exists()
+
+
+def test_a_cv_that_cannot_be_deleted_is_logged_not_raised(
+    with_cv, private_dir, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    storage = Candidate._meta.get_field("cv").storage
+
+    def stuck(name):
+        raise PermissionError("read-only volume")
+
+    monkeypatch.setattr(storage, "delete", stuck)
+    with django_capture_on_commit_callbacks(execute=True):
+        with_cv.candidate.delete()
+    assert "not deleted" in caplog.text

@@ -1,6 +1,7 @@
 """Interviews: who schedules them, when, and the invitations (.ics) they send."""
 
 import datetime as dt
+import re
 import zoneinfo
 from typing import Any
 
@@ -346,6 +347,11 @@ class TestChangesAndCancellation:
         assert client_for(lead).post(url).status_code == 404
         assert len(mail.outbox) == 2
 
+    def test_the_cancel_button_asks_first(self, lead, interview, application):
+        page = client_for(lead).get(reverse("teams:interview-panel", args=[application.pk]))
+        (button,) = re.findall(r"<button[^>]*>Cancel</button>", page.content.decode())
+        assert 'data-confirm="Cancel this interview?' in button
+
     def test_no_cancel_once_a_scorecard_is_in(self, lead, manager, associate, interview):
         Scorecard.objects.filter(interview=interview, interviewer=associate.user).update(
             recommendation="yes", submitted_at=dt.datetime(2030, 1, 8, 12, tzinfo=dt.UTC)
@@ -387,6 +393,42 @@ class TestInvitationDownload:
     def test_nobody_else(self, persona, status, cast, interview):
         url = reverse("teams:interview-ics", args=[interview.pk])
         assert client_for(cast[persona]).get(url).status_code == status
+
+
+class TestInvitationLinks:
+    """The panel offers the .ics to those the download serves: each interviewer their
+    own interview's, the team's leads and ops admins every one; not the manager."""
+
+    @pytest.fixture
+    def interviews(self, lead, associate, teammate, application):
+        first = schedule(lead, application, [associate.user])
+        second = schedule(lead, application, [teammate.user], title="Second interview")
+        return first, second
+
+    def links(self, user, application):
+        page = client_for(user).get(reverse("teams:interview-panel", args=[application.pk]))
+        assert page.status_code == 200
+        html = page.content.decode()
+        return {
+            interview.pk
+            for interview in Interview.objects.filter(application=application)
+            if reverse("teams:interview-ics", args=[interview.pk]) in html
+        }
+
+    @pytest.mark.parametrize("persona", ["lead", "admin"])
+    def test_the_leads_and_ops_admins_see_every_one(self, cast, interviews, application, persona):
+        assert self.links(cast[persona], application) == {i.pk for i in interviews}
+
+    def test_an_interviewer_sees_their_own_only(self, associate, interviews, application):
+        first, second = interviews
+        assert self.links(associate.user, application) == {first.pk}
+        url = reverse("teams:interview-ics", args=[second.pk])
+        assert client_for(associate.user).get(url).status_code == 403  # as it stays
+
+    def test_the_manager_sees_none(self, manager, interviews, application):
+        assert self.links(manager, application) == set()
+        url = reverse("teams:interview-ics", args=[interviews[0].pk])
+        assert client_for(manager).get(url).status_code == 403
 
 
 def test_an_interviewer_off_the_team_reaches_the_candidate_only_through_the_interview(

@@ -1,6 +1,7 @@
 """Offers and the hire: one transaction, nothing twice, refusals change nothing."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -333,6 +334,13 @@ class TestPanel:
         )
         assert "Extend offer" in html
 
+    def test_accepted_hire_asks_first(self, offer, lead, application):
+        html = render_to_string(
+            "teams/offers/_panel.html", offer_panel(user=lead, application=application)
+        )
+        (button,) = re.findall(r"<button[^>]*>Accepted: hire</button>", html)
+        assert 'data-confirm="Record that the candidate accepted? This hires them' in button
+
     def test_the_manager_reads_only(self, offer, manager, application):
         context = offer_panel(user=manager, application=application)
         html = render_to_string("teams/offers/_panel.html", context)
@@ -396,3 +404,69 @@ class TestAfterTheReview:
         )
         offer.refresh_from_db()
         assert offer.status == Offer.Status.DECLINED
+
+
+class TestRefusalsWithHtmx:
+    """A refusal answered to htmx is in the panel it swaps in, and not also queued for
+    a later page; without htmx it is a message on the application page."""
+
+    def later_page(self, client, application):
+        return client.get(reverse("teams:application-detail", args=[application.pk]))
+
+    def test_a_refused_answer_is_in_the_panel_once(self, offer, lead, application):
+        application.candidate.email = ""
+        application.candidate.save()
+        client = client_for(lead)
+        url = reverse("teams:offer-respond", args=[offer.pk])
+        response = client.post(url, {"response": "accept"}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'id="offer-panel"' in html
+        assert "<html" not in html
+        assert '<p role="alert" class="errorlist">' in html
+        assert "e-mail address first" in html
+        assert "Accepted: hire" in html  # still open: the buttons stay
+        later = self.later_page(client, application).content.decode()
+        assert "e-mail address first" not in later
+
+    def test_a_refused_offer_is_in_the_panel_once(self, offer, lead, application, team):
+        client = client_for(lead)
+        data = {"start_on": start(team, 20).isoformat(), "fte": "0.5", "weekly_hours": "20"}
+        url = reverse("teams:offer-extend", args=[application.pk])
+        html = client.post(url, data, HTTP_HX_REQUEST="true").content.decode()
+        assert 'role="alert"' in html
+        assert "already has an offer; nothing was changed" in html
+        later = self.later_page(client, application).content.decode()
+        assert "already has an offer" not in later
+
+    def test_an_unreadable_answer_is_in_the_panel_once(self, offer, lead, application):
+        client = client_for(lead)
+        url = reverse("teams:offer-respond", args=[offer.pk])
+        html = client.post(url, {"response": "maybe"}, HTTP_HX_REQUEST="true").content.decode()
+        assert "Choose whether the offer was accepted or declined." in html
+        later = self.later_page(client, application).content.decode()
+        assert "Choose whether the offer" not in later
+
+    def test_bad_fields_are_shown_in_the_panels_form(self, application, lead):
+        client = client_for(lead)
+        url = reverse("teams:offer-extend", args=[application.pk])
+        data = {"start_on": "", "fte": "1.0", "weekly_hours": "39"}
+        html = client.post(url, data, HTTP_HX_REQUEST="true").content.decode()
+        assert 'role="alert"' in html
+        assert "No offer made: see the fields." in html
+        assert 'class="errorlist"' in html
+        assert "No offer made" not in self.later_page(client, application).content.decode()
+        assert not Offer.objects.exists()
+
+    def test_without_htmx_the_refusal_is_a_message_on_the_application_page(
+        self, offer, lead, application
+    ):
+        application.candidate.email = ""
+        application.candidate.save()
+        url = reverse("teams:offer-respond", args=[offer.pk])
+        response = client_for(lead).post(url, {"response": "accept"}, follow=True)
+        assert response.redirect_chain[-1][0] == reverse(
+            "teams:application-detail", args=[application.pk]
+        )
+        assert "e-mail address first" in response.content.decode()
+        assert '<p role="alert" class="errorlist">' not in response.content.decode()

@@ -242,6 +242,34 @@ class TestBuddy:
         assert client_for(teammate.user).post(tick, {"done": "1"}).status_code == 404
         assert OnboardingItem.objects.get(pk=item.pk).done_at is None
 
+    def test_the_message_says_the_lead_ticks_the_buddys_items(self, team, lead, teammate, joiner):
+        plan = services.start_plan(actor=lead, associate=joiner, skills=[], team=team)
+        url = reverse("teams:onboarding-plan", args=[plan.pk])
+        html = client_for(lead).post(url, {"buddy": teammate.pk}, follow=True).content.decode()
+        assert "their items are theirs" not in html
+        assert "they do not see this plan, so a lead ticks the items off when told" in html
+
+    def test_an_item_passed_to_the_buddy_is_reminded_to_them_once(
+        self, team, lead, teammate, joiner
+    ):
+        plan = services.start_plan(actor=lead, associate=joiner, skills=[], team=team)
+        assert services.send_onboarding_reminders(today=START) >= 1  # the lead's, meanwhile
+        meet = plan.items.get(title="Meet your buddy")
+        assert meet.owner == lead
+        assert meet.reminded_at is not None
+        services.set_buddy(actor=lead, plan=plan, buddy=teammate)
+        meet.refresh_from_db()
+        assert (meet.owner, meet.reminded_at) == (teammate.user, None)
+        mail.outbox.clear()
+        assert services.send_onboarding_reminders(today=START) == 1
+        assert mail.outbox[0].to == [teammate.user.email]
+        assert "Meet your buddy" in mail.outbox[0].subject
+        assert services.send_onboarding_reminders(today=START) == 0
+        # An item that stays with its owner keeps its reminder: nobody hears twice.
+        accounts = plan.items.get(title="Accounts and tools ready")
+        assert accounts.owner == lead
+        assert accounts.reminded_at is not None
+
     def test_a_buddy_from_another_team_is_refused(self, plan, lead, other_associate):
         url = reverse("teams:onboarding-plan", args=[plan.pk])
         response = client_for(lead).post(url, {"buddy": other_associate.pk})
@@ -340,14 +368,45 @@ class TestInvitations:
         assert len(mail.outbox) == 1
         assert OnboardingPlan.objects.get(pk=plan.pk).invitation_sent_at is not None
 
-    def test_the_beat_task_uses_the_sites_day(self, plan):
+    def test_the_beat_task_uses_the_sites_day_and_morning(self, plan):
         # 23:30 UTC on 3 March is 23:30 in Dublin (winter): still the day before.
         with time_machine.travel(dt.datetime(2030, 3, 3, 23, 30, tzinfo=dt.UTC)):
             assert send_start_date_invitations() == 0
-        with time_machine.travel(dt.datetime(2030, 3, 4, 0, 30, tzinfo=dt.UTC)):
+        # The hourly sweeps of the start date's night (00:25 … 07:25) wait for 08:00.
+        for hour in (0, 7):
+            with time_machine.travel(dt.datetime(2030, 3, 4, hour, 25, tzinfo=dt.UTC)):
+                assert send_start_date_invitations() == 0
+        assert mail.outbox == []
+        with time_machine.travel(dt.datetime(2030, 3, 4, 8, 25, tzinfo=dt.UTC)):
             assert send_start_date_invitations() == 1
             assert send_start_date_invitations() == 0
         assert len(mail.outbox) == 1
+
+    def test_from_eight_in_the_sites_own_zone(self, plan, site):
+        site.time_zone = "Asia/Kolkata"  # UTC+5:30
+        site.save()
+        kolkata = site.zone
+        at = dt.datetime(2030, 3, 4, 7, 59, tzinfo=kolkata)
+        assert services.send_start_date_invitations(now=at) == 0
+        assert services.send_start_date_invitations(now=at.astimezone(dt.UTC)) == 0
+        assert mail.outbox == []
+        eight = dt.datetime(2030, 3, 4, 8, 0, tzinfo=kolkata)  # 02:30 UTC
+        assert services.send_start_date_invitations(now=eight.astimezone(dt.UTC)) == 1
+        assert len(mail.outbox) == 1
+
+    def test_a_sweep_missed_on_the_start_date_is_caught_up_the_next_night(self, plan):
+        night_after = dt.datetime(2030, 3, 5, 0, 25, tzinfo=dt.UTC)
+        assert services.send_start_date_invitations(now=night_after) == 1
+
+    def test_a_moved_start_date_moves_the_invitation(self, plan, joiner):
+        # The plan copied the start date at the hire; the lead moves it a week later.
+        joiner.hired_on = START + dt.timedelta(days=7)
+        joiner.save()
+        assert services.send_start_date_invitations(today=START) == 0
+        assert services.send_start_date_invitations(today=START + dt.timedelta(days=6)) == 0
+        assert mail.outbox == []
+        assert services.send_start_date_invitations(today=START + dt.timedelta(days=7)) == 1
+        assert mail.outbox[0].to == [joiner.user.email]
 
     def test_a_leaver_is_not_invited(self, plan):
         plan.associate.is_active = False
@@ -382,6 +441,28 @@ class TestReminders:
         assert mail.outbox[-1].to == [joiner.user.email]
         assert services.send_onboarding_reminders(today=later) == 0
         assert AuditEvent.objects.filter(action=AuditEvent.Action.REMINDER_CLAIMED).count() == 2
+
+    def test_the_buddys_reminder_has_no_link_to_a_plan_they_cannot_open(
+        self, team, lead, teammate, joiner
+    ):
+        plan = services.start_plan(actor=lead, associate=joiner, skills=[], team=team)
+        services.set_buddy(actor=lead, plan=plan, buddy=teammate)
+        services.send_onboarding_reminders(today=START)
+        by_owner = {tuple(m.to): m for m in mail.outbox}
+        path = reverse("teams:onboarding-plan", args=[plan.pk])
+        buddys = by_owner[(teammate.user.email,)]
+        assert "Meet your buddy" in buddys.subject
+        assert path not in buddys.body
+        assert "When it is done, tell Lena Lead: they tick it off on" in buddys.body
+        assert client_for(teammate.user).get(path).status_code == 404  # as it stays
+        leads = by_owner[(lead.email,)]  # the lead opens the plan: the link
+        assert path in leads.body
+        assert "tell " not in leads.body
+
+    def test_the_joiners_own_reminder_links_to_their_plan(self, items, joiner):
+        services.send_onboarding_reminders(today=START + dt.timedelta(days=4))
+        (own,) = [m for m in mail.outbox if m.to == [joiner.user.email]]
+        assert reverse("teams:onboarding-plan", args=[items["training"].plan_id]) in own.body
 
     def test_a_done_item_is_not_reminded(self, items, lead):
         OnboardingItem.objects.filter(pk=items["accounts"].pk).update(

@@ -141,6 +141,25 @@ def test_create_by_persona(cast, team, persona, django_capture_on_commit_callbac
         assert mail.outbox == []
 
 
+def test_the_drafts_message_says_who_approves_it(cast, team, django_capture_on_commit_callbacks):
+    url = reverse("teams:requisition-create", args=[team.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client_for(cast["lead"]).post(url, valid_data(), follow=True).content.decode()
+    manager = team.manager
+    assert f"{manager.display_name}, the team&#x27;s manager, is e-mailed to approve it." in page
+    assert [m.to for m in mail.outbox] == [[manager.email]]
+
+    team.manager = None
+    team.save()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client_for(cast["lead"]).post(url, valid_data(), follow=True).content.decode()
+    assert "This team has no manager: an ops admin approves it." in page
+    assert "is e-mailed" not in page
+    assert "asked to approve" not in page
+    assert mail.outbox == []
+
+
 # --- a transition from the wrong state changes nothing and says so --------------------
 
 WRONG_STATE = [
