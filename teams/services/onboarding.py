@@ -239,7 +239,7 @@ def send_start_date_invitations(
     """On a new joiner's start date (their site's day, from INVITATION_LOCAL_TIME: the
     hourly sweep at :25 would otherwise send it soon after midnight), their login
     invitation: never before. The start date is the associate's `hired_on` as it is
-    now (a lead may have moved it since the hire) as well as the plan's `starts_on`.
+    now (a lead may have moved it, earlier or later, since the plan was made).
     Each plan is claimed with a conditional update in the same transaction as the
     e-mail, so a failed send is retried by the next run and a repeated run (or a second
     worker) sends nothing."""
@@ -252,7 +252,6 @@ def send_start_date_invitations(
             associate__team__site=site,
             associate__is_active=True,
             associate__hired_on__lte=day,
-            starts_on__lte=day,
             invitation_sent_at__isnull=True,
         ).values_list("pk", "associate__user_id", "created_by_id")
         for plan_id, user_id, inviter_id in list(due):

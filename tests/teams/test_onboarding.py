@@ -368,6 +368,14 @@ class TestInvitations:
         assert len(mail.outbox) == 1
         assert OnboardingPlan.objects.get(pk=plan.pk).invitation_sent_at is not None
 
+    @pytest.mark.parametrize("days", [-2, 3])
+    def test_a_start_date_moved_earlier_or_later_moves_the_invitation(self, plan, joiner, days):
+        """The lead moved the start (earlier or later) after the plan was made."""
+        joiner.hired_on = START + dt.timedelta(days=days)
+        joiner.save()
+        assert services.send_start_date_invitations(today=joiner.hired_on - dt.timedelta(1)) == 0
+        assert services.send_start_date_invitations(today=joiner.hired_on) == 1
+
     def test_the_beat_task_uses_the_sites_day_and_morning(self, plan):
         # 23:30 UTC on 3 March is 23:30 in Dublin (winter): still the day before.
         with time_machine.travel(dt.datetime(2030, 3, 3, 23, 30, tzinfo=dt.UTC)):
