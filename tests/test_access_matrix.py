@@ -27,7 +27,13 @@ from scheduling.models import (
     WeekendDuty,
 )
 from tests.conftest import PERSONAS, client_for, shared_cast
-from tests.factories import ApiTokenFactory, GoalFactory, QueueFactory
+from tests.factories import (
+    ApiTokenFactory,
+    GoalFactory,
+    IdeaFactory,
+    ProcedureFactory,
+    QueueFactory,
+)
 
 # The cast is made once for this module's ~870 tests, each of which changes rows only
 # (rolled back after it) and gets its own copies of the objects (tests/conftest.py).
@@ -105,6 +111,18 @@ OFFER_WITHDRAW = team_page(
 )
 # A 1:1 page's writes: the associate and their lead; the manager may not read it.
 ONE_ON_ONE_WRITE = DECIDE | {"associate": REDIRECT}
+
+# issue 16: improvements, procedures. An idea posted by `associate` on `team`.
+IDEA_POST = BOARD | {"associate": REDIRECT, "teammate": REDIRECT, "manager": 403}
+IDEA_TRIAGE = BOARD | {
+    "associate": 403,
+    "teammate": 403,
+    "manager": 403,
+    "lead": REDIRECT,
+    "admin": REDIRECT,
+}
+PROCEDURE_EDIT = BOARD | {"associate": 403, "teammate": 403, "manager": 403}
+TRIAL_START = dt.date.today()
 
 EXPECTATIONS: dict[str, Expect] = {
     # teams
@@ -339,6 +357,41 @@ EXPECTATIONS: dict[str, Expect] = {
     "password_reset_done": Expect(everyone(200)),
     "password_reset_confirm": Expect(everyone(200), kwargs="reset"),
     "password_reset_complete": Expect(everyone(200)),
+    # issue 16: improvements, procedures (the board and playbook: the team's people
+    # read and post; its leads triage and edit; its manager reads)
+    "performance:improvement-board": Expect(BOARD, kwargs="team"),
+    "performance:idea-detail": Expect(BOARD, kwargs="idea"),
+    "performance:idea-support": Expect(
+        IDEA_POST | {"lead": REDIRECT, "admin": REDIRECT},
+        method="post",
+        kwargs="idea",
+        data={"supported": "1"},
+    ),
+    "performance:idea-trial": Expect(
+        IDEA_TRIAGE,
+        method="post",
+        kwargs="idea",
+        data={
+            "starts_on": TRIAL_START.isoformat(),
+            "ends_on": (TRIAL_START + dt.timedelta(days=27)).isoformat(),
+            "pilot_mode": "team",
+        },
+    ),
+    "performance:idea-decide": Expect(
+        IDEA_TRIAGE,
+        method="post",
+        kwargs="idea",
+        data={"outcome": "dropped", "note": "Not this quarter."},
+    ),
+    "performance:improvement-list": Expect(
+        everyone(200, anonymous=LOGIN, associate=404, teammate=404)
+    ),
+    "performance:procedure-list": Expect(BOARD, kwargs="team"),
+    "performance:procedure-create": Expect(PROCEDURE_EDIT, kwargs="team"),
+    "performance:procedure-detail": Expect(BOARD, kwargs="procedure"),
+    "performance:procedure-edit": Expect(PROCEDURE_EDIT, kwargs="procedure"),
+    "performance:procedure-versions": Expect(BOARD, kwargs="procedure"),
+    "performance:procedure-version": Expect(BOARD, kwargs="procedure_version"),
 }
 
 
@@ -362,6 +415,10 @@ POSTS: dict[str, Expect] = {
     "scheduling:queue-list": Expect(team_page(manager=403), method="post", kwargs="team"),
     "scheduling:queue-edit": Expect(team_page(manager=403), method="post", kwargs="queue"),
     "scheduling:volume-upload": Expect(team_page(manager=403), method="post", kwargs="team"),
+    # issue 16: improvements, procedures
+    "performance:improvement-board": Expect(BOARD | {"manager": 403}, method="post", kwargs="team"),
+    "performance:procedure-create": Expect(PROCEDURE_EDIT, method="post", kwargs="team"),
+    "performance:procedure-edit": Expect(PROCEDURE_EDIT, method="post", kwargs="procedure"),
 }
 
 
@@ -499,6 +556,21 @@ def _url(name: str, expect: Expect, cast, request) -> str:
     if expect.kwargs == "api_token":
         token = ApiTokenFactory(user=request.getfixturevalue("lead"))
         return reverse(name, kwargs={"token_id": token.pk})
+    # issue 16: improvements, procedures
+    if expect.kwargs == "idea":
+        idea = IdeaFactory(
+            team=request.getfixturevalue("team"),
+            author=request.getfixturevalue("associate").user,
+        )
+        return reverse(name, kwargs={"idea_id": idea.pk})
+    if expect.kwargs in ("procedure", "procedure_version"):
+        procedure = ProcedureFactory(
+            team=request.getfixturevalue("team"), updated_by=request.getfixturevalue("lead")
+        )
+        if expect.kwargs == "procedure":
+            return reverse(name, kwargs={"procedure_id": procedure.pk})
+        version = procedure.history.get().history_id
+        return reverse(name, kwargs={"procedure_id": procedure.pk, "version_id": version})
     if expect.kwargs == "reset":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "bad-token"})
     return reverse(name)

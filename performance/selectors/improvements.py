@@ -276,7 +276,7 @@ class Card:
     effect: Effect | None
 
 
-def _pilot() -> Prefetch[str]:
+def _pilot() -> "Prefetch[str]":
     return Prefetch(
         "trial__pilot",
         queryset=Associate.objects.select_related("user").order_by("user__first_name", "pk"),
