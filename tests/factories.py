@@ -802,6 +802,10 @@ class IdeaFactory(factory.django.DjangoModelFactory[Idea]):
     proposal = factory.Sequence(lambda n: f"Triage the weekend backlog first thing Monday ({n})")
     kpi = factory.LazyFunction(lambda: Kpi.objects.get(key="first_response_time"))
     direction = Idea.Direction.DOWN
+    status = Idea.Status.NEW
+    decided_at = factory.LazyAttribute(
+        lambda i: None if i.status in ("new", "trial") else dt.datetime.now(dt.UTC)
+    )
 
 
 class SupportFactory(factory.django.DjangoModelFactory[Support]):
