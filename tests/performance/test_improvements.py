@@ -96,6 +96,8 @@ def test_effect_is_the_difference_in_differences_of_the_rollups(team, other_team
     assert result.pilot_change == pytest.approx(pilot) == pytest.approx(-2.0)
     assert result.comparison_change == pytest.approx(comparison) == pytest.approx(-0.5)
     assert result.effect == pytest.approx(pilot - comparison) == pytest.approx(-1.5)
+    assert result.low is not None
+    assert result.high is not None
     assert result.low < -1.5 < result.high < 0
     assert result.verdict == effects.LIKELY_REAL
     assert effect.sentence.startswith(
@@ -154,7 +156,8 @@ def test_fewer_than_seven_days_gives_no_interval_and_says_why(team, other_team, 
 
     effect = selectors.effects_of([idea], today=today)[idea.pk]
 
-    assert effect.result.low is None and effect.result.verdict == ""
+    assert effect.result.low is None
+    assert effect.result.verdict == ""
     reason = "the pilot has 6 days with figures during the trial (7 are needed on each side)"
     assert reason in effect.sentence
     page = client_for(manager).get(reverse("performance:idea-detail", args=[idea.pk]))
@@ -236,7 +239,8 @@ def test_lead_moves_an_idea_new_trial_adopted_and_steps_out_of_order_are_refused
     assert _snapshot(idea) == ("new", "", 0)
     data = _trial_data(team) | {"comparison_team": other_team.pk}
     response = _post(lead, reverse("performance:idea-trial", args=[idea.pk]), data)
-    assert response.status_code == 302 and response["Location"] == url
+    assert response.status_code == 302
+    assert response["Location"] == url
     assert _snapshot(idea) == ("trial", "", 1)
     # A second click on "Start the trial" changes nothing.
     _post(lead, reverse("performance:idea-trial", args=[idea.pk]), data)
@@ -248,7 +252,8 @@ def test_lead_moves_an_idea_new_trial_adopted_and_steps_out_of_order_are_refused
     )
     assert response.status_code == 302
     assert _snapshot(idea) == ("adopted", "Replies are faster.", 1)
-    assert idea.decided_by == lead and idea.decided_at is not None
+    assert idea.decided_by == lead
+    assert idea.decided_at is not None
     # Dropping it afterwards is refused; the decision stands.
     _post(
         lead,
@@ -287,7 +292,8 @@ def test_posting_an_idea_twice_makes_one_and_managers_may_not_post(team, associa
     assert Idea.objects.filter(team=team).count() == 1
     assert _post(manager, url, data).status_code == 403
     too_long = _post(associate.user, url, data | {"problem": "x" * 100_000})
-    assert too_long.status_code == 200 and Idea.objects.filter(team=team).count() == 1
+    assert too_long.status_code == 200
+    assert Idea.objects.filter(team=team).count() == 1
 
 
 def test_support_twice_is_one_support_and_htmx_answers_the_button(team, associate, teammate):
@@ -378,4 +384,6 @@ def test_manager_list_shows_only_their_teams(team, other_team, manager, associat
     IdeaFactory(team=other_team, author=associate.user, proposal="Theirs")
     IdeaFactory(team=TeamFactory(), author=associate.user, proposal="Far away")
     page = client_for(manager).get(reverse("performance:improvement-list")).content.decode()
-    assert "Ours" in page and "Theirs" not in page and "Far away" not in page
+    assert "Ours" in page
+    assert "Theirs" not in page
+    assert "Far away" not in page
