@@ -31,7 +31,7 @@ class IdeaForm(forms.Form):
     kpi = forms.ModelChoiceField(
         queryset=Kpi.objects.order_by("name"), label="The KPI it should move"
     )
-    direction = forms.ChoiceField(choices=Idea.Direction.choices, label="It should")
+    direction = forms.ChoiceField(choices=Idea.Direction.choices, label="Which way")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

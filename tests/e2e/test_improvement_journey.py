@@ -37,7 +37,7 @@ def test_an_idea_is_tried_measured_adopted_and_written_into_a_procedure(page, li
     page.get_by_label("Problem").fill("Monday starts with the weekend backlog unread.")
     page.get_by_label("Proposal").fill("Triage the weekend backlog oldest first")
     page.get_by_label("The KPI it should move").select_option(label="First response time (p90)")
-    page.get_by_label("It should").select_option(label="Go down")
+    page.get_by_label("Which way").select_option(label="Go down")
     page.get_by_role("button", name="Post the idea").click()
     expect(page.get_by_text(re.compile(r"Idea #\d+ is on the board"))).to_be_visible()
     idea = Idea.objects.get(team=team, proposal="Triage the weekend backlog oldest first")
@@ -65,7 +65,7 @@ def test_an_idea_is_tried_measured_adopted_and_written_into_a_procedure(page, li
     expect(effect.get_by_role("row", name=re.compile("^Pilot"))).to_be_visible()
 
     # Adopted, and written into the team's procedure.
-    page.get_by_label("Adopt").check()
+    page.get_by_label("Adopt", exact=True).check()
     page.get_by_label("Decision note").fill("Adopted: replies start sooner on Mondays.")
     page.get_by_label("Then write it into a procedure (when adopting)").select_option(
         label="Edit “Weekend backlog”"
@@ -77,7 +77,7 @@ def test_an_idea_is_tried_measured_adopted_and_written_into_a_procedure(page, li
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Weekend backlog")
     expect(
-        page.get_by_text(re.compile(rf"version 2, .* Adopted from idea #{idea.pk}"))
+        page.get_by_text(re.compile(rf"version 2, .*Adopted from idea #{idea.pk}"))
     ).to_be_visible()
     expect(page.get_by_role("link", name=f"adopted from idea #{idea.pk}")).to_be_visible()
     expect(page.locator(".procedure-body")).to_contain_text("Reply to the oldest first.")
