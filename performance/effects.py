@@ -174,9 +174,14 @@ def _moved(change: float, show: Callable[[float], str]) -> str:
 
 
 def _span(low: float, high: float, show: Callable[[float], str]) -> str:
+    """ "0.6–3.0", or "−0.5 to 1.3" where a bound is below zero (a true minus sign)."""
+
+    def signed(value: float) -> str:
+        return ("−" if value < 0 else "") + show(abs(value))
+
     if low >= 0:
         return f"{show(low)}–{show(high)}"
-    return f"{show(low)} to {show(high)}"
+    return f"{signed(low)} to {signed(high)}"
 
 
 def sentence(
