@@ -30,6 +30,7 @@ from .models import (
     Feedback,
     Goal,
     GoalCheckIn,
+    Idea,
     Kpi,
     KpiDirtyDay,
     KpiEvent,
@@ -37,10 +38,13 @@ from .models import (
     OneOnOneCadence,
     PeopleReminder,
     PrivateNote,
+    Procedure,
     RatingChange,
     Review,
     ReviewCycle,
     ReviewReminder,
+    Support,
+    Trial,
 )
 from .services import api_tokens as token_services
 from .services import kpis as kpi_services
@@ -507,3 +511,33 @@ class GoalCheckInAdmin(SimpleHistoryAdmin):
 class PeopleReminderAdmin(admin.ModelAdmin):
     list_display = ("kind", "object_id", "due_on", "sent_at")
     list_filter = ("kind",)
+
+
+# --- issue 16: improvements, procedures
+@admin.register(Idea)
+class IdeaAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "team", "kpi", "direction", "status", "created_at")
+    list_filter = ("status", "kpi")
+    list_select_related = ("team", "kpi")
+    raw_id_fields = ("author", "decided_by")
+
+
+@admin.register(Support)
+class SupportAdmin(admin.ModelAdmin):
+    list_display = ("idea", "user", "created_at")
+    list_select_related = ("idea", "user")
+    raw_id_fields = ("idea", "user")
+
+
+@admin.register(Trial)
+class TrialAdmin(admin.ModelAdmin):
+    list_display = ("idea", "starts_on", "ends_on", "whole_team", "comparison_team")
+    list_select_related = ("idea", "comparison_team")
+    raw_id_fields = ("idea", "pilot", "started_by")
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "team", "updated_by", "updated_at")
+    list_select_related = ("team", "updated_by")
+    raw_id_fields = ("updated_by", "adopted_from_idea")

@@ -786,3 +786,51 @@ class ReviewReminderFactory(factory.django.DjangoModelFactory[ReviewReminder]):
     cycle = factory.SubFactory(ReviewCycleFactory)
     kind = ReviewReminder.Kind.SELF_REVIEW_DUE
     recipient = factory.SubFactory(UserFactory)
+
+
+# --- issue 16: improvements, procedures
+from performance.models import Idea, Procedure, Support, Trial  # noqa: E402
+
+
+class IdeaFactory(factory.django.DjangoModelFactory[Idea]):
+    class Meta:
+        model = Idea
+
+    team = factory.SubFactory(TeamFactory)
+    author = factory.SubFactory(UserFactory)
+    problem = "Customers wait for a first reply after the weekend."
+    proposal = factory.Sequence(lambda n: f"Triage the weekend backlog first thing Monday ({n})")
+    kpi = factory.LazyFunction(lambda: Kpi.objects.get(key="first_response_time"))
+    direction = Idea.Direction.DOWN
+    status = Idea.Status.NEW
+    decided_at = factory.LazyAttribute(
+        lambda i: None if i.status in ("new", "trial") else dt.datetime.now(dt.UTC)
+    )
+
+
+class SupportFactory(factory.django.DjangoModelFactory[Support]):
+    class Meta:
+        model = Support
+
+    idea = factory.SubFactory(IdeaFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class TrialFactory(factory.django.DjangoModelFactory[Trial]):
+    class Meta:
+        model = Trial
+
+    idea = factory.SubFactory(IdeaFactory, status=Idea.Status.TRIAL)
+    starts_on = PERFORMANCE_START
+    ends_on = factory.LazyAttribute(lambda t: t.starts_on + dt.timedelta(days=27))
+    started_by = factory.SubFactory(UserFactory)
+
+
+class ProcedureFactory(factory.django.DjangoModelFactory[Procedure]):
+    class Meta:
+        model = Procedure
+
+    team = factory.SubFactory(TeamFactory)
+    title = factory.Sequence(lambda n: f"Procedure {n}")
+    body = "## Steps\n\n1. Read the ticket.\n2. Reply within the hour.\n"
+    updated_by = factory.SubFactory(UserFactory)

@@ -32,9 +32,11 @@ from tests.factories import (  # hiring: offers, onboarding
     ApiTokenFactory,
     ApplicationFactory,
     GoalFactory,
+    IdeaFactory,
     OfferFactory,
     OnboardingItemFactory,
     OnboardingPlanFactory,
+    ProcedureFactory,
     QueueFactory,
     RequisitionFactory,
 )
@@ -115,6 +117,18 @@ OFFER_WITHDRAW = team_page(
 )
 # A 1:1 page's writes: the associate and their lead; the manager may not read it.
 ONE_ON_ONE_WRITE = DECIDE | {"associate": REDIRECT}
+
+# issue 16: improvements, procedures. An idea posted by `associate` on `team`.
+IDEA_POST = BOARD | {"associate": REDIRECT, "teammate": REDIRECT, "manager": 403}
+IDEA_TRIAGE = BOARD | {
+    "associate": 403,
+    "teammate": 403,
+    "manager": 403,
+    "lead": REDIRECT,
+    "admin": REDIRECT,
+}
+PROCEDURE_EDIT = BOARD | {"associate": 403, "teammate": 403, "manager": 403}
+TRIAL_START = dt.date.today()
 
 EXPECTATIONS: dict[str, Expect] = {
     # teams
@@ -407,6 +421,41 @@ EXPECTATIONS: dict[str, Expect] = {
     # hiring: hiring_metrics
     "teams:hiring-metrics": Expect(everyone(200, anonymous=LOGIN, associate=404, teammate=404)),
     "teams:hiring-metrics-csv": Expect(everyone(200, anonymous=LOGIN, associate=404, teammate=404)),
+    # issue 16: improvements, procedures (the board and playbook: the team's people
+    # read and post; its leads triage and edit; its manager reads)
+    "performance:improvement-board": Expect(BOARD, kwargs="team"),
+    "performance:idea-detail": Expect(BOARD, kwargs="idea"),
+    "performance:idea-support": Expect(
+        IDEA_POST | {"lead": REDIRECT, "admin": REDIRECT},
+        method="post",
+        kwargs="idea",
+        data={"supported": "1"},
+    ),
+    "performance:idea-trial": Expect(
+        IDEA_TRIAGE,
+        method="post",
+        kwargs="idea",
+        data={
+            "starts_on": TRIAL_START.isoformat(),
+            "ends_on": (TRIAL_START + dt.timedelta(days=27)).isoformat(),
+            "pilot_mode": "team",
+        },
+    ),
+    "performance:idea-decide": Expect(
+        IDEA_TRIAGE,
+        method="post",
+        kwargs="idea",
+        data={"outcome": "dropped", "note": "Not this quarter."},
+    ),
+    "performance:improvement-list": Expect(
+        everyone(200, anonymous=LOGIN, associate=404, teammate=404)
+    ),
+    "performance:procedure-list": Expect(BOARD, kwargs="team"),
+    "performance:procedure-create": Expect(PROCEDURE_EDIT, kwargs="team"),
+    "performance:procedure-detail": Expect(BOARD, kwargs="procedure"),
+    "performance:procedure-edit": Expect(PROCEDURE_EDIT, kwargs="procedure"),
+    "performance:procedure-versions": Expect(BOARD, kwargs="procedure"),
+    "performance:procedure-version": Expect(BOARD, kwargs="procedure_version"),
 }
 
 
@@ -457,6 +506,10 @@ POSTS: dict[str, Expect] = {
     # hiring: requisitions
     "teams:requisition-create": Expect(team_page(manager=403), method="post", kwargs="team"),
     "teams:requisition-edit": Expect(team_page(manager=403), method="post", kwargs="requisition"),
+    # issue 16: improvements, procedures
+    "performance:improvement-board": Expect(BOARD | {"manager": 403}, method="post", kwargs="team"),
+    "performance:procedure-create": Expect(PROCEDURE_EDIT, method="post", kwargs="team"),
+    "performance:procedure-edit": Expect(PROCEDURE_EDIT, method="post", kwargs="procedure"),
 }
 
 
@@ -629,6 +682,21 @@ def _url(name: str, expect: Expect, cast, request) -> str:
         if expect.kwargs == "hiring_interview":
             return reverse(name, kwargs={"interview_id": interview.pk})
         return reverse(name, kwargs={"scorecard_id": scorecard.pk})
+    # issue 16: improvements, procedures
+    if expect.kwargs == "idea":
+        idea = IdeaFactory(
+            team=request.getfixturevalue("team"),
+            author=request.getfixturevalue("associate").user,
+        )
+        return reverse(name, kwargs={"idea_id": idea.pk})
+    if expect.kwargs in ("procedure", "procedure_version"):
+        procedure = ProcedureFactory(
+            team=request.getfixturevalue("team"), updated_by=request.getfixturevalue("lead")
+        )
+        if expect.kwargs == "procedure":
+            return reverse(name, kwargs={"procedure_id": procedure.pk})
+        version = procedure.history.get().history_id
+        return reverse(name, kwargs={"procedure_id": procedure.pk, "version_id": version})
     if expect.kwargs == "reset":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "bad-token"})
     # hiring: applications, candidates

@@ -2,12 +2,15 @@
 
 KPIs (definitions, events, rollups) live in `kpis`; the keys of the KPI API in
 `api_tokens`; 1:1s (with career conversations, action items and reminders) in
-`one_on_ones`; `feedback`; `goals`; review cycles in `reviews`.
+`one_on_ones`; `feedback`; `goals`; review cycles in `reviews`; the improvement
+board (ideas, support, trials) in `improvements` and the team playbook in
+`procedures`.
 """
 
 from .api_tokens import ApiToken
 from .feedback import Feedback
 from .goals import Goal, GoalCheckIn
+from .improvements import Idea, Support, Trial
 from .kpis import DailyKpi, Kpi, KpiDirtyDay, KpiEvent
 from .one_on_ones import (
     ActionItem,
@@ -17,6 +20,7 @@ from .one_on_ones import (
     PeopleReminder,
     PrivateNote,
 )
+from .procedures import Procedure
 from .reviews import Rating, RatingChange, Review, ReviewCycle, ReviewReminder
 
 __all__ = [
@@ -27,6 +31,7 @@ __all__ = [
     "Feedback",
     "Goal",
     "GoalCheckIn",
+    "Idea",
     "Kpi",
     "KpiDirtyDay",
     "KpiEvent",
@@ -34,9 +39,12 @@ __all__ = [
     "OneOnOneCadence",
     "PeopleReminder",
     "PrivateNote",
+    "Procedure",
     "Rating",
     "RatingChange",
     "Review",
     "ReviewCycle",
     "ReviewReminder",
+    "Support",
+    "Trial",
 ]
