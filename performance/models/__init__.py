@@ -2,7 +2,8 @@
 
 KPIs (definitions, events, rollups) live in `kpis`; the keys of the KPI API in
 `api_tokens`; 1:1s (with career conversations, action items and reminders) in
-`one_on_ones`; `feedback`; `goals`; review cycles in `reviews`.
+`one_on_ones`; `feedback`; `goals`; review cycles in `reviews`;
+the team pulse in `pulse`; birthdays and welcome posts in `recognition`.
 """
 
 from .api_tokens import ApiToken
@@ -17,12 +18,23 @@ from .one_on_ones import (
     PeopleReminder,
     PrivateNote,
 )
+from .pulse import (
+    PulseAnswer,
+    PulseParticipation,
+    PulseReminder,
+    PulseResponse,
+    PulseRound,
+    PulseSettings,
+    PulseTemplate,
+)
+from .recognition import BirthdayShare, WelcomePost
 from .reviews import Rating, RatingChange, Review, ReviewCycle, ReviewReminder
 
 __all__ = [
     "ActionItem",
     "AgendaItem",
     "ApiToken",
+    "BirthdayShare",
     "DailyKpi",
     "Feedback",
     "Goal",
@@ -34,9 +46,17 @@ __all__ = [
     "OneOnOneCadence",
     "PeopleReminder",
     "PrivateNote",
+    "PulseAnswer",
+    "PulseParticipation",
+    "PulseReminder",
+    "PulseResponse",
+    "PulseRound",
+    "PulseSettings",
+    "PulseTemplate",
     "Rating",
     "RatingChange",
     "Review",
     "ReviewCycle",
     "ReviewReminder",
+    "WelcomePost",
 ]
