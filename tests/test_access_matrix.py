@@ -106,6 +106,17 @@ OFFER_WITHDRAW = team_page(
 # A 1:1 page's writes: the associate and their lead; the manager may not read it.
 ONE_ON_ONE_WRITE = DECIDE | {"associate": REDIRECT}
 
+# issue 16: pulse
+PULSE_SETUP = (
+    BOARD
+    | {"associate": 403, "teammate": 403, "manager": 403}
+    | {
+        "lead": REDIRECT,
+        "admin": REDIRECT,
+    }
+)
+PULSE_ANSWER = everyone(404, anonymous=LOGIN, associate=200, teammate=200)
+
 EXPECTATIONS: dict[str, Expect] = {
     # teams
     "teams:home": Expect(everyone(200, anonymous=LOGIN)),
@@ -339,6 +350,22 @@ EXPECTATIONS: dict[str, Expect] = {
     "password_reset_done": Expect(everyone(200)),
     "password_reset_confirm": Expect(everyone(200), kwargs="reset"),
     "password_reset_complete": Expect(everyone(200)),
+    # issue 16: pulse -- a team's results are its own people's (associates too), its
+    # leads', its manager's and ops admins'; leads set it up; only the team's associates
+    # answer (here the cast's lead is not on the roster).
+    "performance:team-pulse": Expect(BOARD, kwargs="team"),
+    "performance:pulse-questions": Expect(
+        PULSE_SETUP, method="post", kwargs="team", data={"questions": "One\nTwo\nThree"}
+    ),
+    "performance:pulse-settings": Expect(
+        PULSE_SETUP, method="post", kwargs="team", data={"is_enabled": "on", "cadence_weeks": "4"}
+    ),
+    "performance:my-pulse": Expect(everyone(200, anonymous=LOGIN)),
+    "performance:pulse-round": Expect(BOARD, kwargs="pulse_round"),
+    "performance:pulse-answer": Expect(PULSE_ANSWER, kwargs="pulse_round"),
+    # issue 16: recognition
+    "performance:kudos-wall": Expect(BOARD, kwargs="team"),
+    "performance:my-birthday": Expect(OWN),
 }
 
 
@@ -362,6 +389,14 @@ POSTS: dict[str, Expect] = {
     "scheduling:queue-list": Expect(team_page(manager=403), method="post", kwargs="team"),
     "scheduling:queue-edit": Expect(team_page(manager=403), method="post", kwargs="queue"),
     "scheduling:volume-upload": Expect(team_page(manager=403), method="post", kwargs="team"),
+    # issue 16: pulse (an empty answer is a form error on the page)
+    "performance:pulse-answer": Expect(PULSE_ANSWER, method="post", kwargs="pulse_round"),
+    # issue 16: recognition (an empty welcome is a form error; an empty birthday form
+    # stops sharing, and redirects)
+    "performance:kudos-wall": Expect(
+        BOARD | {"associate": 403, "teammate": 403, "manager": 403}, method="post", kwargs="team"
+    ),
+    "performance:my-birthday": Expect(OWN | {"associate": 302, "teammate": 302}, method="post"),
 }
 
 
@@ -499,6 +534,16 @@ def _url(name: str, expect: Expect, cast, request) -> str:
     if expect.kwargs == "api_token":
         token = ApiTokenFactory(user=request.getfixturevalue("lead"))
         return reverse(name, kwargs={"token_id": token.pk})
+    # issue 16: pulse -- a round of the team open today
+    if expect.kwargs == "pulse_round":
+        from tests.factories import PulseRoundFactory
+
+        team = request.getfixturevalue("team")
+        today = team.site.local_today()
+        pulse_round = PulseRoundFactory(
+            team=team, opens_on=today, closes_on=today + dt.timedelta(days=7), is_open=True
+        )
+        return reverse(name, kwargs={"round_id": pulse_round.pk})
     if expect.kwargs == "reset":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "bad-token"})
     return reverse(name)

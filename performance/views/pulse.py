@@ -196,7 +196,9 @@ def pulse_answer(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = access.get_pulse_round_to_answer(user, round_id)
     has_answered = PulseParticipation.objects.filter(round=round_, user=user).exists()
     takes_answers = round_.takes_answers_on(round_.team.site.local_today())
-    form = PulseAnswerForm(request.POST or None, questions=round_.questions)
+    form = PulseAnswerForm(
+        request.POST if request.method == "POST" else None, questions=round_.questions
+    )
     if request.method == "POST":
         if form.is_valid():
             try:

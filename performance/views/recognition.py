@@ -34,7 +34,9 @@ def kudos_wall(request: HtmxHttpRequest, team_id: int) -> HttpResponse:
     people = selectors.team_people([team.pk])
     welcomes = selectors.welcomes(people, {team.pk: today})
     can_change = access.can_change_team(user, team.pk)
-    form = WelcomeForm(request.POST or None, joiners=[w.associate for w in welcomes])
+    form = WelcomeForm(
+        request.POST if request.method == "POST" else None, joiners=[w.associate for w in welcomes]
+    )
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -71,7 +73,7 @@ def my_birthday(request: HttpRequest) -> HttpResponse:
     me = get_own_associate(user)
     share = BirthdayShare.objects.filter(associate=me).first()
     initial = {"share": share is not None, "month": share.month, "day": share.day} if share else {}
-    form = BirthdayForm(request.POST or None, initial=initial)
+    form = BirthdayForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST":
         if form.is_valid():
             try:
