@@ -1,6 +1,7 @@
 """The team pulse: anonymous by construction, nothing shown under five responses."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 MARK = "MKPULSECOMMENT"
 
 
-def open_round(team, **kwargs) -> PulseRound:
+def open_round(team, **kwargs):
     today = team.site.local_today()
     return PulseRoundFactory(
         team=team, opens_on=today, closes_on=today + dt.timedelta(days=7), is_open=True, **kwargs
@@ -194,7 +195,7 @@ def test_the_trend_leaves_out_rounds_under_five(team):
 
 
 def test_the_manager_sees_teams_side_by_side_under_the_same_rule(manager, team, site):
-    other = TeamFactory(site=site, name="Disputes", manager=manager)
+    other: Any = TeamFactory(site=site, name="Disputes", manager=manager)
     answered(team, 5)
     answered(other, 4)
     body = client_for(manager).get(reverse("performance:my-pulse")).content.decode()
