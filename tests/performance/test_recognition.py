@@ -148,3 +148,23 @@ def test_a_29_february_birthday_is_on_28_february_in_other_years(associate):
     share = BirthdayShareFactory(associate=associate, month=2, day=29)
     assert share.on_in(2027) == dt.date(2027, 2, 28)
     assert share.on_in(2028) == dt.date(2028, 2, 29)
+
+
+def test_a_leavers_birthday_goes_and_the_export_lists_team_life(associate, lead):
+    from performance.models import PulseParticipation
+    from performance.selectors.data_export import subject_export
+    from performance.services.retention import REMOVED, anonymise_associate
+    from tests.factories import PulseRoundFactory, WelcomePostFactory
+
+    BirthdayShareFactory(associate=associate, month=5, day=1)
+    WelcomePostFactory(associate=associate, author=lead, message="Welcome Ada!")
+    PulseParticipation.objects.create(
+        round=PulseRoundFactory(team=associate.team), user=associate.user
+    )
+    parts = {part.name: part for part in subject_export(associate)}
+    assert parts["birthday_share"].rows[0]["month"] == 5
+    assert parts["welcome_post"].rows[0]["message"] == "Welcome Ada!"
+    assert len(parts["pulse_participation"].rows) == 1
+    anonymise_associate(associate)
+    assert not BirthdayShare.objects.exists()
+    assert WelcomePost.objects.get().message == REMOVED
