@@ -27,7 +27,17 @@ from rest_framework import exceptions as api_exceptions
 from teams.access import AnyUser, Roles, deny, get_associate_for_user, roles_for
 from teams.models import Associate, Team
 
-from .models import ActionItem, ApiToken, Goal, Idea, OneOnOne, Procedure, Review, ReviewCycle
+from .models import (
+    ActionItem,
+    ApiToken,
+    Goal,
+    Idea,
+    OneOnOne,
+    Procedure,
+    PulseRound,
+    Review,
+    ReviewCycle,
+)
 
 
 def _not_found(user: AnyUser, what: str, object_id: int | str, message: str) -> Http404:
@@ -621,3 +631,59 @@ def improvement_teams_for(user: AnyUser) -> list[Team]:
     if roles.is_admin:
         return list(teams)
     return list(teams.filter(pk__in=roles.visible_team_ids))
+
+
+# --- issue 16: pulse and recognition -------------------------------------------------------
+# A team's pulse results and its kudos wall are the team's: its active associates (a
+# player-coach lead on the roster included), its leads, its manager and ops admins
+# read them. Leads (and ops admins) change the pulse's questions and cadence and
+# write welcome messages; anyone else who may read gets a 403. A round is answered
+# by the team's active associates only (404 for everyone else: not even an ops
+# admin answers for a team).
+
+
+def own_team_id(user: AnyUser) -> int | None:
+    """The team of the user's own active roster record, if any (one query)."""
+    associate_id = roles_for(user).associate_id
+    if associate_id is None:
+        return None
+    return (
+        Associate.objects.filter(pk=associate_id, is_active=True)
+        .values_list("team_id", flat=True)
+        .first()
+    )
+
+
+def may_see_team_life(user: AnyUser, team_id: int) -> bool:
+    return roles_for(user).can_see_team(team_id) or own_team_id(user) == team_id
+
+
+def get_team_life_for_user(
+    user: AnyUser, team_id: int, what: str, *, for_change: bool = False
+) -> Team:
+    """The team whose pulse or kudos wall the user reads (or changes: leads, ops
+    admins). 404 for a team the user is not part of, 403 to change it otherwise."""
+    if not may_see_team_life(user, team_id):
+        raise _not_found(user, what, team_id, "No such team.")
+    team = Team.objects.select_related("site", "manager").filter(pk=team_id).first()
+    if team is None:
+        raise _not_found(user, what, team_id, "No such team.")
+    if for_change and not roles_for(user).can_change_team(team_id):
+        raise _forbidden(user, what, team_id, "Only the team's lead can change this.")
+    return team
+
+
+def get_pulse_round_for_user(user: AnyUser, round_id: int) -> PulseRound:
+    """A round's results page: for whoever reads the team's pulse."""
+    round_ = PulseRound.objects.select_related("team__site").filter(pk=round_id).first()
+    if round_ is None or not may_see_team_life(user, round_.team_id):
+        raise _not_found(user, "pulse-round", round_id, "No such pulse round.")
+    return round_
+
+
+def get_pulse_round_to_answer(user: AnyUser, round_id: int) -> PulseRound:
+    """A round to answer: only for an active associate of its team."""
+    round_ = PulseRound.objects.select_related("team__site").filter(pk=round_id).first()
+    if round_ is None or own_team_id(user) != round_.team_id:
+        raise _not_found(user, "pulse-answer", round_id, "No such pulse round.")
+    return round_

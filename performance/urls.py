@@ -174,3 +174,23 @@ urlpatterns = [
         name="procedure-version",
     ),
 ]
+
+# issue 16: pulse
+from .views import pulse  # noqa: E402 -- one block per stem
+
+urlpatterns += [
+    path("teams/<int:team_id>/pulse/", pulse.team_pulse, name="team-pulse"),
+    path("teams/<int:team_id>/pulse/questions/", pulse.pulse_questions, name="pulse-questions"),
+    path("teams/<int:team_id>/pulse/settings/", pulse.pulse_settings, name="pulse-settings"),
+    path("pulse/", pulse.my_pulse, name="my-pulse"),
+    path("pulse/rounds/<int:round_id>/", pulse.pulse_round, name="pulse-round"),
+    path("pulse/rounds/<int:round_id>/answer/", pulse.pulse_answer, name="pulse-answer"),
+]
+
+# issue 16: recognition
+from .views import recognition  # noqa: E402 -- one block per stem
+
+urlpatterns += [
+    path("teams/<int:team_id>/kudos/", recognition.kudos_wall, name="kudos-wall"),
+    path("me/birthday/", recognition.my_birthday, name="my-birthday"),
+]

@@ -388,6 +388,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=45, hour=3),
         "options": {"expires": 3600},
     },
+    # issue 16: pulse
+    "run-pulse-rounds": {
+        # Hourly, so every site's rounds open and close on its own local day; idempotent.
+        "task": "performance.tasks.run_pulse_rounds",
+        "schedule": crontab(minute=25),
+        "options": {"expires": 3000},
+    },
 }
 
 # Security. The defaults for DEBUG off pass `manage.py check --deploy`; behind a

@@ -834,3 +834,107 @@ class ProcedureFactory(factory.django.DjangoModelFactory[Procedure]):
     title = factory.Sequence(lambda n: f"Procedure {n}")
     body = "## Steps\n\n1. Read the ticket.\n2. Reply within the hour.\n"
     updated_by = factory.SubFactory(UserFactory)
+
+
+# issue 16: pulse and recognition
+from performance.models import (  # noqa: E402 -- one section per feature
+    BirthdayShare,
+    PulseAnswer,
+    PulseParticipation,
+    PulseReminder,
+    PulseResponse,
+    PulseRound,
+    PulseSettings,
+    PulseTemplate,
+    WelcomePost,
+)
+from performance.models.pulse import DEFAULT_QUESTIONS  # noqa: E402
+
+
+class PulseSettingsFactory(factory.django.DjangoModelFactory[PulseSettings]):
+    class Meta:
+        model = PulseSettings
+
+    team = factory.SubFactory(TeamFactory)
+
+
+class PulseTemplateFactory(factory.django.DjangoModelFactory[PulseTemplate]):
+    class Meta:
+        model = PulseTemplate
+
+    team = factory.SubFactory(TeamFactory)
+    questions = factory.LazyFunction(lambda: list(DEFAULT_QUESTIONS))
+
+
+class PulseRoundFactory(factory.django.DjangoModelFactory[PulseRound]):
+    class Meta:
+        model = PulseRound
+
+    team = factory.SubFactory(TeamFactory)
+    opens_on = factory.Sequence(lambda n: dt.date(2030, 1, 7) + dt.timedelta(weeks=4 * n))
+    closes_on = factory.LazyAttribute(lambda r: r.opens_on + dt.timedelta(days=7))
+    questions = factory.LazyFunction(lambda: list(DEFAULT_QUESTIONS))
+    is_open = False
+
+
+class PulseResponseFactory(factory.django.DjangoModelFactory[PulseResponse]):
+    """A response with a score for each of its round's questions."""
+
+    class Meta:
+        model = PulseResponse
+        skip_postgeneration_save = True
+
+    round = factory.SubFactory(PulseRoundFactory)
+    enps = 8
+    comment = ""
+
+    @factory.post_generation
+    def scores(obj, create, extracted, **kwargs):
+        if create:
+            values = [4] * len(obj.round.questions) if extracted is None else extracted
+            PulseAnswer.objects.bulk_create(
+                PulseAnswer(response=obj, question=i, score=s) for i, s in enumerate(values)
+            )
+
+
+class PulseAnswerFactory(factory.django.DjangoModelFactory[PulseAnswer]):
+    class Meta:
+        model = PulseAnswer
+
+    response = factory.SubFactory(PulseResponseFactory, scores=[])
+    question = 0
+    score = 4
+
+
+class PulseParticipationFactory(factory.django.DjangoModelFactory[PulseParticipation]):
+    class Meta:
+        model = PulseParticipation
+
+    round = factory.SubFactory(PulseRoundFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class PulseReminderFactory(factory.django.DjangoModelFactory[PulseReminder]):
+    class Meta:
+        model = PulseReminder
+
+    round = factory.SubFactory(PulseRoundFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class BirthdayShareFactory(factory.django.DjangoModelFactory[BirthdayShare]):
+    class Meta:
+        model = BirthdayShare
+
+    associate = factory.SubFactory(AssociateFactory)
+    month = 3
+    day = 14
+
+
+class WelcomePostFactory(factory.django.DjangoModelFactory[WelcomePost]):
+    class Meta:
+        model = WelcomePost
+
+    associate = factory.SubFactory(AssociateFactory)
+    message = "Welcome aboard!"
+    author = factory.SubFactory(UserFactory)

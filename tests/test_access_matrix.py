@@ -129,6 +129,16 @@ IDEA_TRIAGE = BOARD | {
 }
 PROCEDURE_EDIT = BOARD | {"associate": 403, "teammate": 403, "manager": 403}
 TRIAL_START = dt.date.today()
+# issue 16: pulse
+PULSE_SETUP = (
+    BOARD
+    | {"associate": 403, "teammate": 403, "manager": 403}
+    | {
+        "lead": REDIRECT,
+        "admin": REDIRECT,
+    }
+)
+PULSE_ANSWER = everyone(404, anonymous=LOGIN, associate=200, teammate=200)
 
 EXPECTATIONS: dict[str, Expect] = {
     # teams
@@ -456,6 +466,22 @@ EXPECTATIONS: dict[str, Expect] = {
     "performance:procedure-edit": Expect(PROCEDURE_EDIT, kwargs="procedure"),
     "performance:procedure-versions": Expect(BOARD, kwargs="procedure"),
     "performance:procedure-version": Expect(BOARD, kwargs="procedure_version"),
+    # issue 16: pulse -- a team's results are its own people's (associates too), its
+    # leads', its manager's and ops admins'; leads set it up; only the team's associates
+    # answer (here the cast's lead is not on the roster).
+    "performance:team-pulse": Expect(BOARD, kwargs="team"),
+    "performance:pulse-questions": Expect(
+        PULSE_SETUP, method="post", kwargs="team", data={"questions": "One\nTwo\nThree"}
+    ),
+    "performance:pulse-settings": Expect(
+        PULSE_SETUP, method="post", kwargs="team", data={"is_enabled": "on", "cadence_weeks": "4"}
+    ),
+    "performance:my-pulse": Expect(everyone(200, anonymous=LOGIN)),
+    "performance:pulse-round": Expect(BOARD, kwargs="pulse_round"),
+    "performance:pulse-answer": Expect(PULSE_ANSWER, kwargs="pulse_round"),
+    # issue 16: recognition
+    "performance:kudos-wall": Expect(BOARD, kwargs="team"),
+    "performance:my-birthday": Expect(OWN),
 }
 
 
@@ -510,6 +536,14 @@ POSTS: dict[str, Expect] = {
     "performance:improvement-board": Expect(BOARD | {"manager": 403}, method="post", kwargs="team"),
     "performance:procedure-create": Expect(PROCEDURE_EDIT, method="post", kwargs="team"),
     "performance:procedure-edit": Expect(PROCEDURE_EDIT, method="post", kwargs="procedure"),
+    # issue 16: pulse (an empty answer is a form error on the page)
+    "performance:pulse-answer": Expect(PULSE_ANSWER, method="post", kwargs="pulse_round"),
+    # issue 16: recognition (an empty welcome is a form error; an empty birthday form
+    # stops sharing, and redirects)
+    "performance:kudos-wall": Expect(
+        BOARD | {"associate": 403, "teammate": 403, "manager": 403}, method="post", kwargs="team"
+    ),
+    "performance:my-birthday": Expect(OWN | {"associate": 302, "teammate": 302}, method="post"),
 }
 
 
@@ -697,6 +731,16 @@ def _url(name: str, expect: Expect, cast, request) -> str:
             return reverse(name, kwargs={"procedure_id": procedure.pk})
         version = procedure.history.get().history_id
         return reverse(name, kwargs={"procedure_id": procedure.pk, "version_id": version})
+    # issue 16: pulse -- a round of the team open today
+    if expect.kwargs == "pulse_round":
+        from tests.factories import PulseRoundFactory
+
+        team = request.getfixturevalue("team")
+        today = team.site.local_today()
+        pulse_round = PulseRoundFactory(
+            team=team, opens_on=today, closes_on=today + dt.timedelta(days=7), is_open=True
+        )
+        return reverse(name, kwargs={"round_id": pulse_round.pk})
     if expect.kwargs == "reset":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "bad-token"})
     # hiring: applications, candidates

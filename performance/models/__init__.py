@@ -4,7 +4,8 @@ KPIs (definitions, events, rollups) live in `kpis`; the keys of the KPI API in
 `api_tokens`; 1:1s (with career conversations, action items and reminders) in
 `one_on_ones`; `feedback`; `goals`; review cycles in `reviews`; the improvement
 board (ideas, support, trials) in `improvements` and the team playbook in
-`procedures`.
+`procedures`; the team pulse in `pulse`; birthdays and welcome posts in
+`recognition`.
 """
 
 from .api_tokens import ApiToken
@@ -21,12 +22,23 @@ from .one_on_ones import (
     PrivateNote,
 )
 from .procedures import Procedure
+from .pulse import (
+    PulseAnswer,
+    PulseParticipation,
+    PulseReminder,
+    PulseResponse,
+    PulseRound,
+    PulseSettings,
+    PulseTemplate,
+)
+from .recognition import BirthdayShare, WelcomePost
 from .reviews import Rating, RatingChange, Review, ReviewCycle, ReviewReminder
 
 __all__ = [
     "ActionItem",
     "AgendaItem",
     "ApiToken",
+    "BirthdayShare",
     "DailyKpi",
     "Feedback",
     "Goal",
@@ -40,6 +52,13 @@ __all__ = [
     "PeopleReminder",
     "PrivateNote",
     "Procedure",
+    "PulseAnswer",
+    "PulseParticipation",
+    "PulseReminder",
+    "PulseResponse",
+    "PulseRound",
+    "PulseSettings",
+    "PulseTemplate",
     "Rating",
     "RatingChange",
     "Review",
@@ -47,4 +66,5 @@ __all__ = [
     "ReviewReminder",
     "Support",
     "Trial",
+    "WelcomePost",
 ]
