@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('performance', '0015_api_token_volume_scope'),
+        ('performance', '0016_improvements_and_procedures'),
         ('teams', '0005_hiring_and_onboarding'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
