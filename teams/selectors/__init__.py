@@ -9,7 +9,16 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from ..models import Associate, AssociateSkill, AuditEvent, Skill, Team, User
+from ..models import (
+    Associate,
+    AssociateSkill,
+    AuditEvent,
+    RampTarget,
+    Skill,
+    SkillTarget,
+    Team,
+    User,
+)
 
 if TYPE_CHECKING:
     from ..access import Roles
@@ -250,9 +259,38 @@ class SkillCoverage:
         return self.proficient_count < THIN_COVERAGE
 
 
-def skill_coverage(team: Team) -> list[SkillCoverage]:
-    """For each skill, how many active associates of the team are proficient or better."""
-    skills = Skill.objects.annotate(
+# Apps that know what a team's work needs (scheduling: coverage requirements with a
+# skill, weekend skill needs, queues) register a function (team ids) -> the skill ids
+# each team needs, so the lead's home lists thin coverage only for skills that matter.
+SkillNeeds = Callable[[Sequence[int]], dict[int, set[int]]]
+skill_need_providers: list[SkillNeeds] = []
+
+
+def needed_skills(team_ids: Sequence[int]) -> dict[int, set[int]]:
+    """The skills each team needs: what the registered apps say, and any skill an
+    active associate of the team has a target in (a SkillTarget, or a ramp target
+    of their onboarding plan). Two queries plus the providers'."""
+    ids = list(team_ids)
+    needed: dict[int, set[int]] = {team_id: set() for team_id in ids}
+    for provider in skill_need_providers:
+        for team_id, skills in provider(ids).items():
+            needed.setdefault(team_id, set()).update(skills)
+    targets = SkillTarget.objects.filter(
+        associate__team_id__in=ids, associate__is_active=True
+    ).values_list("associate__team_id", "skill_id")
+    ramps = RampTarget.objects.filter(
+        plan__associate__team_id__in=ids, plan__associate__is_active=True
+    ).values_list("plan__associate__team_id", "skill_id")
+    for team_id, skill_id in [*targets, *ramps]:
+        needed[team_id].add(skill_id)
+    return needed
+
+
+def skill_coverage(team: Team, *, needed: set[int] | None = None) -> list[SkillCoverage]:
+    """For each skill (of `needed` when given), how many active associates of the
+    team are proficient or better."""
+    skills = Skill.objects.all() if needed is None else Skill.objects.filter(pk__in=needed)
+    skills = skills.annotate(
         proficient_count=Count(
             "associate_levels",
             filter=Q(

@@ -74,11 +74,24 @@ def home(request: HttpRequest) -> HttpResponse:
         active = list(
             Associate.objects.active().filter(team__in=led).select_related("user", "team")
         )
+        # Thin coverage only of the skills each team needs (its coverage, weekend and
+        # queue needs, its people's targets): not "Billing: 0 proficient" on a team
+        # that has no Billing work.
+        needed = selectors.needed_skills([team.pk for team in led])
         context["led_teams"] = [
             {
                 "team": team,
                 "local_now": team.site.local_now(),
-                "coverage": [c for c in selectors.skill_coverage(team) if c.is_thin],
+                "needs_skills": bool(needed[team.pk]),
+                "coverage": [
+                    c
+                    for c in (
+                        selectors.skill_coverage(team, needed=needed[team.pk])
+                        if needed[team.pk]
+                        else []
+                    )
+                    if c.is_thin
+                ],
             }
             for team in led
         ]
