@@ -23,3 +23,20 @@ def apply_retention() -> dict[str, object]:
 
     result = retention.apply_retention()
     return {"anonymised": result.anonymised, "history_rows": result.history_rows}
+
+
+# --- issue 16: training
+
+
+@shared_task
+def send_training_reminders() -> int:
+    from .services import training
+
+    return training.send_training_reminders()
+
+
+@shared_task
+def send_certification_reminders() -> int:
+    from .services import training
+
+    return training.send_certification_reminders()

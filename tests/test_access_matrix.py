@@ -339,6 +339,19 @@ EXPECTATIONS: dict[str, Expect] = {
     "password_reset_done": Expect(everyone(200)),
     "password_reset_confirm": Expect(everyone(200), kwargs="reset"),
     "password_reset_complete": Expect(everyone(200)),
+    # issue 16: training — the plan is the associate's to read and tick, the lead's to
+    # run, the manager's to read; modules and certifications are the lead's.
+    "teams:associate-training": Expect(associate_page(), kwargs="associate"),
+    "teams:skill-target-set": Expect(associate_page(**EDIT), method="post", kwargs="associate"),
+    "teams:certification-create": Expect(associate_page(**EDIT), kwargs="associate"),
+    "teams:certification-edit": Expect(associate_page(**EDIT), kwargs="certification"),
+    "teams:training-done": Expect(
+        DECIDE | {"associate": REDIRECT}, method="post", kwargs="training_assignment"
+    ),
+    "teams:training-remove": Expect(DECIDE, method="post", kwargs="training_assignment"),
+    "teams:team-training": Expect(team_page(), kwargs="team"),
+    "teams:training-module-create": Expect(team_page(manager=403), kwargs="team"),
+    "teams:training-module-edit": Expect(team_page(manager=403), kwargs="training_module"),
 }
 
 
@@ -362,6 +375,16 @@ POSTS: dict[str, Expect] = {
     "scheduling:queue-list": Expect(team_page(manager=403), method="post", kwargs="team"),
     "scheduling:queue-edit": Expect(team_page(manager=403), method="post", kwargs="queue"),
     "scheduling:volume-upload": Expect(team_page(manager=403), method="post", kwargs="team"),
+    # issue 16: training
+    "teams:associate-training": Expect(associate_page(**EDIT), method="post", kwargs="associate"),
+    "teams:certification-create": Expect(associate_page(**EDIT), method="post", kwargs="associate"),
+    "teams:certification-edit": Expect(
+        associate_page(**EDIT), method="post", kwargs="certification"
+    ),
+    "teams:training-module-create": Expect(team_page(manager=403), method="post", kwargs="team"),
+    "teams:training-module-edit": Expect(
+        team_page(manager=403), method="post", kwargs="training_module"
+    ),
 }
 
 
@@ -499,6 +522,23 @@ def _url(name: str, expect: Expect, cast, request) -> str:
     if expect.kwargs == "api_token":
         token = ApiTokenFactory(user=request.getfixturevalue("lead"))
         return reverse(name, kwargs={"token_id": token.pk})
+    # issue 16: training
+    if expect.kwargs in ("training_assignment", "training_module", "certification"):
+        from tests.factories import (
+            CertificationFactory,
+            TrainingAssignmentFactory,
+            TrainingModuleFactory,
+        )
+
+        team, associate = request.getfixturevalue("team"), request.getfixturevalue("associate")
+        if expect.kwargs == "certification":
+            certification = CertificationFactory(associate=associate)
+            return reverse(name, kwargs={"certification_id": certification.pk})
+        module = TrainingModuleFactory(team=team)
+        if expect.kwargs == "training_module":
+            return reverse(name, kwargs={"module_id": module.pk})
+        assignment = TrainingAssignmentFactory(associate=associate, module=module)
+        return reverse(name, kwargs={"assignment_id": assignment.pk})
     if expect.kwargs == "reset":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "bad-token"})
     return reverse(name)

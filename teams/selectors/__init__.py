@@ -303,20 +303,10 @@ def skill_coverage(team: Team, *, needed: set[int] | None = None) -> list[SkillC
     return [SkillCoverage(skill, skill.proficient_count) for skill in skills]
 
 
-@dataclass(frozen=True)
-class MatrixRow:
-    associate: Associate
-    levels: list[int | None]
-
-
-def skills_matrix(associates: Iterable[Associate], skills: list[Skill]) -> list[MatrixRow]:
-    """Associates × skills; expects `skill_levels` prefetched (with_roster_data)."""
-    rows = []
-    for associate in associates:
-        by_skill = {row.skill_id: row.level for row in associate.skill_levels.all()}
-        rows.append(MatrixRow(associate, [by_skill.get(skill.pk) for skill in skills]))
-    return rows
-
+# The skills matrix (levels, targets, certification badges): selectors/training.py.
+from .training import MatrixCell as MatrixCell  # noqa: E402
+from .training import MatrixRow as MatrixRow  # noqa: E402
+from .training import skills_matrix as skills_matrix  # noqa: E402
 
 # -- The data-access export: each app adds its part about one associate --------
 

@@ -136,7 +136,7 @@ def team_detail(request: HtmxHttpRequest, team_id: int) -> HttpResponse:
         "form": form,
         "associates": associates,
         "skills": skills,
-        "matrix": selectors.skills_matrix(associates, skills),
+        "matrix": selectors.skills_matrix(associates, skills, today=team.site.local_today()),
         "proficiency": AssociateSkill.Proficiency,
         "can_change": can_change_team(user, team.pk),
         "today": team.site.local_today(),
