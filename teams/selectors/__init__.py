@@ -367,6 +367,12 @@ def subject_export_parts(associate: "Associate") -> list[ExportPart]:
         ),
         ExportPart("skills", "Skills and certifications with their proficiency.", skills),
         ExportPart(
+            "training",
+            "Their training plan (modules, due dates, done), certifications with their"
+            " expiry, and skill targets.",
+            _training_rows(associate),
+        ),
+        ExportPart(
             "audit_log",
             "Audit events about them (their roster record and login) and those they caused:"
             " logins, failed logins with the username they were tried for, changes, with"
@@ -380,6 +386,23 @@ def subject_export_parts(associate: "Associate") -> list[ExportPart]:
     for provider in subject_export_providers:
         parts.extend(provider(associate))
     return parts
+
+
+def _training_rows(associate: "Associate") -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = [
+        model_row(a, omit=("assigned_by", "done_by"))
+        | {"kind": "training", "module": a.module.title}
+        for a in associate.training_assignments.select_related("module")
+    ]
+    rows += [
+        model_row(c, omit=("recorded_by",)) | {"kind": "certification", "skill": c.skill.name}
+        for c in associate.certifications.select_related("skill")
+    ]
+    rows += [
+        model_row(t, omit=("set_by",)) | {"kind": "skill_target", "skill": t.skill.name}
+        for t in associate.skill_targets.select_related("skill")
+    ]
+    return rows
 
 
 def _audit_rows(associate: "Associate") -> list[dict[str, object]]:

@@ -390,3 +390,15 @@ class TestHomeListsOnlyNeededSkills:
             AssociateSkillFactory(associate=a, skill=billing, level=3)
         html = client_for(lead).get(reverse("teams:home")).content.decode()
         assert "Every skill the team needs has at least two proficient associates." in html
+
+
+def test_the_data_access_export_holds_the_training(cast, admin, associate, assignment):
+    import io
+    import json
+    import zipfile
+
+    CertificationFactory(associate=associate, skill=SkillFactory(name="Billing"))
+    response = client_for(admin).get(reverse("teams:associate-export", args=[associate.pk]))
+    rows = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("training.json"))
+    assert {row["kind"] for row in rows} == {"training", "certification"}
+    assert any(row.get("module") == "Billing basics" for row in rows)
