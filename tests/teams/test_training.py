@@ -8,6 +8,7 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
+from scheduling.models import EntryKind
 from teams.models import AuditEvent, Certification, TrainingAssignment, TrainingModule
 from teams.services import training as services
 from tests.conftest import client_for
@@ -19,6 +20,7 @@ from tests.factories import (
     OnboardingPlanFactory,
     QueueFactory,
     RampTargetFactory,
+    ScheduleEntryFactory,
     SkillFactory,
     SkillTargetFactory,
     TrainingAssignmentFactory,
@@ -402,3 +404,49 @@ def test_the_data_access_export_holds_the_training(cast, admin, associate, assig
     rows = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("training.json"))
     assert {row["kind"] for row in rows} == {"training", "certification"}
     assert any(row.get("module") == "Billing basics" for row in rows)
+
+
+def test_seed_training_is_idempotent_and_leaves_a_single_point_next_week(cast, team, lead):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from scheduling.models import CoverageRequirement
+    from scheduling.selectors.single_points import single_points
+
+    skills = {n: SkillFactory(name=n) for n in ("Billing", "Disputes", "Live chat", "Payments")}
+    people = [AssociateFactory(team=team) for _ in range(5)]
+    AssociateSkillFactory(associate=people[0], skill=skills["Disputes"], level=2)
+    next_monday = TODAY + dt.timedelta(days=7)
+    for person in people:
+        for day in range(5):
+            ScheduleEntryFactory(
+                associate=person,
+                on=next_monday + dt.timedelta(days=day),
+                kind=EntryKind.SHIFT,
+                starts_at=dt.time(9),
+                ends_at=dt.time(17),
+            )
+
+    def counts():
+        return (
+            TrainingModule.objects.count(),
+            TrainingAssignment.objects.count(),
+            Certification.objects.count(),
+            CoverageRequirement.objects.count(),
+        )
+
+    call_command("seed_training", stdout=StringIO())
+    first = counts()
+    call_command("seed_training", stdout=StringIO())
+    assert counts() == first
+    assert TrainingAssignment.objects.filter(done_at__isnull=False).exists()
+    assert TrainingAssignment.objects.overdue_on(TODAY).exists()
+    assert Certification.objects.filter(expires_on__lte=TODAY + dt.timedelta(days=30)).exists()
+    found = [
+        p
+        for p in single_points([team])[team.pk]
+        if p.kind == "single" and next_monday <= p.on < next_monday + dt.timedelta(days=7)
+    ]
+    assert found
+    assert found[0].need.skill_name == "Disputes"
