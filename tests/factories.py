@@ -938,3 +938,53 @@ class WelcomePostFactory(factory.django.DjangoModelFactory[WelcomePost]):
     associate = factory.SubFactory(AssociateFactory)
     message = "Welcome aboard!"
     author = factory.SubFactory(UserFactory)
+
+
+# --- issue 16: training (teams)
+
+from teams.models import (  # noqa: E402 -- one section per feature
+    Certification,
+    SkillTarget,
+    TrainingAssignment,
+    TrainingModule,
+)
+
+
+class TrainingModuleFactory(factory.django.DjangoModelFactory[TrainingModule]):
+    class Meta:
+        model = TrainingModule
+
+    title = factory.Sequence(lambda n: f"Module {n}")
+    skill = factory.SubFactory(SkillFactory)
+    length_minutes = 90
+    team = factory.SubFactory(TeamFactory)
+
+
+class TrainingAssignmentFactory(factory.django.DjangoModelFactory[TrainingAssignment]):
+    class Meta:
+        model = TrainingAssignment
+
+    associate = factory.SubFactory(AssociateFactory)
+    module = factory.SubFactory(
+        TrainingModuleFactory, team=factory.SelfAttribute("..associate.team")
+    )
+    due_on = dt.date(2030, 3, 1)
+
+
+class CertificationFactory(factory.django.DjangoModelFactory[Certification]):
+    class Meta:
+        model = Certification
+
+    associate = factory.SubFactory(AssociateFactory)
+    skill = factory.SubFactory(SkillFactory)
+    certified_on = dt.date(2029, 4, 30)
+    expires_on = dt.date(2030, 4, 30)
+
+
+class SkillTargetFactory(factory.django.DjangoModelFactory[SkillTarget]):
+    class Meta:
+        model = SkillTarget
+
+    associate = factory.SubFactory(AssociateFactory)
+    skill = factory.SubFactory(SkillFactory)
+    by_date = dt.date(2030, 6, 30)

@@ -482,6 +482,19 @@ EXPECTATIONS: dict[str, Expect] = {
     # issue 16: recognition
     "performance:kudos-wall": Expect(BOARD, kwargs="team"),
     "performance:my-birthday": Expect(OWN),
+    # issue 16: training — the plan is the associate's to read and tick, the lead's to
+    # run, the manager's to read; modules and certifications are the lead's.
+    "teams:associate-training": Expect(associate_page(), kwargs="associate"),
+    "teams:skill-target-set": Expect(associate_page(**EDIT), method="post", kwargs="associate"),
+    "teams:certification-create": Expect(associate_page(**EDIT), kwargs="associate"),
+    "teams:certification-edit": Expect(associate_page(**EDIT), kwargs="certification"),
+    "teams:training-done": Expect(
+        DECIDE | {"associate": REDIRECT}, method="post", kwargs="training_assignment"
+    ),
+    "teams:training-remove": Expect(DECIDE, method="post", kwargs="training_assignment"),
+    "teams:team-training": Expect(team_page(), kwargs="team"),
+    "teams:training-module-create": Expect(team_page(manager=403), kwargs="team"),
+    "teams:training-module-edit": Expect(team_page(manager=403), kwargs="training_module"),
 }
 
 
@@ -544,6 +557,16 @@ POSTS: dict[str, Expect] = {
         BOARD | {"associate": 403, "teammate": 403, "manager": 403}, method="post", kwargs="team"
     ),
     "performance:my-birthday": Expect(OWN | {"associate": 302, "teammate": 302}, method="post"),
+    # issue 16: training
+    "teams:associate-training": Expect(associate_page(**EDIT), method="post", kwargs="associate"),
+    "teams:certification-create": Expect(associate_page(**EDIT), method="post", kwargs="associate"),
+    "teams:certification-edit": Expect(
+        associate_page(**EDIT), method="post", kwargs="certification"
+    ),
+    "teams:training-module-create": Expect(team_page(manager=403), method="post", kwargs="team"),
+    "teams:training-module-edit": Expect(
+        team_page(manager=403), method="post", kwargs="training_module"
+    ),
 }
 
 
@@ -741,6 +764,23 @@ def _url(name: str, expect: Expect, cast, request) -> str:
             team=team, opens_on=today, closes_on=today + dt.timedelta(days=7), is_open=True
         )
         return reverse(name, kwargs={"round_id": pulse_round.pk})
+    # issue 16: training
+    if expect.kwargs in ("training_assignment", "training_module", "certification"):
+        from tests.factories import (
+            CertificationFactory,
+            TrainingAssignmentFactory,
+            TrainingModuleFactory,
+        )
+
+        team, associate = request.getfixturevalue("team"), request.getfixturevalue("associate")
+        if expect.kwargs == "certification":
+            certification = CertificationFactory(associate=associate)
+            return reverse(name, kwargs={"certification_id": certification.pk})
+        module = TrainingModuleFactory(team=team)
+        if expect.kwargs == "training_module":
+            return reverse(name, kwargs={"module_id": module.pk})
+        assignment = TrainingAssignmentFactory(associate=associate, module=module)
+        return reverse(name, kwargs={"assignment_id": assignment.pk})
     if expect.kwargs == "reset":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "bad-token"})
     # hiring: applications, candidates
