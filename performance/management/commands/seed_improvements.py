@@ -52,12 +52,12 @@ class Command(BaseCommand):
 
     @staticmethod
     def _clear(teams: list[Team]) -> None:
-        ideas = Idea.objects.filter(team__in=teams)
-        procedures = Procedure.objects.filter(team__in=teams)
+        # The rows first, then their history: deleting a row writes a "-" history
+        # version, which must go too, or every run would leave more history behind.
+        Procedure.objects.filter(team__in=teams).delete()
+        Idea.objects.filter(team__in=teams).delete()
         Procedure.history.filter(team_id__in=[t.pk for t in teams]).delete()
         Idea.history.filter(team_id__in=[t.pk for t in teams]).delete()
-        procedures.delete()
-        ideas.delete()
 
     def _payments(self, team: Team, comparison: Team) -> str:
         lead, tomas, teammate = _user("lead"), _user("associate"), _user("associate2")
