@@ -96,9 +96,6 @@ def home(request: HttpRequest) -> HttpResponse:
             }
             for team in led
         ]
-        context["anniversaries"] = selectors.upcoming_anniversaries(
-            active, today_by_team=site_today
-        )
         context["new_joiners"] = selectors.new_joiners(active, today_by_team=site_today)
 
     if (overseen := overseen_teams(user)) is not None:

@@ -124,6 +124,9 @@ def test_anniversaries_and_shared_birthdays_of_the_next_two_weeks_on_the_leads_h
     BirthdayShareFactory(associate=late, month=12, day=31)  # too far
     body = client_for(lead).get(reverse("teams:home")).content.decode()
     assert "Ada Associate — 3 years on Thu 10 Dec" in body
+    # Said once: the roster's own "Work anniversaries this week" card is gone.
+    assert body.count("3 years on Thu 10 Dec") == 1
+    assert "Work anniversaries this week" not in body
     assert "Tim Teammate — Thu 3 Dec" in body
     assert "2024" not in body.split("Celebrations", 1)[1].split("</section>", 1)[0]
     assert "Lia" not in body
