@@ -387,3 +387,15 @@ def test_manager_list_shows_only_their_teams(team, other_team, manager, associat
     assert "Ours" in page
     assert "Theirs" not in page
     assert "Far away" not in page
+
+
+def test_the_navigation_links_the_board_and_the_managers_list(team, associate, lead, manager):
+    board = reverse("performance:improvement-board", args=[team.pk])
+    listing = reverse("performance:improvement-list")
+    mine = client_for(associate.user).get(reverse("teams:home")).content.decode()
+    assert f'href="{board}"' in mine  # "Team board" among the associate's own links
+    assert f'href="{listing}"' not in mine  # the cross-team list is not theirs (404)
+    for overseer in (lead, manager):
+        html = client_for(overseer).get(reverse("teams:home")).content.decode()
+        assert f'href="{listing}"' in html
+    assert client_for(associate.user).get(board).status_code == 200
