@@ -20,11 +20,13 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_an_idea_is_tried_measured_adopted_and_written_into_a_procedure(page, live_server, demo):
     team = Team.objects.select_related("site").get(name="Payments Support")
     lead = User.objects.get(username="lead")
+    # The demo (seed_improvements) has its own "Weekend backlog" with several versions:
+    # this journey writes into a procedure of its own, at its first version.
     procedure = save_procedure(
         actor=lead,
         team=team,
         procedure=None,
-        title="Weekend backlog",
+        title="Monday triage",
         body="1. Open the weekend view.\n",
         why="Written down",
     )
@@ -68,14 +70,14 @@ def test_an_idea_is_tried_measured_adopted_and_written_into_a_procedure(page, li
     page.get_by_label("Adopt", exact=True).check()
     page.get_by_label("Decision note").fill("Adopted: replies start sooner on Mondays.")
     page.get_by_label("Then write it into a procedure (when adopting)").select_option(
-        label="Edit “Weekend backlog”"
+        label="Edit “Monday triage”"
     )
     page.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_label("Why this change")).to_have_value(f"Adopted from idea #{idea.pk}")
     page.get_by_label("Body").fill("1. Open the weekend view.\n2. Reply to the oldest first.\n")
     page.get_by_role("button", name="Save this version").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Weekend backlog")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Monday triage")
     expect(
         page.get_by_text(re.compile(rf"version 2, .*Adopted from idea #{idea.pk}"))
     ).to_be_visible()
