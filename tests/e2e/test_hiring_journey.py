@@ -46,7 +46,8 @@ def test_a_requisition_approved_a_candidate_scored_by_two_hired_and_onboarding(
     log_in(page, live_server, "lead")
     page.goto(f"{live_server.url}/requisitions/{payments.pk}/board/")
     card = page.locator(".pipeline-card", has_text="Aisling Murphy")
-    card.get_by_label("Move to").select_option("interview")
+    # The card's select is named for its candidate (aria-label), not "Move to".
+    card.get_by_label("Move Aisling Murphy to").select_option("interview")
     card.get_by_role("button", name="Move").click()
     interview_column = page.locator(
         ".pipeline-column", has=page.get_by_role("heading", name=re.compile("^Interview"))
@@ -55,7 +56,7 @@ def test_a_requisition_approved_a_candidate_scored_by_two_hired_and_onboarding(
 
     # ... and schedules the interview with Fiona (another team's lead) as well.
     interview_column.get_by_role("link", name="Aisling Murphy").click()
-    page.get_by_role("link", name="Schedule interview").click()
+    page.get_by_role("button", name="Schedule interview").click()  # <a role="button">
     page.get_by_label("Day").fill(today.isoformat())
     page.get_by_label("Starts at").fill("15:00")
     page.get_by_label("Conor Daly").check()
@@ -74,7 +75,9 @@ def test_a_requisition_approved_a_candidate_scored_by_two_hired_and_onboarding(
     # Fiona has not submitted: she sees the application, not Conor's scorecard.
     log_in(page, live_server, "lead2")
     page.goto(f"{live_server.url}/hiring/interviews/")
-    page.get_by_role("link", name=re.compile("scorecard", re.I)).first.click()
+    # Her row's "Your scorecard" column links "To submit".
+    aisling_row = page.get_by_role("row", name=re.compile("Aisling Murphy"))
+    aisling_row.get_by_role("link", name="To submit").click()
     expect(page.get_by_text("Clear and calm on the refund case.")).to_have_count(0)
     _score(page, "3", "Yes", "Good written answers; would ramp on Payments.")
     page.goto(f"{live_server.url}/applications/{aisling.pk}/")
@@ -84,8 +87,11 @@ def test_a_requisition_approved_a_candidate_scored_by_two_hired_and_onboarding(
     # The lead decides (offer, with the reason kept), extends the offer and hires.
     log_in(page, live_server, "lead")
     page.goto(f"{live_server.url}/applications/{aisling.pk}/")
-    page.locator("main").get_by_label("Move to").select_option("offer")
-    page.locator("main").get_by_label("Reason").fill(
+    # The labels wrap their fields, so the select's name includes its chosen option
+    # and the reason's its help text ("A move to Offer ..."): matched by role and start.
+    main = page.locator("main")
+    main.get_by_role("combobox", name=re.compile("^Move to")).select_option("offer")
+    main.get_by_role("textbox", name=re.compile("^Reason")).fill(
         "Both interviewers say yes; strong on empathy."
     )
     page.locator("main").get_by_role("button", name="Move").click()
@@ -107,14 +113,16 @@ def test_a_requisition_approved_a_candidate_scored_by_two_hired_and_onboarding(
     link = re.search(r"https?://\S+/accounts/reset/\S+", invitation.body)
     assert link is not None
     page.goto(live_server.url + "/" + link.group(0).split("/", 3)[3])
-    page.get_by_label("New password", exact=True).fill("a-long-new-password-2026")
-    page.get_by_label("New password confirmation").fill("a-long-new-password-2026")
+    # Each label wraps its field and Django's password help, so its text is longer
+    # than "New password": the fields by name.
+    page.locator('input[name="new_password1"]').fill("a-long-new-password-2026")
+    page.locator('input[name="new_password2"]').fill("a-long-new-password-2026")
     page.get_by_role("button", name="Save password").click()
     page.goto(f"{live_server.url}/")
     page.get_by_label("Username").fill(joiner.user.username)
     page.get_by_label("Password").fill("a-long-new-password-2026")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("Your onboarding")).to_be_visible()
+    expect(page.get_by_text("Your onboarding", exact=True)).to_be_visible()  # the card
     page.get_by_role("link", name=re.compile("Your onboarding checklist")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your onboarding")
     expect(page.get_by_text("Accounts and tools ready")).to_be_visible()
