@@ -20,13 +20,24 @@ see but not change is 403. Every refusal is logged through teams.access.deny.
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from rest_framework import exceptions as api_exceptions
 
 from teams.access import AnyUser, Roles, deny, get_associate_for_user, roles_for
 from teams.models import Associate, Team
 
-from .models import ActionItem, ApiToken, Goal, OneOnOne, Review, ReviewCycle
+from .models import (
+    ActionItem,
+    ApiToken,
+    Goal,
+    Idea,
+    OneOnOne,
+    Procedure,
+    PulseRound,
+    Review,
+    ReviewCycle,
+)
 
 
 def _not_found(user: AnyUser, what: str, object_id: int | str, message: str) -> Http404:
@@ -502,3 +513,177 @@ def cycle_opening_refusal(user: AnyUser, teams: list[Team]) -> str | None:
     if foreign:
         return f"You do not manage {', '.join(foreign)}."
     return None
+
+
+# --- The improvement board and procedures (issue 16) --------------------------------------
+# A team's board and playbook are read by everyone on its roster (associates
+# included), its leads, its manager and ops admins. Everyone on the team and its
+# leads post ideas and support them; leads (and ops admins) triage ideas and edit
+# procedures; the manager reads. Another team's people get a 404.
+
+
+@dataclass(frozen=True)
+class BoardAccess:
+    """How a user stands to one team's board and playbook."""
+
+    is_member: bool  # on the team's roster
+    can_triage: bool  # a lead of the team or an ops admin
+
+    @property
+    def can_post(self) -> bool:
+        return self.is_member or self.can_triage
+
+    @property
+    def can_edit_procedures(self) -> bool:
+        return self.can_triage
+
+
+def _member_team_id(user: AnyUser) -> int | None:
+    associate_id = roles_for(user).associate_id
+    if associate_id is None:
+        return None
+    return (
+        Associate.objects.filter(pk=associate_id, left_on__isnull=True)
+        .values_list("team_id", flat=True)
+        .first()
+    )
+
+
+def board_access(user: AnyUser, team_id: int) -> BoardAccess | None:
+    """None: the user may not see the team's board at all."""
+    roles = roles_for(user)
+    can_see = roles.can_see_team(team_id)
+    is_member = _member_team_id(user) == team_id
+    if not (can_see or is_member):
+        return None
+    return BoardAccess(is_member=is_member, can_triage=roles.can_change_team(team_id))
+
+
+def get_board_team_for_user(
+    user: AnyUser, team_id: int, *, to_post: bool = False, to_edit: bool = False
+) -> tuple[Team, BoardAccess]:
+    """A team's improvement board or procedures: 404 if unseen, 403 if the user may
+    read but not post (`to_post`) or not edit procedures (`to_edit`)."""
+    found = board_access(user, team_id)
+    team = Team.objects.select_related("site").filter(pk=team_id).first()
+    if found is None or team is None:
+        raise _not_found(user, "board", team_id, "No such team.")
+    if to_post and not found.can_post:
+        raise _forbidden(user, "board", team_id, "The team's people and its leads post ideas.")
+    if to_edit and not found.can_edit_procedures:
+        raise _forbidden(user, "procedures", team_id, "The team's leads edit its procedures.")
+    return team, found
+
+
+def get_idea_for_user(
+    user: AnyUser, idea_id: int, *, to_support: bool = False, to_triage: bool = False
+) -> tuple[Idea, BoardAccess]:
+    """An idea of a board the user sees (404 otherwise); 403 to support it for someone
+    who only reads, and to triage it for anyone but the team's leads and ops admins."""
+    idea = (
+        Idea.objects.select_related(
+            "team__site", "kpi", "author", "decided_by", "trial__comparison_team"
+        )
+        .filter(pk=idea_id)
+        .first()
+    )
+    found = None if idea is None else board_access(user, idea.team_id)
+    if idea is None or found is None:
+        raise _not_found(user, "idea", idea_id, "No such idea.")
+    if to_support and not found.can_post:
+        raise _forbidden(user, "idea", idea_id, "The team's people and its leads support ideas.")
+    if to_triage and not found.can_triage:
+        raise _forbidden(user, "idea", idea_id, "The team's leads decide on ideas.")
+    return idea, found
+
+
+def get_procedure_for_user(
+    user: AnyUser, procedure_id: int, *, to_edit: bool = False
+) -> tuple[Procedure, BoardAccess]:
+    procedure = (
+        Procedure.objects.select_related("team__site", "updated_by", "adopted_from_idea")
+        .filter(pk=procedure_id)
+        .first()
+    )
+    found = None if procedure is None else board_access(user, procedure.team_id)
+    if procedure is None or found is None:
+        raise _not_found(user, "procedure", procedure_id, "No such procedure.")
+    if to_edit and not found.can_edit_procedures:
+        raise _forbidden(user, "procedure", procedure_id, "The team's leads edit procedures.")
+    return procedure, found
+
+
+def comparison_teams_for(user: AnyUser, team: Team) -> list[Team]:
+    """Teams a trial of `team` may be compared with: the teams the user sees and the
+    other teams of the same site (their KPI figures are compared, not their people)."""
+    roles = roles_for(user)
+    teams = Team.objects.select_related("site").exclude(pk=team.pk).order_by("name")
+    if not roles.is_admin:
+        teams = teams.filter(Q(pk__in=roles.visible_team_ids) | Q(site_id=team.site_id))
+    return list(teams)
+
+
+def improvement_teams_for(user: AnyUser) -> list[Team]:
+    """The manager's cross-team list of ideas: every team for ops admins, the teams the
+    user leads or manages otherwise; 404 for anyone who oversees no team."""
+    roles = require_team_viewer(user, "improvements")
+    teams = Team.objects.select_related("site").order_by("name")
+    if roles.is_admin:
+        return list(teams)
+    return list(teams.filter(pk__in=roles.visible_team_ids))
+
+
+# --- issue 16: pulse and recognition -------------------------------------------------------
+# A team's pulse results and its kudos wall are the team's: its active associates (a
+# player-coach lead on the roster included), its leads, its manager and ops admins
+# read them. Leads (and ops admins) change the pulse's questions and cadence and
+# write welcome messages; anyone else who may read gets a 403. A round is answered
+# by the team's active associates only (404 for everyone else: not even an ops
+# admin answers for a team).
+
+
+def own_team_id(user: AnyUser) -> int | None:
+    """The team of the user's own active roster record, if any (one query)."""
+    associate_id = roles_for(user).associate_id
+    if associate_id is None:
+        return None
+    return (
+        Associate.objects.filter(pk=associate_id, is_active=True)
+        .values_list("team_id", flat=True)
+        .first()
+    )
+
+
+def may_see_team_life(user: AnyUser, team_id: int) -> bool:
+    return roles_for(user).can_see_team(team_id) or own_team_id(user) == team_id
+
+
+def get_team_life_for_user(
+    user: AnyUser, team_id: int, what: str, *, for_change: bool = False
+) -> Team:
+    """The team whose pulse or kudos wall the user reads (or changes: leads, ops
+    admins). 404 for a team the user is not part of, 403 to change it otherwise."""
+    if not may_see_team_life(user, team_id):
+        raise _not_found(user, what, team_id, "No such team.")
+    team = Team.objects.select_related("site", "manager").filter(pk=team_id).first()
+    if team is None:
+        raise _not_found(user, what, team_id, "No such team.")
+    if for_change and not roles_for(user).can_change_team(team_id):
+        raise _forbidden(user, what, team_id, "Only the team's lead can change this.")
+    return team
+
+
+def get_pulse_round_for_user(user: AnyUser, round_id: int) -> PulseRound:
+    """A round's results page: for whoever reads the team's pulse."""
+    round_ = PulseRound.objects.select_related("team__site").filter(pk=round_id).first()
+    if round_ is None or not may_see_team_life(user, round_.team_id):
+        raise _not_found(user, "pulse-round", round_id, "No such pulse round.")
+    return round_
+
+
+def get_pulse_round_to_answer(user: AnyUser, round_id: int) -> PulseRound:
+    """A round to answer: only for an active associate of its team."""
+    round_ = PulseRound.objects.select_related("team__site").filter(pk=round_id).first()
+    if round_ is None or own_team_id(user) != round_.team_id:
+        raise _not_found(user, "pulse-answer", round_id, "No such pulse round.")
+    return round_

@@ -30,6 +30,7 @@ from .models import (
     Feedback,
     Goal,
     GoalCheckIn,
+    Idea,
     Kpi,
     KpiDirtyDay,
     KpiEvent,
@@ -37,10 +38,13 @@ from .models import (
     OneOnOneCadence,
     PeopleReminder,
     PrivateNote,
+    Procedure,
     RatingChange,
     Review,
     ReviewCycle,
     ReviewReminder,
+    Support,
+    Trial,
 )
 from .services import api_tokens as token_services
 from .services import kpis as kpi_services
@@ -507,3 +511,146 @@ class GoalCheckInAdmin(SimpleHistoryAdmin):
 class PeopleReminderAdmin(admin.ModelAdmin):
     list_display = ("kind", "object_id", "due_on", "sent_at")
     list_filter = ("kind",)
+
+
+# --- issue 16: improvements, procedures
+@admin.register(Idea)
+class IdeaAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "team", "kpi", "direction", "status", "created_at")
+    list_filter = ("status", "kpi")
+    list_select_related = ("team", "kpi")
+    raw_id_fields = ("author", "decided_by")
+
+
+@admin.register(Support)
+class SupportAdmin(admin.ModelAdmin):
+    list_display = ("idea", "user", "created_at")
+    list_select_related = ("idea", "user")
+    raw_id_fields = ("idea", "user")
+
+
+@admin.register(Trial)
+class TrialAdmin(admin.ModelAdmin):
+    list_display = ("idea", "starts_on", "ends_on", "whole_team", "comparison_team")
+    list_select_related = ("idea", "comparison_team")
+    raw_id_fields = ("idea", "pilot", "started_by")
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "team", "updated_by", "updated_at")
+    list_select_related = ("team", "updated_by")
+    raw_id_fields = ("updated_by", "adopted_from_idea")
+
+
+# --- issue 16: pulse ---------------------------------------------------------------------------
+# Responses are anonymous and results are read in the app, in aggregate, at five
+# responses or more. The admin shows a response's round and nothing it said: no score,
+# no comment, no filter, no search, no sorting (nothing to single anyone out by); it
+# cannot add, change or delete one. Participation shows only round and user.
+
+from .models import (  # noqa: E402 -- one block per feature
+    BirthdayShare,
+    PulseAnswer,
+    PulseParticipation,
+    PulseReminder,
+    PulseResponse,
+    PulseRound,
+    PulseSettings,
+    PulseTemplate,
+    WelcomePost,
+)
+
+IN_THE_APP = "not shown here: read the team's results in the app (aggregates, at 5 or more)"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    list_filter = ()
+    search_fields = ()
+    sortable_by = ()
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PulseSettings)
+class PulseSettingsAdmin(admin.ModelAdmin):
+    list_display = ("team", "is_enabled", "cadence_weeks")
+    list_select_related = ("team",)
+
+
+@admin.register(PulseTemplate)
+class PulseTemplateAdmin(admin.ModelAdmin):
+    list_display = ("team",)
+    list_select_related = ("team",)
+
+
+@admin.register(PulseRound)
+class PulseRoundAdmin(admin.ModelAdmin):
+    list_display = ("team", "opens_on", "closes_on", "is_open")
+    list_select_related = ("team",)
+    list_filter = ("is_open",)
+    raw_id_fields = ("team",)
+
+
+@admin.register(PulseResponse)
+class PulseResponseAdmin(ReadOnlyAdmin):
+    list_display = ("round",)
+    list_select_related = ("round__team",)
+    fields = ("round", "what_it_said")
+    readonly_fields = ("round", "what_it_said")
+
+    @admin.display(description="Scores and comment")
+    def what_it_said(self, obj: PulseResponse) -> str:
+        return IN_THE_APP
+
+
+@admin.register(PulseAnswer)
+class PulseAnswerAdmin(ReadOnlyAdmin):
+    list_display = ("question",)
+    fields = ("question", "what_it_said")
+    readonly_fields = ("question", "what_it_said")
+
+    @admin.display(description="Score")
+    def what_it_said(self, obj: PulseAnswer) -> str:
+        return IN_THE_APP
+
+
+@admin.register(PulseParticipation)
+class PulseParticipationAdmin(ReadOnlyAdmin):
+    list_display = ("round", "user")
+    list_select_related = ("round__team", "user")
+    fields = ("round", "user")
+    readonly_fields = ("round", "user")
+
+
+@admin.register(PulseReminder)
+class PulseReminderAdmin(ReadOnlyAdmin):
+    list_display = ("round", "user")
+    list_select_related = ("round__team", "user")
+    fields = ("round", "user")
+    readonly_fields = ("round", "user")
+
+
+# --- issue 16: recognition ---------------------------------------------------------------------
+
+
+@admin.register(BirthdayShare)
+class BirthdayShareAdmin(admin.ModelAdmin):
+    list_display = ("associate", "month", "day")
+    list_select_related = ("associate__user",)
+    raw_id_fields = ("associate",)
+
+
+@admin.register(WelcomePost)
+class WelcomePostAdmin(admin.ModelAdmin):
+    list_display = ("associate", "author", "created_at")
+    list_select_related = ("associate__user", "author")
+    raw_id_fields = ("associate", "author")

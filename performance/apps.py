@@ -51,6 +51,11 @@ class PerformanceConfig(AppConfig):
         for provider in (kpi_alerts, overdue_one_on_ones_panel, associate_panels):
             if provider not in home_panel_providers:
                 home_panel_providers.append(provider)
+        # issue 16: recognition
+        from .home import celebrations_panel
+
+        if celebrations_panel not in home_panel_providers:
+            home_panel_providers.append(celebrations_panel)
         if manager_columns not in team_column_providers:
             team_column_providers.append(manager_columns)
 

@@ -156,3 +156,40 @@ def associate_panels(user: User, roles: Roles) -> list[HomePanel]:
         )
     )
     return panels
+
+
+# issue 16: recognition
+def celebrations_panel(user: User, roles: Roles) -> list[HomePanel]:
+    """Welcomes, work anniversaries and shared birthdays of the next 14 days: for a
+    lead, of the teams they lead; for an associate, a card of their own team's.
+    Two queries each."""
+    from .selectors import recognition
+
+    panels = []
+    if roles.is_lead:
+        led = list(Team.objects.filter(pk__in=roles.led_team_ids).select_related("site"))
+        panels.append(
+            HomePanel(
+                "performance/recognition/_home_celebrations.html",
+                {"celebrations": recognition.celebrations(led), "teams": led},
+                order=40,
+            )
+        )
+    if roles.associate_id is not None:
+        own = list(
+            Team.objects.filter(
+                associates__pk=roles.associate_id, associates__is_active=True
+            ).select_related("site")
+        )
+        if own and own[0].pk not in roles.led_team_ids:
+            found = recognition.celebrations(own)
+            if found:
+                panels.append(
+                    HomePanel(
+                        "performance/recognition/_home_team_card.html",
+                        {"celebrations": found, "team": own[0]},
+                        order=40,
+                        area="mine",
+                    )
+                )
+    return panels

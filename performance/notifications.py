@@ -2,15 +2,16 @@
 template under templates/performance/email/. Callers decide who is told and
 when (services); these only write and send the message."""
 
+import datetime as dt
 from collections.abc import Sequence
 
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from teams.mail import email_people, site_url
-from teams.models import User
+from teams.models import Team, User
 
-from .models import ActionItem, OneOnOne, Review, ReviewCycle
+from .models import ActionItem, OneOnOne, PulseRound, Review, ReviewCycle
 
 
 def email_one_on_one_tomorrow(meeting: OneOnOne, *, hosts: Sequence[User]) -> bool:
@@ -108,5 +109,20 @@ def email_calibration_due(recipient: User, cycle: ReviewCycle, names: str) -> bo
         message=render_to_string(
             "performance/email/calibration_due.txt",
             {"cycle": cycle, "names": names, "link": link},
+        ),
+    )
+
+
+# issue 16: pulse
+def email_pulse_reminder(round_: PulseRound, *, user: User, team: Team) -> bool:
+    """Someone who has not answered an open pulse round, once, mid-round."""
+    link = site_url(reverse("performance:pulse-answer", args=[round_.pk]))
+    last_day = round_.closes_on - dt.timedelta(days=1)
+    return email_people(
+        [user],
+        subject=f"{team.name} pulse: two minutes, anonymous, open until {last_day:%a %d %b}",
+        message=render_to_string(
+            "performance/email/pulse_reminder.txt",
+            {"user": user, "team": team, "round": round_, "last_day": last_day, "link": link},
         ),
     )

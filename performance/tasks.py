@@ -84,3 +84,15 @@ def remind_action_items_due() -> int:
     from .services import one_on_ones
 
     return one_on_ones.send_action_item_reminders(timezone.now())
+
+
+# issue 16: pulse
+@shared_task(**MAIL_TASK)
+def run_pulse_rounds() -> dict[str, int]:
+    """Hourly: each team's pulse rounds on its site's local day (open when due, close
+    after a week, remind once mid-round). Idempotent, so running twice does nothing more."""
+    from django.utils import timezone
+
+    from .services import pulse
+
+    return pulse.run_pulse_rounds(timezone.now())

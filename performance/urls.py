@@ -1,7 +1,16 @@
 from django.urls import path
 
 from .api import views as api
-from .views import api_tokens, dashboards, feedback, goals, kpis, one_on_ones, reviews
+from .views import (
+    api_tokens,
+    dashboards,
+    feedback,
+    goals,
+    improvements,
+    kpis,
+    one_on_ones,
+    reviews,
+)
 
 app_name = "performance"
 
@@ -127,4 +136,61 @@ urlpatterns = [
         one_on_ones.action_item_toggle,
         name="action-item-toggle",
     ),
+    # issue 16: improvements, procedures
+    path(
+        "teams/<int:team_id>/improvements/",
+        improvements.improvement_board,
+        name="improvement-board",
+    ),
+    path("improvements/", improvements.improvement_list, name="improvement-list"),
+    path("improvements/ideas/<int:idea_id>/", improvements.idea_detail, name="idea-detail"),
+    path(
+        "improvements/ideas/<int:idea_id>/support/",
+        improvements.idea_support,
+        name="idea-support",
+    ),
+    path("improvements/ideas/<int:idea_id>/trial/", improvements.idea_trial, name="idea-trial"),
+    path("improvements/ideas/<int:idea_id>/decide/", improvements.idea_decide, name="idea-decide"),
+    path("teams/<int:team_id>/procedures/", improvements.procedure_list, name="procedure-list"),
+    path(
+        "teams/<int:team_id>/procedures/new/",
+        improvements.procedure_create,
+        name="procedure-create",
+    ),
+    path("procedures/<int:procedure_id>/", improvements.procedure_detail, name="procedure-detail"),
+    path(
+        "procedures/<int:procedure_id>/edit/",
+        improvements.procedure_edit,
+        name="procedure-edit",
+    ),
+    path(
+        "procedures/<int:procedure_id>/versions/",
+        improvements.procedure_versions,
+        name="procedure-versions",
+    ),
+    path(
+        "procedures/<int:procedure_id>/versions/<int:version_id>/",
+        improvements.procedure_version,
+        name="procedure-version",
+    ),
+]
+
+# issue 16: pulse
+from .views import pulse  # noqa: E402 -- one block per stem
+
+urlpatterns += [
+    path("teams/<int:team_id>/pulse/", pulse.team_pulse, name="team-pulse"),
+    path("teams/<int:team_id>/pulse/questions/", pulse.pulse_questions, name="pulse-questions"),
+    path("teams/<int:team_id>/pulse/settings/", pulse.pulse_settings, name="pulse-settings"),
+    path("pulse/", pulse.my_pulse, name="my-pulse"),
+    path("pulse/rounds/<int:round_id>/", pulse.pulse_round, name="pulse-round"),
+    path("pulse/rounds/<int:round_id>/answer/", pulse.pulse_answer, name="pulse-answer"),
+]
+
+# issue 16: recognition
+from .views import recognition  # noqa: E402 -- one block per stem
+
+urlpatterns += [
+    path("teams/<int:team_id>/kudos/", recognition.kudos_wall, name="kudos-wall"),
+    path("me/birthday/", recognition.my_birthday, name="my-birthday"),
 ]

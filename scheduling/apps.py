@@ -31,6 +31,18 @@ class SchedulingConfig(AppConfig):
         if subject_export not in subject_export_providers:
             subject_export_providers.append(subject_export)
 
+        # issue 16: training — single points of failure on the lead's home, and the
+        # skills each team needs (the home's thin-coverage list).
+        from teams.selectors import skill_need_providers
+
+        from .selectors.home import single_points_panel
+        from .selectors.single_points import needed_skill_ids
+
+        if single_points_panel not in home_panel_providers:
+            home_panel_providers.append(single_points_panel)
+        if needed_skill_ids not in skill_need_providers:
+            skill_need_providers.append(needed_skill_ids)
+
         from teams.selectors import history_retention_providers, retention_providers
 
         from .services.retention import anonymise_associate, scrub_old_history

@@ -301,6 +301,17 @@ if KPI_ROLLUP_SWEEP_SECONDS < 1:
     )
 
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # issue 16: training — daily; each training and certification reminded once.
+    "remind-training-due": {
+        "task": "teams.tasks.send_training_reminders",
+        "schedule": crontab(minute=0, hour=8),
+        "options": {"expires": 3600},
+    },
+    "remind-certifications-expiring": {
+        "task": "teams.tasks.send_certification_reminders",
+        "schedule": crontab(minute=5, hour=8),
+        "options": {"expires": 3600},
+    },
     "apply-retention": {
         # Nightly; idempotent, so a repeated or late run changes nothing more.
         "task": "teams.tasks.apply_retention",
@@ -387,6 +398,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "teams.tasks.anonymise_candidates",
         "schedule": crontab(minute=45, hour=3),
         "options": {"expires": 3600},
+    },
+    # issue 16: pulse
+    "run-pulse-rounds": {
+        # Hourly, so every site's rounds open and close on its own local day; idempotent.
+        "task": "performance.tasks.run_pulse_rounds",
+        "schedule": crontab(minute=25),
+        "options": {"expires": 3000},
     },
 }
 

@@ -26,6 +26,7 @@ from .models import (
     Application,
     Associate,
     Candidate,
+    Certification,
     Interview,
     Offer,
     OnboardingItem,
@@ -33,6 +34,8 @@ from .models import (
     Requisition,
     Scorecard,
     Team,
+    TrainingAssignment,
+    TrainingModule,
     User,
 )
 
@@ -520,3 +523,77 @@ def get_requisition_for_cancel(user: AnyUser, requisition_id: int) -> Requisitio
         deny(user, "requisition", requisition_id, status=403)
         raise PermissionDenied("Only the team's lead or manager can cancel this requisition.")
     return requisition
+
+
+# --- issue 16: training ------------------------------------------------------------
+# A training plan is its associate's to read and tick, their team's leads' to run
+# (assign, remove, tick), the manager's and ops admins' to read. Modules are a team's
+# (its leads keep them) or center-wide (ops admins keep those). Certifications and
+# skill targets are recorded by the team's leads.
+
+
+def get_assignment_for_user(
+    user: AnyUser, assignment_id: int, *, to_tick: bool = False, for_change: bool = False
+) -> TrainingAssignment:
+    roles = roles_for(user)
+    assignment = (
+        TrainingAssignment.objects.select_related("associate__team__site", "module")
+        .filter(pk=assignment_id)
+        .first()
+    )
+    is_self = assignment is not None and assignment.associate_id == roles.associate_id
+    if assignment is None or not (is_self or roles.can_see_team(assignment.associate.team_id)):
+        deny(user, "training-assignment", assignment_id, status=404)
+        raise Http404("No such training.")
+    can_run = roles.can_change_team(assignment.associate.team_id)
+    if (to_tick and not (is_self or can_run)) or (for_change and not can_run):
+        deny(user, "training-assignment", assignment_id, status=403)
+        raise PermissionDenied("Only the associate or their lead can change this training.")
+    return assignment
+
+
+def assignable_modules(team: Team) -> QuerySet[TrainingModule]:
+    """The modules a team's lead may put on a plan: the team's and the center's."""
+    return (
+        TrainingModule.objects.filter(Q(team=team) | Q(team__isnull=True), is_active=True)
+        .select_related("skill")
+        .order_by("skill__name", "title")
+    )
+
+
+def get_module_for_user(user: AnyUser, module_id: int) -> TrainingModule:
+    """A module to edit: a team's, by its leads; a center-wide one, by ops admins."""
+    roles = roles_for(user)
+    module = TrainingModule.objects.select_related("team", "skill").filter(pk=module_id).first()
+    seen = module is not None and (
+        roles.is_admin
+        or (module.team_id is not None and roles.can_see_team(module.team_id))
+        or (module.team_id is None and roles.has_teams)
+    )
+    if module is None or not seen:
+        deny(user, "training-module", module_id, status=404)
+        raise Http404("No such module.")
+    if not (roles.is_admin or (module.team_id and roles.can_change_team(module.team_id))):
+        deny(user, "training-module", module_id, status=403)
+        raise PermissionDenied("Only the team's lead can change this module.")
+    return module
+
+
+def get_certification_for_user(user: AnyUser, certification_id: int) -> Certification:
+    """A certification to change: by the associate's team's leads."""
+    roles = roles_for(user)
+    certification = (
+        Certification.objects.select_related("associate__user", "associate__team__site", "skill")
+        .filter(pk=certification_id)
+        .first()
+    )
+    is_self = certification is not None and certification.associate_id == roles.associate_id
+    if certification is None or not (
+        is_self or roles.can_see_team(certification.associate.team_id)
+    ):
+        deny(user, "certification", certification_id, status=404)
+        raise Http404("No such certification.")
+    if not roles.can_change_team(certification.associate.team_id):
+        deny(user, "certification", certification_id, status=403)
+        raise PermissionDenied("Only the team's lead can change a certification.")
+    return certification

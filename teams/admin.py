@@ -490,3 +490,35 @@ class OnboardingItemAdmin(admin.ModelAdmin):
 @admin.register(RampTarget)
 class RampTargetAdmin(admin.ModelAdmin):
     list_display = ("skill", "plan", "level", "by_day")
+
+
+# --- issue 16: training ---------------------------------------------------------------
+
+from .models import Certification, SkillTarget, TrainingAssignment, TrainingModule  # noqa: E402
+
+
+@admin.register(TrainingModule)
+class TrainingModuleAdmin(admin.ModelAdmin):
+    list_display = ("title", "skill", "length_minutes", "team", "is_active")
+    list_filter = ("is_active", "skill")
+    search_fields = ("title",)
+    raw_id_fields = ("created_by",)
+
+
+@admin.register(TrainingAssignment)
+class TrainingAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("module", "associate", "due_on", "done_at", "reminded_at")
+    raw_id_fields = ("associate", "module", "done_by", "assigned_by")
+
+
+@admin.register(Certification)
+class CertificationAdmin(admin.ModelAdmin):
+    list_display = ("skill", "associate", "certified_on", "expires_on", "reminded_at")
+    list_filter = ("skill",)
+    raw_id_fields = ("associate", "recorded_by")
+
+
+@admin.register(SkillTarget)
+class SkillTargetAdmin(admin.ModelAdmin):
+    list_display = ("skill", "associate", "level", "by_date")
+    raw_id_fields = ("associate", "set_by")

@@ -11,7 +11,14 @@ from django.utils.http import urlsafe_base64_encode
 
 from .access import may_open_onboarding_plan
 from .mail import email_people, email_with_calendar, site_url
-from .models import OnboardingItem, OnboardingPlan, Requisition, User
+from .models import (
+    Certification,
+    OnboardingItem,
+    OnboardingPlan,
+    Requisition,
+    TrainingAssignment,
+    User,
+)
 
 if TYPE_CHECKING:
     from .models import Interview
@@ -145,4 +152,46 @@ def email_requisition_approved(requisition: Requisition) -> bool:
         message=render_to_string(
             "teams/email/requisition_approved.txt", _requisition_context(requisition)
         ),
+    )
+
+
+# --- issue 16: training
+
+
+def email_training_due(assignment: TrainingAssignment, *, leads: list[User], overdue: bool) -> bool:
+    """An open training due soon (or overdue): to the associate and their leads."""
+    associate = assignment.associate
+    path = reverse("teams:associate-training", kwargs={"associate_id": associate.pk})
+    context = {
+        "assignment": assignment,
+        "associate": associate,
+        "overdue": overdue,
+        "link": site_url(path),
+    }
+    state = "overdue" if overdue else f"due {assignment.due_on:%-d %b}"
+    return email_people(
+        [associate.user, *leads],
+        subject=f"Training {state}: {assignment.module.title} ({associate.name})",
+        message=render_to_string("teams/email/training_due.txt", context),
+    )
+
+
+def email_certification_expiring(
+    certification: Certification, *, leads: list[User], expired: bool
+) -> bool:
+    """A certification that expires soon: to the associate and their leads."""
+    associate = certification.associate
+    path = reverse("teams:associate-training", kwargs={"associate_id": associate.pk})
+    context = {
+        "certification": certification,
+        "associate": associate,
+        "expired": expired,
+        "link": site_url(path),
+    }
+    return email_people(
+        [associate.user, *leads],
+        subject=f"{certification.skill.name} certification "
+        f"{'expired' if expired else 'expires'} {certification.expires_on:%-d %b} "
+        f"({associate.name})",
+        message=render_to_string("teams/email/certification_expiring.txt", context),
     )

@@ -92,3 +92,20 @@ def send_requisition_email(*, requisition_id: int, event: str) -> bool:
     from .services import requisitions as services
 
     return services.send_requisition_email(requisition_id=requisition_id, event=event)
+
+
+# --- issue 16: training
+
+
+@shared_task
+def send_training_reminders() -> int:
+    from .services import training
+
+    return training.send_training_reminders()
+
+
+@shared_task
+def send_certification_reminders() -> int:
+    from .services import training
+
+    return training.send_certification_reminders()

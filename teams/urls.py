@@ -145,3 +145,46 @@ urlpatterns += [
     path("hiring/metrics/", hiring_metrics.hiring_metrics, name="hiring-metrics"),
     path("hiring/metrics.csv", hiring_metrics.hiring_metrics_csv, name="hiring-metrics-csv"),
 ]
+
+# issue 16: training
+from .views import training  # noqa: E402
+
+urlpatterns += [
+    path(
+        "associates/<int:associate_id>/training/",
+        training.associate_training,
+        name="associate-training",
+    ),
+    path(
+        "associates/<int:associate_id>/training/targets/",
+        training.skill_target_set,
+        name="skill-target-set",
+    ),
+    path(
+        "associates/<int:associate_id>/certifications/new/",
+        training.certification_create,
+        name="certification-create",
+    ),
+    path(
+        "certifications/<int:certification_id>/edit/",
+        training.certification_edit,
+        name="certification-edit",
+    ),
+    path("training/<int:assignment_id>/done/", training.assignment_done, name="training-done"),
+    path(
+        "training/<int:assignment_id>/remove/",
+        training.assignment_remove,
+        name="training-remove",
+    ),
+    path("teams/<int:team_id>/training/", training.team_training, name="team-training"),
+    path(
+        "teams/<int:team_id>/training/modules/new/",
+        training.module_create,
+        name="training-module-create",
+    ),
+    path(
+        "training/modules/<int:module_id>/edit/",
+        training.module_edit,
+        name="training-module-edit",
+    ),
+]

@@ -786,3 +786,205 @@ class ReviewReminderFactory(factory.django.DjangoModelFactory[ReviewReminder]):
     cycle = factory.SubFactory(ReviewCycleFactory)
     kind = ReviewReminder.Kind.SELF_REVIEW_DUE
     recipient = factory.SubFactory(UserFactory)
+
+
+# --- issue 16: improvements, procedures
+from performance.models import Idea, Procedure, Support, Trial  # noqa: E402
+
+
+class IdeaFactory(factory.django.DjangoModelFactory[Idea]):
+    class Meta:
+        model = Idea
+
+    team = factory.SubFactory(TeamFactory)
+    author = factory.SubFactory(UserFactory)
+    problem = "Customers wait for a first reply after the weekend."
+    proposal = factory.Sequence(lambda n: f"Triage the weekend backlog first thing Monday ({n})")
+    kpi = factory.LazyFunction(lambda: Kpi.objects.get(key="first_response_time"))
+    direction = Idea.Direction.DOWN
+    status = Idea.Status.NEW
+    decided_at = factory.LazyAttribute(
+        lambda i: None if i.status in ("new", "trial") else dt.datetime.now(dt.UTC)
+    )
+
+
+class SupportFactory(factory.django.DjangoModelFactory[Support]):
+    class Meta:
+        model = Support
+
+    idea = factory.SubFactory(IdeaFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class TrialFactory(factory.django.DjangoModelFactory[Trial]):
+    class Meta:
+        model = Trial
+
+    idea = factory.SubFactory(IdeaFactory, status=Idea.Status.TRIAL)
+    starts_on = PERFORMANCE_START
+    ends_on = factory.LazyAttribute(lambda t: t.starts_on + dt.timedelta(days=27))
+    started_by = factory.SubFactory(UserFactory)
+
+
+class ProcedureFactory(factory.django.DjangoModelFactory[Procedure]):
+    class Meta:
+        model = Procedure
+
+    team = factory.SubFactory(TeamFactory)
+    title = factory.Sequence(lambda n: f"Procedure {n}")
+    body = "## Steps\n\n1. Read the ticket.\n2. Reply within the hour.\n"
+    updated_by = factory.SubFactory(UserFactory)
+
+
+# issue 16: pulse and recognition
+from performance.models import (  # noqa: E402 -- one section per feature
+    BirthdayShare,
+    PulseAnswer,
+    PulseParticipation,
+    PulseReminder,
+    PulseResponse,
+    PulseRound,
+    PulseSettings,
+    PulseTemplate,
+    WelcomePost,
+)
+from performance.models.pulse import DEFAULT_QUESTIONS  # noqa: E402
+
+
+class PulseSettingsFactory(factory.django.DjangoModelFactory[PulseSettings]):
+    class Meta:
+        model = PulseSettings
+
+    team = factory.SubFactory(TeamFactory)
+
+
+class PulseTemplateFactory(factory.django.DjangoModelFactory[PulseTemplate]):
+    class Meta:
+        model = PulseTemplate
+
+    team = factory.SubFactory(TeamFactory)
+    questions = factory.LazyFunction(lambda: list(DEFAULT_QUESTIONS))
+
+
+class PulseRoundFactory(factory.django.DjangoModelFactory[PulseRound]):
+    class Meta:
+        model = PulseRound
+
+    team = factory.SubFactory(TeamFactory)
+    opens_on = factory.Sequence(lambda n: dt.date(2030, 1, 7) + dt.timedelta(weeks=4 * n))
+    closes_on = factory.LazyAttribute(lambda r: r.opens_on + dt.timedelta(days=7))
+    questions = factory.LazyFunction(lambda: list(DEFAULT_QUESTIONS))
+    is_open = False
+
+
+class PulseResponseFactory(factory.django.DjangoModelFactory[PulseResponse]):
+    """A response with a score for each of its round's questions."""
+
+    class Meta:
+        model = PulseResponse
+        skip_postgeneration_save = True
+
+    round = factory.SubFactory(PulseRoundFactory)
+    enps = 8
+    comment = ""
+
+    @factory.post_generation
+    def scores(obj, create, extracted, **kwargs):
+        if create:
+            values = [4] * len(obj.round.questions) if extracted is None else extracted
+            PulseAnswer.objects.bulk_create(
+                PulseAnswer(response=obj, question=i, score=s) for i, s in enumerate(values)
+            )
+
+
+class PulseAnswerFactory(factory.django.DjangoModelFactory[PulseAnswer]):
+    class Meta:
+        model = PulseAnswer
+
+    response = factory.SubFactory(PulseResponseFactory, scores=[])
+    question = 0
+    score = 4
+
+
+class PulseParticipationFactory(factory.django.DjangoModelFactory[PulseParticipation]):
+    class Meta:
+        model = PulseParticipation
+
+    round = factory.SubFactory(PulseRoundFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class PulseReminderFactory(factory.django.DjangoModelFactory[PulseReminder]):
+    class Meta:
+        model = PulseReminder
+
+    round = factory.SubFactory(PulseRoundFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class BirthdayShareFactory(factory.django.DjangoModelFactory[BirthdayShare]):
+    class Meta:
+        model = BirthdayShare
+
+    associate = factory.SubFactory(AssociateFactory)
+    month = 3
+    day = 14
+
+
+class WelcomePostFactory(factory.django.DjangoModelFactory[WelcomePost]):
+    class Meta:
+        model = WelcomePost
+
+    associate = factory.SubFactory(AssociateFactory)
+    message = "Welcome aboard!"
+    author = factory.SubFactory(UserFactory)
+
+
+# --- issue 16: training (teams)
+
+from teams.models import (  # noqa: E402 -- one section per feature
+    Certification,
+    SkillTarget,
+    TrainingAssignment,
+    TrainingModule,
+)
+
+
+class TrainingModuleFactory(factory.django.DjangoModelFactory[TrainingModule]):
+    class Meta:
+        model = TrainingModule
+
+    title = factory.Sequence(lambda n: f"Module {n}")
+    skill = factory.SubFactory(SkillFactory)
+    length_minutes = 90
+    team = factory.SubFactory(TeamFactory)
+
+
+class TrainingAssignmentFactory(factory.django.DjangoModelFactory[TrainingAssignment]):
+    class Meta:
+        model = TrainingAssignment
+
+    associate = factory.SubFactory(AssociateFactory)
+    module = factory.SubFactory(
+        TrainingModuleFactory, team=factory.SelfAttribute("..associate.team")
+    )
+    due_on = dt.date(2030, 3, 1)
+
+
+class CertificationFactory(factory.django.DjangoModelFactory[Certification]):
+    class Meta:
+        model = Certification
+
+    associate = factory.SubFactory(AssociateFactory)
+    skill = factory.SubFactory(SkillFactory)
+    certified_on = dt.date(2029, 4, 30)
+    expires_on = dt.date(2030, 4, 30)
+
+
+class SkillTargetFactory(factory.django.DjangoModelFactory[SkillTarget]):
+    class Meta:
+        model = SkillTarget
+
+    associate = factory.SubFactory(AssociateFactory)
+    skill = factory.SubFactory(SkillFactory)
+    by_date = dt.date(2030, 6, 30)

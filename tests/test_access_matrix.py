@@ -32,9 +32,11 @@ from tests.factories import (  # hiring: offers, onboarding
     ApiTokenFactory,
     ApplicationFactory,
     GoalFactory,
+    IdeaFactory,
     OfferFactory,
     OnboardingItemFactory,
     OnboardingPlanFactory,
+    ProcedureFactory,
     QueueFactory,
     RequisitionFactory,
 )
@@ -115,6 +117,28 @@ OFFER_WITHDRAW = team_page(
 )
 # A 1:1 page's writes: the associate and their lead; the manager may not read it.
 ONE_ON_ONE_WRITE = DECIDE | {"associate": REDIRECT}
+
+# issue 16: improvements, procedures. An idea posted by `associate` on `team`.
+IDEA_POST = BOARD | {"associate": REDIRECT, "teammate": REDIRECT, "manager": 403}
+IDEA_TRIAGE = BOARD | {
+    "associate": 403,
+    "teammate": 403,
+    "manager": 403,
+    "lead": REDIRECT,
+    "admin": REDIRECT,
+}
+PROCEDURE_EDIT = BOARD | {"associate": 403, "teammate": 403, "manager": 403}
+TRIAL_START = dt.date.today()
+# issue 16: pulse
+PULSE_SETUP = (
+    BOARD
+    | {"associate": 403, "teammate": 403, "manager": 403}
+    | {
+        "lead": REDIRECT,
+        "admin": REDIRECT,
+    }
+)
+PULSE_ANSWER = everyone(404, anonymous=LOGIN, associate=200, teammate=200)
 
 EXPECTATIONS: dict[str, Expect] = {
     # teams
@@ -407,6 +431,70 @@ EXPECTATIONS: dict[str, Expect] = {
     # hiring: hiring_metrics
     "teams:hiring-metrics": Expect(everyone(200, anonymous=LOGIN, associate=404, teammate=404)),
     "teams:hiring-metrics-csv": Expect(everyone(200, anonymous=LOGIN, associate=404, teammate=404)),
+    # issue 16: improvements, procedures (the board and playbook: the team's people
+    # read and post; its leads triage and edit; its manager reads)
+    "performance:improvement-board": Expect(BOARD, kwargs="team"),
+    "performance:idea-detail": Expect(BOARD, kwargs="idea"),
+    "performance:idea-support": Expect(
+        IDEA_POST | {"lead": REDIRECT, "admin": REDIRECT},
+        method="post",
+        kwargs="idea",
+        data={"supported": "1"},
+    ),
+    "performance:idea-trial": Expect(
+        IDEA_TRIAGE,
+        method="post",
+        kwargs="idea",
+        data={
+            "starts_on": TRIAL_START.isoformat(),
+            "ends_on": (TRIAL_START + dt.timedelta(days=27)).isoformat(),
+            "pilot_mode": "team",
+        },
+    ),
+    "performance:idea-decide": Expect(
+        IDEA_TRIAGE,
+        method="post",
+        kwargs="idea",
+        data={"outcome": "dropped", "note": "Not this quarter."},
+    ),
+    "performance:improvement-list": Expect(
+        everyone(200, anonymous=LOGIN, associate=404, teammate=404)
+    ),
+    "performance:procedure-list": Expect(BOARD, kwargs="team"),
+    "performance:procedure-create": Expect(PROCEDURE_EDIT, kwargs="team"),
+    "performance:procedure-detail": Expect(BOARD, kwargs="procedure"),
+    "performance:procedure-edit": Expect(PROCEDURE_EDIT, kwargs="procedure"),
+    "performance:procedure-versions": Expect(BOARD, kwargs="procedure"),
+    "performance:procedure-version": Expect(BOARD, kwargs="procedure_version"),
+    # issue 16: pulse -- a team's results are its own people's (associates too), its
+    # leads', its manager's and ops admins'; leads set it up; only the team's associates
+    # answer (here the cast's lead is not on the roster).
+    "performance:team-pulse": Expect(BOARD, kwargs="team"),
+    "performance:pulse-questions": Expect(
+        PULSE_SETUP, method="post", kwargs="team", data={"questions": "One\nTwo\nThree"}
+    ),
+    "performance:pulse-settings": Expect(
+        PULSE_SETUP, method="post", kwargs="team", data={"is_enabled": "on", "cadence_weeks": "4"}
+    ),
+    "performance:my-pulse": Expect(everyone(200, anonymous=LOGIN)),
+    "performance:pulse-round": Expect(BOARD, kwargs="pulse_round"),
+    "performance:pulse-answer": Expect(PULSE_ANSWER, kwargs="pulse_round"),
+    # issue 16: recognition
+    "performance:kudos-wall": Expect(BOARD, kwargs="team"),
+    "performance:my-birthday": Expect(OWN),
+    # issue 16: training — the plan is the associate's to read and tick, the lead's to
+    # run, the manager's to read; modules and certifications are the lead's.
+    "teams:associate-training": Expect(associate_page(), kwargs="associate"),
+    "teams:skill-target-set": Expect(associate_page(**EDIT), method="post", kwargs="associate"),
+    "teams:certification-create": Expect(associate_page(**EDIT), kwargs="associate"),
+    "teams:certification-edit": Expect(associate_page(**EDIT), kwargs="certification"),
+    "teams:training-done": Expect(
+        DECIDE | {"associate": REDIRECT}, method="post", kwargs="training_assignment"
+    ),
+    "teams:training-remove": Expect(DECIDE, method="post", kwargs="training_assignment"),
+    "teams:team-training": Expect(team_page(), kwargs="team"),
+    "teams:training-module-create": Expect(team_page(manager=403), kwargs="team"),
+    "teams:training-module-edit": Expect(team_page(manager=403), kwargs="training_module"),
 }
 
 
@@ -457,6 +545,28 @@ POSTS: dict[str, Expect] = {
     # hiring: requisitions
     "teams:requisition-create": Expect(team_page(manager=403), method="post", kwargs="team"),
     "teams:requisition-edit": Expect(team_page(manager=403), method="post", kwargs="requisition"),
+    # issue 16: improvements, procedures
+    "performance:improvement-board": Expect(BOARD | {"manager": 403}, method="post", kwargs="team"),
+    "performance:procedure-create": Expect(PROCEDURE_EDIT, method="post", kwargs="team"),
+    "performance:procedure-edit": Expect(PROCEDURE_EDIT, method="post", kwargs="procedure"),
+    # issue 16: pulse (an empty answer is a form error on the page)
+    "performance:pulse-answer": Expect(PULSE_ANSWER, method="post", kwargs="pulse_round"),
+    # issue 16: recognition (an empty welcome is a form error; an empty birthday form
+    # stops sharing, and redirects)
+    "performance:kudos-wall": Expect(
+        BOARD | {"associate": 403, "teammate": 403, "manager": 403}, method="post", kwargs="team"
+    ),
+    "performance:my-birthday": Expect(OWN | {"associate": 302, "teammate": 302}, method="post"),
+    # issue 16: training
+    "teams:associate-training": Expect(associate_page(**EDIT), method="post", kwargs="associate"),
+    "teams:certification-create": Expect(associate_page(**EDIT), method="post", kwargs="associate"),
+    "teams:certification-edit": Expect(
+        associate_page(**EDIT), method="post", kwargs="certification"
+    ),
+    "teams:training-module-create": Expect(team_page(manager=403), method="post", kwargs="team"),
+    "teams:training-module-edit": Expect(
+        team_page(manager=403), method="post", kwargs="training_module"
+    ),
 }
 
 
@@ -629,6 +739,48 @@ def _url(name: str, expect: Expect, cast, request) -> str:
         if expect.kwargs == "hiring_interview":
             return reverse(name, kwargs={"interview_id": interview.pk})
         return reverse(name, kwargs={"scorecard_id": scorecard.pk})
+    # issue 16: improvements, procedures
+    if expect.kwargs == "idea":
+        idea = IdeaFactory(
+            team=request.getfixturevalue("team"),
+            author=request.getfixturevalue("associate").user,
+        )
+        return reverse(name, kwargs={"idea_id": idea.pk})
+    if expect.kwargs in ("procedure", "procedure_version"):
+        procedure = ProcedureFactory(
+            team=request.getfixturevalue("team"), updated_by=request.getfixturevalue("lead")
+        )
+        if expect.kwargs == "procedure":
+            return reverse(name, kwargs={"procedure_id": procedure.pk})
+        version = procedure.history.get().history_id
+        return reverse(name, kwargs={"procedure_id": procedure.pk, "version_id": version})
+    # issue 16: pulse -- a round of the team open today
+    if expect.kwargs == "pulse_round":
+        from tests.factories import PulseRoundFactory
+
+        team = request.getfixturevalue("team")
+        today = team.site.local_today()
+        pulse_round = PulseRoundFactory(
+            team=team, opens_on=today, closes_on=today + dt.timedelta(days=7), is_open=True
+        )
+        return reverse(name, kwargs={"round_id": pulse_round.pk})
+    # issue 16: training
+    if expect.kwargs in ("training_assignment", "training_module", "certification"):
+        from tests.factories import (
+            CertificationFactory,
+            TrainingAssignmentFactory,
+            TrainingModuleFactory,
+        )
+
+        team, associate = request.getfixturevalue("team"), request.getfixturevalue("associate")
+        if expect.kwargs == "certification":
+            certification = CertificationFactory(associate=associate)
+            return reverse(name, kwargs={"certification_id": certification.pk})
+        module = TrainingModuleFactory(team=team)
+        if expect.kwargs == "training_module":
+            return reverse(name, kwargs={"module_id": module.pk})
+        assignment = TrainingAssignmentFactory(associate=associate, module=module)
+        return reverse(name, kwargs={"assignment_id": assignment.pk})
     if expect.kwargs == "reset":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "bad-token"})
     # hiring: applications, candidates

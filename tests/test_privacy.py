@@ -27,6 +27,10 @@ An activity's title (protected time: "Coaching on refunds QA") is team planning,
 private record, but it can say what a person is coached on: the people booked, the
 team's leads, its manager and ops admins see it (the admin included); teammates who are
 not booked do not.
+
+issue 16, pulse: a round's comments are for its team (its associates, leads, manager and
+ops admins, in the app) once it has closed with 5 responses or more; a round with 4
+shows no comment (and no score) to anyone, anywhere; the Django admin shows none.
 """
 
 import datetime as dt
@@ -58,6 +62,10 @@ ACTIVITY = "MKACTIVITYTITLE"
 CANDIDATE = ("MKCANDIDATENAME", "MKCANDIDATENOTES")
 SUBMITTED_SCORECARD = ("MKSCORESUMMARY", "MKSCOREEVIDENCE")
 DRAFT_SCORECARD = ("MKDRAFTSUMMARY", "MKDRAFTEVIDENCE")
+# issue 16: pulse
+PULSE_UNDER_FIVE = "MKPULSEFOUR"
+PULSE_AT_FIVE = "MKPULSEFIVE"
+PULSE_TEAM = ("associate", "teammate", *STAFF)
 
 MAY_SEE: dict[str, tuple[str, ...]] = {
     **dict.fromkeys((*FEEDBACK, LATER_PRIVATE, NOTE), ("lead",)),
@@ -68,6 +76,9 @@ MAY_SEE: dict[str, tuple[str, ...]] = {
     CANDIDATE[1]: STAFF,  # notes are the team's, not the interviewer's
     **dict.fromkeys(SUBMITTED_SCORECARD, ("manager", "admin", "other_lead")),
     **dict.fromkeys(DRAFT_SCORECARD, ("lead",)),
+    # issue 16: pulse
+    PULSE_UNDER_FIVE: (),
+    PULSE_AT_FIVE: PULSE_TEAM,
 }
 # What the Django admin must never show: the private and unshared records.
 PRIVATE = frozenset(MAY_SEE) - {ACTIVITY, *CANDIDATE, *SUBMITTED_SCORECARD}
@@ -158,14 +169,19 @@ def planted(cast, associate, teammate, lead, manager, admin, team):
     )
     activity.attendees.add(associate)
     hiring = _plant_hiring(team, lead, cast["other_lead"])
-    return hiring | {
-        "activity": activity,
-        "team": team,
-        "associate": associate,
-        "one_on_one": meeting,
-        "reviews": [draft, calibrated],
-        "cycle": cycle,
-    }
+    pulse = _plant_pulse(team, associate, teammate)  # issue 16: pulse
+    return (
+        hiring
+        | pulse
+        | {
+            "activity": activity,
+            "team": team,
+            "associate": associate,
+            "one_on_one": meeting,
+            "reviews": [draft, calibrated],
+            "cycle": cycle,
+        }
+    )
 
 
 def _plant_hiring(team, lead, other_lead) -> dict[str, object]:
@@ -215,6 +231,46 @@ def _plant_hiring(team, lead, other_lead) -> dict[str, object]:
     }
 
 
+# --- issue 16: pulse ---------------------------------------------------------------------
+
+
+def _plant_pulse(team, associate, teammate) -> dict[str, object]:
+    """A closed round with 4 responses and one with 5, every comment a marker, written
+    the way people answer; a third round open today."""
+    from performance.models import PulseRound
+    from performance.services.pulse import answer_round
+    from tests.factories import AssociateFactory, PulseRoundFactory
+
+    today = team.site.local_today()
+    rounds = []
+    for weeks_ago, people, marker in (
+        (8, [AssociateFactory(team=team) for _ in range(4)], PULSE_UNDER_FIVE),
+        (4, [associate, teammate, *(AssociateFactory(team=team) for _ in range(3))], PULSE_AT_FIVE),
+    ):
+        round_ = PulseRoundFactory(
+            team=team, opens_on=today, closes_on=today + dt.timedelta(days=7), is_open=True
+        )
+        for n, person in enumerate(people):
+            answer_round(
+                actor=person.user,
+                round_=round_,
+                enps=9 - n,
+                scores=[4, 3, 5, 2],
+                comment=f"{marker} comment {n}",
+            )
+        opens_on = today - dt.timedelta(weeks=weeks_ago)
+        PulseRound.objects.filter(pk=round_.pk).update(
+            opens_on=opens_on, closes_on=opens_on + dt.timedelta(days=7), is_open=False
+        )
+        rounds.append(round_)
+    rounds.append(
+        PulseRoundFactory(
+            team=team, opens_on=today, closes_on=today + dt.timedelta(days=7), is_open=True
+        )
+    )
+    return {"pulse_rounds": rounds}
+
+
 def _patterns(resolver: URLResolver, namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
@@ -248,6 +304,8 @@ def app_urls(planted) -> list[str]:
         ids = [{"review_id": r.pk} for r in planted["reviews"]] if "review_id" in wanted else [{}]
         if "scorecard_id" in wanted:
             ids = [{"scorecard_id": card.pk} for card in planted["scorecards"]]
+        if "round_id" in wanted:  # issue 16: pulse
+            ids = [{"round_id": round_.pk} for round_ in planted["pulse_rounds"]]
         for extra in ids:
             kwargs = {key: known.get(key, 1) for key in wanted} | extra
             urls.append(reverse(name, kwargs=kwargs))
@@ -397,3 +455,23 @@ def test_every_page_fragment_and_export_tells_caches_not_to_store_it(persona, ca
             if "no-store" not in response.get("Cache-Control", ""):
                 kept.append((url, response.status_code, response.get("Cache-Control")))
     assert kept == []
+
+
+# --- issue 16: pulse ---------------------------------------------------------------------
+
+
+def test_pulse_comments_at_five_reach_the_team_and_under_five_nobody(cast, planted):
+    """The markers are really on the pages: the crawl above can fail."""
+    under_five, at_five, _open = planted["pulse_rounds"]
+    for persona in PULSE_TEAM:
+        client = client_for(cast[persona])
+        for url in (
+            reverse("performance:team-pulse", args=[planted["team"].pk]),
+            reverse("performance:pulse-round", args=[at_five.pk]),
+        ):
+            assert PULSE_AT_FIVE in client.get(url).content.decode(), (persona, url)
+        page = client.get(reverse("performance:pulse-round", args=[under_five.pk]))
+        assert "Results appear at 5 responses (4 in this round)" in page.content.decode()
+    for persona in ("other_lead", "other_manager"):
+        url = reverse("performance:pulse-round", args=[at_five.pk])
+        assert client_for(cast[persona]).get(url).status_code == 404

@@ -15,13 +15,16 @@ from teams.selectors import ExportPart, model_row
 from ..models import (
     ActionItem,
     AgendaItem,
+    BirthdayShare,
     DailyKpi,
     Feedback,
     Goal,
     GoalCheckIn,
     KpiEvent,
     OneOnOne,
+    PulseParticipation,
     Review,
+    WelcomePost,
 )
 
 SELF_REVIEW_FIELDS = (
@@ -107,5 +110,34 @@ def subject_export(associate: Associate) -> list[ExportPart]:
             reviews,
             excluded="A review's lead draft, rating and calibration changes before it is"
             " shared (not the associate's yet).",
+        ),
+        # issue 16: pulse and recognition
+        *_team_life(associate),
+    ]
+
+
+def _team_life(associate: Associate) -> list[ExportPart]:
+    return [
+        ExportPart(
+            "pulse_participation",
+            "The team pulse rounds the associate answered (that they answered, not what).",
+            [
+                {"round_opened_on": p.round.opens_on.isoformat(), "team": p.round.team.name}
+                for p in PulseParticipation.objects.filter(user_id=associate.user_id)
+                .select_related("round__team")
+                .order_by("round__opens_on")
+            ],
+            excluded="Pulse answers: stored without who gave them, so they cannot be found"
+            " for anyone.",
+        ),
+        ExportPart(
+            "birthday_share",
+            "The birthday (day and month) the associate chose to share with their team.",
+            [model_row(b) for b in BirthdayShare.objects.filter(associate=associate)],
+        ),
+        ExportPart(
+            "welcome_post",
+            "The lead's welcome message for the associate.",
+            [model_row(w) for w in WelcomePost.objects.filter(associate=associate)],
         ),
     ]

@@ -21,6 +21,7 @@ from teams.models import Associate
 from ..models import (
     ActionItem,
     AgendaItem,
+    BirthdayShare,
     Feedback,
     Goal,
     GoalCheckIn,
@@ -28,6 +29,7 @@ from ..models import (
     PrivateNote,
     RatingChange,
     Review,
+    WelcomePost,
 )
 
 REMOVED = "[removed]"  # where a database constraint wants a non-empty text
@@ -117,6 +119,9 @@ def anonymise_associate(associate: Associate) -> None:
     ):
         model._default_manager.filter(by_them).update(**dict.fromkeys(fields, ""))
         _history(model).filter(by_them).update(**dict.fromkeys(fields, ""))
+    # issue 16: recognition -- a leaver's shared birthday goes; a welcome's words too.
+    BirthdayShare.objects.filter(associate=associate).delete()
+    WelcomePost.objects.filter(associate=associate).update(message=REMOVED)
 
 
 def scrub_old_history(cutoff: dt.datetime) -> int:

@@ -17,6 +17,7 @@ from teams.selectors import HomePanel, TeamColumn, TeamCount
 from ..models import CompDayRequest, ShiftSwap, TimeOffRequest
 from .comp_days import as_seen_by_associate, balance_of, duties_of
 from .coverage import coverage_overview
+from .single_points import SinglePoint, first_per_warning, single_points
 from .time_off import leave_balance
 
 GAP_HORIZON_DAYS = 14
@@ -124,3 +125,47 @@ def associate_panels(user: User, roles: Roles) -> list[HomePanel]:
         )
     )
     return panels
+
+
+SINGLE_POINT_LINES = 5
+
+
+def single_points_panel(user: User, roles: Roles) -> list[HomePanel]:
+    """A lead's single points of failure in the next four weeks, at most five lines
+    with a link to each team's four-week grid. Eight queries, however big the teams."""
+    if not roles.is_lead:
+        return []
+    teams = list(Team.objects.filter(pk__in=roles.led_team_ids).select_related("site"))
+    found = single_points(teams)
+    by_pk = {t.pk: t for t in teams}
+    ordered: list[tuple[SinglePoint, Team]] = sorted(
+        (
+            (point, by_pk[team_id])
+            for team_id, points in found.items()
+            for point in first_per_warning(points)
+        ),
+        key=lambda pair: (pair[0].on, pair[1].name, pair[0].need.skill_name),
+    )
+    if not ordered:
+        return []
+    lines = []
+    for point, team in ordered[:SINGLE_POINT_LINES]:
+        monday = point.on - dt.timedelta(days=point.on.weekday())
+        url = reverse("scheduling:schedule-grid", args=[team.pk])
+        lines.append({"point": point, "team": team, "url": f"{url}?week={monday}&weeks=4"})
+    grids = [
+        {"team": team, "url": reverse("scheduling:schedule-grid", args=[team.pk]) + "?weeks=4"}
+        for team in sorted({team for _point, team in ordered}, key=lambda t: t.name)
+    ]
+    return [
+        HomePanel(
+            "scheduling/home/_single_points.html",
+            {
+                "lines": lines,
+                "more": max(len(ordered) - SINGLE_POINT_LINES, 0),
+                "grids": grids,
+                "several_teams": len(teams) > 1,
+            },
+            order=25,
+        )
+    ]

@@ -2,7 +2,7 @@
 
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -25,6 +25,14 @@ from ..models import (
 )
 from .calendar import days_from, holidays_between, published_days
 from .coverage import CoverageLine, capable_skills, coverage_by_day, requirements_for
+from .single_points import (
+    Shift,
+    SinglePoint,
+    certification_expiries,
+    find_single_points,
+    short_name,
+    team_needs,
+)
 
 
 def roster(team: Team) -> list[Associate]:
@@ -85,6 +93,8 @@ class Grid:
     weeks: list[ScheduleWeek]
     unpublished_count: int
     unpublished_by_week: dict[dt.date, int]
+    # Today and later: the gaps, single points and lapsing certifications of each day.
+    single_points: dict[dt.date, list[SinglePoint]] = field(default_factory=dict)
 
     def week_has_changes(self, monday: dt.date) -> bool:
         """Whether publishing the week would change what associates see."""
@@ -109,6 +119,14 @@ class Grid:
             )
             for label in labels
         ]
+
+    @property
+    def single_point_cells(self) -> list[list[SinglePoint]]:
+        return [self.single_points.get(d, []) for d in self.days]
+
+    @property
+    def single_point_days(self) -> int:
+        return len(self.single_points)
 
     @property
     def gap_count(self) -> int:
@@ -157,16 +175,33 @@ def schedule_grid(team: Team, first: dt.date, week_count: int) -> Grid:
         cells = [(d, cell.get((a.pk, d))) for d in days]
         rows.append(GridRow(a, cells, week_hours(a, cells, zone)))
     changed = unpublished_by_week(team, first, last)
+    people_ids = {a.pk for a in people}
+    planned = [e for e in entries if e.associate_id in people_ids]
+    requirements = requirements_for(team)
+    capable = capable_skills(people_ids)
+    today = team.site.local_today()
+    points = find_single_points(
+        team_id=team.pk,
+        days=[d for d in days if d >= today],
+        today=today,
+        shifts=[Shift(e.associate_id, e.on, e.template_id) for e in planned if e.is_shift],
+        planned_days={e.on for e in planned},
+        names={
+            a.pk: short_name(a.user.first_name, a.user.last_name, a.user.username) for a in people
+        },
+        needs=team_needs([team.pk], requirements=requirements)[team.pk],
+        capable=capable,
+        expiries=certification_expiries(people_ids),
+        holidays=set(holidays),
+    )
+    by_day: dict[dt.date, list[SinglePoint]] = {}
+    for point in points:
+        by_day.setdefault(point.on, []).append(point)
     return Grid(
         days=days,
         rows=rows,
-        coverage=coverage_by_day(
-            days,
-            [e for e in entries if e.associate_id in {a.pk for a in people}],
-            requirements_for(team),
-            capable_skills(a.pk for a in people),
-            set(holidays),
-        ),
+        coverage=coverage_by_day(days, planned, requirements, capable, set(holidays)),
+        single_points=by_day,
         holidays=holidays,
         weeks=[
             weeks.get(monday) or ScheduleWeek(team=team, starts_on=monday) for monday in days[::7]

@@ -34,6 +34,7 @@ from .roster import (
     User,
     validate_time_zone,
 )
+from .training import Certification, SkillTarget, TrainingAssignment, TrainingModule
 
 __all__ = [
     "Application",
@@ -44,6 +45,7 @@ __all__ = [
     "AuditEventQuerySet",
     "AuditLogIsAppendOnly",
     "Candidate",
+    "Certification",
     "Competency",
     "Decision",
     "Interview",
@@ -59,9 +61,12 @@ __all__ = [
     "Scorecard",
     "Site",
     "Skill",
+    "SkillTarget",
     "StageChange",
     "Team",
     "TemplateItem",
+    "TrainingAssignment",
+    "TrainingModule",
     "User",
     "validate_time_zone",
 ]

@@ -9,11 +9,19 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from ..models import Associate, AssociateSkill, AuditEvent, Skill, Team, User
+from ..models import (
+    Associate,
+    AssociateSkill,
+    AuditEvent,
+    RampTarget,
+    Skill,
+    SkillTarget,
+    Team,
+    User,
+)
 
 if TYPE_CHECKING:
     from ..access import Roles
-    from ..models import RampTarget
 
 NEW_JOINER_DAYS = 90
 
@@ -251,9 +259,38 @@ class SkillCoverage:
         return self.proficient_count < THIN_COVERAGE
 
 
-def skill_coverage(team: Team) -> list[SkillCoverage]:
-    """For each skill, how many active associates of the team are proficient or better."""
-    skills = Skill.objects.annotate(
+# Apps that know what a team's work needs (scheduling: coverage requirements with a
+# skill, weekend skill needs, queues) register a function (team ids) -> the skill ids
+# each team needs, so the lead's home lists thin coverage only for skills that matter.
+SkillNeeds = Callable[[Sequence[int]], dict[int, set[int]]]
+skill_need_providers: list[SkillNeeds] = []
+
+
+def needed_skills(team_ids: Sequence[int]) -> dict[int, set[int]]:
+    """The skills each team needs: what the registered apps say, and any skill an
+    active associate of the team has a target in (a SkillTarget, or a ramp target
+    of their onboarding plan). Two queries plus the providers'."""
+    ids = list(team_ids)
+    needed: dict[int, set[int]] = {team_id: set() for team_id in ids}
+    for provider in skill_need_providers:
+        for team_id, skills in provider(ids).items():
+            needed.setdefault(team_id, set()).update(skills)
+    targets = SkillTarget.objects.filter(
+        associate__team_id__in=ids, associate__is_active=True
+    ).values_list("associate__team_id", "skill_id")
+    ramps = RampTarget.objects.filter(
+        plan__associate__team_id__in=ids, plan__associate__is_active=True
+    ).values_list("plan__associate__team_id", "skill_id")
+    for team_id, skill_id in [*targets, *ramps]:
+        needed[team_id].add(skill_id)
+    return needed
+
+
+def skill_coverage(team: Team, *, needed: set[int] | None = None) -> list[SkillCoverage]:
+    """For each skill (of `needed` when given), how many active associates of the
+    team are proficient or better."""
+    skills = Skill.objects.all() if needed is None else Skill.objects.filter(pk__in=needed)
+    skills = skills.annotate(
         proficient_count=Count(
             "associate_levels",
             filter=Q(
@@ -266,45 +303,10 @@ def skill_coverage(team: Team) -> list[SkillCoverage]:
     return [SkillCoverage(skill, skill.proficient_count) for skill in skills]
 
 
-@dataclass(frozen=True)
-class MatrixCell:
-    level: int | None
-    # A ramp target not yet reached (onboarding: "target Proficient by 5 Apr").
-    target: "RampTarget | None" = None
-
-
-@dataclass(frozen=True)
-class MatrixRow:
-    associate: Associate
-    cells: list[MatrixCell]
-
-    @property
-    def levels(self) -> list[int | None]:
-        return [cell.level for cell in self.cells]
-
-
-def skills_matrix(
-    associates: Iterable[Associate],
-    skills: list[Skill],
-    targets: "dict[int, dict[int, RampTarget]] | None" = None,
-) -> list[MatrixRow]:
-    """Associates × skills; expects `skill_levels` prefetched (with_roster_data).
-    `targets` ({associate id: {skill id: ramp target}}, one query: see
-    selectors/onboarding.py) marks the targets a level has not reached yet."""
-    rows = []
-    for associate in associates:
-        by_skill = {row.skill_id: row.level for row in associate.skill_levels.all()}
-        mine = (targets or {}).get(associate.pk, {})
-        cells = []
-        for skill in skills:
-            level = by_skill.get(skill.pk)
-            target = mine.get(skill.pk)
-            if target is not None and (level or 0) >= target.level:
-                target = None
-            cells.append(MatrixCell(level, target))
-        rows.append(MatrixRow(associate, cells))
-    return rows
-
+# The skills matrix (levels, targets, certification badges): selectors/training.py.
+from .training import MatrixCell as MatrixCell  # noqa: E402
+from .training import MatrixRow as MatrixRow  # noqa: E402
+from .training import skills_matrix as skills_matrix  # noqa: E402
 
 # -- The data-access export: each app adds its part about one associate --------
 
@@ -365,6 +367,12 @@ def subject_export_parts(associate: "Associate") -> list[ExportPart]:
         ),
         ExportPart("skills", "Skills and certifications with their proficiency.", skills),
         ExportPart(
+            "training",
+            "Their training plan (modules, due dates, done), certifications with their"
+            " expiry, and skill targets.",
+            _training_rows(associate),
+        ),
+        ExportPart(
             "audit_log",
             "Audit events about them (their roster record and login) and those they caused:"
             " logins, failed logins with the username they were tried for, changes, with"
@@ -378,6 +386,23 @@ def subject_export_parts(associate: "Associate") -> list[ExportPart]:
     for provider in subject_export_providers:
         parts.extend(provider(associate))
     return parts
+
+
+def _training_rows(associate: "Associate") -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = [
+        model_row(a, omit=("assigned_by", "done_by"))
+        | {"kind": "training", "module": a.module.title}
+        for a in associate.training_assignments.select_related("module")
+    ]
+    rows += [
+        model_row(c, omit=("recorded_by",)) | {"kind": "certification", "skill": c.skill.name}
+        for c in associate.certifications.select_related("skill")
+    ]
+    rows += [
+        model_row(t, omit=("set_by",)) | {"kind": "skill_target", "skill": t.skill.name}
+        for t in associate.skill_targets.select_related("skill")
+    ]
+    return rows
 
 
 def _audit_rows(associate: "Associate") -> list[dict[str, object]]:

@@ -1,9 +1,10 @@
-"""Reads for onboarding pages: a plan by week, the current new joiners, ramp targets
-for the skills matrix, and the home page's panels. A fixed number of queries each."""
+"""Reads for onboarding pages: a plan by week, the current new joiners, and the home
+page's panels. A fixed number of queries each. (Ramp targets on the skills matrix and
+the associate's page are read with skill targets by selectors/training.targets_of.)"""
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
@@ -157,26 +158,6 @@ def current_joiners(*, user: User) -> list[JoinerRow]:
             )
         )
     return rows
-
-
-def ramp_targets_by_associate(associate_ids: Iterable[int]) -> dict[int, dict[int, RampTarget]]:
-    """{associate id: {skill id: ramp target}} for the skills matrix. One query."""
-    found: dict[int, dict[int, RampTarget]] = defaultdict(dict)
-    targets = RampTarget.objects.filter(plan__associate_id__in=list(associate_ids))
-    for target in targets.select_related("plan", "skill"):
-        found[target.plan.associate_id][target.skill_id] = target
-    return dict(found)
-
-
-def open_ramp_targets(
-    targets: dict[int, RampTarget], levels: dict[int, int]
-) -> dict[int, RampTarget]:
-    """The targets not yet reached (the level now is below the target)."""
-    return {
-        skill_id: target
-        for skill_id, target in targets.items()
-        if levels.get(skill_id, 0) < target.level
-    }
 
 
 # --- Home page panels (registered in TeamsConfig.ready) ---------------------------------

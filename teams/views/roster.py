@@ -30,7 +30,7 @@ from ..access import (
 from ..forms.roster import AssociateForm, RosterFilterForm, SkillLevelsForm
 from ..http import HtmxHttpRequest, authenticated_user
 from ..models import Associate, AssociateSkill, AuditEvent, Skill, Team
-from ..selectors.onboarding import open_ramp_targets, ramp_targets_by_associate
+from ..selectors.training import targets_of
 from ..services import roster as services
 
 logger = logging.getLogger(__name__)
@@ -75,17 +75,27 @@ def home(request: HttpRequest) -> HttpResponse:
         active = list(
             Associate.objects.active().filter(team__in=led).select_related("user", "team")
         )
+        # Thin coverage only of the skills each team needs (its coverage, weekend and
+        # queue needs, its people's targets): not "Billing: 0 proficient" on a team
+        # that has no Billing work.
+        needed = selectors.needed_skills([team.pk for team in led])
         context["led_teams"] = [
             {
                 "team": team,
                 "local_now": team.site.local_now(),
-                "coverage": [c for c in selectors.skill_coverage(team) if c.is_thin],
+                "needs_skills": bool(needed[team.pk]),
+                "coverage": [
+                    c
+                    for c in (
+                        selectors.skill_coverage(team, needed=needed[team.pk])
+                        if needed[team.pk]
+                        else []
+                    )
+                    if c.is_thin
+                ],
             }
             for team in led
         ]
-        context["anniversaries"] = selectors.upcoming_anniversaries(
-            active, today_by_team=site_today
-        )
         context["new_joiners"] = selectors.new_joiners(active, today_by_team=site_today)
 
     if (overseen := overseen_teams(user)) is not None:
@@ -124,9 +134,7 @@ def team_detail(request: HtmxHttpRequest, team_id: int) -> HttpResponse:
         "form": form,
         "associates": associates,
         "skills": skills,
-        "matrix": selectors.skills_matrix(
-            associates, skills, ramp_targets_by_associate(a.pk for a in associates)
-        ),
+        "matrix": selectors.skills_matrix(associates, skills, today=team.site.local_today()),
         "proficiency": AssociateSkill.Proficiency,
         "can_change": can_change_team(user, team.pk),
         "today": team.site.local_today(),
@@ -158,16 +166,20 @@ def associate_detail(request: HttpRequest, associate_id: int) -> HttpResponse:
     user = authenticated_user(request)
     associate = get_associate_for_user(user, associate_id)
     skill_levels = list(associate.skill_levels.select_related("skill"))
-    targets = open_ramp_targets(
-        ramp_targets_by_associate([associate.pk]).get(associate.pk, {}),
-        {row.skill_id: row.level for row in skill_levels},
-    )
+    # The targets not reached yet (a SkillTarget or an onboarding ramp target), beside
+    # the level they are for; those of skills without a level listed after them.
+    levels = {row.skill_id: row.level for row in skill_levels}
+    targets = {
+        skill_id: target
+        for (_, skill_id), target in targets_of([associate.pk]).items()
+        if not target.is_reached(levels.get(skill_id))
+    }
     for row in skill_levels:
-        row.ramp_target = targets.pop(row.skill_id, None)  # type: ignore[attr-defined]
+        row.target = targets.pop(row.skill_id, None)  # type: ignore[attr-defined]
     context = {
         "associate": associate,
         "skill_levels": skill_levels,
-        "unrated_targets": list(targets.values()),
+        "unrated_targets": sorted(targets.values(), key=lambda t: (t.by, t.skill_name)),
         "can_change": can_change_team(user, associate.team_id),
         "is_self": associate.pk == own_associate_id(user),
         "today": associate.team.site.local_today(),

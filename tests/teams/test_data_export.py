@@ -102,6 +102,7 @@ def test_the_archive_holds_every_part_and_a_manifest(admin, associate, records):
         "reviews",
         "activities",
         "queue_assignments",
+        "training",
     ):
         assert f"{part}.json" in files, part
     assert "README.txt" in files

@@ -68,6 +68,12 @@ def test_seed_demo_is_deterministic_across_databases(seeded_demo):
     # People records protect the associates and users they are about or by.
     OneOnOne.objects.all().delete()
     Goal.objects.all().delete()
+    from performance.models import Idea, Procedure
+
+    # The improvement boards' ideas (with their trials) and procedures protect their
+    # authors (issue 16).
+    Idea.objects.all().delete()
+    Procedure.objects.all().delete()
     from teams.models import Candidate, Requisition
 
     Candidate.objects.all().delete()  # with their applications, interviews and scorecards

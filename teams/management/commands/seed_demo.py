@@ -32,12 +32,15 @@ SEED = 20261124
 # seed_capacity last: it plans around the schedules, queues and booked 1:1s.
 OTHER_SEEDS = [
     "seed_schedule",
+    "seed_training",  # after seed_schedule: it calls scheduling's seed_single_point
     "seed_queues",
     "seed_kpis",
+    "seed_improvements",  # after seed_kpis: its trial's effect is measured from the rollups
     "seed_people",
     "seed_reviews",
     "seed_capacity",
     "seed_hiring",
+    "seed_pulse",  # after seed_hiring: the welcome post goes to its new joiner
 ]
 # A fixed reference date keeps the data identical on every run; hire dates and
 # anniversaries are spread around it.
