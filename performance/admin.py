@@ -565,10 +565,18 @@ IN_THE_APP = "not shown here: read the team's results in the app (aggregates, at
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """Pulse answers and who answered: listed, never filtered, searched, sorted or
+    changed. Django's admin takes a filter on any field from the URL (`?enps=3`,
+    `?comment__regex=^a`) unless lookup_allowed says no: it says no to every one, so a
+    round's answers cannot be counted or read apart (a 400)."""
+
     list_filter = ()
     search_fields = ()
     sortable_by = ()
     show_full_result_count = False
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        return False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -594,10 +602,23 @@ class PulseTemplateAdmin(admin.ModelAdmin):
 
 @admin.register(PulseRound)
 class PulseRoundAdmin(admin.ModelAdmin):
+    """Read-only: a round closed, read, reopened for one more answer and closed again
+    would give that one answer away (who answered is in the participation table); the
+    hourly job opens and closes rounds, and its questions are fixed once it opens."""
+
     list_display = ("team", "opens_on", "closes_on", "is_open")
     list_select_related = ("team",)
     list_filter = ("is_open",)
     raw_id_fields = ("team",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(PulseResponse)

@@ -52,7 +52,7 @@ class PulseQuestionsForm(forms.Form):
     questions = forms.CharField(
         label="Statements (one a line, 3 to 5; each answered from strongly disagree to "
         "strongly agree)",
-        max_length=5 * 201,
+        max_length=5 * 202,  # five lines of 200 and the browser's \r\n between them
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 

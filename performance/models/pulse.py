@@ -123,6 +123,11 @@ class PulseRound(models.Model):
     def __str__(self) -> str:
         return f"Pulse of {self.opens_on:%d %b %Y} (team {self.team_id})"
 
+    @property
+    def last_day(self) -> dt.date:
+        """The last day it takes answers (it closes at the start of `closes_on`)."""
+        return self.closes_on - dt.timedelta(days=1)
+
     def takes_answers_on(self, day: dt.date) -> bool:
         return self.is_open and self.opens_on <= day < self.closes_on
 

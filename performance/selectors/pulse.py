@@ -58,7 +58,7 @@ class RoundResult:
         so_far = f"{self.response_count} so far"
         if self.round.is_open:
             return (
-                f"Open until {self.round.closes_on:%a %d %b}: results appear when it closes, "
+                f"Open until {self.round.last_day:%a %d %b}: results appear when it closes, "
                 f"at {MIN_RESPONSES} responses or more ({so_far})."
             )
         return (

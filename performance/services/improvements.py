@@ -15,7 +15,8 @@ from teams.models import Associate, Team, User
 from ..models import Idea, Kpi, Support, Trial
 
 MAX_TRIAL_DAYS = 92
-MIN_PILOT = 3  # fewer named people, and the team would read a person's own figures
+MIN_PILOT = 5  # fewer named people, and a member could work out a teammate's figures
+# (the team's small-group rule, as the pulse's)
 
 
 def _save(idea: Idea, *, actor: User, reason: str, fields: Sequence[str] | None = None) -> None:

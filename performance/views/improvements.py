@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from teams.access import roles_for
 from teams.http import HtmxHttpRequest, authenticated_user
 from teams.models import User
 
@@ -77,6 +78,9 @@ def _idea_page(
             "supporters": selectors.supporters(idea),
             "log": selectors.decision_log(idea),
             "procedures": idea.procedures.order_by("title"),
+            # The before/during figures per group are the staff's (the team's KPIs are
+            # its leads' and manager's); the team reads the sentence.
+            "shows_figures": roles_for(user).can_see_team(idea.team_id),
             "trial_form": trial_form if found.can_triage else None,
             "decision_form": decision_form if found.can_triage and idea.is_open else None,
         },

@@ -88,7 +88,9 @@ def record_certification(
     expires_on: dt.date,
 ) -> tuple[Certification, bool]:
     """Record or renew the associate's certification in a skill; (it, whether anything
-    changed). New dates re-arm its expiry reminder."""
+    changed). New dates re-arm its expiry reminder. The associate's row is locked
+    first, so two saves at once (a double click) wait in turn rather than both insert."""
+    Associate.objects.select_for_update().filter(pk=associate.pk).first()
     found = (
         Certification.objects.select_for_update().filter(associate=associate, skill=skill).first()
     )

@@ -165,6 +165,25 @@ def test_fewer_than_seven_days_gives_no_interval_and_says_why(team, other_team, 
     assert "90 % interval" not in page.content.decode()
 
 
+def test_the_team_reads_the_sentence_and_only_its_staff_the_groups_figures(
+    team, other_team, lead, manager, associate
+):
+    """Associates may read their own KPI figures only: on the board they get the
+    measured sentence, not the before/during table of each group."""
+    kpi = Kpi.objects.get(key="first_response_time")
+    today = team.site.local_today()
+    start = today - dt.timedelta(days=TRIAL_DAYS)
+    _plant_team(
+        kpi, team, first=start - dt.timedelta(days=TRIAL_DAYS), days=2 * TRIAL_DAYS, level=10
+    )
+    idea = _trial_idea(team, lead, today=today)
+    url = reverse("performance:idea-detail", args=[idea.pk])
+    for persona, sees_table in ((associate.user, False), (lead, True), (manager, True)):
+        body = client_for(persona).get(url).content.decode()
+        assert "Measured effect" in body
+        assert ('<th scope="col">Group</th>' in body) is sees_table, persona
+
+
 def test_pure_measure_with_too_few_days_for_the_comparison():
     days = [(1.0, 1.0)] * 10
     result = effects.measure(days, days, days[:3], days, expected_up=True)

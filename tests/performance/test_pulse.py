@@ -126,6 +126,27 @@ def test_answers_leave_no_order_or_transaction_that_tells_them_apart():
     assert sorted(PulseResponse.objects.values_list("enps", flat=True)) == [0, 1, 2, 3]
 
 
+def test_the_admin_cannot_filter_count_or_reopen_a_rounds_answers(admin, team):
+    """Filters on any field come from the URL in Django's admin unless refused: a count
+    of the 3s in a round, or a comment read letter by letter, would single people out."""
+    round_ = answered(team, 4)
+    client = client_for(admin)
+    responses = reverse("admin:performance_pulseresponse_changelist")
+    answers = reverse("admin:performance_pulseanswer_changelist")
+    assert client.get(responses).status_code == 200  # listed, for looking up
+    for url, params in (
+        (responses, {"round": round_.pk, "enps": 3}),
+        (responses, {"comment__regex": "^a"}),
+        (answers, {"score": 5}),
+        (answers, {"response__round": round_.pk}),
+    ):
+        assert client.get(url, params).status_code == 400, params
+    change = reverse("admin:performance_pulseround_change", args=[round_.pk])
+    client.post(change, {"team": team.pk, "is_open": "on", "opens_on": round_.opens_on})
+    round_.refresh_from_db()
+    assert round_.is_open is False  # closed rounds are not reopened from the admin
+
+
 # --- Nothing under five, everything at five -------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from teams.management.commands.seed_demo import TEAM_FOCUS
 from teams.models import (
     Associate,
     AssociateSkill,
@@ -130,11 +131,14 @@ class Command(BaseCommand):
                     "recorded_by": lead,
                 },
             )
-        # Skill targets for existing staff: the matrix shows them beside the level.
+        # Skill targets for existing staff, in a skill the team works in (a target makes
+        # the skill one the team needs): the matrix shows them beside the level.
+        focus = TEAM_FOCUS.get(team.name, [])
+        target_skill = next((skills[n] for n in focus[1:] if n in skills), billing)
         for person in people[3:5]:
             SkillTarget.objects.get_or_create(
                 associate=person,
-                skill=billing,
+                skill=target_skill,
                 defaults={
                     "level": AssociateSkill.Proficiency.PROFICIENT,
                     "by_date": today + dt.timedelta(days=90),
