@@ -22,6 +22,7 @@ import json
 import random
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -38,6 +39,7 @@ from scheduling.solver import (
 )
 
 FIRST = dt.date(2027, 1, 4)  # a Monday
+NEW_JOINER = dt.timedelta(weeks=4)  # settings.ROTA_NEW_JOINER_WEEKS
 SKILLS = {1: "Connect", 2: "Disputes", 3: "Phone", 4: "Terminal"}
 
 
@@ -93,9 +95,12 @@ def instance(associates: int, weeks: int, seed: int = 7) -> RotaProblem:
         ) -> bool:
             return day < hired_on or (left_on is not None and day >= left_on)
 
-        # As the app builds it: weekend days outside employment cannot be duties;
-        # holidays and weekdays outside employment cannot be comp days.
-        leave |= {d for d in weekend if away(d)}
+        # As the app builds it: weekend days outside employment or in a new joiner's
+        # first weeks cannot be duties; holidays and weekdays outside employment
+        # cannot be comp days.
+        settling = {d for d in weekend if hired_on <= d < hired_on + NEW_JOINER}
+        on_leave = {d for d in weekend if d in leave}
+        leave |= {d for d in weekend if away(d)} | settling
         off_days = frozenset(d for d in weekdays if d in holidays or away(d))
         people.append(
             Person(
@@ -103,6 +108,9 @@ def instance(associates: int, weeks: int, seed: int = 7) -> RotaProblem:
                 name=f"Associate {i:03d}",
                 skills=skills,
                 history=history,
+                on_leave=frozenset(on_leave),
+                not_employed=frozenset(d for d in weekend if away(d)),
+                settling_in=frozenset(settling),
                 last_weekend=FIRST - dt.timedelta(days=rng.randint(1, 6) * 7 - 1),
                 unavailable=frozenset(leave),
                 off_days=off_days,
@@ -113,6 +121,7 @@ def instance(associates: int, weeks: int, seed: int = 7) -> RotaProblem:
         )
     # Weekends need about one person in six each day (two days a quarter each).
     seats = max(2, associates // 6)
+    people = _credited(people, weekend, seats)
     headcount = {d: seats for d in weekend}
     skill_needs = {(d, s): max(1, seats // 10) for d in weekend for s in SKILLS}
     # Weekday cover: a quarter of the pool may be off on any weekday beyond leave.
@@ -126,6 +135,16 @@ def instance(associates: int, weeks: int, seed: int = 7) -> RotaProblem:
         skill_names=SKILLS,
         spare_cover=spare,
     )
+
+
+def _credited(people: list[Person], weekend: list[dt.date], seats: int) -> list[Person]:
+    """Credit every weekend day a person cannot work (leave, before joining, settling
+    in, after leaving) at the period's rate, as scheduling.services.rota does, so
+    nobody owes days for being away and the fairness band can be one day wide."""
+    absent = {p.id: sum(1 for d in weekend if d in p.unavailable) for p in people}
+    open_days = len(people) * len(weekend) - sum(absent.values())
+    rate = seats * len(weekend) / open_days if open_days else 0.0
+    return [replace(p, history=p.history + round(rate * absent[p.id])) for p in people]
 
 
 # What `instance` knew beyond the problem itself, for --out.
