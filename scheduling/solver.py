@@ -109,6 +109,9 @@ class RotaProblem:
     # A pool larger than this is split into parts of about this size, each given its
     # share of every day's seats and solved on its own (then as one if a part fails).
     part_people: int = 400
+    # A period with at most this many possible duties is solved as one model too when
+    # the windows' plan is not proved optimal (teams and small pools).
+    whole_model_duties: int = 3000
     # More than one search worker is faster but not reproducible (another plan of
     # the same quality may come back); the app and the tests use one.
     workers: int = 1
@@ -516,8 +519,11 @@ class _DutyModel:
     def _consecutive(self) -> None:
         """A window of max_consecutive + 1 days may hold at most max_consecutive working
         days, weekdays worked unless off; decided and published duties outside the
-        model count as worked, undecided ones as not (they are checked when decided)."""
+        model count as worked, undecided ones as not (they are checked when decided).
+        Left out of a relaxed model (a bound needs no more than it has)."""
         m, ix = self.m, self.ix
+        if self.relaxed:
+            return
         seen: set[int] = set()
         for key in self.keys:
             for n in ix.runs_of_key.get(key, ()):
@@ -1087,6 +1093,13 @@ def solve(problem: RotaProblem) -> RotaPlan | RotaInfeasible:
         )
     objective = W_FAIRNESS * spread + attempt.cost + comp_cost
     bound = W_FAIRNESS * (lowest if lowest is not None else spread) + duty_bound + comp_cost
+    if bound < objective and len(index.possible) <= problem.whole_model_duties:
+        # Not proved, and small (a team, a small pool): one model of the whole
+        # period is cheap here, and exact when it ends in time.
+        whole = solve_whole(problem)
+        if isinstance(whole, RotaPlan) and whole.objective <= objective:
+            settled = whole.objective if whole.is_optimal else bound
+            return replace(whole, bound=settled)
     return _plan(
         problem,
         index,
