@@ -253,8 +253,8 @@ class _Index:
             mine: dict[dt.date, list[dt.date]] = defaultdict(list)
             for d in own:
                 mine[_weekend_key(d)].append(d)
-            columns = tuple([0] * (count + 1) for _ in range(5))
-            can, alternate, bright, wished, must = columns
+            columns = tuple([0] * (count + 1) for _ in range(6))
+            can, alternate, bright, wished, must, after_worked = columns
             worked_next = 0  # the best from the weekend after, if this one is worked
             free_next = 0  # ... if it is not
             for n in range(count - 1, -1, -1):
@@ -281,6 +281,7 @@ class _Index:
                     willing + after_work if willing and p.volunteers_only_back_to_back else 0,
                 )
                 alternate[n] = best_free
+                after_worked[n] = best_worked
                 free_next, worked_next = best_free, best_worked
             self.ahead[pid] = columns
 
@@ -519,11 +520,8 @@ class _DutyModel:
     def _consecutive(self) -> None:
         """A window of max_consecutive + 1 days may hold at most max_consecutive working
         days, weekdays worked unless off; decided and published duties outside the
-        model count as worked, undecided ones as not (they are checked when decided).
-        Left out of a relaxed model (a bound needs no more than it has)."""
+        model count as worked, undecided ones as not (they are checked when decided)."""
         m, ix = self.m, self.ix
-        if self.relaxed:
-            return
         seen: set[int] = set()
         for key in self.keys:
             for n in ix.runs_of_key.get(key, ()):
@@ -570,13 +568,25 @@ class _DutyModel:
                 for skill, count in ix.needs_by_day.get(day, ()):
                     skill_seats[skill] += count
         for pid, ahead in ix.ahead.items():
-            can, alternate, bright, wished, must = (column[first] for column in ahead)
+            can, alternate, bright, wished, must, after_worked = (column[first] for column in ahead)
             if not can:
                 continue
-            most = max(alternate, must) if self.no_back_to_back else can
-            later = self.future[pid] = m.new_int_var(min(must, most), most, f"later_{pid}")
-            if not self.no_back_to_back and alternate < can:
-                self.estimate.append(W_BACK_TO_BACK * _excess(m, later - alternate, can))
+            # Alternate weekends hold fewer when the window's last weekend is worked
+            # and the next one follows it.
+            last = self.worked_weekend.get((pid, self.keys[-1]))
+            holds: cp_model.LinearExprT = alternate
+            if last is not None and after[0] - self.keys[-1] == dt.timedelta(days=7):
+                holds = cp_model.LinearExpr.sum([alternate, (after_worked - alternate) * last])
+                alternate = min(alternate, after_worked)
+            # Even when the window forbids back-to-back weekends, the weekends after
+            # it may need one (the estimate counts it): forbidding it there too
+            # would make windows fail for a back-to-back they cannot avoid.
+            later = self.future[pid] = m.new_int_var(min(must, can), can, f"later_{pid}")
+            if alternate < can:
+                self.estimate.append(
+                    W_BACK_TO_BACK
+                    * _excess(m, cp_model.LinearExpr.weighted_sum([later, holds], [1, -1]), can)
+                )
             if wished:
                 self.estimate.append(W_PREFERENCE * _excess(m, wished - later, wished))
             if bright < can:
@@ -613,7 +623,9 @@ class _DutyModel:
         self.b2b_vars = []
         first_key = ix.keys[0] if ix.keys else None
         inside = set(self.keys)
-        for q in p.people:
+        # A relaxed model leaves back-to-back weekends out: `_forced_back_to_back`
+        # bounds them for the whole period.
+        for q in p.people if not self.relaxed else ():
             previous = _weekend_key(q.last_weekend) if q.last_weekend else None
             for key in self.keys:
                 now = self.worked_weekend.get((q.id, key))
@@ -1091,8 +1103,11 @@ def solve(problem: RotaProblem) -> RotaPlan | RotaInfeasible:
             _weekend_bound(problem, index, key, set(chosen)) if cost else 0
             for key, cost in costs.items()
         )
+    lowest = lowest if lowest is not None else spread
+    if attempt.solver_bound is None:
+        duty_bound += W_BACK_TO_BACK * _forced_back_to_back(problem, index, lowest)
     objective = W_FAIRNESS * spread + attempt.cost + comp_cost
-    bound = W_FAIRNESS * (lowest if lowest is not None else spread) + duty_bound + comp_cost
+    bound = W_FAIRNESS * lowest + duty_bound + comp_cost
     if bound < objective and len(index.possible) <= problem.whole_model_duties:
         # Not proved, and small (a team, a small pool): one model of the whole
         # period is cheap here, and exact when it ends in time.
@@ -1260,10 +1275,16 @@ def _solve_band(
     starts: list[int] = []  # where each decided step began, to go back to
     start, end = 0, min(size, len(keys))
     hint: set[tuple[int, dt.date]] = set()
+    retried = -1  # the window end that was given a longer window already
     while True:
-        solved = _solve_window(problem, index, band, keys[start:end], decided, hint)
+        # A window that needs a back-to-back weekend first goes back one step (the
+        # step before may have caused it) before it accepts one.
+        soft = not starts or retried == end
+        solved = _solve_window(problem, index, band, keys[start:end], decided, hint, soft=soft)
         if not isinstance(solved, tuple):
-            if not starts:
+            if not soft:
+                retried = end
+            elif not starts:
                 return None, solved == "infeasible"
             # Go back one step: undecide it and solve it again inside a longer window.
             start = starts.pop()
@@ -1291,13 +1312,16 @@ def _solve_window(
     keys: list[dt.date],
     decided: dict[dt.date, list[tuple[int, dt.date]]],
     hint: set[tuple[int, dt.date]],
+    *,
+    soft: bool = True,
 ) -> tuple[list[tuple[int, dt.date]], int] | str | None:
     """One window: its duties and the model's bound, "infeasible" when proved so,
     None when the time ran out first. Back-to-back weekends are forbidden first
-    (when that holds, level two is at its best and the search is short)."""
+    (when that holds, level two is at its best and the search is short), then,
+    when `soft`, allowed at their cost."""
     start = _hint_for(problem, index, band, keys, decided, hint)
-    proved = True
-    for strict in (True, False):
+    proved = soft
+    for strict in (True, False) if soft else (True,):
         model = _DutyModel(
             problem, band=band, no_back_to_back=strict, index=index, keys=keys, decided=decided
         )
@@ -1376,13 +1400,37 @@ def _weekend_costs(
     return costs, back_to_back
 
 
+def _forced_back_to_back(problem: RotaProblem, index: _Index, spread: int) -> int:
+    """Back-to-back weekends every plan of this spread has: a person who must reach
+    the floor with more duties than alternate weekends hold. (Take away the imposed
+    day of each back-to-back weekend: what is left has none, so at most the
+    alternate weekends' duties; each back-to-back weekend gave one day.)"""
+    floors = []
+    for width, floor, _ceiling in _bands(problem):
+        if width > spread:
+            break
+        if width == spread:
+            floors.append(floor)
+    if not floors or not index.keys:
+        return 0
+    floor = min(floors)
+    before = index.keys[0] - dt.timedelta(days=7)
+    forced = 0
+    for pid, ahead in index.ahead.items():
+        person = index.people[pid]
+        worked = person.last_weekend is not None and _weekend_key(person.last_weekend) == before
+        holds = ahead[5][0] if worked else ahead[1][0]
+        forced += max(0, floor - person.history - holds)
+    return forced
+
+
 def _weekend_bound(
     problem: RotaProblem, index: _Index, key: dt.date, chosen: set[tuple[int, dt.date]]
 ) -> int:
-    """A lower bound on what any plan pays at levels 2-4 on one weekend: the
-    weekend alone under every rule that does not depend on other weekends' duties
-    (published duties and the weekend before the period are facts, the rest are
-    left free)."""
+    """A lower bound on what any plan pays for wishes and stability on one weekend:
+    the weekend alone under every rule that does not depend on other weekends'
+    duties (published duties are facts, the rest are left free); back-to-back
+    weekends are bounded apart (`_forced_back_to_back`)."""
     model = _DutyModel(problem, index=index, keys=[key], relaxed=True)
     for duty, var in model.duty.items():
         model.m.add_hint(var, duty in chosen)
