@@ -28,13 +28,18 @@ Objective, lexicographic (each level outweighs all below it):
 4. stability: as few changes as possible to an existing (unpublished) plan;
 5. comp days on each person's preferred weekday - optimised for the duties the
    levels above chose, so it never changes who works which weekend.
-Levels 1-4 are one CP-SAT model (fairness is settled by trying the tightest
-bands of totals first); level 5 is a second, small model.
+Fairness is settled first by trying the tightest bands of totals; levels 2-4 are
+CP-SAT models of windows of a few weekends solved in sequence (`solve`; one model
+of the whole period in `solve_whole`, the reference); level 5 is a min-cost flow
+(a small CP-SAT model in `solve_whole`). Every plan comes with a bound for the
+whole period.
 
-Deterministic: one search worker, a fixed seed and a deterministic time limit.
+Deterministic: one search worker, a fixed seed and a deterministic time limit
+(`RotaProblem.workers` > 1 searches in parallel, faster but not reproducible).
 """
 
 import datetime as dt
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Iterator
@@ -106,6 +111,9 @@ class RotaProblem:
     # `window_step` weekends at a time (the rest of a window is looked ahead at).
     window_weekends: int = 4
     window_step: int = 2
+    # Deterministic seconds per window: most prove their optimum in a tenth of that;
+    # the rare one that does not stops there with its best (the bound says how good).
+    window_time_limit: float = 1.5
     # A pool larger than this is split into parts of about this size, each given its
     # share of every day's seats and solved on its own (then as one if a part fails).
     part_people: int = 400
@@ -159,6 +167,7 @@ class RotaInfeasible:
     conflicts: tuple[str, ...]
 
 
+@functools.cache
 def _weekend_key(day: dt.date) -> dt.date:
     """The Saturday of a weekend day's weekend."""
     return day - dt.timedelta(days=day.weekday() - 5)
@@ -457,8 +466,11 @@ class _DutyModel:
         self.worked_weekend: dict[tuple[int, dt.date], cp_model.LinearExprT] = {}
         for pid, own_days in self.by_person.items():
             person = ix.people[pid]
+            on_key: dict[dt.date, list[cp_model.IntVar]] = defaultdict(list)
+            for d, v in own_days:
+                on_key[_weekend_key(d)].append(v)
             for key in self.keys:
-                own = [v for d, v in own_days if _weekend_key(d) == key]
+                own = on_key.get(key)
                 if not own:
                     continue
                 if len(own) == 1:
@@ -1329,7 +1341,7 @@ def _solve_window(
             return "infeasible"
         for key, var in model.duty.items():
             model.m.add_hint(var, key in start)
-        solver = _solver(problem)
+        solver = _solver(problem, min(problem.time_limit, problem.window_time_limit))
         status = solver.solve(model.m)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             duties = [key for key, var in model.duty.items() if solver.value(var)]
