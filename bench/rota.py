@@ -1,14 +1,20 @@
 """Weekend rota generator benchmark: a site pool over a quarter.
 
     python bench/rota.py [--associates 300] [--weeks 13] [--out plan.json]
+    python bench/rota.py --sweep [--sizes 150x13,300x13,...]
 
 Builds a deterministic instance (skills and skill needs, approved leave, a year
 of weekend history, volunteers, blackout dates, preferred comp weekdays, limited
 weekday cover, the site's public holidays, and people who join or leave during
 the quarter), runs the generator, checks the plan against every hard
-constraint independently of the model, and prints solve time, fairness gap,
-violations, objective and the solver's bound. The last line is one JSON object.
+constraint independently of the model, and prints solve time (wall and CPU
+seconds: on a shared machine read the CPU seconds), fairness gap, violations,
+objective and the bound for the whole period. The last line is one JSON object.
 No database is involved: the generator is pure Python over plain data.
+
+`--sweep` runs a series of sizes, printing one JSON line per size and, last, the
+growth exponent k fitted (least squares on logarithms) to CPU seconds ~ (people x
+weeks)^k: 1 is linear.
 
 `--out` writes the instance and the plan with everything a second program needs
 to check it on its own: holidays, each person's hire and leaving dates, leave,
@@ -19,9 +25,11 @@ back-to-back rule.
 import argparse
 import datetime as dt
 import json
+import math
 import random
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -31,6 +39,7 @@ import holidays as holiday_calendars
 from scheduling.solver import (
     Person,
     RotaInfeasible,
+    RotaPlan,
     RotaProblem,
     solve,
     violations,
@@ -38,6 +47,7 @@ from scheduling.solver import (
 )
 
 FIRST = dt.date(2027, 1, 4)  # a Monday
+NEW_JOINER = dt.timedelta(weeks=4)  # settings.ROTA_NEW_JOINER_WEEKS
 SKILLS = {1: "Connect", 2: "Disputes", 3: "Phone", 4: "Terminal"}
 
 
@@ -93,9 +103,12 @@ def instance(associates: int, weeks: int, seed: int = 7) -> RotaProblem:
         ) -> bool:
             return day < hired_on or (left_on is not None and day >= left_on)
 
-        # As the app builds it: weekend days outside employment cannot be duties;
-        # holidays and weekdays outside employment cannot be comp days.
-        leave |= {d for d in weekend if away(d)}
+        # As the app builds it: weekend days outside employment or in a new joiner's
+        # first weeks cannot be duties; holidays and weekdays outside employment
+        # cannot be comp days.
+        settling = {d for d in weekend if hired_on <= d < hired_on + NEW_JOINER}
+        on_leave = {d for d in weekend if d in leave}
+        leave |= {d for d in weekend if away(d)} | settling
         off_days = frozenset(d for d in weekdays if d in holidays or away(d))
         people.append(
             Person(
@@ -103,6 +116,9 @@ def instance(associates: int, weeks: int, seed: int = 7) -> RotaProblem:
                 name=f"Associate {i:03d}",
                 skills=skills,
                 history=history,
+                on_leave=frozenset(on_leave),
+                not_employed=frozenset(d for d in weekend if away(d)),
+                settling_in=frozenset(settling),
                 last_weekend=FIRST - dt.timedelta(days=rng.randint(1, 6) * 7 - 1),
                 unavailable=frozenset(leave),
                 off_days=off_days,
@@ -113,6 +129,7 @@ def instance(associates: int, weeks: int, seed: int = 7) -> RotaProblem:
         )
     # Weekends need about one person in six each day (two days a quarter each).
     seats = max(2, associates // 6)
+    people = _credited(people, weekend, seats)
     headcount = {d: seats for d in weekend}
     skill_needs = {(d, s): max(1, seats // 10) for d in weekend for s in SKILLS}
     # Weekday cover: a quarter of the pool may be off on any weekday beyond leave.
@@ -128,6 +145,16 @@ def instance(associates: int, weeks: int, seed: int = 7) -> RotaProblem:
     )
 
 
+def _credited(people: list[Person], weekend: list[dt.date], seats: int) -> list[Person]:
+    """Credit every weekend day a person cannot work (leave, before joining, settling
+    in, after leaving) at the period's rate, as scheduling.services.rota does, so
+    nobody owes days for being away and the fairness band can be one day wide."""
+    absent = {p.id: sum(1 for d in weekend if d in p.unavailable) for p in people}
+    open_days = len(people) * len(weekend) - sum(absent.values())
+    rate = seats * len(weekend) / open_days if open_days else 0.0
+    return [replace(p, history=p.history + round(rate * absent[p.id])) for p in people]
+
+
 # What `instance` knew beyond the problem itself, for --out.
 EMPLOYMENT: dict[int, tuple[dt.date, dt.date | None]] = {}
 HOLIDAYS: list[dt.date] = []
@@ -137,24 +164,77 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--associates", type=int, default=300)
-    parser.add_argument("--weeks", type=int, default=13)
-    parser.add_argument("--out", type=Path)
-    args = parser.parse_args()
+SWEEP = "150x13,300x13,600x13,1200x13,300x26,300x52"
 
-    problem = instance(args.associates, args.weeks)
-    start = time.perf_counter()
+
+def run(associates: int, weeks: int, *, workers: int = 1) -> tuple[RotaProblem, RotaPlan, dict]:
+    """Solve one instance; the plan and its figures (the JSON line)."""
+    problem = replace(instance(associates, weeks), workers=workers)
+    start, cpu = time.perf_counter(), time.process_time()
     plan = solve(problem)
-    seconds = time.perf_counter() - start
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
     if isinstance(plan, RotaInfeasible):
         print("infeasible:", *plan.conflicts, sep="\n  ")
         raise SystemExit(1)
     broken = violations(problem, plan)
     gap = (plan.objective - plan.bound) / plan.objective if plan.objective else 0.0
+    return (
+        problem,
+        plan,
+        {
+            "associates": associates,
+            "weeks": weeks,
+            "solve_s": round(seconds, 2),
+            "cpu_s": round(cpu_seconds, 2),
+            "fairness_gap": plan.fairness_gap,
+            "back_to_back": plan.back_to_back,
+            "violations": len(broken),
+            "objective": plan.objective,
+            "bound": plan.bound,
+            "optimality_gap": round(gap, 4),
+        },
+    )
+
+
+def growth_exponent(points: list[tuple[float, float]]) -> float:
+    """k of time ~ size^k, least squares on the logarithms."""
+    xs = [math.log(size) for size, _t in points]
+    ys = [math.log(max(t, 1e-3)) for _size, t in points]
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    spread = sum((x - mean_x) ** 2 for x in xs)
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
+
+
+def sweep(sizes: str, workers: int) -> None:
+    points: list[tuple[float, float]] = []
+    for size in sizes.split(","):
+        associates, weeks = (int(n) for n in size.lower().split("x"))
+        _problem, _plan, figures = run(associates, weeks, workers=workers)
+        print(json.dumps(figures), flush=True)
+        points.append((float(associates * weeks), float(figures["cpu_s"])))
+    print(json.dumps({"growth_exponent": round(growth_exponent(points), 3), "of": "cpu_s"}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--associates", type=int, default=300)
+    parser.add_argument("--weeks", type=int, default=13)
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--sweep", action="store_true")
+    parser.add_argument("--sizes", default=SWEEP, help="for --sweep: PEOPLExWEEKS,...")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="search workers (more: not reproducible)"
+    )
+    args = parser.parse_args()
+    if args.sweep:
+        sweep(args.sizes, args.workers)
+        return
+
+    problem, plan, figures = run(args.associates, args.weeks, workers=args.workers)
     print(f"{args.associates} associates, {args.weeks} weeks, {len(plan.duties)} weekend duties")
-    print(f"solve time        {seconds:.2f} s")
+    print(f"solve time        {figures['solve_s']:.2f} s wall, {figures['cpu_s']:.2f} s CPU")
+    broken = violations(problem, plan)
+    gap = figures["optimality_gap"]
     print(f"fairness gap      {plan.fairness_gap} (max - min weekend days over the year)")
     print(f"back-to-back      {plan.back_to_back}")
     print(f"violations        {len(broken)}")
@@ -162,7 +242,7 @@ def main() -> None:
     joiners = sum(1 for h, _l in EMPLOYMENT.values() if h >= FIRST)
     leavers = sum(1 for _h, left in EMPLOYMENT.values() if left is not None)
     print(f"joiners / leavers {joiners} / {leavers} during the period")
-    print(f"objective / bound {plan.objective} / {plan.bound} (gap {gap:.2%})")
+    print(f"objective / bound {plan.objective} / {plan.bound} (gap {gap:.2%}, bound of the period)")
     if args.out:
         args.out.write_text(
             json.dumps(
@@ -210,20 +290,7 @@ def main() -> None:
                 indent=1,
             )
         )
-    print(
-        json.dumps(
-            {
-                "associates": args.associates,
-                "weeks": args.weeks,
-                "solve_s": round(seconds, 2),
-                "fairness_gap": plan.fairness_gap,
-                "violations": len(broken),
-                "objective": plan.objective,
-                "bound": plan.bound,
-                "optimality_gap": round(gap, 4),
-            }
-        )
-    )
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

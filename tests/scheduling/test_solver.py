@@ -411,3 +411,85 @@ def test_reasons_name_each_persons_own_facts():
     assert f"unavailable {weekend[0]:%-d %b}" in few[0].reason
     reasons = {d.person_id: d.reason for d in plan.duties}
     assert len(set(reasons.values())) == len(reasons)
+
+
+# --- The windows against the whole model (issue 17) -----------------------------------
+
+
+def in_windows(problem: RotaProblem, **fields) -> RotaProblem:
+    """The problem with windows smaller than its period, so `solve` decides it in
+    several windows (and parts, when `part_people` is given)."""
+    return RotaProblem(**{**problem.__dict__, "window_weekends": 2, "window_step": 1, **fields})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_windows_reach_the_objective_of_the_whole_model(problem):
+    """Small instances, several windows each: the same objective as one model of the
+    whole period (the windows' plan, or the whole model after it when the windows'
+    plan is not proved), every hard rule kept, a bound for the whole period."""
+    windows = in_windows(problem)
+    whole = solver.solve_whole(windows)
+    plan = solver.solve(windows)
+    if isinstance(whole, RotaInfeasible):
+        assert isinstance(plan, RotaInfeasible)
+        return
+    assert isinstance(plan, RotaPlan), plan
+    assert solver.violations(windows, plan) == []
+    assert plan.objective == whole.objective
+    assert plan.bound <= whole.objective
+    assert plan.fairness_gap == whole.fairness_gap
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems())
+def test_windows_reach_the_optimum_of_exhaustive_search(problem):
+    plan = solver.solve(in_windows(problem, window_weekends=1))
+    assert isinstance(plan, RotaPlan), plan
+    duty_best, _ = brute_force(problem)
+    duties = {(d.person_id, d.on) for d in plan.duties}
+    _, comp_best = brute_force(problem, given=duties)
+    assert _duty_cost(problem, sorted(duties)) == duty_best
+    assert plan.objective == duty_best + comp_best
+
+
+def test_a_long_period_in_windows_and_parts_keeps_every_rule_and_gives_the_same_plan_twice():
+    """Without the whole model after them: the windows' own plan."""
+    weeks = 10
+    weekend = solver.weekend_days_between(MONDAY, MONDAY + dt.timedelta(days=7 * weeks - 1))
+    people = tuple(
+        Person(
+            id=i,
+            name=f"P{i}",
+            skills=frozenset({1}) if i % 3 == 0 else frozenset(),
+            history=3 + i % 2,
+            last_weekend=MONDAY - dt.timedelta(days=2) if i % 4 == 0 else None,
+            unavailable=frozenset(weekend[2 * (i % weeks) : 2 * (i % weeks) + 2])
+            if i % 5 == 0
+            else frozenset(),
+            volunteer=frozenset({weekend[i % len(weekend)]}) if i % 7 == 0 else frozenset(),
+            blackout=frozenset({weekend[(i * 3) % len(weekend)]}) if i % 6 == 0 else frozenset(),
+            preferred_comp_weekday=i % 5 if i % 2 else None,
+        )
+        for i in range(24)
+    )
+    problem = RotaProblem(
+        people=people,
+        weekend_days=tuple(weekend),
+        headcount={d: 3 for d in weekend},
+        skill_needs={(d, 1): 1 for d in weekend},
+        spare_cover={d: 3 for d in weekdays_around(weeks)},
+        part_people=12,
+        whole_model_duties=0,
+    )
+    plan = solver.solve(problem)
+    assert isinstance(plan, RotaPlan), plan
+    assert solver.violations(problem, plan) == []
+    assert plan.fairness_gap <= 1
+    assert plan.bound <= plan.objective
+    again = solver.solve(problem)
+    assert isinstance(again, RotaPlan)
+    assert again.duties == plan.duties
+    whole = solver.solve_whole(problem)
+    assert isinstance(whole, RotaPlan)
+    assert plan.bound <= whole.objective  # a bound for the whole period
