@@ -14,7 +14,7 @@ user may see but not change is a 403. Both are logged as failed authorization.
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -40,6 +40,8 @@ from .models import (
 )
 
 logger = logging.getLogger("teams.access")
+
+HiringObject = TypeVar("HiringObject", Interview, Offer)
 
 AnyUser = User | AnonymousUser
 
@@ -332,24 +334,45 @@ def get_candidate_for_user(
     return candidate
 
 
+def _through_application(
+    user: AnyUser,
+    model: type[HiringObject],
+    object_id: int,
+    *,
+    for_change: bool,
+    what: str,
+    refusal: str,
+) -> HiringObject:
+    """An interview or an offer: seen by whoever sees its application (404 otherwise),
+    changed by the team's leads and ops admins (403 otherwise)."""
+    found = (
+        model._default_manager.select_related(
+            "application__candidate", "application__requisition__team__site"
+        )
+        .filter(pk=object_id, application__in=visible_applications(user))
+        .first()
+    )
+    if found is None:
+        deny(user, what, object_id, status=404)
+        raise Http404(f"No such {what}.")
+    team_id = found.application.requisition.team_id
+    if for_change and not roles_for(user).can_change_team(team_id):
+        deny(user, what, object_id, status=403)
+        raise PermissionDenied(refusal)
+    return found
+
+
 def get_interview_for_user(
     user: AnyUser, interview_id: int, *, for_change: bool = False
 ) -> Interview:
-    roles = roles_for(user)
-    interview = (
-        Interview.objects.select_related(
-            "application__candidate", "application__requisition__team__site"
-        )
-        .filter(pk=interview_id, application__in=visible_applications(user))
-        .first()
+    return _through_application(
+        user,
+        Interview,
+        interview_id,
+        for_change=for_change,
+        what="interview",
+        refusal="Only the team's lead can change this interview.",
     )
-    if interview is None:
-        deny(user, "interview", interview_id, status=404)
-        raise Http404("No such interview.")
-    if for_change and not roles.can_change_team(interview.application.requisition.team_id):
-        deny(user, "interview", interview_id, status=403)
-        raise PermissionDenied("Only the team's lead can change this interview.")
-    return interview
 
 
 def get_own_scorecard(user: AnyUser, scorecard_id: int) -> Scorecard:
@@ -414,21 +437,14 @@ def may_open_onboarding_plan(user: AnyUser, plan: OnboardingPlan) -> bool:
 
 
 def get_offer_for_user(user: AnyUser, offer_id: int, *, for_change: bool = False) -> Offer:
-    roles = roles_for(user)
-    offer = (
-        Offer.objects.select_related(
-            "application__candidate", "application__requisition__team__site"
-        )
-        .filter(pk=offer_id, application__in=visible_applications(user))
-        .first()
+    return _through_application(
+        user,
+        Offer,
+        offer_id,
+        for_change=for_change,
+        what="offer",
+        refusal="Only the team's lead can record this offer's answer.",
     )
-    if offer is None:
-        deny(user, "offer", offer_id, status=404)
-        raise Http404("No such offer.")
-    if for_change and not roles.can_change_team(offer.application.requisition.team_id):
-        deny(user, "offer", offer_id, status=403)
-        raise PermissionDenied("Only the team's lead can record this offer's answer.")
-    return offer
 
 
 def get_onboarding_item_for_user(

@@ -16,24 +16,18 @@ from urllib.parse import urlsplit
 import icalendar
 from django.conf import settings
 from django.db.models import Prefetch
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from ..access import Roles, readable_scorecards, roles_for
 from ..models import Application, Interview, Rating, Requisition, Scorecard, User
 from . import HomePanel
 
-# The application page is the pipeline's; until it is there, the panel's own page
-# (teams:interview-panel, a whole page without htmx) stands in for it.
-APPLICATION_PAGE = "teams:application-detail"
 SCHEDULABLE_STAGES = (Application.Stage.SCREEN, Application.Stage.INTERVIEW)
 
 
 def application_url(application_id: int) -> str:
-    try:
-        return reverse(APPLICATION_PAGE, kwargs={"application_id": application_id})
-    except NoReverseMatch:
-        return reverse("teams:interview-panel", kwargs={"application_id": application_id})
+    return reverse("teams:application-detail", kwargs={"application_id": application_id})
 
 
 def can_schedule(roles: Roles, application: Application) -> bool:

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ..access import get_application_for_user, get_offer_for_user
@@ -15,11 +15,7 @@ from ..services import offers as services
 
 
 def _application_url(application: Application) -> str:
-    """The application page (the pipeline's); the team page until it is there."""
-    try:
-        return reverse("teams:application-detail", kwargs={"application_id": application.pk})
-    except NoReverseMatch:
-        return reverse("teams:team-detail", kwargs={"team_id": application.requisition.team_id})
+    return reverse("teams:application-detail", kwargs={"application_id": application.pk})
 
 
 def _answer(

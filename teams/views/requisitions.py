@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ..access import (
@@ -104,11 +104,7 @@ def requisition_create(request: HttpRequest, team_id: int) -> HttpResponse:
 
 
 def _board_url(requisition: Requisition) -> str:
-    """The pipeline board (another stem's page): its named URL once it exists."""
-    try:
-        return reverse("teams:requisition-board", kwargs={"requisition_id": requisition.pk})
-    except NoReverseMatch:
-        return f"/requisitions/{requisition.pk}/board/"
+    return reverse("teams:requisition-board", kwargs={"requisition_id": requisition.pk})
 
 
 @require_GET
